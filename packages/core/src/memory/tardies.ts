@@ -1,0 +1,2 @@
+// In-memory adapter: being written. Exports are added here.
+export {};

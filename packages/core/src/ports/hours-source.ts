@@ -1,0 +1,37 @@
+import type { ResultAsync } from "neverthrow";
+import type { Role } from "../types.js";
+import type { PortError } from "./errors.js";
+import type { SisServiceHour } from "./hours-sink.js";
+
+/** One hour entry in the host app. */
+export interface HostHourEntry {
+  readonly hourId: string;
+  /** The host account that logged it; sync maps it to the SIS person through the account's link. */
+  readonly accountId: string;
+  readonly role: Role;
+  /** `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly hours: number;
+  readonly description: string;
+  readonly note?: string | null | undefined;
+  readonly verifiedBy?: string | null | undefined;
+  readonly approved: boolean;
+  readonly deleted: boolean;
+  /** ISO 8601, increasing with every change; the push watermark. */
+  readonly updatedAt: string;
+}
+
+/** A page of hour changes and the watermark to ask from next time. */
+export interface HourChanges {
+  readonly entries: readonly HostHourEntry[];
+  readonly watermark: string | null;
+}
+
+/** The host app's hours, read for the write-back and written by the historic import. */
+export interface HoursSource<E extends PortError = PortError> {
+  readonly name: string;
+  /** Entries changed after `watermark` (all when `null`), including unapproved and deleted ones. */
+  changedSince(watermark: string | null): ResultAsync<HourChanges, E>;
+  /** Import hours already in the SIS into the host (DESIGN §5). */
+  importHistoric(hours: readonly SisServiceHour[]): ResultAsync<{ readonly imported: number }, E>;
+}

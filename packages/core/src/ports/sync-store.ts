@@ -1,0 +1,198 @@
+import type { ResultAsync } from "neverthrow";
+import type { Decisions, JsonValue, LastRun, SyncProfile } from "../types.js";
+import type { PortError } from "./errors.js";
+
+/** Store failures. `Conflict`: a stale write (optimistic concurrency) or a duplicate journal sequence. */
+export interface StoreError extends PortError {
+  readonly type:
+    | "Conflict"
+    | "Locked"
+    | "LockLost"
+    | "NotFound"
+    | "Corrupt"
+    | "VersionTooNew"
+    | "Unavailable"
+    | "Invalid"
+    | (string & {});
+}
+
+/** A stored value and its version. Versions start at 1 and grow by one per write. */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly version: number;
+}
+
+/** The life of an apply run. */
+export const RUN_STATUSES = ["running", "completed", "failed", "aborted"] as const;
+/** A run's status. */
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** One apply run: the plan it applies and where it got to. */
+export interface RunRecord {
+  readonly runId: string;
+  readonly planHash: string;
+  readonly profileHash: string;
+  readonly status: RunStatus;
+  /** ISO 8601. */
+  readonly startedAt: string;
+  readonly finishedAt?: string | undefined;
+  /** Who started it (host user id, or `unattended`). */
+  readonly actor?: string | undefined;
+  readonly totalActions: number;
+  /** The plan being applied (so that `resume` needs nothing else). */
+  readonly plan: JsonValue;
+  /** Final counts, once finished. */
+  readonly summary?: JsonValue | undefined;
+}
+
+/** Journal phases: `intent` is written before a target write, `outcome` after it. */
+export type JournalPhase = "intent" | "outcome";
+
+/** One journal line. `seq` is strictly increasing within a run. */
+export interface JournalEntry {
+  readonly seq: number;
+  readonly actionId: string;
+  readonly phase: JournalPhase;
+  /** ISO 8601. */
+  readonly at: string;
+  /** For outcomes. */
+  readonly outcome?: "done" | "failed" | undefined;
+  /** For outcomes: what the write returned (e.g. `{ accountId }`). */
+  readonly result?: JsonValue | undefined;
+  /** For failed outcomes. */
+  readonly error?: { readonly type: string; readonly message: string } | undefined;
+}
+
+/** Who did what, when: kept for every run. */
+export interface AuditRecord {
+  readonly auditId: string;
+  readonly runId: string;
+  /** ISO 8601. */
+  readonly at: string;
+  readonly actor: string;
+  readonly planHash: string;
+  readonly status: RunStatus;
+  readonly counts: JsonValue;
+  /** Per-action outcomes (`actionId` → `done` | `failed: …`). */
+  readonly outcomes: JsonValue;
+}
+
+/** Where an hour in the ledger came from: pushed by the host, or imported from the SIS (never echoed). */
+export type HourOrigin = "host" | "sis";
+
+/** The hours ledger: host hour id ↔ SIS service-hours id (DESIGN §5). */
+export interface HoursLedgerEntry {
+  readonly hourId: string;
+  /** `null` while a create's outcome is unknown. */
+  readonly serviceHoursId: string | null;
+  readonly personId: string;
+  readonly role: "student" | "parent";
+  /** Digest of what was last written, to tell an edit from an unchanged entry. */
+  readonly fingerprint: string;
+  readonly origin: HourOrigin;
+  /** `pending`: a write was sent, outcome unknown; `synced`: confirmed; `deleted`: removed from the SIS. */
+  readonly state: "pending" | "synced" | "deleted";
+  /** ISO 8601. */
+  readonly updatedAt: string;
+}
+
+/** A stored tardy export config (its shape belongs to `@rostersync/hero`). */
+export interface ExportRecord {
+  readonly exportId: string;
+  readonly config: JsonValue;
+  readonly version: number;
+}
+
+/** What a tardy export has sent for one event (DESIGN §6). */
+export interface ExportLedgerEntry {
+  readonly eventId: string;
+  /** Digest of what was sent; a change means a correction is due. */
+  readonly fingerprint: string;
+  readonly status: "sent" | "voided";
+  /** ISO 8601. */
+  readonly sentAt: string;
+  /** The SIS's id for the written record, when the sink returns one. */
+  readonly externalId?: string | undefined;
+}
+
+/** A held run lock. Pass it back to renew or release. */
+export interface Lease {
+  readonly tenantId: string;
+  readonly owner: string;
+  /** Unique per acquisition; a renewal with an old token fails with `LockLost`. */
+  readonly token: string;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Everything a school's sync remembers between runs. Every method is scoped by `tenantId` (the school):
+ * one tenant can never read or overwrite another's state, whatever the ids look like.
+ */
+export interface SyncStore<E extends StoreError = StoreError> {
+  readonly name: string;
+
+  getProfile(tenantId: string): ResultAsync<Versioned<SyncProfile> | null, E>;
+  /** `expectedVersion` `null` creates; a mismatch is `Conflict`. Resolves to the new version. */
+  saveProfile(tenantId: string, profile: SyncProfile, expectedVersion: number | null): ResultAsync<number, E>;
+  getDecisions(tenantId: string): ResultAsync<Versioned<Decisions> | null, E>;
+  saveDecisions(tenantId: string, decisions: Decisions, expectedVersion: number | null): ResultAsync<number, E>;
+  getLastRun(tenantId: string): ResultAsync<LastRun | null, E>;
+  saveLastRun(tenantId: string, lastRun: LastRun): ResultAsync<void, E>;
+
+  /** A `runId` that exists already is `Conflict`. */
+  createRun(tenantId: string, run: RunRecord): ResultAsync<void, E>;
+  getRun(tenantId: string, runId: string): ResultAsync<RunRecord | null, E>;
+  /** Newest first. */
+  listRuns(tenantId: string, options?: { readonly limit?: number | undefined }): ResultAsync<readonly RunRecord[], E>;
+  finishRun(
+    tenantId: string,
+    runId: string,
+    update: { readonly status: RunStatus; readonly finishedAt: string; readonly summary?: JsonValue | undefined },
+  ): ResultAsync<void, E>;
+  /** Appends atomically; each `seq` must exceed the run's last one (else `Conflict`, nothing written). */
+  appendJournal(tenantId: string, runId: string, entries: readonly JournalEntry[]): ResultAsync<void, E>;
+  /** In `seq` order. */
+  readJournal(tenantId: string, runId: string): ResultAsync<readonly JournalEntry[], E>;
+  appendAudit(tenantId: string, record: AuditRecord): ResultAsync<void, E>;
+  /** Newest first. */
+  listAudit(
+    tenantId: string,
+    options?: { readonly limit?: number | undefined },
+  ): ResultAsync<readonly AuditRecord[], E>;
+
+  /** All entries, or those with the given hour ids. */
+  getHoursLedger(tenantId: string, hourIds?: readonly string[]): ResultAsync<readonly HoursLedgerEntry[], E>;
+  /** Upsert by `hourId`, atomically. */
+  putHoursLedger(tenantId: string, entries: readonly HoursLedgerEntry[]): ResultAsync<void, E>;
+  getWatermark(tenantId: string, key: string): ResultAsync<string | null, E>;
+  setWatermark(tenantId: string, key: string, value: string): ResultAsync<void, E>;
+
+  listExports(tenantId: string): ResultAsync<readonly ExportRecord[], E>;
+  getExport(tenantId: string, exportId: string): ResultAsync<ExportRecord | null, E>;
+  /** Optimistic like profiles. Resolves to the new version. */
+  saveExport(
+    tenantId: string,
+    exportId: string,
+    config: JsonValue,
+    expectedVersion: number | null,
+  ): ResultAsync<number, E>;
+  deleteExport(tenantId: string, exportId: string): ResultAsync<void, E>;
+  getExportLedger(
+    tenantId: string,
+    exportId: string,
+    eventIds?: readonly string[],
+  ): ResultAsync<readonly ExportLedgerEntry[], E>;
+  /** Upsert by `eventId`, atomically. */
+  putExportLedger(tenantId: string, exportId: string, entries: readonly ExportLedgerEntry[]): ResultAsync<void, E>;
+
+  /** Take the school's run lock for `ttlMs`; held by someone else and unexpired → `Locked`. */
+  acquireLock(tenantId: string, owner: string, ttlMs: number, now: number): ResultAsync<Lease, E>;
+  /** Extend a held lease; expired and taken by another, or released → `LockLost`. */
+  renewLock(lease: Lease, ttlMs: number, now: number): ResultAsync<Lease, E>;
+  /** Release; releasing a lease that is no longer held is not an error. */
+  releaseLock(lease: Lease): ResultAsync<void, E>;
+
+  /** Release connections and files. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,6 @@
+import { packageBuild } from "../../tsup.base.ts";
+
+export default packageBuild(
+  { index: "src/index.ts", testing: "src/testing/index.ts" },
+  { external: ["msw", "msw/node"] },
+);

@@ -1,0 +1,17 @@
+import { fileURLToPath } from "node:url";
+
+const pkg = (name: string, entry = "src/index.ts") =>
+  fileURLToPath(new URL(`./packages/${name}/${entry}`, import.meta.url));
+
+/**
+ * Tests import workspace packages from their sources, so `pnpm test` needs no build first.
+ * Longer subpaths come first so that `@rostersync/facts/testing` is not caught by `@rostersync/facts`.
+ */
+export const sourceAliases = [
+  { find: /^@rostersync\/facts\/testing$/, replacement: pkg("facts", "src/testing/index.ts") },
+  { find: /^@rostersync\/core\/testing$/, replacement: pkg("core", "src/testing/index.ts") },
+  ...["core", "facts", "sync", "hero", "storage-sqlite", "storage-postgres", "storage-testing"].map((name) => ({
+    find: new RegExp(`^@rostersync/${name}$`),
+    replacement: pkg(name),
+  })),
+];
