@@ -1,1 +1,63 @@
-export {};
+/**
+ * `@rostersync/storage-testing`: the conformance suite every rostersync `SyncStore` must pass. Call
+ * {@link runStoreConformance} from a vitest test file with a factory that opens a fresh, empty store.
+ *
+ * @packageDocumentation
+ */
+import { describe } from "vitest";
+import { type ConformanceOptions, type MakeStore, useStore } from "./context.js";
+import { documentTests } from "./documents.js";
+import { ledgerTests } from "./ledgers.js";
+import { lockTests } from "./locks.js";
+import { runTests } from "./runs.js";
+import { tenancyTests } from "./tenancy.js";
+import { valueTests } from "./values.js";
+
+export type { ConformanceOptions, MakeStore } from "./context.js";
+export {
+  fails,
+  journalLines,
+  must,
+  sampleAudit,
+  sampleDecisions,
+  sampleHour,
+  sampleProfile,
+  sampleRun,
+} from "./context.js";
+export { CRAFTED_TENANT_IDS } from "./tenancy.js";
+export { AWKWARD_STRINGS } from "./values.js";
+
+/**
+ * Registers the whole `SyncStore` contract as vitest tests under `describe(name)`: round-trips of every
+ * record kind, optimistic concurrency (stale writes are `Conflict`, racing writers never lose an update),
+ * journal ordering and atomic duplicate-`seq` rejection, the run lock (exclusivity, expiry, renewal,
+ * `LockLost`), tenant isolation under crafted ids, large values and Unicode.
+ *
+ * `makeStore` is called before every test and must return a fresh, empty store; `options.reopen` opens a
+ * second handle on the same backend for the cross-instance tests. The suite closes every store it opens.
+ *
+ * @example
+ * ```ts
+ * // test/conformance.test.ts
+ * import { runStoreConformance } from "@rostersync/storage-testing";
+ * import { createMemoryStore } from "@rostersync/core";
+ *
+ * runStoreConformance("memory", () => createMemoryStore());
+ * ```
+ */
+export function runStoreConformance(name: string, makeStore: MakeStore, options: ConformanceOptions = {}): void {
+  describe(`${name}: SyncStore conformance`, () => {
+    const ctx = useStore(makeStore, {
+      largeEntries: options.largeEntries ?? 1_000_000,
+      writers: options.writers ?? 8,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      reopen: options.reopen,
+    });
+    documentTests(ctx);
+    runTests(ctx);
+    ledgerTests(ctx);
+    lockTests(ctx);
+    tenancyTests(ctx);
+    valueTests(ctx);
+  });
+}

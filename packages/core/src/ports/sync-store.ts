@@ -2,18 +2,63 @@ import type { ResultAsync } from "neverthrow";
 import type { Decisions, JsonValue, LastRun, SyncProfile } from "../types.js";
 import type { PortError } from "./errors.js";
 
-/** Store failures. `Conflict`: a stale write (optimistic concurrency) or a duplicate journal sequence. */
+/**
+ * Every error type a store reports, by name. `Conflict`: a stale write (optimistic concurrency), a
+ * duplicate id or a journal sequence that does not grow. `Locked`: the run lock is held by someone else.
+ * `LockLost`: a lease was released or taken over. `NotFound`: the run to journal or finish does not exist.
+ * `Corrupt`: the stored data or file cannot be read. `Foreign`: the database belongs to another application.
+ * `VersionTooNew`: the database was migrated by a newer release. `Unavailable`: the backend cannot be
+ * reached (retryable). `AuthFailed`: the backend refused the credentials. `Invalid`: a bad argument (an empty
+ * id, a NUL character, a lone surrogate, a non-integer `seq`…).
+ */
+export const STORE_ERROR_CODES = {
+  Conflict: "Conflict",
+  Locked: "Locked",
+  LockLost: "LockLost",
+  NotFound: "NotFound",
+  Corrupt: "Corrupt",
+  Foreign: "Foreign",
+  VersionTooNew: "VersionTooNew",
+  Unavailable: "Unavailable",
+  AuthFailed: "AuthFailed",
+  Invalid: "Invalid",
+} as const;
+
+/** One of {@link STORE_ERROR_CODES}. */
+export type StoreErrorType = (typeof STORE_ERROR_CODES)[keyof typeof STORE_ERROR_CODES];
+
+/** Store failures, tagged by `type` (see {@link STORE_ERROR_CODES}). */
 export interface StoreError extends PortError {
-  readonly type:
-    | "Conflict"
-    | "Locked"
-    | "LockLost"
-    | "NotFound"
-    | "Corrupt"
-    | "VersionTooNew"
-    | "Unavailable"
-    | "Invalid"
-    | (string & {});
+  readonly type: StoreErrorType | (string & {});
+}
+
+/** Builds a {@link StoreError}. `LockLost` is fatal (stop the run); `Unavailable` and `Locked` are retryable. */
+export function storeError(type: StoreErrorType, message: string): StoreError & { readonly type: StoreErrorType } {
+  const fatal = type === "LockLost" || type === "AuthFailed" || type === "Corrupt" || type === "VersionTooNew";
+  const retryable = type === "Unavailable" || type === "Locked";
+  return { type, message, ...(fatal ? { fatal } : {}), ...(retryable ? { retryable } : {}) };
+}
+
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Checks an id that a store uses as a key (tenant, run, hour, export, event, watermark key, lease owner).
+ * Ids must be non-empty, well-formed Unicode (no lone surrogates, which backends would fold into U+FFFD and
+ * so make two ids collide) and free of NUL (which PostgreSQL cannot store). Returns an `Invalid` error or
+ * `null`. Every store calls it, so a crafted id is refused the same way everywhere.
+ *
+ * @example
+ * ```ts
+ * checkStoreId("tenantId", "") // → { type: "Invalid", message: "tenantId must not be empty" }
+ * ```
+ */
+export function checkStoreId(label: string, id: unknown): StoreError | null {
+  if (typeof id !== "string") return storeError("Invalid", `${label} must be a string`);
+  if (id.length === 0) return storeError("Invalid", `${label} must not be empty`);
+  if (id.includes("\u0000")) return storeError("Invalid", `${label} must not contain a NUL character`);
+  if (LONE_SURROGATE.test(id))
+    return storeError("Invalid", `${label} must be well-formed Unicode (no lone surrogates)`);
+  return null;
 }
 
 /** A stored value and its version. Versions start at 1 and grow by one per write. */
@@ -140,34 +185,43 @@ export interface SyncStore<E extends StoreError = StoreError> {
   getLastRun(tenantId: string): ResultAsync<LastRun | null, E>;
   saveLastRun(tenantId: string, lastRun: LastRun): ResultAsync<void, E>;
 
-  /** A `runId` that exists already is `Conflict`. */
+  /** A `runId` that exists already is `Conflict`. The run's journal starts empty. */
   createRun(tenantId: string, run: RunRecord): ResultAsync<void, E>;
   getRun(tenantId: string, runId: string): ResultAsync<RunRecord | null, E>;
-  /** Newest first. */
+  /** Newest first (by `startedAt`, then by creation). */
   listRuns(tenantId: string, options?: { readonly limit?: number | undefined }): ResultAsync<readonly RunRecord[], E>;
+  /**
+   * Sets a run's status, `finishedAt` and `summary` (the plan and journal are kept). A missing run is
+   * `NotFound`. Write the last journal entries before finishing: a finished run's journal is complete.
+   */
   finishRun(
     tenantId: string,
     runId: string,
     update: { readonly status: RunStatus; readonly finishedAt: string; readonly summary?: JsonValue | undefined },
   ): ResultAsync<void, E>;
-  /** Appends atomically; each `seq` must exceed the run's last one (else `Conflict`, nothing written). */
+  /**
+   * Appends atomically; each `seq` (a non-negative safe integer) must exceed the previous one in the batch
+   * and the run's last one (else `Conflict`, nothing written). A missing run is `NotFound`.
+   */
   appendJournal(tenantId: string, runId: string, entries: readonly JournalEntry[]): ResultAsync<void, E>;
   /** In `seq` order. */
   readJournal(tenantId: string, runId: string): ResultAsync<readonly JournalEntry[], E>;
+  /** An `auditId` that exists already is `Conflict`. */
   appendAudit(tenantId: string, record: AuditRecord): ResultAsync<void, E>;
-  /** Newest first. */
+  /** Newest first (by `at`, then by insertion). */
   listAudit(
     tenantId: string,
     options?: { readonly limit?: number | undefined },
   ): ResultAsync<readonly AuditRecord[], E>;
 
-  /** All entries, or those with the given hour ids. */
+  /** All entries, or those with the given hour ids (unknown ids are left out), in no particular order. */
   getHoursLedger(tenantId: string, hourIds?: readonly string[]): ResultAsync<readonly HoursLedgerEntry[], E>;
   /** Upsert by `hourId`, atomically. */
   putHoursLedger(tenantId: string, entries: readonly HoursLedgerEntry[]): ResultAsync<void, E>;
   getWatermark(tenantId: string, key: string): ResultAsync<string | null, E>;
   setWatermark(tenantId: string, key: string, value: string): ResultAsync<void, E>;
 
+  /** Every export config of the school, in no particular order. */
   listExports(tenantId: string): ResultAsync<readonly ExportRecord[], E>;
   getExport(tenantId: string, exportId: string): ResultAsync<ExportRecord | null, E>;
   /** Optimistic like profiles. Resolves to the new version. */
@@ -177,7 +231,9 @@ export interface SyncStore<E extends StoreError = StoreError> {
     config: JsonValue,
     expectedVersion: number | null,
   ): ResultAsync<number, E>;
+  /** Deletes the config and its ledger; deleting a missing export is not an error. */
   deleteExport(tenantId: string, exportId: string): ResultAsync<void, E>;
+  /** All entries of one export, or those with the given event ids, in no particular order. */
   getExportLedger(
     tenantId: string,
     exportId: string,
@@ -186,13 +242,44 @@ export interface SyncStore<E extends StoreError = StoreError> {
   /** Upsert by `eventId`, atomically. */
   putExportLedger(tenantId: string, exportId: string, entries: readonly ExportLedgerEntry[]): ResultAsync<void, E>;
 
-  /** Take the school's run lock for `ttlMs`; held by someone else and unexpired → `Locked`. */
+  /**
+   * Take the school's run lock for `ttlMs` from `now` (epoch ms, the caller's clock). Held and unexpired
+   * (`expiresAt > now`) → `Locked`, whoever the owner is: the same owner in two processes must not share it.
+   */
   acquireLock(tenantId: string, owner: string, ttlMs: number, now: number): ResultAsync<Lease, E>;
-  /** Extend a held lease; expired and taken by another, or released → `LockLost`. */
+  /**
+   * Extend a held lease to `now + ttlMs`. Still ours (same token), even if expired but not taken → renewed;
+   * taken by another, or released → `LockLost`.
+   */
   renewLock(lease: Lease, ttlMs: number, now: number): ResultAsync<Lease, E>;
   /** Release; releasing a lease that is no longer held is not an error. */
   releaseLock(lease: Lease): ResultAsync<void, E>;
 
   /** Release connections and files. */
   close(): Promise<void>;
+}
+
+/**
+ * Checks a journal batch against the run's last stored `seq` (`null` when the journal is empty): every
+ * `seq` is a non-negative safe integer greater than the one before it. Returns `Invalid`, `Conflict` or
+ * `null`. Stores call it inside the same transaction that appends, so a rejected batch writes nothing.
+ */
+export function checkJournalBatch(entries: readonly JournalEntry[], lastSeq: number | null): StoreError | null {
+  let previous = lastSeq;
+  for (const entry of entries) {
+    if (!Number.isSafeInteger(entry.seq) || entry.seq < 0) {
+      return storeError("Invalid", `journal seq must be a non-negative integer, got ${String(entry.seq)}`);
+    }
+    if (previous !== null && entry.seq <= previous) {
+      return storeError("Conflict", `journal seq ${entry.seq} does not follow ${previous}`);
+    }
+    previous = entry.seq;
+  }
+  return null;
+}
+
+/** Checks a `limit` option: absent, or a non-negative safe integer. Returns `Invalid` or `null`. */
+export function checkLimit(limit: number | undefined): StoreError | null {
+  if (limit === undefined || (Number.isSafeInteger(limit) && limit >= 0)) return null;
+  return storeError("Invalid", `limit must be a non-negative integer, got ${String(limit)}`);
 }

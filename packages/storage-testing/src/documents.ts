@@ -1,0 +1,136 @@
+import { EMPTY_DECISIONS } from "@rostersync/core";
+import { describe, expect, it } from "vitest";
+import { fails, must, type SuiteContext, sampleDecisions, sampleProfile } from "./context.js";
+
+/** Profiles, decisions and the last-run summary: round-trips and optimistic concurrency. */
+export function documentTests(ctx: SuiteContext): void {
+  const t = "school-1";
+
+  describe("profiles", () => {
+    it("starts empty and round-trips a profile with version 1", async () => {
+      const store = ctx.store();
+      expect(await must(store.getProfile(t))).toBeNull();
+      expect(await must(store.saveProfile(t, sampleProfile(), null))).toBe(1);
+      expect(await must(store.getProfile(t))).toEqual({ value: sampleProfile(), version: 1 });
+    });
+
+    it("grows the version by one per write", async () => {
+      const store = ctx.store();
+      await must(store.saveProfile(t, sampleProfile(), null));
+      expect(await must(store.saveProfile(t, sampleProfile({ gradeLevels: ["09"] }), 1))).toBe(2);
+      expect(await must(store.saveProfile(t, sampleProfile({ gradeLevels: ["10"] }), 2))).toBe(3);
+      expect(await must(store.getProfile(t))).toEqual({ value: sampleProfile({ gradeLevels: ["10"] }), version: 3 });
+    });
+
+    it("refuses a stale write with Conflict and keeps the stored profile", async () => {
+      const store = ctx.store();
+      await must(store.saveProfile(t, sampleProfile(), null));
+      await must(store.saveProfile(t, sampleProfile({ schools: ["B"] }), 1));
+      await fails(store.saveProfile(t, sampleProfile({ schools: ["STALE"] }), 1), "Conflict");
+      await fails(store.saveProfile(t, sampleProfile({ schools: ["NEW"] }), null), "Conflict");
+      await fails(store.saveProfile(t, sampleProfile({ schools: ["FUTURE"] }), 7), "Conflict");
+      expect(await must(store.getProfile(t))).toEqual({ value: sampleProfile({ schools: ["B"] }), version: 2 });
+    });
+
+    it("refuses to update a profile that does not exist", async () => {
+      const store = ctx.store();
+      await fails(store.saveProfile(t, sampleProfile(), 1), "Conflict");
+      expect(await must(store.getProfile(t))).toBeNull();
+    });
+
+    it("does not share objects with the caller", async () => {
+      const store = ctx.store();
+      const profile = { ...sampleProfile(), schools: ["A"] };
+      await must(store.saveProfile(t, profile, null));
+      (profile.schools as string[]).push("MUTATED");
+      const read = await must(store.getProfile(t));
+      expect(read?.value.schools).toEqual(["A"]);
+    });
+  });
+
+  describe("decisions", () => {
+    it("round-trips decisions, including empty ones", async () => {
+      const store = ctx.store();
+      expect(await must(store.getDecisions(t))).toBeNull();
+      expect(await must(store.saveDecisions(t, EMPTY_DECISIONS, null))).toBe(1);
+      expect(await must(store.getDecisions(t))).toEqual({ value: EMPTY_DECISIONS, version: 1 });
+      expect(await must(store.saveDecisions(t, sampleDecisions(), 1))).toBe(2);
+      expect(await must(store.getDecisions(t))).toEqual({ value: sampleDecisions(), version: 2 });
+    });
+
+    it("refuses a stale write with Conflict, never losing the newer decisions", async () => {
+      const store = ctx.store();
+      await must(store.saveDecisions(t, sampleDecisions(), null));
+      await must(store.saveDecisions(t, sampleDecisions({ merges: { p9: "acct-1" } }), 1));
+      await fails(store.saveDecisions(t, sampleDecisions({ merges: {} }), 1), "Conflict");
+      expect((await must(store.getDecisions(t)))?.value.merges).toEqual({ p9: "acct-1" });
+    });
+
+    it("lets exactly one of many racing writers with the same expected version win", async () => {
+      const store = ctx.store();
+      await must(store.saveDecisions(t, EMPTY_DECISIONS, null));
+      const writers = Array.from({ length: ctx.options.writers }, (_, i) =>
+        store.saveDecisions(t, sampleDecisions({ reviewed: [`writer-${i}`] }), 1),
+      );
+      const results = await Promise.all(writers);
+      const winners = results.flatMap((r, i) => (r.isOk() ? [i] : []));
+      expect(winners).toHaveLength(1);
+      for (const r of results) if (r.isErr()) expect(r.error.type).toBe("Conflict");
+      const stored = await must(store.getDecisions(t));
+      expect(stored).toEqual({ value: sampleDecisions({ reviewed: [`writer-${winners[0]}`] }), version: 2 });
+    });
+
+    it("lets exactly one of many racing creators win", async () => {
+      const store = ctx.store();
+      const results = await Promise.all(
+        Array.from({ length: ctx.options.writers }, (_, i) =>
+          store.saveDecisions(t, sampleDecisions({ reviewed: [`creator-${i}`] }), null),
+        ),
+      );
+      expect(results.filter((r) => r.isOk())).toHaveLength(1);
+      expect((await must(store.getDecisions(t)))?.version).toBe(1);
+    });
+
+    it("loses no update when concurrent read-modify-write loops retry on Conflict", async () => {
+      const store = ctx.store();
+      await must(store.saveDecisions(t, EMPTY_DECISIONS, null));
+      const select = async (sourceId: string) => {
+        for (let attempt = 0; attempt < 200; attempt++) {
+          const current = await must(store.getDecisions(t));
+          if (!current) throw new Error("decisions vanished");
+          const next = { ...current.value, selections: { ...current.value.selections, [sourceId]: true } };
+          const saved = await store.saveDecisions(t, next, current.version);
+          if (saved.isOk()) return;
+          expect(saved.error.type).toBe("Conflict");
+        }
+        throw new Error(`gave up selecting ${sourceId}`);
+      };
+      const ids = Array.from({ length: ctx.options.writers }, (_, i) => `p${i}`);
+      await Promise.all(ids.map(select));
+      const stored = await must(store.getDecisions(t));
+      expect(Object.keys(stored?.value.selections ?? {}).sort()).toEqual([...ids].sort());
+      expect(stored?.version).toBe(ids.length + 1);
+    });
+
+    it("sees writes made through another store on the same backend", async () => {
+      const store = ctx.store();
+      const other = await ctx.open();
+      await must(store.saveDecisions(t, sampleDecisions(), null));
+      await fails(other.saveDecisions(t, EMPTY_DECISIONS, null), "Conflict");
+      expect(await must(other.getDecisions(t))).toEqual({ value: sampleDecisions(), version: 1 });
+    });
+  });
+
+  describe("last run", () => {
+    it("round-trips and overwrites the last successful run", async () => {
+      const store = ctx.store();
+      expect(await must(store.getLastRun(t))).toBeNull();
+      const first = { sourceCount: 120, errorFingerprints: ["a", "b"], finishedAt: "2026-09-01T09:00:00.000Z" };
+      await must(store.saveLastRun(t, first));
+      expect(await must(store.getLastRun(t))).toEqual(first);
+      const second = { sourceCount: 118, errorFingerprints: [], planHash: "h2" };
+      await must(store.saveLastRun(t, second));
+      expect(await must(store.getLastRun(t))).toEqual(second);
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { createMemoryStore } from "@rostersync/core";
+import { runStoreConformance } from "@rostersync/storage-testing";
+
+runStoreConformance("memory", () => createMemoryStore());
