@@ -1,1 +1,28 @@
-export {};
+/**
+ * `@rostersync/sync`: the one package that sequences I/O. Refresh the roster, review it, decide, plan,
+ * apply exactly once (journalled, locked, resumable), and push approved hours back to the SIS.
+ *
+ * @packageDocumentation
+ */
+
+export type { ActionFailure, ApplyResult, Logger, RunTimings } from "./apply.js";
+export type { DecisionsDraft } from "./decisions.js";
+export * from "./errors.js";
+export {
+  HOURS_WATERMARK,
+  type HourEntryOutcome,
+  type HoursImportResult,
+  type HoursPushResult,
+  hourFingerprint,
+  type PushHoursOptions,
+} from "./hours.js";
+export type { ProgressListener, SyncProgress } from "./progress.js";
+export { createSqliteDirectory, type SqliteDirectory, type SqliteDirectoryOptions } from "./sqlite-directory.js";
+export {
+  type ApplyOptions,
+  createSync,
+  type Sync,
+  type SyncOptions,
+  type TenantPlan,
+  type UnattendedResult,
+} from "./sync.js";

@@ -1,0 +1,590 @@
+import type {
+  Account,
+  AccountPatch,
+  Clock,
+  DirectoryError,
+  FieldChange,
+  JournalEntry,
+  JsonValue,
+  Lease,
+  PlanAction,
+  PlanCounts,
+  RunRecord,
+  RunStatus,
+  SyncPlan,
+  SyncStore,
+  TargetDirectory,
+} from "@rostersync/core";
+import { err, ok, type Result, type ResultAsync } from "neverthrow";
+import { directoryFailed, type SyncError, storeFailed, thrownToPortError } from "./errors.js";
+import { type ProgressListener, progressMeter } from "./progress.js";
+
+/** A sink for what sync has to say. Every method is optional; nothing is logged without one. */
+export interface Logger {
+  debug?(message: string, data?: Record<string, unknown>): void;
+  info?(message: string, data?: Record<string, unknown>): void;
+  warn?(message: string, data?: Record<string, unknown>): void;
+  error?(message: string, data?: Record<string, unknown>): void;
+}
+
+/** What happened to one action of a run. */
+export interface ActionFailure {
+  readonly actionId: string;
+  readonly type: PlanAction["type"];
+  readonly error: { readonly type: string; readonly message: string };
+}
+
+/** Where the time of a run went, in milliseconds (this session only, for resumed runs). */
+export interface RunTimings {
+  readonly totalMs: number;
+  /** Time spent in the store's journal appends. */
+  readonly journalMs: number;
+  /** Time spent in directory writes. */
+  readonly directoryMs: number;
+}
+
+/** What `apply` and `resume` return once a run has finished. */
+export interface ApplyResult {
+  /** The run id: pass it to `resume`. Same as `runId`. */
+  readonly id: string;
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly planHash: string;
+  readonly total: number;
+  /** Actions that were written (or needed no write, like skips). */
+  readonly done: number;
+  readonly failed: number;
+  /** Successful actions by kind. */
+  readonly counts: PlanCounts;
+  readonly failures: readonly ActionFailure[];
+  /** Accounts created by this run. */
+  readonly createdAccountIds: readonly string[];
+  /** Accounts to invite: added by this run or never accessed (R13). */
+  readonly inviteCandidates: readonly Account[];
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly timings: RunTimings;
+}
+
+/** What is kept with a run besides the plan, so that `resume` needs nothing else. @internal */
+export interface RunEnvelope {
+  readonly tenantId: string;
+  readonly plan: SyncPlan;
+  /** People the admin saw in the review this plan was made from (marked reviewed on success). */
+  readonly reviewedIds: readonly string[];
+  /** Effective selections of that review (kept as decisions on success). */
+  readonly selections: Readonly<Record<string, boolean>>;
+  readonly errorFingerprints: readonly string[];
+  readonly acknowledged: boolean;
+}
+
+/** Everything the apply engine needs. @internal */
+export interface ApplyContext {
+  readonly tenantId: string;
+  readonly store: SyncStore;
+  readonly directory: TargetDirectory;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly logger?: Logger | undefined;
+  readonly onProgress?: ProgressListener | undefined;
+  readonly lockTtlMs: number;
+  readonly journalBatchSize: number;
+  /** Called once per finished run with status `completed`, before the lock is released. */
+  readonly onCompleted: (envelope: RunEnvelope, result: ApplyResult) => Promise<Result<void, SyncError>>;
+  readonly inviteCandidates: (accounts: readonly Account[], createdIds: readonly string[]) => readonly Account[];
+}
+
+/** Options of one run. @internal */
+export interface RunOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly actor?: string | undefined;
+}
+
+type Outcome =
+  | { readonly status: "done"; readonly result?: JsonValue | undefined }
+  | { readonly status: "failed"; readonly error: { readonly type: string; readonly message: string } };
+
+const EMPTY_COUNTS: PlanCounts = { add: 0, link: 0, update: 0, restore: 0, archive: 0, skip: 0, createField: 0 };
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Awaits a port call, turning a throw into a fatal error value. */
+async function settle<T, E>(call: () => ResultAsync<T, E>): Promise<Result<T, E | DirectoryError>> {
+  try {
+    return await call();
+  } catch (thrown) {
+    return err(thrownToPortError(thrown));
+  }
+}
+
+/** The built-in account fields a change can name; every other name is a profile field. */
+function patchOf(changes: readonly FieldChange[]): AccountPatch {
+  const patch: { -readonly [K in keyof AccountPatch]: AccountPatch[K] } = {};
+  let fields: Record<string, string | null> | undefined;
+  for (const change of changes) {
+    switch (change.field) {
+      case "email":
+        if (change.to !== null) patch.email = change.to;
+        break;
+      case "firstName":
+        if (change.to !== null) patch.firstName = change.to;
+        break;
+      case "lastName":
+        if (change.to !== null) patch.lastName = change.to;
+        break;
+      case "familyGroupId":
+        patch.familyGroupId = change.to;
+        break;
+      default:
+        fields ??= {};
+        fields[change.field] = change.to;
+    }
+  }
+  if (fields !== undefined) patch.fields = fields;
+  return patch;
+}
+
+/** A fatal stop of a run: the error, and whether the run is left resumable as `running` (crash-like). */
+interface Stop {
+  readonly error: SyncError;
+  readonly status: RunStatus;
+}
+
+/** One session of work on a run (a fresh apply or a resume), holding the lock throughout. */
+class RunSession {
+  private seq: number;
+  private lease: Lease;
+  private journalMs = 0;
+  private directoryMs = 0;
+  private readonly startedMs: number;
+  private readonly knownFields: Set<string>;
+  readonly outcomes = new Map<string, Outcome>();
+
+  constructor(
+    private readonly ctx: ApplyContext,
+    private readonly run: RunRecord,
+    private readonly plan: SyncPlan,
+    lease: Lease,
+    lastSeq: number,
+    knownFields: readonly string[],
+  ) {
+    this.lease = lease;
+    this.seq = lastSeq;
+    this.startedMs = ctx.clock.now();
+    this.knownFields = new Set(knownFields);
+  }
+
+  get timings(): RunTimings {
+    return {
+      totalMs: this.ctx.clock.now() - this.startedMs,
+      journalMs: this.journalMs,
+      directoryMs: this.directoryMs,
+    };
+  }
+
+  get currentLease(): Lease {
+    return this.lease;
+  }
+
+  private async journal(entries: JournalEntry[]): Promise<Result<void, SyncError>> {
+    if (entries.length === 0) return ok(undefined);
+    const t0 = performance.now();
+    const written = await this.ctx.store.appendJournal(this.ctx.tenantId, this.run.runId, entries);
+    this.journalMs += performance.now() - t0;
+    return written.mapErr(storeFailed);
+  }
+
+  private async renewIfDue(): Promise<Result<void, SyncError>> {
+    const now = this.ctx.clock.now();
+    // Renew once a third of the lease has gone, so one slow batch cannot outlive it.
+    if (now < this.lease.expiresAt - (this.ctx.lockTtlMs * 2) / 3) return ok(undefined);
+    const renewed = await this.ctx.store.renewLock(this.lease, this.ctx.lockTtlMs, now);
+    if (renewed.isOk()) {
+      this.lease = renewed.value;
+      return ok(undefined);
+    }
+    if (renewed.error.type === "LockLost" || renewed.error.type === "Locked") {
+      return err({
+        type: "LockLost",
+        message: "The school's run lock was lost (another worker took it): the run stopped.",
+        runId: this.run.runId,
+      });
+    }
+    return err(storeFailed(renewed.error));
+  }
+
+  private async execute(action: PlanAction): Promise<Result<Outcome, DirectoryError>> {
+    const directory = this.ctx.directory;
+    const t0 = performance.now();
+    try {
+      switch (action.type) {
+        case "skip":
+          return ok({ status: "done" });
+        case "createField": {
+          // Creating a field is not idempotent in every host: a field that is there is a replay.
+          if (this.knownFields.has(action.field.name)) return ok({ status: "done", result: { existed: true } });
+          const r = await settle(() => directory.createField(action.field));
+          if (r.isOk()) this.knownFields.add(action.field.name);
+          return r.map(() => ({ status: "done" }) as const);
+        }
+        case "add": {
+          const r = await settle(() => directory.createAccount(action.account, action.sourceId));
+          return r.map((c) => ({ status: "done", result: { accountId: c.accountId, created: c.created } }) as const);
+        }
+        case "link": {
+          const r = await settle(() =>
+            directory.linkAccount(action.accountId, action.sourceId, patchOf(action.changes)),
+          );
+          return r.map(() => ({ status: "done" }) as const);
+        }
+        case "update": {
+          const r = await settle(() => directory.updateAccount(action.accountId, patchOf(action.changes)));
+          return r.map(() => ({ status: "done" }) as const);
+        }
+        case "restore": {
+          const r = await settle(() => directory.restoreAccount(action.accountId, patchOf(action.changes)));
+          return r.map(() => ({ status: "done" }) as const);
+        }
+        case "archive": {
+          const r = await settle(() => directory.archiveAccount(action.accountId));
+          return r.map(() => ({ status: "done" }) as const);
+        }
+      }
+    } finally {
+      this.directoryMs += performance.now() - t0;
+    }
+  }
+
+  /**
+   * Writes `pending` in plan order. Journal writes are batched: the intents of a batch are appended
+   * (durably) before any of its writes, and its outcomes after them, so every write still has its intent
+   * before it and its outcome after it, at two store calls per batch instead of two per action.
+   */
+  async writeAll(pending: readonly PlanAction[], options: RunOptions): Promise<Stop | null> {
+    const { ctx, run } = this;
+    const batchSize = Math.max(1, ctx.journalBatchSize);
+    let failed = 0;
+    for (const o of this.outcomes.values()) if (o.status === "failed") failed++;
+    const meter = progressMeter(ctx.clock, "apply", this.plan.actions.length, ctx.onProgress, run.runId);
+    meter(this.outcomes.size, failed);
+
+    for (let i = 0; i < pending.length; i += batchSize) {
+      if (options.signal?.aborted) return this.aborted();
+      const renewed = await this.renewIfDue();
+      if (renewed.isErr()) return { error: renewed.error, status: "failed" };
+
+      const batch = pending.slice(i, i + batchSize);
+      const at = iso(ctx.clock.now());
+      const intents: JournalEntry[] = batch.map((a) => ({
+        seq: ++this.seq,
+        actionId: a.actionId,
+        phase: "intent",
+        at,
+      }));
+      const intended = await this.journal(intents);
+      if (intended.isErr()) return { error: intended.error, status: "failed" };
+
+      const outcomes: JournalEntry[] = [];
+      let stop: Stop | null = null;
+      for (const action of batch) {
+        if (options.signal?.aborted) {
+          stop = this.aborted();
+          break;
+        }
+        const r = await this.execute(action);
+        if (r.isErr() && (r.error.fatal === true || r.error.type === "Unauthorized")) {
+          // Fatal: no outcome, so the intent stays open and `resume` writes it again once fixed.
+          ctx.logger?.error?.("fatal directory error; run stopped", { actionId: action.actionId, type: r.error.type });
+          stop = { error: directoryFailed(r.error, run.runId), status: "failed" };
+          break;
+        }
+        const outcome: Outcome = r.isOk()
+          ? r.value
+          : { status: "failed", error: { type: r.error.type, message: r.error.message } };
+        if (outcome.status === "failed") {
+          failed++;
+          ctx.logger?.warn?.("action failed", { actionId: action.actionId, error: outcome.error });
+        }
+        this.outcomes.set(action.actionId, outcome);
+        const doneAt = iso(ctx.clock.now());
+        outcomes.push(
+          outcome.status === "done"
+            ? {
+                seq: 0,
+                actionId: action.actionId,
+                phase: "outcome",
+                at: doneAt,
+                outcome: "done",
+                ...(outcome.result === undefined ? {} : { result: outcome.result }),
+              }
+            : {
+                seq: 0,
+                actionId: action.actionId,
+                phase: "outcome",
+                at: doneAt,
+                outcome: "failed",
+                error: outcome.error,
+              },
+        );
+      }
+      for (const o of outcomes) (o as { seq: number }).seq = ++this.seq;
+      const recorded = await this.journal(outcomes);
+      if (recorded.isErr()) return { error: recorded.error, status: "failed" };
+      if (stop !== null) return stop;
+      meter(this.outcomes.size, failed);
+    }
+    return null;
+  }
+
+  private aborted(): Stop {
+    return {
+      error: { type: "Aborted", message: "The run was aborted; resume it to finish.", runId: this.run.runId },
+      status: "aborted",
+    };
+  }
+}
+
+/** @internal */
+export function toJson(value: unknown): JsonValue {
+  return value as JsonValue;
+}
+
+/** Reads a run's envelope back from its record. */
+function envelopeOf(run: RunRecord): RunEnvelope {
+  return run.plan as unknown as RunEnvelope;
+}
+
+async function acquire(ctx: ApplyContext, owner: string): Promise<Result<Lease, SyncError>> {
+  const r = await ctx.store.acquireLock(ctx.tenantId, owner, ctx.lockTtlMs, ctx.clock.now());
+  if (r.isOk()) return ok(r.value);
+  if (r.error.type === "Locked") {
+    return err({ type: "Locked", message: "Another worker is applying a plan for this school right now." });
+  }
+  return err(storeFailed(r.error));
+}
+
+async function finish(
+  ctx: ApplyContext,
+  session: RunSession,
+  run: RunRecord,
+  envelope: RunEnvelope,
+  stop: Stop | null,
+  actor: string,
+  replay = false,
+): Promise<Result<ApplyResult, SyncError>> {
+  const plan = envelope.plan;
+  const counts: { -readonly [K in keyof PlanCounts]: number } = { ...EMPTY_COUNTS };
+  const failures: ActionFailure[] = [];
+  const createdAccountIds: string[] = [];
+  const outcomesRecord: Record<string, string> = {};
+  let done = 0;
+  for (const action of plan.actions) {
+    const o = session.outcomes.get(action.actionId);
+    if (o === undefined) continue;
+    if (o.status === "done") {
+      done++;
+      counts[action.type]++;
+      outcomesRecord[action.actionId] = "done";
+      const res = o.result as { accountId?: string; created?: boolean } | undefined;
+      if (action.type === "add" && res?.accountId !== undefined && res.created !== false) {
+        createdAccountIds.push(res.accountId);
+      } else if (action.type === "add" && res?.accountId !== undefined) {
+        // An idempotent replay is still this run's account (the first attempt made it).
+        createdAccountIds.push(res.accountId);
+      }
+    } else {
+      failures.push({ actionId: action.actionId, type: action.type, error: o.error });
+      outcomesRecord[action.actionId] = `failed: ${o.error.message}`;
+    }
+  }
+  const status: RunStatus = stop === null ? "completed" : stop.status;
+  const finishedAt = iso(ctx.clock.now());
+  let inviteCandidates: readonly Account[] = [];
+  if (status === "completed") {
+    const accounts = await settle(() => ctx.directory.listAccounts());
+    if (accounts.isOk()) inviteCandidates = ctx.inviteCandidates(accounts.value, createdAccountIds);
+  }
+  const result: ApplyResult = {
+    id: run.runId,
+    runId: run.runId,
+    status,
+    planHash: plan.planHash,
+    total: plan.actions.length,
+    done,
+    failed: failures.length,
+    counts,
+    failures,
+    createdAccountIds,
+    inviteCandidates,
+    startedAt: run.startedAt,
+    finishedAt,
+    timings: session.timings,
+  };
+  if (replay) return ok(result);
+  const summary = toJson({
+    total: result.total,
+    done,
+    failed: failures.length,
+    counts,
+    failures,
+    createdAccountIds,
+  });
+  // A fatal stop is recorded as failed; `resume` accepts failed and aborted runs as well as ones a
+  // crash left running.
+  const finished = await ctx.store.finishRun(ctx.tenantId, run.runId, { status, finishedAt, summary });
+  if (finished.isErr()) return err(storeFailed(finished.error));
+  const audited = await ctx.store.appendAudit(ctx.tenantId, {
+    auditId: ctx.newId(),
+    runId: run.runId,
+    at: finishedAt,
+    actor,
+    planHash: plan.planHash,
+    status,
+    counts: toJson({ ...counts, failed: failures.length, acknowledgedHold: envelope.acknowledged }),
+    outcomes: outcomesRecord,
+  });
+  if (audited.isErr()) return err(storeFailed(audited.error));
+  if (stop !== null) return err(stop.error);
+  const after = await ctx.onCompleted(envelope, result);
+  if (after.isErr()) return err(after.error);
+  return ok(result);
+}
+
+/**
+ * Starts a run of `plan`: takes the school's lock, lets `verify` re-check the plan under the lock (R11),
+ * stores the run with its plan, and writes every action with its journal. @internal
+ */
+export async function startRun(
+  ctx: ApplyContext,
+  plan: SyncPlan,
+  options: RunOptions,
+  verify: () => Promise<Result<Omit<RunEnvelope, "plan" | "tenantId">, SyncError>>,
+): Promise<Result<ApplyResult, SyncError>> {
+  const owner = ctx.newId();
+  const locked = await acquire(ctx, owner);
+  if (locked.isErr()) return err(locked.error);
+  let lease = locked.value;
+  try {
+    const verified = await verify();
+    if (verified.isErr()) return err(verified.error);
+    const fields = await settle(() => ctx.directory.listFields());
+    if (fields.isErr()) return err(directoryFailed(fields.error));
+    const envelope: RunEnvelope = { tenantId: ctx.tenantId, plan, ...verified.value };
+    const run: RunRecord = {
+      runId: ctx.newId(),
+      planHash: plan.planHash,
+      profileHash: plan.profileHash,
+      status: "running",
+      startedAt: iso(ctx.clock.now()),
+      actor: options.actor ?? "host",
+      totalActions: plan.actions.length,
+      plan: toJson(envelope),
+    };
+    const created = await ctx.store.createRun(ctx.tenantId, run);
+    if (created.isErr()) return err(storeFailed(created.error));
+    ctx.logger?.info?.("apply started", { runId: run.runId, actions: plan.actions.length });
+    const session = new RunSession(
+      ctx,
+      run,
+      plan,
+      lease,
+      0,
+      fields.value.map((f) => f.name),
+    );
+    const stop = await session.writeAll(plan.actions, options);
+    lease = session.currentLease;
+    return await finish(ctx, session, run, envelope, stop, options.actor ?? "host");
+  } finally {
+    await ctx.store.releaseLock(lease);
+  }
+}
+
+/**
+ * Finishes an interrupted run: actions with an outcome in the journal are done; an intent without one
+ * is written again (every directory write is idempotent); the rest are written as in a fresh run. @internal
+ */
+export async function resumeRun(
+  ctx: ApplyContext,
+  runId: string,
+  options: RunOptions,
+): Promise<Result<ApplyResult, SyncError>> {
+  const found = await ctx.store.getRun(ctx.tenantId, runId);
+  if (found.isErr()) return err(storeFailed(found.error));
+  const run = found.value;
+  if (run === null) return err({ type: "RunNotFound", message: `This school has no run ${runId}.`, runId });
+  const envelope = envelopeOf(run);
+  if (envelope.tenantId !== ctx.tenantId) {
+    return err({
+      type: "WrongTenant",
+      message: "This run belongs to another school.",
+      expected: ctx.tenantId,
+      actual: envelope.tenantId,
+    });
+  }
+  const plan = envelope.plan;
+
+  const locked = await acquire(ctx, ctx.newId());
+  if (locked.isErr()) return err(locked.error);
+  let lease = locked.value;
+  try {
+    const journal = await ctx.store.readJournal(ctx.tenantId, runId);
+    if (journal.isErr()) return err(storeFailed(journal.error));
+    const [accounts, fields] = await Promise.all([
+      settle(() => ctx.directory.listAccounts()),
+      settle(() => ctx.directory.listFields()),
+    ]);
+    if (accounts.isErr()) return err(directoryFailed(accounts.error, runId));
+    if (fields.isErr()) return err(directoryFailed(fields.error, runId));
+
+    const session = new RunSession(
+      ctx,
+      run,
+      plan,
+      lease,
+      journal.value.at(-1)?.seq ?? 0,
+      fields.value.map((f) => f.name),
+    );
+    for (const entry of journal.value) {
+      if (entry.phase !== "outcome") continue;
+      session.outcomes.set(
+        entry.actionId,
+        entry.outcome === "failed"
+          ? { status: "failed", error: entry.error ?? { type: "Unknown", message: "failed" } }
+          : { status: "done", ...(entry.result === undefined ? {} : { result: entry.result }) },
+      );
+    }
+
+    // The journal must agree with the directory: a journalled create or link whose account is gone
+    // means the store and the directory are out of step, and writing on would compound it.
+    const byId = new Map(accounts.value.map((a) => [a.accountId, a]));
+    for (const action of plan.actions) {
+      const o = session.outcomes.get(action.actionId);
+      if (o?.status !== "done") continue;
+      let accountId: string | undefined;
+      if (action.type === "add") accountId = (o.result as { accountId?: string } | undefined)?.accountId;
+      else if (action.type === "link") accountId = action.accountId;
+      if (accountId === undefined) continue;
+      const account = byId.get(accountId);
+      if (account === undefined || (action.type !== "archive" && account.sourceId !== action.sourceId)) {
+        return err({
+          type: "OutOfStep",
+          message: `The journal says ${action.actionId} wrote account ${accountId}, but the directory does not have it linked to ${action.sourceId}.`,
+          runId,
+          actionId: action.actionId,
+        });
+      }
+    }
+
+    if (run.status === "completed") {
+      // Nothing left: answer with the finished run, as a replayed request should.
+      return await finish(ctx, session, run, envelope, null, options.actor ?? run.actor ?? "host", true);
+    }
+    const pending = plan.actions.filter((a) => !session.outcomes.has(a.actionId));
+    ctx.logger?.info?.("resume", { runId, pending: pending.length, done: session.outcomes.size });
+    const stop = await session.writeAll(pending, options);
+    lease = session.currentLease;
+    return await finish(ctx, session, run, envelope, stop, options.actor ?? run.actor ?? "host");
+  } finally {
+    await ctx.store.releaseLock(lease);
+  }
+}

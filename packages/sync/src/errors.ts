@@ -1,0 +1,207 @@
+import type { DirectoryError, Hold, PortError, StoreError } from "@rostersync/core";
+
+/**
+ * Every error code `@rostersync/sync` returns, as a constant so that hosts can `switch` on
+ * `error.type` without string typos.
+ *
+ * @example
+ * ```ts
+ * const result = await sync.apply(plan);
+ * if (result.isErr() && result.error.type === codes.Held) askForAcknowledgement(result.error.holds);
+ * ```
+ */
+export const codes = {
+  StalePlan: "StalePlan",
+  Held: "Held",
+  Locked: "Locked",
+  LockLost: "LockLost",
+  NoPlan: "NoPlan",
+  NoProfile: "NoProfile",
+  WrongTenant: "WrongTenant",
+  ProfileMismatch: "ProfileMismatch",
+  OutOfStep: "OutOfStep",
+  RunNotFound: "RunNotFound",
+  Conflict: "Conflict",
+  SourceFailed: "SourceFailed",
+  StoreFailed: "StoreFailed",
+  DirectoryFailed: "DirectoryFailed",
+  HoursFailed: "HoursFailed",
+  Aborted: "Aborted",
+  HoursSyncOff: "HoursSyncOff",
+  HoursNotConfigured: "HoursNotConfigured",
+  HistoricHoursUnseen: "HistoricHoursUnseen",
+} as const;
+
+/** One of the {@link codes}. */
+export type SyncErrorCode = (typeof codes)[keyof typeof codes];
+
+/** The plan's inputs changed since it was made (R11). Nothing was written. */
+export interface StalePlanError {
+  readonly type: "StalePlan";
+  readonly message: string;
+  /** The hash of the plan passed to `apply`. */
+  readonly planHash: string;
+  /** The hash of a plan made now from the same kind of inputs. */
+  readonly currentHash: string;
+}
+/** The plan is held (R10) and the call did not acknowledge its hash. Nothing was written. */
+export interface HeldError {
+  readonly type: "Held";
+  readonly message: string;
+  readonly planHash: string;
+  readonly holds: readonly Hold[];
+}
+/** Another worker holds the school's run lock. Nothing was written. */
+export interface LockedError {
+  readonly type: "Locked";
+  readonly message: string;
+}
+/** The run lock expired and was taken by someone else while applying: the run stopped at once. */
+export interface LockLostError {
+  readonly type: "LockLost";
+  readonly message: string;
+  readonly runId: string;
+}
+/** `apply` was called without a plan (or with something that is not one). */
+export interface NoPlanError {
+  readonly type: "NoPlan";
+  readonly message: string;
+}
+/** No profile was set up for the school yet: call `sync.setup(profile)` first. */
+export interface NoProfileError {
+  readonly type: "NoProfile";
+  readonly message: string;
+}
+/** The plan (or run) belongs to another school than this `createSync` instance. */
+export interface WrongTenantError {
+  readonly type: "WrongTenant";
+  readonly message: string;
+  readonly expected: string;
+  readonly actual: string;
+}
+/** The plan was made with another profile (setup) than the school's current one. */
+export interface ProfileMismatchError {
+  readonly type: "ProfileMismatch";
+  readonly message: string;
+  readonly planProfileHash: string;
+  readonly currentProfileHash: string;
+}
+/** The store's journal and the directory disagree (e.g. a journalled create whose account is missing). */
+export interface OutOfStepError {
+  readonly type: "OutOfStep";
+  readonly message: string;
+  readonly runId: string;
+  readonly actionId: string;
+}
+/** `resume` was given a run id the school's store does not know. */
+export interface RunNotFoundError {
+  readonly type: "RunNotFound";
+  readonly message: string;
+  readonly runId: string;
+}
+/** Someone else saved the profile or decisions since they were read (optimistic versions). */
+export interface ConflictError {
+  readonly type: "Conflict";
+  readonly message: string;
+}
+/** The roster source failed. */
+export interface SourceFailedError {
+  readonly type: "SourceFailed";
+  readonly message: string;
+  readonly cause: PortError;
+}
+/** The store failed. */
+export interface StoreFailedError {
+  readonly type: "StoreFailed";
+  readonly message: string;
+  readonly cause: StoreError;
+}
+/** The target directory failed fatally (auth, unavailable on read, or a thrown exception). */
+export interface DirectoryFailedError {
+  readonly type: "DirectoryFailed";
+  readonly message: string;
+  readonly cause: DirectoryError;
+  /** The run that stopped, when it happened during an apply. */
+  readonly runId?: string | undefined;
+}
+/** The hours source or sink failed as a whole (auth, abort); per-entry failures are outcomes instead. */
+export interface HoursFailedError {
+  readonly type: "HoursFailed";
+  readonly message: string;
+  readonly cause: PortError;
+}
+/** The caller's `AbortSignal` fired; the run can be resumed. */
+export interface AbortedError {
+  readonly type: "Aborted";
+  readonly message: string;
+  readonly runId: string;
+}
+/** Hours write-back is switched off in the profile. */
+export interface HoursSyncOffError {
+  readonly type: "HoursSyncOff";
+  readonly message: string;
+}
+/** `hours` (sink) or `hoursSource` was not passed to `createSync`. */
+export interface HoursNotConfiguredError {
+  readonly type: "HoursNotConfigured";
+  readonly message: string;
+}
+/** Enabling hours sync while the SIS holds hours the ledger has never seen (DESIGN §5). */
+export interface HistoricHoursUnseenError {
+  readonly type: "HistoricHoursUnseen";
+  readonly message: string;
+  /** How many SIS hour records the ledger does not know. */
+  readonly unseen: number;
+}
+
+/** Everything `@rostersync/sync` can return as an error. Switch on `type` (see {@link codes}). */
+export type SyncError =
+  | StalePlanError
+  | HeldError
+  | LockedError
+  | LockLostError
+  | NoPlanError
+  | NoProfileError
+  | WrongTenantError
+  | ProfileMismatchError
+  | OutOfStepError
+  | RunNotFoundError
+  | ConflictError
+  | SourceFailedError
+  | StoreFailedError
+  | DirectoryFailedError
+  | HoursFailedError
+  | AbortedError
+  | HoursSyncOffError
+  | HoursNotConfiguredError
+  | HistoricHoursUnseenError;
+
+/** @internal */
+export const storeFailed = (cause: StoreError): SyncError =>
+  cause.type === "Conflict"
+    ? { type: "Conflict", message: `Someone else saved this first: ${cause.message}` }
+    : cause.type === "Locked"
+      ? { type: "Locked", message: cause.message }
+      : { type: "StoreFailed", message: `The store failed: ${cause.message}`, cause };
+
+/** @internal */
+export const sourceFailed = (cause: PortError): SyncError => ({
+  type: "SourceFailed",
+  message: `Reading the roster failed: ${cause.message}`,
+  cause,
+});
+
+/** @internal */
+export const directoryFailed = (cause: DirectoryError, runId?: string): SyncError => ({
+  type: "DirectoryFailed",
+  message: `The account directory failed: ${cause.message}`,
+  cause,
+  ...(runId === undefined ? {} : { runId }),
+});
+
+/** @internal Turns a thrown value into a port error, so nothing throws across our boundary. */
+export const thrownToPortError = (thrown: unknown): DirectoryError => ({
+  type: "Thrown",
+  message: thrown instanceof Error ? thrown.message : String(thrown),
+  fatal: true,
+});

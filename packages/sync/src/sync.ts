@@ -1,0 +1,476 @@
+import { randomUUID } from "node:crypto";
+import type {
+  Account,
+  Clock,
+  Decisions,
+  HoursSink,
+  HoursSource,
+  LastRun,
+  PlanInput,
+  ReviewReport,
+  RosterSnapshot,
+  RosterSource,
+  SyncPlan,
+  SyncProfile,
+  SyncStore,
+  TargetDirectory,
+  TargetField,
+} from "@rostersync/core";
+import { EMPTY_DECISIONS, plan as makePlan, review as makeReview } from "@rostersync/core";
+import { err, ok, type Result, ResultAsync } from "neverthrow";
+import { type ApplyContext, type ApplyResult, type Logger, type RunEnvelope, resumeRun, startRun } from "./apply.js";
+import { type DecisionsDraft, draftDecisions } from "./decisions.js";
+import { directoryFailed, type SyncError, sourceFailed, storeFailed } from "./errors.js";
+import {
+  enableHoursSync,
+  type HoursImportResult,
+  type HoursPushResult,
+  importHistoricHours,
+  type PushHoursOptions,
+  pushHours,
+} from "./hours.js";
+import type { ProgressListener } from "./progress.js";
+
+/** What {@link createSync} needs: the school, its ports, and optional knobs. */
+export interface SyncOptions {
+  /** The school. Every store call is scoped by it; a plan made for another school is refused. */
+  readonly tenantId: string;
+  /** Where the roster comes from (e.g. `createFactsSource`). */
+  readonly source: RosterSource;
+  /** The host app's accounts (e.g. `createSqliteDirectory`, or the host's own adapter). */
+  readonly directory: TargetDirectory;
+  /** Where profile, decisions, runs, journal, ledger and locks live (e.g. `createSqliteStore`). */
+  readonly store: SyncStore;
+  /** Where approved hours go (FACTS service hours). Needed by `pushHours` and the historic import. */
+  readonly hours?: HoursSink | undefined;
+  /** The host's hour entries. Needed by `pushHours` and the historic import. */
+  readonly hoursSource?: HoursSource | undefined;
+  /** Default: the system clock. */
+  readonly clock?: Clock | undefined;
+  readonly logger?: Logger | undefined;
+  /** Progress of `apply`, `resume` and `pushHours` (done/total, rate, ETA). */
+  readonly onProgress?: ProgressListener | undefined;
+  /** Makes run, audit and lock-owner ids. Default `randomUUID`. */
+  readonly newId?: (() => string) | undefined;
+  /** How long the run lock lasts between renewals. Default 60 s. */
+  readonly lockTtlMs?: number | undefined;
+  /** Actions per journal batch (intents of a batch are written before its writes). Default 256. */
+  readonly journalBatchSize?: number | undefined;
+  /** Hour writes per sink call. Default 100. */
+  readonly hoursBatchSize?: number | undefined;
+}
+
+/** A plan made by `sync.plan()`: core's {@link SyncPlan}, stamped with the school it was made for. */
+export type TenantPlan = SyncPlan & { readonly tenantId: string };
+
+/** Options of `sync.apply` and `sync.resume`. */
+export interface ApplyOptions {
+  /** The `planHash` of a held plan (R10) the admin acknowledged. Without it a held plan is refused. */
+  readonly acknowledge?: string | undefined;
+  /** Stops the run between two actions; resume it later. */
+  readonly signal?: AbortSignal | undefined;
+  /** Who applies (a host user id); recorded on the run and its audit record. Default `host`. */
+  readonly actor?: string | undefined;
+}
+
+/** What an unattended run did: applied, or stopped because something needs a person (DESIGN §4). */
+export type UnattendedResult =
+  | { readonly applied: true; readonly review: ReviewReport; readonly plan: TenantPlan; readonly run: ApplyResult }
+  | {
+      readonly applied: false;
+      readonly review: ReviewReport;
+      readonly plan: TenantPlan;
+      /** Why nobody applied it: holds to acknowledge, and errors nobody has seen yet. */
+      readonly needsAttention: {
+        readonly holds: SyncPlan["holds"];
+        readonly newErrors: ReviewReport["rows"];
+      };
+    };
+
+/**
+ * The API a host embeds. Every method returns a neverthrow `ResultAsync`: `await` it to get a `Result`,
+ * then check `isOk()` / `isErr()` (errors are {@link SyncError} values; nothing throws).
+ */
+export interface Sync {
+  /** The school this instance works for. */
+  readonly tenantId: string;
+  /** Saves the school's setup (optimistic: someone else saving in between is `Conflict`). */
+  setup(profile: SyncProfile): ResultAsync<SyncProfile, SyncError>;
+  /** The school's setup, or `null` before the first `setup`. */
+  profile(): ResultAsync<SyncProfile | null, SyncError>;
+  /** The admin's decisions (empty before the first sync). */
+  decisions(): ResultAsync<Decisions, SyncError>;
+  /** Reads the source and the directory and builds the review. Keeps every decision. */
+  refresh(options?: { readonly signal?: AbortSignal | undefined }): ResultAsync<ReviewReport, SyncError>;
+  /** Changes decisions through a draft and saves them (optimistic versions). Resolves to the new review. */
+  decide(change: (draft: DecisionsDraft) => unknown): ResultAsync<ReviewReport, SyncError>;
+  /** Plans against the last refresh's roster and the directory as it is now. */
+  plan(): ResultAsync<TenantPlan, SyncError>;
+  /** Applies a plan exactly once (DESIGN §4). */
+  apply(plan: TenantPlan | SyncPlan, options?: ApplyOptions): ResultAsync<ApplyResult, SyncError>;
+  /** Finishes a run a crash, a kill, an abort or a fatal error interrupted. */
+  resume(runId: string, options?: Omit<ApplyOptions, "acknowledge">): ResultAsync<ApplyResult, SyncError>;
+  /** Refresh, plan and apply, but only when no hold and no new error needs a person (DESIGN §4). */
+  run(options: {
+    readonly unattended: true;
+    readonly signal?: AbortSignal | undefined;
+  }): ResultAsync<UnattendedResult, SyncError>;
+  /** Pushes approved host hours to the SIS (DESIGN §5). Only when `hoursSync` is enabled. */
+  pushHours(options?: PushHoursOptions): ResultAsync<HoursPushResult, SyncError>;
+  /** Imports the SIS's hours into the host and records them as from-SIS, so they are never echoed back. */
+  importHistoricHours(): ResultAsync<HoursImportResult, SyncError>;
+  /** Switches hours write-back on; refused while the SIS holds hours the ledger never saw, unless `force`. */
+  enableHoursSync(options?: { readonly force?: boolean | undefined }): ResultAsync<SyncProfile, SyncError>;
+}
+
+/** Everything a review and a plan are made from, with the versions they were read at. */
+interface Inputs {
+  readonly input: PlanInput & { readonly targetFields: readonly TargetField[] };
+  readonly profileVersion: number;
+  readonly decisionsVersion: number | null;
+}
+
+const wrap = <T>(promise: Promise<Result<T, SyncError>>): ResultAsync<T, SyncError> => new ResultAsync(promise);
+
+/** R13, as a fallback shape: accounts this run created, and managed accounts nobody has signed in to. */
+function invitees(accounts: readonly Account[], createdIds: readonly string[]): readonly Account[] {
+  const created = new Set(createdIds);
+  return accounts.filter((a) => !a.archived && (created.has(a.accountId) || (a.managed && a.neverAccessed)));
+}
+
+/**
+ * Creates the sync a host embeds for one school.
+ *
+ * @example
+ * ```ts
+ * const sync = createSync({ tenantId: "school-1", source, directory, store });
+ * const review = await sync.refresh();            // Result<ReviewReport, SyncError>
+ * await sync.decide((d) => d.resolveDuplicate("smith@example.org", "1042").unselect("2210"));
+ * const plan = (await sync.plan())._unsafeUnwrap();
+ * const run = await sync.apply(plan, { acknowledge: plan.holds.length ? plan.planHash : undefined });
+ * if (run.isErr() && run.error.type === "Aborted") await sync.resume(run.error.runId);
+ * ```
+ */
+export function createSync(options: SyncOptions): Sync {
+  const { tenantId, source, directory, store } = options;
+  const clock = options.clock ?? { now: () => Date.now() };
+  const newId = options.newId ?? randomUUID;
+  let roster: RosterSnapshot | null = null;
+  let lastReview: ReviewReport | null = null;
+
+  async function readSource(signal?: AbortSignal): Promise<Result<RosterSnapshot, SyncError>> {
+    const r = await source.read(signal === undefined ? {} : { signal });
+    return r.mapErr(sourceFailed);
+  }
+
+  /** Reads everything a plan depends on; the roster from the source when `fresh`, else the last refresh's. */
+  async function gather(fresh: boolean, signal?: AbortSignal): Promise<Result<Inputs, SyncError>> {
+    const [profile, decisions, lastRun, accounts, fields] = await Promise.all([
+      store.getProfile(tenantId),
+      store.getDecisions(tenantId),
+      store.getLastRun(tenantId),
+      directory.listAccounts(),
+      directory.listFields(),
+    ]);
+    if (profile.isErr()) return err(storeFailed(profile.error));
+    if (decisions.isErr()) return err(storeFailed(decisions.error));
+    if (lastRun.isErr()) return err(storeFailed(lastRun.error));
+    if (accounts.isErr()) return err(directoryFailed(accounts.error));
+    if (fields.isErr()) return err(directoryFailed(fields.error));
+    if (profile.value === null) {
+      return err({ type: "NoProfile", message: "This school has no setup yet: call sync.setup(profile) first." });
+    }
+    let snapshot = fresh ? null : roster;
+    if (snapshot === null) {
+      const read = await readSource(signal);
+      if (read.isErr()) return err(read.error);
+      snapshot = read.value;
+    }
+    const lr: LastRun | null = lastRun.value;
+    return ok({
+      input: {
+        people: snapshot.people,
+        accounts: accounts.value,
+        profile: profile.value.value,
+        decisions: decisions.value?.value ?? EMPTY_DECISIONS,
+        lastRun: lr,
+        targetFields: fields.value,
+      },
+      profileVersion: profile.value.version,
+      decisionsVersion: decisions.value?.version ?? null,
+    });
+  }
+
+  async function refresh(signal?: AbortSignal): Promise<Result<ReviewReport, SyncError>> {
+    const read = await readSource(signal);
+    if (read.isErr()) return err(read.error);
+    roster = read.value;
+    const inputs = await gather(false, signal);
+    if (inputs.isErr()) return err(inputs.error);
+    lastReview = makeReview(inputs.value.input);
+    return ok(lastReview);
+  }
+
+  async function planNow(): Promise<Result<TenantPlan, SyncError>> {
+    const inputs = await gather(false);
+    if (inputs.isErr()) return err(inputs.error);
+    if (lastReview === null) lastReview = makeReview(inputs.value.input);
+    return ok({ ...makePlan(inputs.value.input), tenantId });
+  }
+
+  /** Saves decisions with retries on a concurrent save: `change` is re-applied to the newest version. */
+  async function updateDecisions(
+    change: (current: Decisions) => Decisions,
+    attempts = 3,
+  ): Promise<Result<Decisions, SyncError>> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await store.getDecisions(tenantId);
+      if (current.isErr()) return err(storeFailed(current.error));
+      const next = change(current.value?.value ?? EMPTY_DECISIONS);
+      const saved = await store.saveDecisions(tenantId, next, current.value?.version ?? null);
+      if (saved.isOk()) return ok(next);
+      if (saved.error.type !== "Conflict" || attempt >= attempts) return err(storeFailed(saved.error));
+    }
+  }
+
+  const ctx: ApplyContext = {
+    tenantId,
+    store,
+    directory,
+    clock,
+    newId,
+    logger: options.logger,
+    onProgress: options.onProgress,
+    lockTtlMs: options.lockTtlMs ?? 60_000,
+    journalBatchSize: options.journalBatchSize ?? 256,
+    inviteCandidates: invitees,
+    async onCompleted(envelope: RunEnvelope, result: ApplyResult) {
+      const saved = await store.saveLastRun(tenantId, {
+        sourceCount: envelope.plan.sourceCount,
+        errorFingerprints: envelope.errorFingerprints,
+        finishedAt: result.finishedAt,
+        planHash: envelope.plan.planHash,
+      });
+      if (saved.isErr()) return err(storeFailed(saved.error));
+      // The people of the applied review were seen by the admin: they are no longer New? (R5), their
+      // effective selections become decisions (R4), and today's errors are no longer new ones.
+      const marked = await updateDecisions((d) => {
+        const selections: Record<string, boolean> = { ...envelope.selections, ...d.selections };
+        return {
+          ...d,
+          selections,
+          reviewed: [...new Set([...d.reviewed, ...envelope.reviewedIds])],
+          reviewedErrors: [...envelope.errorFingerprints],
+        };
+      });
+      if (marked.isErr()) return err(marked.error);
+      roster = null;
+      lastReview = null;
+      return ok(undefined);
+    },
+  };
+
+  function applyPlan(plan: TenantPlan | SyncPlan, applyOptions: ApplyOptions): ResultAsync<ApplyResult, SyncError> {
+    return wrap(
+      (async (): Promise<Result<ApplyResult, SyncError>> => {
+        if (
+          plan === null ||
+          typeof plan !== "object" ||
+          typeof plan.planHash !== "string" ||
+          !Array.isArray(plan.actions)
+        ) {
+          return err({ type: "NoPlan", message: "apply needs a plan: call sync.plan() first." });
+        }
+        const planTenant = (plan as Partial<TenantPlan>).tenantId;
+        if (planTenant !== undefined && planTenant !== tenantId) {
+          return err({
+            type: "WrongTenant",
+            message: `This plan was made for school ${planTenant}, not ${tenantId}.`,
+            expected: tenantId,
+            actual: planTenant,
+          });
+        }
+        return startRun(ctx, plan, applyOptions, async () => {
+          // R11 under the lock: re-read every input, re-plan, compare. Nothing has been written yet.
+          const inputs = await gather(true, applyOptions.signal);
+          if (inputs.isErr()) return err(inputs.error);
+          const now = makePlan(inputs.value.input);
+          if (now.profileHash !== plan.profileHash) {
+            return err({
+              type: "ProfileMismatch",
+              message: "This plan was made with another setup than the school's current one: plan again.",
+              planProfileHash: plan.profileHash,
+              currentProfileHash: now.profileHash,
+            });
+          }
+          if (now.planHash !== plan.planHash) {
+            return err({
+              type: "StalePlan",
+              message: "The roster, the accounts, the decisions or the setup changed since this plan was made.",
+              planHash: plan.planHash,
+              currentHash: now.planHash,
+            });
+          }
+          const decisions = inputs.value.input.decisions;
+          const acknowledged =
+            applyOptions.acknowledge === plan.planHash || decisions.acknowledgedHolds.includes(plan.planHash);
+          if (plan.holds.length > 0 && !acknowledged) {
+            return err({
+              type: "Held",
+              message: `This plan is held (${plan.holds.map((h) => h.type).join(", ")}): acknowledge its hash to apply it.`,
+              planHash: plan.planHash,
+              holds: plan.holds,
+            });
+          }
+          const review = makeReview(inputs.value.input);
+          const selections: Record<string, boolean> = {};
+          const reviewedIds: string[] = [];
+          for (const row of review.rows) {
+            if (row.status === "out-of-scope") continue;
+            reviewedIds.push(row.sourceId);
+            if (!(row.sourceId in decisions.selections)) selections[row.sourceId] = row.selected;
+          }
+          return ok({
+            reviewedIds,
+            selections,
+            errorFingerprints: review.errorFingerprints,
+            acknowledged: plan.holds.length > 0,
+          });
+        });
+      })(),
+    );
+  }
+
+  const sync: Sync = {
+    tenantId,
+
+    setup(profile) {
+      return wrap(
+        (async (): Promise<Result<SyncProfile, SyncError>> => {
+          const current = await store.getProfile(tenantId);
+          if (current.isErr()) return err(storeFailed(current.error));
+          const saved = await store.saveProfile(tenantId, profile, current.value?.version ?? null);
+          return saved.map(() => profile).mapErr(storeFailed);
+        })(),
+      );
+    },
+
+    profile() {
+      return store
+        .getProfile(tenantId)
+        .map((p) => p?.value ?? null)
+        .mapErr(storeFailed);
+    },
+
+    decisions() {
+      return store
+        .getDecisions(tenantId)
+        .map((d) => d?.value ?? EMPTY_DECISIONS)
+        .mapErr(storeFailed);
+    },
+
+    refresh(refreshOptions) {
+      return wrap(refresh(refreshOptions?.signal));
+    },
+
+    decide(change) {
+      return wrap(
+        (async (): Promise<Result<ReviewReport, SyncError>> => {
+          if (lastReview === null) {
+            const reviewed = await refresh();
+            if (reviewed.isErr()) return err(reviewed.error);
+          }
+          const review = lastReview;
+          const saved = await updateDecisions((current) => {
+            const draft = draftDecisions(current, review);
+            change(draft);
+            return draft.current();
+          });
+          if (saved.isErr()) return err(saved.error);
+          const inputs = await gather(false);
+          if (inputs.isErr()) return err(inputs.error);
+          lastReview = makeReview(inputs.value.input);
+          return ok(lastReview);
+        })(),
+      );
+    },
+
+    plan() {
+      return wrap(planNow());
+    },
+
+    apply(plan, applyOptions = {}) {
+      return applyPlan(plan, applyOptions);
+    },
+
+    resume(runId, resumeOptions = {}) {
+      return wrap(resumeRun(ctx, runId, resumeOptions));
+    },
+
+    run(runOptions) {
+      return wrap(
+        (async (): Promise<Result<UnattendedResult, SyncError>> => {
+          const reviewed = await refresh(runOptions.signal);
+          if (reviewed.isErr()) return err(reviewed.error);
+          const review = reviewed.value;
+          const planned = await planNow();
+          if (planned.isErr()) return err(planned.error);
+          const plan = planned.value;
+          const newErrors = review.rows.filter((r) => r.isNewError);
+          if (plan.holds.length > 0 || newErrors.length > 0) {
+            options.logger?.warn?.("unattended run needs a person", {
+              holds: plan.holds.length,
+              newErrors: newErrors.length,
+            });
+            return ok({ applied: false, review, plan, needsAttention: { holds: plan.holds, newErrors } });
+          }
+          const applied = await applyPlan(plan, { actor: "unattended", signal: runOptions.signal });
+          if (applied.isErr()) return err(applied.error);
+          return ok({ applied: true, review, plan, run: applied.value });
+        })(),
+      );
+    },
+
+    pushHours(pushOptions = {}) {
+      return wrap(
+        pushHours(
+          {
+            tenantId,
+            store,
+            directory,
+            sink: options.hours,
+            source: options.hoursSource,
+            clock,
+            batchSize: options.hoursBatchSize ?? 100,
+            onProgress: options.onProgress,
+            logger: options.logger,
+          },
+          pushOptions,
+        ),
+      );
+    },
+
+    importHistoricHours() {
+      return wrap(
+        importHistoricHours({
+          tenantId,
+          store,
+          directory,
+          sink: options.hours,
+          source: options.hoursSource,
+          clock,
+        }),
+      );
+    },
+
+    enableHoursSync(enableOptions = {}) {
+      return wrap(
+        enableHoursSync(
+          { tenantId, store, directory, sink: options.hours, source: options.hoursSource, clock },
+          enableOptions.force === true,
+        ),
+      );
+    },
+  };
+  return sync;
+}
