@@ -1,0 +1,235 @@
+import {
+  type Account,
+  createMemoryDirectory,
+  createMemoryHoursSink,
+  createMemoryHoursSource,
+  createMemoryRosterSource,
+  createMemoryStore,
+  type HostHourEntry,
+  type HoursSink,
+  type SisServiceHour,
+  type SyncProfile,
+} from "@rostersync/core";
+import { seededRandom } from "@rostersync/core/testing";
+import { describe, expect, it } from "vitest";
+import { createSync, HOURS_WATERMARK } from "../src/index.js";
+
+const PROFILE: SyncProfile = {
+  role: "student",
+  schools: ["MAIN"],
+  gradeLevels: ["08"],
+  fieldMap: [],
+  defaultSelection: true,
+  hoursSync: { enabled: true, historicImportDone: false },
+};
+
+const linked = (n: number): Account[] =>
+  Array.from({ length: n }, (_, i) => ({
+    accountId: `a${i + 1}`,
+    email: `p${i + 1}@example.org`,
+    sourceId: `${100000 + i + 1}`,
+    archived: false,
+    managed: true,
+    fields: {},
+    neverAccessed: false,
+  }));
+
+let clockTick = 0;
+const stamp = () => new Date(Date.UTC(2026, 0, 1) + ++clockTick * 1000).toISOString();
+
+const entry = (i: number, accounts: number, extra: Partial<HostHourEntry> = {}): HostHourEntry => ({
+  hourId: `h${i}`,
+  accountId: `a${(i % accounts) + 1}`,
+  role: "student",
+  date: "2026-01-15",
+  hours: 1 + (i % 4),
+  description: `Library shift ${i}`,
+  approved: true,
+  deleted: false,
+  updatedAt: stamp(),
+  ...extra,
+});
+
+async function setUp(options: { sink?: HoursSink; profile?: SyncProfile; accounts?: number } = {}) {
+  const store = createMemoryStore();
+  const n = options.accounts ?? 50;
+  const directory = createMemoryDirectory(linked(n));
+  const sink = options.sink ?? createMemoryHoursSink();
+  const hoursSource = createMemoryHoursSource();
+  const sync = createSync({
+    tenantId: "school-1",
+    source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+    directory,
+    store,
+    hours: sink,
+    hoursSource,
+    hoursBatchSize: 25,
+  });
+  (await sync.setup(options.profile ?? PROFILE))._unsafeUnwrap();
+  return { store, directory, sink, hoursSource, sync, n };
+}
+
+/** What the SIS should hold: one record per approved, live entry, with the entry's details. */
+function expectSisHoldsExactly(records: readonly SisServiceHour[], entries: Iterable<HostHourEntry>) {
+  const wanted = [...entries].filter((e) => e.approved && !e.deleted);
+  const byHost = new Map<string, SisServiceHour[]>();
+  for (const r of records) byHost.set(r.hostHourId ?? "", [...(byHost.get(r.hostHourId ?? "") ?? []), r]);
+  expect(records).toHaveLength(wanted.length);
+  for (const e of wanted) {
+    const held = byHost.get(e.hourId) ?? [];
+    expect(held, e.hourId).toHaveLength(1);
+    expect(held[0]).toMatchObject({ hours: e.hours, description: e.description, date: e.date });
+  }
+}
+
+describe("pushHours (DESIGN §5)", () => {
+  it("creates, leaves unchanged ones alone, updates edits and deletes un-approved entries", async () => {
+    const { sync, sink, hoursSource, store } = await setUp();
+    for (let i = 1; i <= 10; i++) hoursSource.put(entry(i, 50));
+    hoursSource.put(entry(11, 50, { approved: false }));
+    const first = (await sync.pushHours())._unsafeUnwrap();
+    expect(first).toMatchObject({ entries: 11, created: 10, updated: 0, deleted: 0, failed: 0, settled: true });
+    expect(sink.snapshot()).toHaveLength(10);
+
+    const unchanged = (await sync.pushHours())._unsafeUnwrap();
+    expect(unchanged).toMatchObject({ entries: 0, writes: 0 });
+
+    hoursSource.put(entry(1, 50, { hours: 9 }));
+    hoursSource.put(entry(2, 50, { approved: false }));
+    hoursSource.put(entry(3, 50, { deleted: true }));
+    hoursSource.put(entry(4, 50)); // touched, same content
+    const second = (await sync.pushHours())._unsafeUnwrap();
+    expect(second).toMatchObject({ entries: 4, created: 0, updated: 1, deleted: 2, writes: 3 });
+    expectSisHoldsExactly(sink.snapshot(), hoursSource.getInstance().entries.values());
+    expect((await store.getWatermark("school-1", HOURS_WATERMARK))._unsafeUnwrap()).toBe(second.watermark);
+  });
+
+  it("refuses to push while hours sync is off (HoursSyncOff)", async () => {
+    const { sync, sink } = await setUp({
+      profile: { ...PROFILE, hoursSync: { enabled: false, historicImportDone: false } },
+    });
+    expect((await sync.pushHours())._unsafeUnwrapErr().type).toBe("HoursSyncOff");
+    expect(sink.getInstance().requests.count).toBe(0);
+  });
+
+  it("needs both hours ports (HoursNotConfigured)", async () => {
+    const sync = createSync({
+      tenantId: "t",
+      source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+      directory: createMemoryDirectory(),
+      store: createMemoryStore(),
+    });
+    expect((await sync.pushHours())._unsafeUnwrapErr().type).toBe("HoursNotConfigured");
+  });
+
+  it("keeps the watermark until every entry is settled, and reconciles lost responses", async () => {
+    let lose = true;
+    const sink = createMemoryHoursSink([], {
+      fault: (w) =>
+        lose && w.hourId === "h3" ? { error: { type: "Timeout", message: "lost" }, afterWrite: true } : null,
+    });
+    const { sync, hoursSource, store } = await setUp({ sink });
+    for (let i = 1; i <= 5; i++) hoursSource.put(entry(i, 50));
+    const first = (await sync.pushHours())._unsafeUnwrap();
+    expect(first).toMatchObject({ settled: false, failed: 1 });
+    expect((await store.getWatermark("school-1", HOURS_WATERMARK))._unsafeUnwrap()).toBeNull();
+    lose = false;
+    const second = (await sync.pushHours())._unsafeUnwrap();
+    expect(second.settled).toBe(true);
+    expect(second.writes).toBe(1); // only the unsettled one is written again
+    expectSisHoldsExactly(sink.snapshot(), hoursSource.getInstance().entries.values());
+  });
+
+  it("1,000 entries with edits, un-approvals and lost responses: the SIS holds exactly the approved set", async () => {
+    const random = seededRandom(42);
+    const sink = createMemoryHoursSink([], {
+      fault: () =>
+        random.chance(0.08)
+          ? { error: { type: "Timeout", message: "response lost" }, afterWrite: random.chance(0.6) }
+          : null,
+    });
+    const { sync, hoursSource, n } = await setUp({ sink, accounts: 120 });
+    for (let i = 1; i <= 1000; i++) hoursSource.put(entry(i, n, { approved: random.chance(0.85) }));
+    let writes = 0;
+    for (let round = 0; round < 6; round++) {
+      writes += (await sync.pushHours())._unsafeUnwrap().writes;
+      for (let k = 0; k < 150; k++) {
+        const i = 1 + random.int(0, 999);
+        const current = hoursSource.getInstance().entries.get(`h${i}`)!;
+        const roll = random.next();
+        hoursSource.put(
+          roll < 0.4
+            ? { ...current, hours: current.hours + 1, updatedAt: stamp() }
+            : roll < 0.7
+              ? { ...current, approved: !current.approved, updatedAt: stamp() }
+              : roll < 0.8
+                ? { ...current, deleted: true, updatedAt: stamp() }
+                : { ...current, description: `${current.description}!`, updatedAt: stamp() },
+        );
+      }
+    }
+    // Keep pushing until everything settles (faults keep firing meanwhile).
+    let last = (await sync.pushHours())._unsafeUnwrap();
+    for (let guard = 0; !last.settled && guard < 20; guard++) last = (await sync.pushHours())._unsafeUnwrap();
+    expect(last.settled).toBe(true);
+    expectSisHoldsExactly(sink.snapshot(), hoursSource.getInstance().entries.values());
+    expect(writes).toBeGreaterThan(1000);
+  });
+});
+
+describe("historic hours and the enable guard (DESIGN §5)", () => {
+  const historic = (i: number): SisServiceHour => ({
+    serviceHoursId: `old-${i}`,
+    hostHourId: null,
+    personId: `${100000 + i}`,
+    role: "student",
+    date: "2025-05-01",
+    hours: 2,
+    description: `Old shift ${i}`,
+  });
+  const off: SyncProfile = { ...PROFILE, hoursSync: { enabled: false, historicImportDone: false } };
+
+  it("refuses to enable while the SIS holds hours the ledger never saw, unless forced", async () => {
+    const { sync } = await setUp({ sink: createMemoryHoursSink([historic(1), historic(2)]), profile: off });
+    const refused = (await sync.enableHoursSync())._unsafeUnwrapErr();
+    expect(refused).toMatchObject({ type: "HistoricHoursUnseen", unseen: 2 });
+    expect((await sync.profile())._unsafeUnwrap()?.hoursSync.enabled).toBe(false);
+    const forced = (await sync.enableHoursSync({ force: true }))._unsafeUnwrap();
+    expect(forced.hoursSync.enabled).toBe(true);
+  });
+
+  it("imports historic hours into the host, then enables, and never echoes them back", async () => {
+    const sink = createMemoryHoursSink([historic(1), historic(2), historic(3)]);
+    const { sync, hoursSource } = await setUp({ sink, profile: off });
+    const imported = (await sync.importHistoricHours())._unsafeUnwrap();
+    expect(imported).toEqual({ found: 3, unseen: 3, imported: 3 });
+    expect(hoursSource.getInstance().imported.map((h) => h.serviceHoursId)).toEqual(["old-1", "old-2", "old-3"]);
+    expect((await sync.importHistoricHours())._unsafeUnwrap()).toMatchObject({ unseen: 0, imported: 0 });
+    expect((await sync.profile())._unsafeUnwrap()?.hoursSync.historicImportDone).toBe(true);
+    (await sync.enableHoursSync())._unsafeUnwrap();
+
+    // The host now shows the imported hours as its own entries: pushing them must write nothing.
+    const h1 = historic(1);
+    hoursSource.put({
+      hourId: "host-9",
+      accountId: "a1",
+      role: "student",
+      date: h1.date,
+      hours: h1.hours,
+      description: h1.description,
+      approved: true,
+      deleted: false,
+      updatedAt: stamp(),
+    });
+    const pushed = (await sync.pushHours())._unsafeUnwrap();
+    expect(pushed.writes).toBe(0);
+    expect(pushed.outcomes[0]?.status).toBe("from-sis");
+    expect(sink.snapshot()).toHaveLength(3);
+    // An edit of it later updates the same SIS record instead of creating a second one.
+    hoursSource.put({ ...hoursSource.getInstance().entries.get("host-9")!, hours: 5, updatedAt: stamp() });
+    const edited = (await sync.pushHours())._unsafeUnwrap();
+    expect(edited).toMatchObject({ updated: 1, created: 0 });
+    expect(sink.snapshot()).toHaveLength(3);
+    expect(sink.getInstance().records.get("old-1")?.hours).toBe(5);
+  });
+});
