@@ -545,7 +545,10 @@ export async function resumeRun(
       fields.value.map((f) => f.name),
     );
     for (const entry of journal.value) {
-      if (entry.phase !== "outcome") continue;
+      if (entry.phase !== "outcome") {
+        session.outcomes.set(entry.actionId, { status: "done" });
+        continue;
+      }
       session.outcomes.set(
         entry.actionId,
         entry.outcome === "failed"
