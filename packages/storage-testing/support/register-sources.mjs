@@ -1,0 +1,27 @@
+// Lets a plain `node` child process (crash and multi-worker tests) run the workspace's TypeScript sources,
+// as vitest does through its aliases: `@rostersync/<name>` → packages/<name>/src/index.ts, and relative
+// `./x.js` → `./x.ts` when only the TypeScript file exists. Node strips the types itself.
+// Usage: node --import <this file> child.ts
+import { existsSync } from "node:fs";
+import { registerHooks } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const packages = new URL("../../", import.meta.url);
+
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    const workspace = /^@rostersync\/([a-z-]+)$/.exec(specifier);
+    if (workspace) {
+      const entry = new URL(`${workspace[1]}/src/index.ts`, packages);
+      if (existsSync(entry)) return { url: entry.href, shortCircuit: true };
+    }
+    if ((specifier.startsWith("./") || specifier.startsWith("../")) && specifier.endsWith(".js") && context.parentURL) {
+      const asJs = new URL(specifier, context.parentURL);
+      const asTs = new URL(specifier.replace(/\.js$/, ".ts"), context.parentURL);
+      if (!existsSync(fileURLToPath(asJs)) && existsSync(fileURLToPath(asTs))) {
+        return { url: pathToFileURL(fileURLToPath(asTs)).href, shortCircuit: true };
+      }
+    }
+    return nextResolve(specifier, context);
+  },
+});
