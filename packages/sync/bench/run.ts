@@ -128,9 +128,14 @@ const withJournal = rows[0]!;
 const without = rows[2]!;
 const overheadByDifference = (withJournal.applyMs - without.applyMs) / withJournal.applyMs;
 
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-console.log(`\n@rostersync/sync apply — ${PEOPLE.toLocaleString("en-US")}-person first sync, SQLite directory + SQLite store, Node ${process.version}\n`);
-console.log("| variant | actions | apply ms | write phase ms | journal ms | directory ms | actions/s | journal share |");
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+console.log(
+  `\n@rostersync/sync apply — ${PEOPLE.toLocaleString("en-US")}-person first sync, SQLite directory + SQLite store, Node ${process.version}\n`,
+);
+console.log(
+  "| variant | actions | apply ms | write phase ms | journal ms | directory ms | actions/s | journal share |",
+);
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) {
   console.log(

@@ -386,12 +386,8 @@ async function finish(
       counts[action.type]++;
       outcomesRecord[action.actionId] = "done";
       const res = o.result as { accountId?: string; created?: boolean } | undefined;
-      if (action.type === "add" && res?.accountId !== undefined && res.created !== false) {
-        createdAccountIds.push(res.accountId);
-      } else if (action.type === "add" && res?.accountId !== undefined) {
-        // An idempotent replay is still this run's account (the first attempt made it).
-        createdAccountIds.push(res.accountId);
-      }
+      // An idempotent replay (`created: false`) is still this run's account: its first attempt made it.
+      if (action.type === "add" && res?.accountId !== undefined) createdAccountIds.push(res.accountId);
     } else {
       failures.push({ actionId: action.actionId, type: action.type, error: o.error });
       outcomesRecord[action.actionId] = `failed: ${o.error.message}`;
@@ -545,10 +541,7 @@ export async function resumeRun(
       fields.value.map((f) => f.name),
     );
     for (const entry of journal.value) {
-      if (entry.phase !== "outcome") {
-        session.outcomes.set(entry.actionId, { status: "done" });
-        continue;
-      }
+      if (entry.phase !== "outcome") continue;
       session.outcomes.set(
         entry.actionId,
         entry.outcome === "failed"
@@ -562,16 +555,14 @@ export async function resumeRun(
     const byId = new Map(accounts.value.map((a) => [a.accountId, a]));
     for (const action of plan.actions) {
       const o = session.outcomes.get(action.actionId);
-      if (o?.status !== "done") continue;
-      let accountId: string | undefined;
-      if (action.type === "add") accountId = (o.result as { accountId?: string } | undefined)?.accountId;
-      else if (action.type === "link") accountId = action.accountId;
-      if (accountId === undefined) continue;
-      const account = byId.get(accountId);
-      if (account === undefined || (action.type !== "archive" && account.sourceId !== action.sourceId)) {
+      if (o?.status !== "done" || (action.type !== "add" && action.type !== "link")) continue;
+      const accountId =
+        action.type === "add" ? (o.result as { accountId?: string } | undefined)?.accountId : action.accountId;
+      const account = accountId === undefined ? undefined : byId.get(accountId);
+      if (account === undefined || account.sourceId !== action.sourceId) {
         return err({
           type: "OutOfStep",
-          message: `The journal says ${action.actionId} wrote account ${accountId}, but the directory does not have it linked to ${action.sourceId}.`,
+          message: `The journal says ${action.actionId} wrote account ${accountId ?? "?"}, but the directory does not have it linked to ${action.sourceId}.`,
           runId,
           actionId: action.actionId,
         });

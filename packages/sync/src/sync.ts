@@ -207,8 +207,9 @@ export function createSync(options: SyncOptions): Sync {
     roster = read.value;
     const inputs = await gather(false, signal);
     if (inputs.isErr()) return err(inputs.error);
-    lastReview = makeReview(inputs.value.input);
-    return ok(lastReview);
+    const report = makeReview(inputs.value.input);
+    lastReview = report;
+    return ok(report);
   }
 
   async function planNow(): Promise<Result<TenantPlan, SyncError>> {
@@ -389,8 +390,9 @@ export function createSync(options: SyncOptions): Sync {
           if (saved.isErr()) return err(saved.error);
           const inputs = await gather(false);
           if (inputs.isErr()) return err(inputs.error);
-          lastReview = makeReview(inputs.value.input);
-          return ok(lastReview);
+          const report = makeReview(inputs.value.input);
+          lastReview = report;
+          return ok(report);
         })(),
       );
     },

@@ -6,7 +6,7 @@ import {
   createMemoryRosterSource,
   createMemoryStore,
   type HostHourEntry,
-  type HoursSink,
+  type MemoryHoursSink,
   type SisServiceHour,
   type SyncProfile,
 } from "@rostersync/core";
@@ -50,7 +50,7 @@ const entry = (i: number, accounts: number, extra: Partial<HostHourEntry> = {}):
   ...extra,
 });
 
-async function setUp(options: { sink?: HoursSink; profile?: SyncProfile; accounts?: number } = {}) {
+async function setUp(options: { sink?: MemoryHoursSink; profile?: SyncProfile; accounts?: number } = {}) {
   const store = createMemoryStore();
   const n = options.accounts ?? 50;
   const directory = createMemoryDirectory(linked(n));
