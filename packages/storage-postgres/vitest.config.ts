@@ -3,5 +3,10 @@ import { sourceAliases } from "../../vitest.shared.ts";
 
 export default defineProject({
   resolve: { alias: sourceAliases },
-  test: { name: "storage-postgres", include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+  test: {
+    name: "storage-postgres",
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // Starts (and stops) a private PostgreSQL 15 unless RS_PG_URL is set.
+    globalSetup: ["test/global-setup.ts"],
+  },
 });

@@ -1,0 +1,599 @@
+import { randomUUID } from "node:crypto";
+import {
+  type AuditRecord,
+  checkJournalBatch,
+  checkLimit,
+  checkStoreId,
+  type Decisions,
+  type ExportLedgerEntry,
+  type ExportRecord,
+  type HoursLedgerEntry,
+  type JournalEntry,
+  type JsonValue,
+  type LastRun,
+  type Lease,
+  type RunRecord,
+  type SyncProfile,
+  type SyncStore,
+  storeError,
+  type Versioned,
+} from "@rostersync/core";
+import { err, ok, type Result, ResultAsync } from "neverthrow";
+import pg from "pg";
+import {
+  describeEndpoint,
+  type Endpoint,
+  type PostgresStoreError,
+  parseConnectionString,
+  toStoreError,
+} from "./errors.js";
+import { LATEST_VERSION, MIGRATIONS } from "./migrations.js";
+
+/** Where the store connects: a pool the host owns, or a connection string the store makes a pool from. */
+export type PostgresConnection =
+  | {
+      /** A `pg` pool the host owns: `close()` leaves it open. */
+      readonly pool: pg.Pool;
+    }
+  | {
+      /** `postgres://user:password@host:port/database`; the store owns the pool and ends it on `close()`. */
+      readonly connectionString: string;
+      /** Largest number of connections of the store's pool (default 10). */
+      readonly maxConnections?: number | undefined;
+      /** How long to wait for a connection, in ms (default 5,000). */
+      readonly connectTimeoutMs?: number | undefined;
+    };
+
+/** Options of {@link createPostgresStore}. */
+export type PostgresStoreOptions = PostgresConnection & {
+  /** The schema that holds rostersync's tables (default `rostersync`); created when missing. */
+  readonly schema?: string | undefined;
+};
+
+/** The PostgreSQL {@link SyncStore}, with the underlying pool for hosts that need it. */
+export interface PostgresStore extends SyncStore<PostgresStoreError> {
+  /** The `pg` pool the store queries through. */
+  getInstance(): pg.Pool;
+  /** The schema the store's tables live in. */
+  readonly schema: string;
+  /** The schema version of the database. */
+  readonly schemaVersion: number;
+}
+
+type Row = Record<string, unknown>;
+type Outcome<T> = Result<T, PostgresStoreError>;
+type Query = (text: string, params?: readonly unknown[]) => Promise<pg.QueryResult<Row>>;
+
+const parse = <T>(json: unknown): T => JSON.parse(json as string) as T;
+const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** The first key of the advisory lock that serialises migrators ("RS"). */
+const MIGRATION_LOCK_CLASS = 0x5253;
+
+/**
+ * Opens a PostgreSQL store, creating its schema and running pending migrations (under an advisory lock, so
+ * that many workers starting at once migrate exactly once). Each school's rows carry its `tenant_id` in
+ * their key and every statement filters on it. The run lock is a lease row taken with one conditional
+ * `INSERT … ON CONFLICT … DO UPDATE … WHERE expires_at <= now`, so concurrent workers never share it.
+ *
+ * Fails with `Invalid` (a connection string that is not a postgres URL), `Unavailable` (host unreachable),
+ * `AuthFailed` (wrong user or password), `NotFound` (no such database) or `VersionTooNew`. Messages name the
+ * host, port, user and database, never the password.
+ *
+ * @example
+ * ```ts
+ * const opened = await createPostgresStore({ connectionString: process.env.DATABASE_URL! });
+ * if (opened.isErr()) throw new Error(opened.error.message);
+ * const store = opened.value;
+ * const lease = await store.acquireLock("school-1", "worker-7", 60_000, Date.now());
+ * ```
+ */
+export function createPostgresStore(options: PostgresStoreOptions): ResultAsync<PostgresStore, PostgresStoreError> {
+  return new ResultAsync(openStore(options));
+}
+
+async function openStore(options: PostgresStoreOptions): Promise<Outcome<PostgresStore>> {
+  const schemaName = options.schema ?? "rostersync";
+  const invalidSchema = checkStoreId("schema", schemaName);
+  if (invalidSchema) return err(invalidSchema as PostgresStoreError);
+  if (Buffer.byteLength(schemaName) > 63) return err(storeError("Invalid", "schema must be at most 63 bytes"));
+
+  let pool: pg.Pool;
+  let endpoint: Endpoint;
+  const owned = !("pool" in options);
+  if ("pool" in options) {
+    pool = options.pool;
+    endpoint = poolEndpoint(pool);
+  } else {
+    const parsed = parseConnectionString(options.connectionString);
+    if ("type" in parsed) return err(parsed);
+    endpoint = parsed;
+    pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    });
+    // An idle connection that dies must not crash the host; the next query reports it.
+    pool.on("error", () => {});
+  }
+  const schema = quoteIdentifier(schemaName);
+  try {
+    const migrated = await migrate(pool, schemaName, schema, endpoint);
+    if (migrated.isErr()) {
+      if (owned) await pool.end();
+      return err(migrated.error);
+    }
+    return ok(storeOn(pool, owned, schemaName, schema, endpoint, migrated.value));
+  } catch (cause) {
+    if (owned) await pool.end().catch(() => {});
+    return err(toStoreError(cause, endpoint));
+  }
+}
+
+function poolEndpoint(pool: pg.Pool): Endpoint {
+  const config = (pool as unknown as { options?: Record<string, unknown> }).options ?? {};
+  const fromString =
+    typeof config.connectionString === "string" ? parseConnectionString(config.connectionString) : undefined;
+  if (fromString && !("type" in fromString)) return fromString;
+  const password = typeof config.password === "string" ? [config.password] : [];
+  return {
+    host: String(config.host ?? "localhost"),
+    port: String(config.port ?? "5432"),
+    user: String(config.user ?? ""),
+    database: String(config.database ?? ""),
+    secrets: password,
+  };
+}
+
+/** Creates the schema and applies pending migrations in one transaction, under an advisory lock. */
+async function migrate(
+  pool: pg.Pool,
+  schemaName: string,
+  schema: string,
+  endpoint: Endpoint,
+): Promise<Outcome<number>> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [MIGRATION_LOCK_CLASS, schemaName]);
+    const tables = await client.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = $1",
+      [schemaName],
+    );
+    const names = tables.rows.map((row) => row.table_name);
+    if (names.length > 0 && !names.includes("schema_migrations")) {
+      await client.query("ROLLBACK");
+      return err(
+        storeError(
+          "Foreign",
+          `schema ${schemaName} at ${describeEndpoint(endpoint)} holds another application's tables (${names.slice(0, 5).join(", ")}); give rostersync its own schema`,
+        ),
+      );
+    }
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const current = Number(
+      (await client.query(`SELECT coalesce(max(version), 0) AS v FROM ${schema}.schema_migrations`)).rows[0]?.v ?? 0,
+    );
+    if (current > LATEST_VERSION) {
+      await client.query("ROLLBACK");
+      return err(
+        storeError(
+          "VersionTooNew",
+          `schema ${schemaName} at ${describeEndpoint(endpoint)} is at version ${current}, newer than this release's ${LATEST_VERSION}: upgrade @rostersync/storage-postgres`,
+        ),
+      );
+    }
+    for (const step of MIGRATIONS.filter((m) => m.version > current)) {
+      await client.query(step.sql(schema));
+      await client.query(`INSERT INTO ${schema}.schema_migrations (version, name) VALUES ($1, $2)`, [
+        step.version,
+        step.name,
+      ]);
+    }
+    await client.query("COMMIT");
+    return ok(Math.max(current, LATEST_VERSION));
+  } catch (cause) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw cause;
+  } finally {
+    client.release();
+  }
+}
+
+/** Keeps the last entry of each id, so that one upsert statement never touches a row twice. */
+function lastById<T>(entries: readonly T[], id: (entry: T) => string): T[] {
+  return [...new Map(entries.map((entry) => [id(entry), entry] as const)).values()];
+}
+
+function storeOn(
+  pool: pg.Pool,
+  owned: boolean,
+  schemaName: string,
+  s: string,
+  endpoint: Endpoint,
+  schemaVersion: number,
+): PostgresStore {
+  let closed = false;
+  const query: Query = (text, params) => pool.query<Row>(text, params as unknown[]);
+
+  /** Validates ids, then runs `body`, mapping whatever it throws. */
+  const op = <T>(ids: Record<string, unknown>, body: () => Promise<Outcome<T>>): ResultAsync<T, PostgresStoreError> => {
+    const run = async (): Promise<Outcome<T>> => {
+      for (const [label, id] of Object.entries(ids)) {
+        const invalid = checkStoreId(label, id);
+        if (invalid) return err(invalid as PostgresStoreError);
+      }
+      if (closed) return err(storeError("Unavailable", `the store on ${describeEndpoint(endpoint)} is closed`));
+      try {
+        return await body();
+      } catch (cause) {
+        return err(toStoreError(cause, endpoint));
+      }
+    };
+    return new ResultAsync(run());
+  };
+
+  /** One transaction on one connection: committed when `body` is ok, rolled back otherwise. */
+  const transaction = async <T>(body: (q: Query) => Promise<Outcome<T>>): Promise<Outcome<T>> => {
+    const client = await pool.connect();
+    let done = false;
+    try {
+      await client.query("BEGIN");
+      const outcome = await body((text, params) => client.query<Row>(text, params as unknown[]));
+      if (outcome.isOk()) {
+        await client.query("COMMIT");
+        done = true;
+      }
+      return outcome;
+    } finally {
+      if (!done) await client.query("ROLLBACK").catch(() => {});
+      client.release();
+    }
+  };
+
+  const readDoc = async <T>(tenantId: string, kind: string): Promise<Outcome<Versioned<T> | null>> => {
+    const { rows } = await query(`SELECT version, body FROM ${s}.documents WHERE tenant_id = $1 AND kind = $2`, [
+      tenantId,
+      kind,
+    ]);
+    const row = rows[0];
+    return ok(row ? { value: parse<T>(row.body), version: Number(row.version) } : null);
+  };
+
+  /** Optimistic write in one statement: the row's version is checked by the same statement that writes. */
+  const saveDoc = async (
+    table: "documents" | "exports",
+    key: readonly [string, string],
+    expectedVersion: number | null,
+    what: string,
+    value: unknown,
+  ): Promise<Outcome<number>> => {
+    const [keyColumn, valueColumn] = table === "documents" ? ["kind", "body"] : ["export_id", "config"];
+    const json = JSON.stringify(value);
+    const written =
+      expectedVersion === null
+        ? await query(
+            `INSERT INTO ${s}.${table} (tenant_id, ${keyColumn}, version, ${valueColumn}) VALUES ($1, $2, 1, $3)
+             ON CONFLICT DO NOTHING RETURNING version`,
+            [...key, json],
+          )
+        : await query(
+            `UPDATE ${s}.${table} SET version = version + 1, ${valueColumn} = $4
+             WHERE tenant_id = $1 AND ${keyColumn} = $2 AND version = $3 RETURNING version`,
+            [...key, expectedVersion, json],
+          );
+    const row = written.rows[0];
+    if (row) return ok(Number(row.version));
+    const current = await query(`SELECT version FROM ${s}.${table} WHERE tenant_id = $1 AND ${keyColumn} = $2`, [
+      ...key,
+    ]);
+    const have = current.rows[0] ? Number(current.rows[0].version) : null;
+    return err(storeError("Conflict", `${what} is at version ${have ?? "none"}, not ${expectedVersion ?? "none"}`));
+  };
+
+  const runRecord = (row: Row): RunRecord => ({ ...parse<RunRecord>(row.record), plan: parse<JsonValue>(row.plan) });
+
+  return {
+    name: "postgres",
+    schema: schemaName,
+    schemaVersion,
+    getInstance: () => pool,
+
+    getProfile: (tenantId) => op({ tenantId }, () => readDoc<SyncProfile>(tenantId, "profile")),
+    saveProfile: (tenantId, profile, expectedVersion) =>
+      op({ tenantId }, () => saveDoc("documents", [tenantId, "profile"], expectedVersion, "the profile", profile)),
+    getDecisions: (tenantId) => op({ tenantId }, () => readDoc<Decisions>(tenantId, "decisions")),
+    saveDecisions: (tenantId, decisions, expectedVersion) =>
+      op({ tenantId }, () =>
+        saveDoc("documents", [tenantId, "decisions"], expectedVersion, "the decisions", decisions),
+      ),
+    getLastRun: (tenantId) =>
+      op({ tenantId }, async () => (await readDoc<LastRun>(tenantId, "last-run")).map((doc) => doc?.value ?? null)),
+    saveLastRun: (tenantId, lastRun) =>
+      op({ tenantId }, async () => {
+        await query(
+          `INSERT INTO ${s}.documents (tenant_id, kind, version, body) VALUES ($1, 'last-run', 1, $2)
+           ON CONFLICT (tenant_id, kind) DO UPDATE SET version = documents.version + 1, body = excluded.body`,
+          [tenantId, JSON.stringify(lastRun)],
+        );
+        return ok(undefined);
+      }),
+
+    createRun: (tenantId, record) =>
+      op({ tenantId, runId: record.runId }, async () => {
+        const { plan, ...rest } = record;
+        const inserted = await query(
+          `INSERT INTO ${s}.runs (tenant_id, run_id, started_at, record, plan) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT DO NOTHING`,
+          [tenantId, record.runId, record.startedAt, JSON.stringify(rest), JSON.stringify(plan)],
+        );
+        return inserted.rowCount === 1
+          ? ok(undefined)
+          : err(storeError("Conflict", `run ${record.runId} exists already`));
+      }),
+    getRun: (tenantId, runId) =>
+      op({ tenantId, runId }, async () => {
+        const { rows } = await query(`SELECT record, plan FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2`, [
+          tenantId,
+          runId,
+        ]);
+        return ok(rows[0] ? runRecord(rows[0]) : null);
+      }),
+    listRuns: (tenantId, options) =>
+      op({ tenantId }, async () => {
+        const invalid = checkLimit(options?.limit);
+        if (invalid) return err(invalid as PostgresStoreError);
+        const { rows } = await query(
+          `SELECT record, plan FROM ${s}.runs WHERE tenant_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
+          [tenantId, options?.limit ?? null],
+        );
+        return ok(rows.map(runRecord));
+      }),
+    finishRun: (tenantId, runId, update) =>
+      op({ tenantId, runId }, () =>
+        transaction(async (q) => {
+          const { rows } = await q(`SELECT record FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2 FOR UPDATE`, [
+            tenantId,
+            runId,
+          ]);
+          const row = rows[0];
+          if (!row) return err(storeError("NotFound", `run ${runId} does not exist`));
+          const record = {
+            ...parse<Omit<RunRecord, "plan">>(row.record),
+            status: update.status,
+            finishedAt: update.finishedAt,
+            ...(update.summary === undefined ? {} : { summary: update.summary }),
+          };
+          await q(`UPDATE ${s}.runs SET record = $3 WHERE tenant_id = $1 AND run_id = $2`, [
+            tenantId,
+            runId,
+            JSON.stringify(record),
+          ]);
+          return ok(undefined);
+        }),
+      ),
+    appendJournal: (tenantId, runId, entries) =>
+      op({ tenantId, runId }, () =>
+        transaction(async (q) => {
+          // Locking the run row serialises appenders of one run, so `seq` checks and inserts are atomic.
+          const { rows } = await q(`SELECT last_seq FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2 FOR UPDATE`, [
+            tenantId,
+            runId,
+          ]);
+          const row = rows[0];
+          if (!row) return err(storeError("NotFound", `run ${runId} does not exist`));
+          const invalid = checkJournalBatch(entries, row.last_seq === null ? null : Number(row.last_seq));
+          if (invalid) return err(invalid as PostgresStoreError);
+          const last = entries.at(-1);
+          if (!last) return ok(undefined);
+          await q(
+            `INSERT INTO ${s}.journal (tenant_id, run_id, seq, entry)
+             SELECT $1, $2, seq, entry FROM unnest($3::bigint[], $4::text[]) AS lines (seq, entry)`,
+            [tenantId, runId, entries.map((e) => e.seq), entries.map((e) => JSON.stringify(e))],
+          );
+          await q(`UPDATE ${s}.runs SET last_seq = $3 WHERE tenant_id = $1 AND run_id = $2`, [
+            tenantId,
+            runId,
+            last.seq,
+          ]);
+          return ok(undefined);
+        }),
+      ),
+    readJournal: (tenantId, runId) =>
+      op({ tenantId, runId }, async () => {
+        const { rows } = await query(
+          `SELECT '[' || string_agg(entry, ',' ORDER BY seq) || ']' AS lines FROM ${s}.journal
+           WHERE tenant_id = $1 AND run_id = $2`,
+          [tenantId, runId],
+        );
+        const lines = rows[0]?.lines;
+        return ok(lines == null ? [] : parse<JournalEntry[]>(lines));
+      }),
+    appendAudit: (tenantId, record) =>
+      op({ tenantId, auditId: record.auditId }, async () => {
+        const inserted = await query(
+          `INSERT INTO ${s}.audit (tenant_id, audit_id, at, record) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+          [tenantId, record.auditId, record.at, JSON.stringify(record)],
+        );
+        return inserted.rowCount === 1
+          ? ok(undefined)
+          : err(storeError("Conflict", `audit ${record.auditId} exists already`));
+      }),
+    listAudit: (tenantId, options) =>
+      op({ tenantId }, async () => {
+        const invalid = checkLimit(options?.limit);
+        if (invalid) return err(invalid as PostgresStoreError);
+        const { rows } = await query(
+          `SELECT record FROM ${s}.audit WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT $2`,
+          [tenantId, options?.limit ?? null],
+        );
+        return ok(rows.map((row) => parse<AuditRecord>(row.record)));
+      }),
+
+    getHoursLedger: (tenantId, hourIds) =>
+      op({ tenantId }, async () => {
+        const { rows } = hourIds
+          ? await query(`SELECT entry FROM ${s}.hours_ledger WHERE tenant_id = $1 AND hour_id = ANY($2::text[])`, [
+              tenantId,
+              hourIds,
+            ])
+          : await query(`SELECT entry FROM ${s}.hours_ledger WHERE tenant_id = $1`, [tenantId]);
+        return ok(rows.map((row) => parse<HoursLedgerEntry>(row.entry)));
+      }),
+    putHoursLedger: (tenantId, entries) =>
+      op({ tenantId }, async () => {
+        const invalid = entries.map((entry) => checkStoreId("hourId", entry.hourId)).find((p) => p !== null);
+        if (invalid) return err(invalid as PostgresStoreError);
+        const unique = lastById(entries, (entry) => entry.hourId);
+        if (unique.length === 0) return ok(undefined);
+        // One statement: atomic without an explicit transaction.
+        await query(
+          `INSERT INTO ${s}.hours_ledger (tenant_id, hour_id, entry)
+           SELECT $1, hour_id, entry FROM unnest($2::text[], $3::text[]) AS rows (hour_id, entry)
+           ON CONFLICT (tenant_id, hour_id) DO UPDATE SET entry = excluded.entry`,
+          [tenantId, unique.map((e) => e.hourId), unique.map((e) => JSON.stringify(e))],
+        );
+        return ok(undefined);
+      }),
+    getWatermark: (tenantId, key) =>
+      op({ tenantId, key }, async () => {
+        const { rows } = await query(`SELECT value FROM ${s}.watermarks WHERE tenant_id = $1 AND key = $2`, [
+          tenantId,
+          key,
+        ]);
+        return ok(rows[0] ? parse<string>(rows[0].value) : null);
+      }),
+    setWatermark: (tenantId, key, value) =>
+      op({ tenantId, key }, async () => {
+        // JSON-encoded, so that NUL (which text columns refuse) and lone surrogates survive.
+        await query(
+          `INSERT INTO ${s}.watermarks (tenant_id, key, value) VALUES ($1, $2, $3)
+           ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`,
+          [tenantId, key, JSON.stringify(value)],
+        );
+        return ok(undefined);
+      }),
+
+    listExports: (tenantId) =>
+      op({ tenantId }, async () => {
+        const { rows } = await query(`SELECT export_id, version, config FROM ${s}.exports WHERE tenant_id = $1`, [
+          tenantId,
+        ]);
+        return ok(
+          rows.map(
+            (row): ExportRecord => ({
+              exportId: row.export_id as string,
+              config: parse<JsonValue>(row.config),
+              version: Number(row.version),
+            }),
+          ),
+        );
+      }),
+    getExport: (tenantId, exportId) =>
+      op({ tenantId, exportId }, async () => {
+        const { rows } = await query(
+          `SELECT version, config FROM ${s}.exports WHERE tenant_id = $1 AND export_id = $2`,
+          [tenantId, exportId],
+        );
+        const row = rows[0];
+        return ok(row ? { exportId, config: parse<JsonValue>(row.config), version: Number(row.version) } : null);
+      }),
+    saveExport: (tenantId, exportId, config, expectedVersion) =>
+      op({ tenantId, exportId }, () =>
+        saveDoc("exports", [tenantId, exportId], expectedVersion, `export ${exportId}`, config),
+      ),
+    deleteExport: (tenantId, exportId) =>
+      op({ tenantId, exportId }, () =>
+        transaction(async (q) => {
+          await q(`DELETE FROM ${s}.exports WHERE tenant_id = $1 AND export_id = $2`, [tenantId, exportId]);
+          await q(`DELETE FROM ${s}.export_ledger WHERE tenant_id = $1 AND export_id = $2`, [tenantId, exportId]);
+          return ok(undefined);
+        }),
+      ),
+    getExportLedger: (tenantId, exportId, eventIds) =>
+      op({ tenantId, exportId }, async () => {
+        const { rows } = eventIds
+          ? await query(
+              `SELECT entry FROM ${s}.export_ledger WHERE tenant_id = $1 AND export_id = $2 AND event_id = ANY($3::text[])`,
+              [tenantId, exportId, eventIds],
+            )
+          : await query(`SELECT entry FROM ${s}.export_ledger WHERE tenant_id = $1 AND export_id = $2`, [
+              tenantId,
+              exportId,
+            ]);
+        return ok(rows.map((row) => parse<ExportLedgerEntry>(row.entry)));
+      }),
+    putExportLedger: (tenantId, exportId, entries) =>
+      op({ tenantId, exportId }, async () => {
+        const invalid = entries.map((entry) => checkStoreId("eventId", entry.eventId)).find((p) => p !== null);
+        if (invalid) return err(invalid as PostgresStoreError);
+        const unique = lastById(entries, (entry) => entry.eventId);
+        if (unique.length === 0) return ok(undefined);
+        await query(
+          `INSERT INTO ${s}.export_ledger (tenant_id, export_id, event_id, entry)
+           SELECT $1, $2, event_id, entry FROM unnest($3::text[], $4::text[]) AS rows (event_id, entry)
+           ON CONFLICT (tenant_id, export_id, event_id) DO UPDATE SET entry = excluded.entry`,
+          [tenantId, exportId, unique.map((e) => e.eventId), unique.map((e) => JSON.stringify(e))],
+        );
+        return ok(undefined);
+      }),
+
+    acquireLock: (tenantId, owner, ttlMs, now) =>
+      op({ tenantId, owner }, async () => {
+        const invalid = checkTtl(ttlMs, now);
+        if (invalid) return err(invalid);
+        const lease: Lease = { tenantId, owner, token: randomUUID(), expiresAt: Math.round(now + ttlMs) };
+        // One statement: takes a free or expired lease, leaves a live one alone. A concurrent taker waits on
+        // the row and then re-checks `expires_at` against the winner's row, so two can never both succeed.
+        const taken = await query(
+          `INSERT INTO ${s}.locks (tenant_id, owner, token, expires_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, token = excluded.token,
+             expires_at = excluded.expires_at
+           WHERE locks.expires_at <= $5`,
+          [tenantId, owner, lease.token, lease.expiresAt, Math.round(now)],
+        );
+        if (taken.rowCount === 1) return ok(lease);
+        const { rows } = await query(`SELECT owner, expires_at FROM ${s}.locks WHERE tenant_id = $1`, [tenantId]);
+        return err(
+          storeError(
+            "Locked",
+            `school ${tenantId} is locked by ${String(rows[0]?.owner)} until ${String(rows[0]?.expires_at)}`,
+          ),
+        );
+      }),
+    renewLock: (lease, ttlMs, now) =>
+      op({ tenantId: lease.tenantId }, async () => {
+        const invalid = checkTtl(ttlMs, now);
+        if (invalid) return err(invalid);
+        const expiresAt = Math.round(now + ttlMs);
+        const renewed = await query(`UPDATE ${s}.locks SET expires_at = $3 WHERE tenant_id = $1 AND token = $2`, [
+          lease.tenantId,
+          lease.token,
+          expiresAt,
+        ]);
+        return renewed.rowCount === 1
+          ? ok({ ...lease, expiresAt })
+          : err(storeError("LockLost", `the run lock of school ${lease.tenantId} was released or taken over`));
+      }),
+    releaseLock: (lease) =>
+      op({ tenantId: lease.tenantId }, async () => {
+        await query(`DELETE FROM ${s}.locks WHERE tenant_id = $1 AND token = $2`, [lease.tenantId, lease.token]);
+        return ok(undefined);
+      }),
+
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (owned) await pool.end();
+    },
+  };
+}
+
+function checkTtl(ttlMs: number, now: number): PostgresStoreError | null {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) return storeError("Invalid", `ttlMs must be positive, got ${ttlMs}`);
+  if (!Number.isSafeInteger(Math.round(now)))
+    return storeError("Invalid", `now must be epoch milliseconds, got ${now}`);
+  return null;
+}
