@@ -22,8 +22,18 @@ export type EmailCheck =
  */
 export function normaliseEmail(raw: string | null | undefined): string {
   if (raw == null) return "";
+  const n = raw.length;
+  if (n === 0) return raw;
+  // Fast path: most addresses are already trimmed, lowercase ASCII; return them without allocating.
+  // NFC is the identity on ASCII, and normalize() is by far the slowest step, so it only runs when needed.
+  let clean = raw.charCodeAt(0) > 32 && raw.charCodeAt(n - 1) > 32;
+  for (let i = 0; clean && i < n; i++) {
+    const c = raw.charCodeAt(i);
+    if (c > 0x7f) return raw.trim().normalize("NFC").toLowerCase();
+    if (c >= 65 && c <= 90) clean = false;
+  }
+  if (clean) return raw;
   const trimmed = raw.trim();
-  // ASCII fast path: NFC is the identity on ASCII, and normalize() is by far the slowest step.
   for (let i = 0; i < trimmed.length; i++) {
     if (trimmed.charCodeAt(i) > 0x7f) return trimmed.normalize("NFC").toLowerCase();
   }

@@ -5,6 +5,25 @@
  * @packageDocumentation
  */
 
+export * from "./archive.js";
+export * from "./decisions.js";
+export * from "./duplicates.js";
+export * from "./email.js";
+export * from "./error-report.js";
+export * from "./families.js";
+export * from "./fields.js";
+export * from "./hash.js";
+export * from "./invitations.js";
+export * from "./matching.js";
 export * from "./memory/index.js";
+export * from "./merge-candidates.js";
+export * from "./novelty.js";
+export { plan } from "./plan.js";
 export * from "./ports/index.js";
+export { filterRows, type RowFilter, review } from "./review.js";
+export * from "./safety.js";
+export * from "./scope.js";
+export * from "./selection.js";
+export * from "./simulate.js";
 export * from "./types.js";
+export * from "./validate.js";

@@ -172,9 +172,9 @@ function emailFor(b: Builder, first: string, last: string, id: number, domain: s
       `${ascii(last)}${id}`,
     ]);
   }
-  const local = `${ascii(first)}.${ascii(last)}${id % 1000}`;
+  const local = `${ascii(first)}.${ascii(last)}${id}`;
   // Some SIS emails carry case and stray spaces; R1 must make them the same mailbox.
-  if (b.random.chance(0.05)) return ` ${first}.${last}${id % 1000}@${domain.toUpperCase()} `;
+  if (b.random.chance(0.05)) return ` ${ascii(first).toUpperCase()}.${ascii(last)}${id}@${domain.toUpperCase()} `;
   return `${local}@${domain}`;
 }
 

@@ -1,0 +1,267 @@
+/**
+ * The one pass that review and plan share: validate, normalise emails (R1), scope (R2), duplicates
+ * (R3), selections (R4) and matching (R6), into flat arrays indexed by the person's position. Internal:
+ * the public surface is `review` and `plan`.
+ *
+ * @internal
+ * @module
+ */
+
+import { duplicateFingerprint, resolutionState } from "./duplicates.js";
+import { isValidEmail, normaliseEmail } from "./email.js";
+import { type AccountIndex, findAccountCode, indexAccounts } from "./matching.js";
+import { errorFingerprint } from "./novelty.js";
+import { firstListedParents, scopeReason, scopeRules, studentScopeReason } from "./scope.js";
+import type { Account, DuplicateGroup, PlanInput, Reason, ReviewStatus, SourcePerson } from "./types.js";
+import {
+  checkAccount,
+  checkPerson,
+  checkPlanInput,
+  checkSettings,
+  type InputProblem,
+  RosterInputError,
+} from "./validate.js";
+
+/** Status codes, in the order of {@link STATUS_NAMES}. */
+export const IMPORTABLE = 0;
+/** A data error keeps the person out. */
+export const EXCLUDED = 1;
+/** The admin's choice keeps the person out. */
+export const SKIPPED = 2;
+/** Outside the profile's scope. */
+export const OUT_OF_SCOPE = 3;
+/** Status names by code. */
+export const STATUS_NAMES: readonly ReviewStatus[] = ["importable", "excluded", "skipped", "out-of-scope"];
+/** Flag codes: none, red, gray. */
+export const RED = 1;
+/** Resolved duplicate. */
+export const GRAY = 2;
+
+/** Everything the review and the plan need to know per person. */
+export interface Analysis {
+  readonly input: PlanInput;
+  readonly people: readonly SourcePerson[];
+  readonly accounts: readonly Account[];
+  /** Normalised email per person (`""` when missing). */
+  readonly email: string[];
+  /** 0 valid, 1 missing, 2 invalid (R1). */
+  readonly emailKind: Uint8Array;
+  readonly status: Uint8Array;
+  /** The reason of a non-importable person (scope, exclusion or `unselected`). */
+  readonly reason: (Reason | null)[];
+  readonly flag: Uint8Array;
+  readonly selected: Uint8Array;
+  /** Account position the person is matched with, −1 for none (importable people only). */
+  readonly target: Int32Array;
+  /** Match kind code (see `MATCH_KINDS`) for importable people with a target. */
+  readonly match: Uint8Array;
+  /** Account linked to the person by `sourceId`, −1 for none. */
+  readonly linked: Int32Array;
+  /** Person linked to each account, −1 when none or gone from the source. */
+  readonly accountPerson: Int32Array;
+  readonly fingerprint: (string | null)[];
+  readonly groups: DuplicateGroup[];
+  readonly index: AccountIndex;
+  readonly counts: { importable: number; excluded: number; skipped: number; outOfScope: number };
+}
+
+function fail(input: PlanInput, problems: InputProblem[]): never {
+  throw new RosterInputError(problems.length > 0 ? problems : checkPlanInput(input));
+}
+
+/**
+ * Analyse a plan input. Throws {@link RosterInputError} listing every bad record.
+ * @internal
+ */
+export function analyse(input: PlanInput): Analysis {
+  const problems: InputProblem[] = [];
+  if (typeof input !== "object" || input === null || !Array.isArray(input.people) || !Array.isArray(input.accounts)) {
+    fail(input, checkPlanInput(input));
+  }
+  checkSettings(input, problems);
+  // With broken settings the person checks below still run, so that one error lists everything.
+  const { people, accounts, profile, decisions } = input;
+  const n = people.length;
+  const personIndex = new Map<string, number>();
+  const email: string[] = new Array(n);
+  const emailKind = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = people[i];
+    if (!checkPerson(p, i, problems)) continue;
+    const size = personIndex.size;
+    personIndex.set(p.sourceId, i);
+    if (personIndex.size === size) {
+      problems.push({
+        record: `person ${p.sourceId}`,
+        path: `people[${i}].sourceId`,
+        message: "is a duplicate sourceId",
+      });
+    }
+    const e = normaliseEmail(p.email);
+    email[i] = e;
+    emailKind[i] = e === "" ? 1 : isValidEmail(e) ? 0 : 2;
+  }
+  for (let i = 0; i < accounts.length; i++) checkAccount(accounts[i], i, problems);
+  // On any problem, the full check runs again so that the error lists everything in input order.
+  if (problems.length > 0) fail(input, []);
+  const index = indexAccounts(accounts, decisions, undefined, (i, sourceId) => {
+    problems.push({
+      record: `account ${(accounts[i] as Account).accountId}`,
+      path: `accounts[${i}].sourceId`,
+      message: `person ${sourceId} is linked to another account too`,
+    });
+  });
+  if (problems.length > 0) fail(input, []);
+
+  // R2: scope. Parents need the student scope of their children first.
+  const rules = scopeRules(profile);
+  const reason: (Reason | null)[] = new Array(n);
+  if (profile.role === "student") {
+    for (let i = 0; i < n; i++) {
+      const p = people[i] as SourcePerson;
+      reason[i] = p.role === "student" ? studentScopeReason(p, rules) : "wrong-role";
+    }
+  } else {
+    const childOk = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = people[i] as SourcePerson;
+      if (p.role === "student" && studentScopeReason(p, rules) === null) childOk[i] = 1;
+    }
+    const childInScope = (id: string): boolean => {
+      const j = personIndex.get(id);
+      return j !== undefined && childOk[j] === 1;
+    };
+    const firstListed = rules.listedFirstOnly ? firstListedParents(people) : new Map<string, string>();
+    for (let i = 0; i < n; i++) reason[i] = scopeReason(people[i] as SourcePerson, rules, childInScope, firstListed);
+  }
+
+  // R3: group in-scope people with a valid email by that email.
+  const firstByEmail = new Map<string, number>();
+  const shared = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    if (reason[i] !== null || emailKind[i] !== 0) continue;
+    const e = email[i] as string;
+    const size = firstByEmail.size;
+    firstByEmail.set(e, i);
+    if (firstByEmail.size !== size) continue;
+    // Already there: restore the first member and record the group.
+    const group = shared.get(e);
+    if (group === undefined) {
+      const first = firstByEmail.get(e) as number;
+      shared.set(e, [first, i]);
+    } else group.push(i);
+  }
+  // `set` above overwrote the first member's position; fix the first member of every group.
+  const flag = new Uint8Array(n);
+  const fingerprint: (string | null)[] = new Array(n).fill(null);
+  const status = new Uint8Array(n);
+  const groups: DuplicateGroup[] = [];
+  const duplicateReason: (Reason | null)[] = new Array(n).fill(null);
+  if (shared.size > 0) {
+    const firstOf = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      if (reason[i] !== null || emailKind[i] !== 0) continue;
+      const e = email[i] as string;
+      if (shared.has(e) && !firstOf.has(e)) firstOf.set(e, i);
+    }
+    for (const [e, positions] of shared) {
+      const first = firstOf.get(e) as number;
+      positions[0] = first;
+      const members = [...new Set(positions)].map((i) => (people[i] as SourcePerson).sourceId).sort();
+      const resolution = decisions.duplicates[e];
+      const state = resolutionState(resolution, members);
+      const chosen = state === "resolved" ? (resolution?.chosen ?? null) : null;
+      const red = state !== "resolved";
+      const groupFingerprint = red ? duplicateFingerprint(e, members, state === "stale") : null;
+      groups.push({ email: e, members, chosen, stale: state === "stale", flag: red ? "red" : "gray" });
+      for (const i of positions) {
+        const id = (people[i] as SourcePerson).sourceId;
+        if (id === chosen) continue;
+        duplicateReason[i] = red ? "duplicate-unresolved" : "duplicate-other-selected";
+        flag[i] = red ? RED : GRAY;
+        fingerprint[i] = groupFingerprint;
+      }
+    }
+    groups.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+  }
+
+  // R1, R3, R4, R6: one status per person.
+  const selected = new Uint8Array(n);
+  const target = new Int32Array(n).fill(-1);
+  const match = new Uint8Array(n);
+  const linked = new Int32Array(n).fill(-1);
+  const accountPerson = new Int32Array(accounts.length).fill(-1);
+  const selections = decisions.selections;
+  const byEmail = index.byEmail;
+  const bySourceId = index.bySourceId;
+  const fallback = profile.defaultSelection;
+  const counts = { importable: 0, excluded: 0, skipped: 0, outOfScope: 0 };
+  for (let i = 0; i < n; i++) {
+    const p = people[i] as SourcePerson;
+    const sid = p.sourceId;
+    const l = bySourceId.get(sid);
+    if (l !== undefined) {
+      linked[i] = l;
+      accountPerson[l] = i;
+    }
+    const choice = selections[sid];
+    const isSelected = typeof choice === "boolean" ? choice : fallback;
+    if (isSelected) selected[i] = 1;
+    if (reason[i] !== null) {
+      status[i] = OUT_OF_SCOPE;
+      counts.outOfScope++;
+      continue;
+    }
+    const kind = emailKind[i];
+    let excludedFor: Reason | null = null;
+    if (kind === 1) excludedFor = "missing-email";
+    else if (kind === 2) excludedFor = "invalid-email";
+    else excludedFor = duplicateReason[i] ?? null;
+    if (excludedFor === null) {
+      const e = email[i] as string;
+      const code = findAccountCode(index, sid, e, decisions);
+      const t = code < 0 ? -1 : code >> 2;
+      const owner = byEmail.get(e);
+      if (owner !== undefined && owner !== t) {
+        excludedFor = "email-in-use";
+        fingerprint[i] = errorFingerprint("email-in-use", [sid, (accounts[owner] as Account).accountId]);
+      } else if (isSelected) {
+        target[i] = t;
+        if (t >= 0) match[i] = code & 3;
+        status[i] = IMPORTABLE;
+        counts.importable++;
+        continue;
+      } else {
+        status[i] = SKIPPED;
+        reason[i] = "unselected";
+        counts.skipped++;
+        continue;
+      }
+    }
+    status[i] = EXCLUDED;
+    reason[i] = excludedFor;
+    counts.excluded++;
+    if (flag[i] === 0) flag[i] = RED;
+    if (kind !== 0) fingerprint[i] = errorFingerprint(excludedFor, [sid]);
+  }
+
+  return {
+    input,
+    people,
+    accounts,
+    email,
+    emailKind,
+    status,
+    reason,
+    flag,
+    selected,
+    target,
+    match,
+    linked,
+    accountPerson,
+    fingerprint,
+    groups,
+    index,
+    counts,
+  };
+}

@@ -1,0 +1,221 @@
+/**
+ * The plan: ordered, explained actions (createField, then add / link / update / restore, archive,
+ * skip), their counts, the safety holds (R10) and the plan hash (R11).
+ *
+ * @module
+ */
+
+import { type Analysis, analyse, EXCLUDED, IMPORTABLE, OUT_OF_SCOPE, SKIPPED, STATUS_NAMES } from "./analysis.js";
+import { archiveReason } from "./archive.js";
+import { familyGroupId } from "./families.js";
+import { askAtFirstLogin, fieldChanges, missingFields, newAccountFor } from "./fields.js";
+import { planHashOf, profileHashOf } from "./hash.js";
+import { reasonList } from "./review.js";
+import { holdsFor, thresholdsOf } from "./safety.js";
+import type {
+  Account,
+  ArchiveAction,
+  PlanAction,
+  PlanCounts,
+  PlanInput,
+  Reason,
+  SkipAction,
+  SourcePerson,
+  SyncPlan,
+} from "./types.js";
+
+const pairs = new Map<string, readonly Reason[]>();
+/** A shared frozen `[reason, why]` list. */
+function reasonPair(reason: Reason, why: Reason): readonly Reason[] {
+  const key = `${reason}|${why}`;
+  let list = pairs.get(key);
+  if (list === undefined) {
+    list = Object.freeze([reason, why]);
+    pairs.set(key, list);
+  }
+  return list;
+}
+
+const MATCH_REASONS: readonly (readonly Reason[])[] = [
+  reasonList("new-person"),
+  reasonList("fields-changed"),
+  reasonList("manual-merge"),
+  reasonList("email-match"),
+];
+
+/** Keyed actions in key order; already-sorted input (the usual case) costs one scan. */
+function sortByKey<T>(items: T[], key: (item: T) => string): T[] {
+  let sorted = true;
+  for (let i = 1; i < items.length && sorted; i++) if (key(items[i - 1] as T) > key(items[i] as T)) sorted = false;
+  if (!sorted) items.sort((x, y) => (key(x) < key(y) ? -1 : 1));
+  return items;
+}
+
+const sourceKey = (action: { readonly sourceId: string }): string => action.sourceId;
+const accountKey = (action: ArchiveAction): string => action.accountId;
+
+/**
+ * Plan a sync (DESIGN §3, R6–R11). Pure; throws {@link RosterInputError} when the input is malformed.
+ * Within each group, actions are ordered by `sourceId` (archives by `accountId`), so the same input in
+ * another order gives the same plan and the same hash.
+ *
+ * @example
+ * ```ts
+ * const p = plan({ people, accounts, profile, decisions, lastRun, targetFields });
+ * if (isHeld(p, decisions)) console.log(p.holds.map((h) => h.message));
+ * ```
+ */
+export function plan(input: PlanInput): SyncPlan {
+  return planFrom(analyse(input));
+}
+
+/**
+ * Build the plan from a finished analysis.
+ * @internal
+ */
+export function planFrom(a: Analysis): SyncPlan {
+  const { input, people, accounts, status } = a;
+  const profile = input.profile;
+  const fieldMap = profile.fieldMap;
+  const accountEmails = a.index.emails;
+  const isParents = profile.role === "parent";
+  const writes: PlanAction[] = [];
+  const skips: SkipAction[] = [];
+  const counts = { add: 0, link: 0, update: 0, restore: 0, archive: 0, skip: 0, createField: 0 };
+  const n = people.length;
+  for (let i = 0; i < n; i++) {
+    const s = status[i] as number;
+    if (s === OUT_OF_SCOPE) continue;
+    const p = people[i] as SourcePerson;
+    if (s === EXCLUDED || s === SKIPPED) {
+      const l = a.linked[i] as number;
+      const reason = a.reason[i] as Reason;
+      skips.push({
+        type: "skip",
+        actionId: `skip:${p.sourceId}`,
+        reasons: l < 0 ? reasonList(reason) : reasonPair(reason, s === EXCLUDED ? "excluded-linked" : "skipped-linked"),
+        sourceId: p.sourceId,
+        accountId: l < 0 ? null : (accounts[l] as Account).accountId,
+      });
+      counts.skip++;
+      continue;
+    }
+    if (s !== IMPORTABLE) continue;
+    const email = a.email[i] as string;
+    const groupId = isParents ? familyGroupId(p, profile) : undefined;
+    const t = a.target[i] as number;
+    if (t < 0) {
+      writes.push({
+        type: "add",
+        actionId: `add:${p.sourceId}`,
+        reasons: MATCH_REASONS[0] as readonly Reason[],
+        sourceId: p.sourceId,
+        account: newAccountFor(p, email, fieldMap, groupId),
+      });
+      counts.add++;
+      continue;
+    }
+    const account = accounts[t] as Account;
+    const changes = fieldChanges(p, account, fieldMap, email, groupId, accountEmails[t] as string);
+    const kind = a.match[i] as number;
+    if (kind !== 1) {
+      writes.push({
+        type: "link",
+        actionId: `link:${p.sourceId}`,
+        reasons: MATCH_REASONS[kind] as readonly Reason[],
+        sourceId: p.sourceId,
+        accountId: account.accountId,
+        changes,
+      });
+      counts.link++;
+    } else if (account.archived) {
+      writes.push({
+        type: "restore",
+        actionId: `restore:${p.sourceId}`,
+        reasons: changes.length > 0 ? reasonPair("returning", "fields-changed") : reasonList("returning"),
+        sourceId: p.sourceId,
+        accountId: account.accountId,
+        changes,
+      });
+      counts.restore++;
+    } else if (changes.length > 0) {
+      writes.push({
+        type: "update",
+        actionId: `update:${p.sourceId}`,
+        reasons: MATCH_REASONS[1] as readonly Reason[],
+        sourceId: p.sourceId,
+        accountId: account.accountId,
+        changes,
+      });
+      counts.update++;
+    }
+  }
+
+  // R7: archive managed accounts whose person left the scope or the source.
+  const archives: ArchiveAction[] = [];
+  let managedAccounts = 0;
+  for (let j = 0; j < accounts.length; j++) {
+    const account = accounts[j] as Account;
+    if (account.managed && !account.archived) managedAccounts++;
+    if (account.sourceId === undefined || !account.managed || account.archived) continue;
+    const pi = a.accountPerson[j] as number;
+    const why =
+      pi < 0
+        ? archiveReason(account, null)
+        : archiveReason(account, STATUS_NAMES[status[pi] as number] ?? null, a.reason[pi] ?? null);
+    if (why === null) continue;
+    archives.push({
+      type: "archive",
+      actionId: `archive:${account.accountId}`,
+      reasons: reasonList(why),
+      accountId: account.accountId,
+      sourceId: account.sourceId,
+    });
+    counts.archive++;
+  }
+
+  // R8: fields to create first; dropdown options come from the people who will be written.
+  const creates = missingFields(profile, input.targetFields, importablePeople(a)).map(
+    (field): PlanAction => ({
+      type: "createField",
+      actionId: `createField:${field.name}`,
+      reasons: reasonList("field-missing"),
+      field,
+    }),
+  );
+  counts.createField = creates.length;
+
+  sortByKey(writes as { sourceId: string }[], sourceKey);
+  sortByKey(archives, accountKey);
+  sortByKey(skips, sourceKey);
+  const actions: PlanAction[] = creates;
+  for (const w of writes) actions.push(w);
+  for (const x of archives) actions.push(x);
+  for (const k of skips) actions.push(k);
+
+  const planCounts: PlanCounts = counts;
+  return {
+    role: profile.role,
+    planHash: planHashOf(input),
+    profileHash: profileHashOf(profile),
+    actions,
+    counts: planCounts,
+    holds: holdsFor(
+      {
+        archives: counts.archive,
+        updates: counts.update,
+        managedAccounts,
+        sourceCount: n,
+        lastRun: input.lastRun,
+      },
+      thresholdsOf(profile),
+    ),
+    askAtFirstLogin: askAtFirstLogin(profile, input.targetFields),
+    sourceCount: n,
+    accountCount: accounts.length,
+  };
+}
+
+function* importablePeople(a: Analysis): Generator<SourcePerson> {
+  for (let i = 0; i < a.people.length; i++) if (a.status[i] === IMPORTABLE) yield a.people[i] as SourcePerson;
+}

@@ -1,0 +1,184 @@
+/**
+ * The review: one row per person with their status, reasons, flag and New? marks (R1–R5), the totals
+ * at the top of the page, the duplicate groups and the error fingerprints to remember.
+ *
+ * @module
+ */
+
+import { type Analysis, analyse, EXCLUDED, GRAY, OUT_OF_SCOPE, STATUS_NAMES } from "./analysis.js";
+import { knownErrors } from "./novelty.js";
+import type { Flag, PlanInput, Reason, ReviewReport, ReviewRow, ReviewStatus, SourcePerson } from "./types.js";
+
+const NO_REASONS: readonly Reason[] = Object.freeze([]);
+const singleReasons = new Map<Reason, readonly Reason[]>();
+/** One shared frozen list per reason: a million rows need not mean a million arrays. */
+export function reasonList(reason: Reason | null): readonly Reason[] {
+  if (reason === null) return NO_REASONS;
+  let list = singleReasons.get(reason);
+  if (list === undefined) {
+    list = Object.freeze([reason]);
+    singleReasons.set(reason, list);
+  }
+  return list;
+}
+
+const FLAG_NAMES: readonly (Flag | null)[] = [null, "red", "gray"];
+const NO_FAMILIES: readonly string[] = Object.freeze([]);
+
+/**
+ * Review a source snapshot against the school's setup and decisions (DESIGN §2, R1–R5). Pure; throws
+ * {@link RosterInputError} when the input is malformed.
+ *
+ * @example
+ * ```ts
+ * const report = review({ people, accounts, profile, decisions: EMPTY_DECISIONS });
+ * report.totals.toSync; // people who will be synced
+ * filterRows(report, { newErrorsOnly: true }); // what needs the admin this time
+ * ```
+ */
+export function review(input: PlanInput): ReviewReport {
+  return reviewFrom(analyse(input));
+}
+
+/**
+ * Build the review from a finished analysis.
+ * @internal
+ */
+export function reviewFrom(a: Analysis): ReviewReport {
+  const { people, status, input } = a;
+  const n = people.length;
+  const reviewed = new Set(input.decisions.reviewed);
+  const known = knownErrors(input.lastRun, input.decisions);
+  const isNew = new Uint8Array(n);
+  // R5: families with a new in-scope parent; reviewed parents of those families are context rows.
+  let newParentFamilies: Set<string> | null = null;
+  for (let i = 0; i < n; i++) {
+    const p = people[i] as SourcePerson;
+    if (reviewed.has(p.sourceId)) continue;
+    isNew[i] = 1;
+    if (p.role === "parent" && status[i] !== OUT_OF_SCOPE) {
+      newParentFamilies ??= new Set();
+      for (const link of p.families) newParentFamilies.add(link.familyId);
+    }
+  }
+  const rows: ReviewRow[] = new Array(n);
+  let duplicatesRed = 0;
+  let duplicatesGray = 0;
+  let missingEmails = 0;
+  let invalidEmails = 0;
+  let newPeople = 0;
+  let newErrors = 0;
+  const errorSet = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const p = people[i] as SourcePerson;
+    const s = status[i] as number;
+    const reason = a.reason[i] ?? null;
+    const fingerprint = a.flag[i] === GRAY ? null : (a.fingerprint[i] ?? null);
+    const rowIsNew = isNew[i] === 1;
+    let familyContext = false;
+    if (!rowIsNew && newParentFamilies !== null && p.role === "parent" && s !== OUT_OF_SCOPE) {
+      for (const link of p.families) if (newParentFamilies.has(link.familyId)) familyContext = true;
+    }
+    const newError = fingerprint !== null && !known.has(fingerprint);
+    if (fingerprint !== null) errorSet.add(fingerprint);
+    if (s !== OUT_OF_SCOPE && rowIsNew) newPeople++;
+    if (newError) newErrors++;
+    if (s === EXCLUDED) {
+      if (reason === "duplicate-unresolved") duplicatesRed++;
+      else if (reason === "duplicate-other-selected") duplicatesGray++;
+      else if (reason === "missing-email") missingEmails++;
+      else if (reason === "invalid-email") invalidEmails++;
+    }
+    const families = p.families;
+    let familyIds = NO_FAMILIES;
+    if (families.length > 0) {
+      familyIds = new Array(families.length);
+      for (let f = 0; f < families.length; f++)
+        (familyIds as string[])[f] = (families[f] as (typeof families)[0]).familyId;
+    }
+    rows[i] = {
+      sourceId: p.sourceId,
+      role: p.role,
+      firstName: p.firstName,
+      lastName: p.lastName,
+      email: a.emailKind[i] === 0 ? (a.email[i] as string) : null,
+      rawEmail: p.email,
+      schoolCode: p.schoolCode,
+      gradeLevel: p.gradeLevel ?? null,
+      familyIds,
+      status: STATUS_NAMES[s] as ReviewStatus,
+      reasons: reasonList(reason),
+      flag: FLAG_NAMES[a.flag[i] as number] ?? null,
+      selected: a.selected[i] === 1,
+      isNew: rowIsNew,
+      isFamilyContext: familyContext,
+      errorFingerprint: fingerprint,
+      isNewError: newError,
+    };
+  }
+  const c = a.counts;
+  return {
+    role: input.profile.role,
+    rows,
+    totals: {
+      people: n,
+      importable: c.importable,
+      excluded: c.excluded,
+      skipped: c.skipped,
+      outOfScope: c.outOfScope,
+      duplicatesRed,
+      duplicatesGray,
+      missingEmails,
+      invalidEmails,
+      newPeople,
+      newErrors,
+      toSync: c.importable,
+      toSkip: c.skipped,
+      toExclude: c.excluded,
+    },
+    duplicateGroups: a.groups,
+    errorFingerprints: [...errorSet].sort(),
+  };
+}
+
+/** Which review rows to show. Every given criterion must hold. */
+export interface RowFilter {
+  readonly status?: ReviewStatus | readonly ReviewStatus[] | undefined;
+  readonly gradeLevel?: string | readonly string[] | undefined;
+  readonly schoolCode?: string | readonly string[] | undefined;
+  readonly flag?: Flag | undefined;
+  /** New people and their family-context rows (R5). */
+  readonly newOnly?: boolean | undefined;
+  /** Rows whose error was not in the last reviewed report (R5). */
+  readonly newErrorsOnly?: boolean | undefined;
+  /** Case-insensitive match on name, email or sourceId. */
+  readonly search?: string | undefined;
+}
+
+const oneOf = <T>(wanted: T | readonly T[] | undefined, value: T): boolean =>
+  wanted === undefined || (Array.isArray(wanted) ? (wanted as readonly T[]).includes(value) : wanted === value);
+
+/**
+ * The rows of a review that match a filter, in report order.
+ *
+ * @example
+ * ```ts
+ * filterRows(report, { status: "excluded", gradeLevel: ["11", "12"] });
+ * ```
+ */
+export function filterRows(report: ReviewReport, filter: RowFilter): ReviewRow[] {
+  const search = filter.search?.trim().toLowerCase();
+  return report.rows.filter(
+    (row) =>
+      oneOf(filter.status, row.status) &&
+      oneOf(filter.gradeLevel, row.gradeLevel ?? "") &&
+      oneOf(filter.schoolCode, row.schoolCode) &&
+      (filter.flag === undefined || row.flag === filter.flag) &&
+      (!filter.newOnly || row.isNew || row.isFamilyContext) &&
+      (!filter.newErrorsOnly || row.isNewError) &&
+      (!search ||
+        `${row.firstName} ${row.lastName}`.toLowerCase().includes(search) ||
+        (row.rawEmail ?? "").toLowerCase().includes(search) ||
+        row.sourceId.toLowerCase().includes(search)),
+  );
+}

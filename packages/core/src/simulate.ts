@@ -1,0 +1,100 @@
+/**
+ * What a correct apply leaves behind, computed without I/O: for tests (convergence), for the sync
+ * package's checks and for hosts' dry runs.
+ *
+ * @module
+ */
+
+import type { Account, FieldChange, SyncPlan } from "./types.js";
+
+/** The id {@link simulateApply} gives the account it creates for a person. */
+export function simulatedAccountId(sourceId: string): string {
+  return `new:${sourceId}`;
+}
+
+function withChanges(account: Account, changes: readonly FieldChange[]): Account {
+  if (changes.length === 0) return account;
+  let next: Account = account;
+  let fields: Record<string, string | null> | null = null;
+  for (const c of changes) {
+    if (c.field === "email") next = { ...next, email: c.to ?? next.email };
+    else if (c.field === "firstName") next = { ...next, firstName: c.to ?? "" };
+    else if (c.field === "lastName") next = { ...next, lastName: c.to ?? "" };
+    else if (c.field === "familyGroupId") {
+      const { familyGroupId: _old, ...rest } = next;
+      next = c.to === null ? rest : { ...rest, familyGroupId: c.to };
+    } else {
+      fields ??= { ...next.fields };
+      fields[c.field] = c.to;
+    }
+  }
+  return fields === null ? next : { ...next, fields };
+}
+
+/**
+ * The accounts a correct, complete apply of `plan` leaves (input order kept; created accounts appended in
+ * plan order with the id `new:<sourceId>`). Creating is idempotent: a person who already has an account
+ * gets no second one.
+ *
+ * @example
+ * ```ts
+ * const after = simulateApply(accounts, plan(input));
+ * plan({ ...input, accounts: after }).counts.add // 0: planning converges
+ * ```
+ */
+export function simulateApply(accounts: readonly Account[], plan: SyncPlan): Account[] {
+  const result: Account[] = [...accounts];
+  const position = new Map<string, number>();
+  const linked = new Set<string>();
+  for (let i = 0; i < result.length; i++) {
+    const a = result[i] as Account;
+    position.set(a.accountId, i);
+    if (a.sourceId !== undefined) linked.add(a.sourceId);
+  }
+  const change = (accountId: string, f: (a: Account) => Account): void => {
+    const i = position.get(accountId);
+    if (i !== undefined) result[i] = f(result[i] as Account);
+  };
+  for (const action of plan.actions) {
+    switch (action.type) {
+      case "add": {
+        if (linked.has(action.sourceId)) break;
+        const n = action.account;
+        const created: Account = {
+          accountId: simulatedAccountId(action.sourceId),
+          email: n.email,
+          firstName: n.firstName,
+          lastName: n.lastName,
+          sourceId: n.sourceId,
+          archived: false,
+          managed: true,
+          ...(n.familyGroupId === undefined ? {} : { familyGroupId: n.familyGroupId }),
+          fields: { ...n.fields },
+          neverAccessed: true,
+        };
+        position.set(created.accountId, result.length);
+        linked.add(action.sourceId);
+        result.push(created);
+        break;
+      }
+      case "link":
+        change(action.accountId, (a) =>
+          withChanges({ ...a, sourceId: action.sourceId, managed: true }, action.changes),
+        );
+        linked.add(action.sourceId);
+        break;
+      case "update":
+        change(action.accountId, (a) => withChanges(a, action.changes));
+        break;
+      case "restore":
+        change(action.accountId, (a) => withChanges({ ...a, archived: false }, action.changes));
+        break;
+      case "archive":
+        change(action.accountId, (a) => ({ ...a, archived: true }));
+        break;
+      default:
+        break;
+    }
+  }
+  return result;
+}
