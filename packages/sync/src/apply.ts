@@ -4,6 +4,7 @@ import type {
   Clock,
   DirectoryError,
   FieldChange,
+  Invitation,
   JournalEntry,
   JsonValue,
   Lease,
@@ -59,8 +60,8 @@ export interface ApplyResult {
   readonly failures: readonly ActionFailure[];
   /** Accounts created by this run. */
   readonly createdAccountIds: readonly string[];
-  /** Accounts to invite: added by this run or never accessed (R13). */
-  readonly inviteCandidates: readonly Account[];
+  /** Accounts to invite: added by this run or never accessed (R13, core's `inviteCandidates`). */
+  readonly inviteCandidates: readonly Invitation[];
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly timings: RunTimings;
@@ -91,7 +92,7 @@ export interface ApplyContext {
   readonly journalBatchSize: number;
   /** Called once per finished run with status `completed`, before the lock is released. */
   readonly onCompleted: (envelope: RunEnvelope, result: ApplyResult) => Promise<Result<void, SyncError>>;
-  readonly inviteCandidates: (accounts: readonly Account[], createdIds: readonly string[]) => readonly Account[];
+  readonly inviteCandidates: (accounts: readonly Account[], plan: SyncPlan) => readonly Invitation[];
 }
 
 /** Options of one run. @internal */
@@ -127,10 +128,10 @@ function patchOf(changes: readonly FieldChange[]): AccountPatch {
         if (change.to !== null) patch.email = change.to;
         break;
       case "firstName":
-        if (change.to !== null) patch.firstName = change.to;
+        patch.firstName = change.to ?? "";
         break;
       case "lastName":
-        if (change.to !== null) patch.lastName = change.to;
+        patch.lastName = change.to ?? "";
         break;
       case "familyGroupId":
         patch.familyGroupId = change.to;
@@ -395,10 +396,10 @@ async function finish(
   }
   const status: RunStatus = stop === null ? "completed" : stop.status;
   const finishedAt = iso(ctx.clock.now());
-  let inviteCandidates: readonly Account[] = [];
+  let inviteCandidates: readonly Invitation[] = [];
   if (status === "completed") {
     const accounts = await settle(() => ctx.directory.listAccounts());
-    if (accounts.isOk()) inviteCandidates = ctx.inviteCandidates(accounts.value, createdAccountIds);
+    if (accounts.isOk()) inviteCandidates = ctx.inviteCandidates(accounts.value, plan);
   }
   const result: ApplyResult = {
     id: run.runId,

@@ -22,6 +22,7 @@ export const codes = {
   OutOfStep: "OutOfStep",
   RunNotFound: "RunNotFound",
   Conflict: "Conflict",
+  InvalidDecision: "InvalidDecision",
   SourceFailed: "SourceFailed",
   StoreFailed: "StoreFailed",
   DirectoryFailed: "DirectoryFailed",
@@ -104,6 +105,11 @@ export interface ConflictError {
   readonly type: "Conflict";
   readonly message: string;
 }
+/** A decision could not be made (core refused it, e.g. a duplicate resolution naming a non-member). */
+export interface InvalidDecisionError {
+  readonly type: "InvalidDecision";
+  readonly message: string;
+}
 /** The roster source failed. */
 export interface SourceFailedError {
   readonly type: "SourceFailed";
@@ -167,6 +173,7 @@ export type SyncError =
   | OutOfStepError
   | RunNotFoundError
   | ConflictError
+  | InvalidDecisionError
   | SourceFailedError
   | StoreFailedError
   | DirectoryFailedError

@@ -6,7 +6,6 @@
  */
 
 export type { ActionFailure, ApplyResult, Logger, RunTimings } from "./apply.js";
-export type { DecisionsDraft } from "./decisions.js";
 export * from "./errors.js";
 export {
   HOURS_WATERMARK,

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type {
-  Account,
   Clock,
   Decisions,
   HoursSink,
@@ -16,10 +15,16 @@ import type {
   TargetDirectory,
   TargetField,
 } from "@rostersync/core";
-import { EMPTY_DECISIONS, plan as makePlan, review as makeReview } from "@rostersync/core";
+import {
+  type DecisionsBuilder,
+  decisionsBuilder,
+  EMPTY_DECISIONS,
+  inviteCandidates,
+  plan as makePlan,
+  review as makeReview,
+} from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { type ApplyContext, type ApplyResult, type Logger, type RunEnvelope, resumeRun, startRun } from "./apply.js";
-import { type DecisionsDraft, draftDecisions } from "./decisions.js";
 import { directoryFailed, type SyncError, sourceFailed, storeFailed } from "./errors.js";
 import {
   enableHoursSync,
@@ -102,8 +107,12 @@ export interface Sync {
   decisions(): ResultAsync<Decisions, SyncError>;
   /** Reads the source and the directory and builds the review. Keeps every decision. */
   refresh(options?: { readonly signal?: AbortSignal | undefined }): ResultAsync<ReviewReport, SyncError>;
-  /** Changes decisions through a draft and saves them (optimistic versions). Resolves to the new review. */
-  decide(change: (draft: DecisionsDraft) => unknown): ResultAsync<ReviewReport, SyncError>;
+  /**
+   * Changes decisions with core's chainable `decisionsBuilder` (made with the current review) and saves
+   * them; return the builder (or the decisions) from the callback. Saved with optimistic versions: when
+   * someone else saved in between, the change is made again on their version. Resolves to the new review.
+   */
+  decide(change: (draft: DecisionsBuilder) => DecisionsBuilder | Decisions): ResultAsync<ReviewReport, SyncError>;
   /** Plans against the last refresh's roster and the directory as it is now. */
   plan(): ResultAsync<TenantPlan, SyncError>;
   /** Applies a plan exactly once (DESIGN §4). */
@@ -131,12 +140,6 @@ interface Inputs {
 }
 
 const wrap = <T>(promise: Promise<Result<T, SyncError>>): ResultAsync<T, SyncError> => new ResultAsync(promise);
-
-/** R13, as a fallback shape: accounts this run created, and managed accounts nobody has signed in to. */
-function invitees(accounts: readonly Account[], createdIds: readonly string[]): readonly Account[] {
-  const created = new Set(createdIds);
-  return accounts.filter((a) => !a.archived && (created.has(a.accountId) || (a.managed && a.neverAccessed)));
-}
 
 /**
  * Creates the sync a host embeds for one school.
@@ -244,7 +247,7 @@ export function createSync(options: SyncOptions): Sync {
     onProgress: options.onProgress,
     lockTtlMs: options.lockTtlMs ?? 60_000,
     journalBatchSize: options.journalBatchSize ?? 256,
-    inviteCandidates: invitees,
+    inviteCandidates,
     async onCompleted(envelope: RunEnvelope, result: ApplyResult) {
       const saved = await store.saveLastRun(tenantId, {
         sourceCount: envelope.plan.sourceCount,
@@ -253,17 +256,14 @@ export function createSync(options: SyncOptions): Sync {
         planHash: envelope.plan.planHash,
       });
       if (saved.isErr()) return err(storeFailed(saved.error));
-      // The people of the applied review were seen by the admin: they are no longer New? (R5), their
-      // effective selections become decisions (R4), and today's errors are no longer new ones.
-      const marked = await updateDecisions((d) => {
-        const selections: Record<string, boolean> = { ...envelope.selections, ...d.selections };
-        return {
-          ...d,
-          selections,
-          reviewed: [...new Set([...d.reviewed, ...envelope.reviewedIds])],
-          reviewedErrors: [...envelope.errorFingerprints],
-        };
-      });
+      // The people of the applied review were seen by the admin: they are no longer New? (R5), the
+      // default selection new people got is kept (R4), and today's errors are no longer new ones.
+      const marked = await updateDecisions((d) => ({
+        ...d,
+        selections: { ...envelope.selections, ...d.selections },
+        reviewed: [...new Set([...d.reviewed, ...envelope.reviewedIds])].sort(),
+        reviewedErrors: [...new Set([...(d.reviewedErrors ?? []), ...envelope.errorFingerprints])].sort(),
+      }));
       if (marked.isErr()) return err(marked.error);
       roster = null;
       lastReview = null;
@@ -295,7 +295,20 @@ export function createSync(options: SyncOptions): Sync {
           // R11 under the lock: re-read every input, re-plan, compare. Nothing has been written yet.
           const inputs = await gather(true, applyOptions.signal);
           if (inputs.isErr()) return err(inputs.error);
-          const now = makePlan(inputs.value.input);
+          // A hold acknowledged in the decisions after planning must not make the plan stale: the hash is
+          // compared as the decisions stood when the plan was made.
+          const read = inputs.value.input;
+          const ackInDecisions = read.decisions.acknowledgedHolds.includes(plan.planHash);
+          const input = ackInDecisions
+            ? {
+                ...read,
+                decisions: {
+                  ...read.decisions,
+                  acknowledgedHolds: read.decisions.acknowledgedHolds.filter((h) => h !== plan.planHash),
+                },
+              }
+            : read;
+          const now = makePlan(input);
           if (now.profileHash !== plan.profileHash) {
             return err({
               type: "ProfileMismatch",
@@ -312,9 +325,8 @@ export function createSync(options: SyncOptions): Sync {
               currentHash: now.planHash,
             });
           }
-          const decisions = inputs.value.input.decisions;
-          const acknowledged =
-            applyOptions.acknowledge === plan.planHash || decisions.acknowledgedHolds.includes(plan.planHash);
+          const decisions = input.decisions;
+          const acknowledged = applyOptions.acknowledge === plan.planHash || ackInDecisions;
           if (plan.holds.length > 0 && !acknowledged) {
             return err({
               type: "Held",
@@ -323,13 +335,16 @@ export function createSync(options: SyncOptions): Sync {
               holds: plan.holds,
             });
           }
-          const review = makeReview(inputs.value.input);
+          const review = makeReview(input);
           const selections: Record<string, boolean> = {};
           const reviewedIds: string[] = [];
+          // What core's `markReviewed` and `recordDefaults` would do with this review, kept with the run so
+          // that a resume in another process can do it too.
           for (const row of review.rows) {
-            if (row.status === "out-of-scope") continue;
             reviewedIds.push(row.sourceId);
-            if (!(row.sourceId in decisions.selections)) selections[row.sourceId] = row.selected;
+            if (row.isNew && row.status !== "out-of-scope" && typeof decisions.selections[row.sourceId] !== "boolean") {
+              selections[row.sourceId] = row.selected;
+            }
           }
           return ok({
             reviewedIds,
@@ -382,11 +397,23 @@ export function createSync(options: SyncOptions): Sync {
             if (reviewed.isErr()) return err(reviewed.error);
           }
           const review = lastReview;
+          let thrown: unknown = null;
           const saved = await updateDecisions((current) => {
-            const draft = draftDecisions(current, review);
-            change(draft);
-            return draft.current();
+            try {
+              const out = change(decisionsBuilder(current, review ?? undefined));
+              return "done" in out ? out.done() : out;
+            } catch (e) {
+              // Core's helpers refuse bad input (e.g. a member outside the group) by throwing.
+              thrown = e;
+              return current;
+            }
           });
+          if (thrown !== null) {
+            return err({
+              type: "InvalidDecision",
+              message: thrown instanceof Error ? thrown.message : String(thrown),
+            });
+          }
           if (saved.isErr()) return err(saved.error);
           const inputs = await gather(false);
           if (inputs.isErr()) return err(inputs.error);

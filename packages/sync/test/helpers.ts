@@ -2,6 +2,7 @@ import {
   type Account,
   createMemoryDirectory,
   createMemoryStore,
+  inviteCandidates,
   type NewAccount,
   type PlanAction,
   type PlanCounts,
@@ -65,8 +66,7 @@ export function engineContext(
     lockTtlMs: 60_000,
     journalBatchSize: 4,
     onCompleted: async () => ok(undefined),
-    inviteCandidates: (accounts: readonly Account[], created: readonly string[]) =>
-      accounts.filter((a) => created.includes(a.accountId)),
+    inviteCandidates,
     ...overrides,
   };
 }
