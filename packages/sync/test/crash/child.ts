@@ -4,17 +4,23 @@
  * or has the directory throw at a chosen write (before or after the write lands).
  */
 import { readFileSync } from "node:fs";
-import type { JournalEntry, SyncPlan, SyncStore, TargetDirectory } from "@rostersync/core";
+import {
+  createMemoryRosterSource,
+  type JournalEntry,
+  type RosterSnapshot,
+  type SyncStore,
+  type TargetDirectory,
+} from "@rostersync/core";
 import { createSqliteStore } from "@rostersync/storage-sqlite";
-import { ok } from "neverthrow";
-import { resumeRun, startRun } from "../../src/apply.js";
-import { createSqliteDirectory } from "../../src/sqlite-directory.js";
+import { createSqliteDirectory, createSync, type TenantPlan } from "../../src/index.js";
 
 /** What the parent asks this process to do. */
 export interface ChildConfig {
   readonly storePath: string;
   readonly directoryPath: string;
   readonly planPath: string;
+  /** The roster the source answers (JSON of a RosterSnapshot). */
+  readonly rosterPath: string;
   readonly tenantId: string;
   /** Resume this run instead of starting one. */
   readonly resumeRunId?: string | undefined;
@@ -73,25 +79,20 @@ const directory: TargetDirectory = {
   archiveAccount: guard(sqlite.archiveAccount),
 };
 
-const plan = JSON.parse(readFileSync(config.planPath, "utf8")) as SyncPlan;
-let ids = 0;
-const ctx = {
+const plan = JSON.parse(readFileSync(config.planPath, "utf8")) as TenantPlan;
+const roster = JSON.parse(readFileSync(config.rosterPath, "utf8")) as RosterSnapshot;
+const sync = createSync({
   tenantId: config.tenantId,
-  store,
+  source: createMemoryRosterSource(roster),
   directory,
+  store,
   clock: { now: () => Date.now() + config.clockOffsetMs },
-  newId: () => `${process.pid}-${++ids}`,
-  lockTtlMs: 60_000,
   journalBatchSize: config.batchSize,
-  onCompleted: async () => ok(undefined),
-  inviteCandidates: () => [],
-};
+});
 const result =
   config.resumeRunId === undefined
-    ? await startRun(ctx, plan, {}, async () =>
-        ok({ reviewedIds: [], selections: {}, errorFingerprints: [], acknowledged: false }),
-      )
-    : await resumeRun(ctx, config.resumeRunId, {});
+    ? await sync.apply(plan, { acknowledge: plan.planHash })
+    : await sync.resume(config.resumeRunId);
 process.stdout.write(JSON.stringify(result.isOk() ? { ok: result.value.status } : { err: result.error.type }));
 await inner.close();
 sqlite.close();

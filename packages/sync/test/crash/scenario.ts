@@ -1,112 +1,67 @@
-import type { Account, PlanAction, PlanCounts, SyncPlan } from "@rostersync/core";
+import { copyFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Account, createMemoryRosterSource, type Role, type RosterSnapshot } from "@rostersync/core";
+import { generatedProfile, generateSchool, nextSchoolYear } from "@rostersync/core/testing";
+import { createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSqliteDirectory, createSync, type TenantPlan } from "../../src/index.js";
 
-/** A small school's accounts before the sync, and a plan with every kind of action against them. */
-export function crashScenario(): { accounts: Account[]; plan: SyncPlan } {
-  const accounts: Account[] = [];
-  const actions: PlanAction[] = [
-    {
-      actionId: "createField:Homeroom",
-      type: "createField",
-      reasons: ["field-missing"],
-      field: { name: "Homeroom", kind: "dropdown", options: ["A", "B"] },
-    },
-  ];
-  const account = (id: string, extra: Partial<Account>): Account => ({
-    accountId: id,
-    email: `${id}@example.org`,
-    archived: false,
-    managed: false,
-    fields: {},
-    neverAccessed: false,
-    ...extra,
+/** One crash scenario: files to copy per schedule, the plan, and what the directory starts with. */
+export interface CrashScenario {
+  readonly name: string;
+  readonly tenantId: string;
+  readonly storeTemplate: string;
+  readonly directoryTemplate: string;
+  readonly rosterPath: string;
+  readonly planPath: string;
+  readonly plan: TenantPlan;
+  readonly accounts: readonly Account[];
+}
+
+/**
+ * A small generated school (a first sync against existing accounts, or a next-year sync after one),
+ * planned with the real createSync over SQLite files that each schedule copies.
+ */
+export async function crashScenario(
+  dir: string,
+  name: string,
+  options: { seed: number; people: number; role: Role; nextYear: boolean },
+): Promise<CrashScenario> {
+  const tenantId = `school-${name}`;
+  let school = generateSchool({
+    seed: options.seed,
+    people: options.people,
+    accountsFor: "both",
+    linkedRate: 0.4,
+    emailMatchRate: 0.15,
+    driftRate: 0.3,
   });
-  for (let i = 1; i <= 30; i++) {
-    actions.push({
-      actionId: `add:N${i}`,
-      type: "add",
-      reasons: ["new-person"],
-      sourceId: `N${i}`,
-      account: {
-        email: `new${i}@example.org`,
-        firstName: `New${i}`,
-        lastName: "Person",
-        sourceId: `N${i}`,
-        ...(i % 3 === 0 ? { familyGroupId: `F${i}` } : {}),
-        fields: { Homeroom: i % 2 ? "A" : "B" },
-      },
-    });
-  }
-  for (let i = 1; i <= 8; i++) {
-    accounts.push(account(`u${i}`, { email: `link${i}@example.org` }));
-    actions.push({
-      actionId: `link:K${i}`,
-      type: "link",
-      reasons: ["email-match"],
-      sourceId: `K${i}`,
-      accountId: `u${i}`,
-      changes: [{ field: "Homeroom", from: null, to: "A" }],
-    });
-  }
-  for (let i = 1; i <= 10; i++) {
-    accounts.push(account(`l${i}`, { sourceId: `L${i}`, managed: true, fields: { Homeroom: "A" } }));
-    actions.push({
-      actionId: `update:L${i}`,
-      type: "update",
-      reasons: ["fields-changed"],
-      sourceId: `L${i}`,
-      accountId: `l${i}`,
-      changes: [
-        { field: "Homeroom", from: "A", to: "B" },
-        ...(i % 4 === 0 ? [{ field: "email", from: `l${i}@example.org`, to: `moved${i}@example.org` }] : []),
-      ],
-    });
-  }
-  for (let i = 1; i <= 4; i++) {
-    accounts.push(account(`r${i}`, { sourceId: `R${i}`, managed: true, archived: true }));
-    actions.push({
-      actionId: `restore:R${i}`,
-      type: "restore",
-      reasons: ["returning"],
-      sourceId: `R${i}`,
-      accountId: `r${i}`,
-      changes: [{ field: "Homeroom", from: null, to: "B" }],
-    });
-  }
-  for (let i = 1; i <= 5; i++) {
-    accounts.push(account(`x${i}`, { sourceId: `X${i}`, managed: true }));
-    actions.push({
-      actionId: `archive:x${i}`,
-      type: "archive",
-      reasons: ["gone-from-source"],
-      accountId: `x${i}`,
-      sourceId: `X${i}`,
-    });
-  }
-  for (let i = 1; i <= 3; i++) {
-    actions.push({ actionId: `skip:S${i}`, type: "skip", reasons: ["unselected"], sourceId: `S${i}`, accountId: null });
-  }
-  const counts: Record<keyof PlanCounts, number> = {
-    add: 0,
-    link: 0,
-    update: 0,
-    restore: 0,
-    archive: 0,
-    skip: 0,
-    createField: 0,
-  };
-  for (const a of actions) counts[a.type]++;
-  return {
-    accounts,
-    plan: {
-      role: "student",
-      planHash: "crash-plan",
-      profileHash: "crash-profile",
-      actions,
-      counts,
-      holds: [],
-      askAtFirstLogin: [],
-      sourceCount: 60,
-      accountCount: accounts.length,
-    },
-  };
+  if (options.nextYear) school = nextSchoolYear(school, { seed: options.seed + 1, withdrawRate: 0.2 });
+  const roster: RosterSnapshot = { people: school.people, schools: school.schools, gradeLevels: school.gradeLevels };
+  const storeTemplate = join(dir, `${name}-store.db`);
+  const directoryTemplate = join(dir, `${name}-accounts.db`);
+  const directory = createSqliteDirectory({ path: directoryTemplate });
+  directory.seed(school.accounts);
+  const store = (await createSqliteStore({ path: storeTemplate }))._unsafeUnwrap();
+  const sync = createSync({ tenantId, source: createMemoryRosterSource(roster), directory, store });
+  (await sync.setup(generatedProfile(school, options.role)))._unsafeUnwrap();
+  (await sync.refresh())._unsafeUnwrap();
+  const plan = (await sync.plan())._unsafeUnwrap();
+  const accounts = (await directory.listAccounts())._unsafeUnwrap();
+  directory.close();
+  await store.close();
+  const rosterPath = join(dir, `${name}-roster.json`);
+  const planPath = join(dir, `${name}-plan.json`);
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(rosterPath, JSON.stringify(roster));
+  writeFileSync(planPath, JSON.stringify(plan));
+  return { name, tenantId, storeTemplate, directoryTemplate, rosterPath, planPath, plan, accounts };
+}
+
+/** Fresh copies of a scenario's files for one schedule. */
+export function copyScenario(s: CrashScenario, dir: string): { storePath: string; directoryPath: string } {
+  const storePath = join(dir, "store.db");
+  const directoryPath = join(dir, "accounts.db");
+  copyFileSync(s.storeTemplate, storePath);
+  copyFileSync(s.directoryTemplate, directoryPath);
+  return { storePath, directoryPath };
 }
