@@ -375,32 +375,44 @@ function storeOn(
         }),
       ),
     appendJournal: (tenantId, runId, entries) =>
-      op({ tenantId, runId }, () =>
-        transaction(async (q) => {
-          // Locking the run row serialises appenders of one run, so `seq` checks and inserts are atomic.
-          const { rows } = await q(`SELECT last_seq FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2 FOR UPDATE`, [
+      op({ tenantId, runId }, async () => {
+        // The batch's own order is checked here; how it follows the stored journal is checked by the statement.
+        const invalid = checkJournalBatch(entries, null);
+        if (invalid) return err(invalid as PostgresStoreError);
+        const first = entries[0];
+        const last = entries.at(-1);
+        // One statement, so one round trip per append (the apply's hot path). Locking the run row serialises
+        // appenders of one run; a waiting appender then sees the winner's `last_seq`. The journal's primary
+        // key is the last line of defence: a duplicate `seq` fails the whole statement.
+        const { rows } = await query(
+          `WITH run AS (
+             SELECT last_seq FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2 FOR UPDATE
+           ), accepted AS (
+             SELECT 1 FROM run WHERE $5::bigint IS NOT NULL AND (last_seq IS NULL OR last_seq < $5::bigint)
+           ), lines AS (
+             INSERT INTO ${s}.journal (tenant_id, run_id, seq, entry)
+             SELECT $1, $2, seq, entry FROM unnest($3::bigint[], $4::text[]) AS batch (seq, entry)
+             WHERE EXISTS (SELECT 1 FROM accepted)
+           ), moved AS (
+             UPDATE ${s}.runs SET last_seq = $6::bigint
+             WHERE tenant_id = $1 AND run_id = $2 AND EXISTS (SELECT 1 FROM accepted)
+           )
+           SELECT (SELECT count(*) FROM run)::int AS found, (SELECT count(*) FROM accepted)::int AS accepted,
+             (SELECT last_seq FROM run) AS last_seq`,
+          [
             tenantId,
             runId,
-          ]);
-          const row = rows[0];
-          if (!row) return err(storeError("NotFound", `run ${runId} does not exist`));
-          const invalid = checkJournalBatch(entries, row.last_seq === null ? null : Number(row.last_seq));
-          if (invalid) return err(invalid as PostgresStoreError);
-          const last = entries.at(-1);
-          if (!last) return ok(undefined);
-          await q(
-            `INSERT INTO ${s}.journal (tenant_id, run_id, seq, entry)
-             SELECT $1, $2, seq, entry FROM unnest($3::bigint[], $4::text[]) AS lines (seq, entry)`,
-            [tenantId, runId, entries.map((e) => e.seq), entries.map((e) => JSON.stringify(e))],
-          );
-          await q(`UPDATE ${s}.runs SET last_seq = $3 WHERE tenant_id = $1 AND run_id = $2`, [
-            tenantId,
-            runId,
-            last.seq,
-          ]);
-          return ok(undefined);
-        }),
-      ),
+            entries.map((e) => e.seq),
+            entries.map((e) => JSON.stringify(e)),
+            first?.seq ?? null,
+            last?.seq ?? null,
+          ],
+        );
+        const row = rows[0];
+        if (!row || row.found === 0) return err(storeError("NotFound", `run ${runId} does not exist`));
+        if (!first || row.accepted === 1) return ok(undefined);
+        return err(storeError("Conflict", `journal seq ${first.seq} does not follow ${String(row.last_seq)}`));
+      }),
     readJournal: (tenantId, runId) =>
       op({ tenantId, runId }, async () => {
         const { rows } = await query(
