@@ -65,6 +65,12 @@ export interface Analysis {
   readonly counts: { importable: number; excluded: number; skipped: number; outOfScope: number };
 }
 
+function nulls<T>(n: number): (T | null)[] {
+  const list: (T | null)[] = [];
+  for (let i = 0; i < n; i++) list.push(null);
+  return list;
+}
+
 function fail(input: PlanInput, problems: InputProblem[]): never {
   throw new RosterInputError(problems.length > 0 ? problems : checkPlanInput(input));
 }
@@ -83,11 +89,15 @@ export function analyse(input: PlanInput): Analysis {
   const { people, accounts, profile, decisions } = input;
   const n = people.length;
   const personIndex = new Map<string, number>();
-  const email: string[] = new Array(n);
+  // Arrays are grown by push: `new Array(n)` for large n makes a slow dictionary-backed array in V8.
+  const email: string[] = [];
   const emailKind = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const p = people[i];
-    if (!checkPerson(p, i, problems)) continue;
+    if (!checkPerson(p, i, problems)) {
+      email.push("");
+      continue;
+    }
     const size = personIndex.size;
     personIndex.set(p.sourceId, i);
     if (personIndex.size === size) {
@@ -98,7 +108,7 @@ export function analyse(input: PlanInput): Analysis {
       });
     }
     const e = normaliseEmail(p.email);
-    email[i] = e;
+    email.push(e);
     emailKind[i] = e === "" ? 1 : isValidEmail(e) ? 0 : 2;
   }
   for (let i = 0; i < accounts.length; i++) checkAccount(accounts[i], i, problems);
@@ -115,11 +125,11 @@ export function analyse(input: PlanInput): Analysis {
 
   // R2: scope. Parents need the student scope of their children first.
   const rules = scopeRules(profile);
-  const reason: (Reason | null)[] = new Array(n);
+  const reason: (Reason | null)[] = [];
   if (profile.role === "student") {
     for (let i = 0; i < n; i++) {
       const p = people[i] as SourcePerson;
-      reason[i] = p.role === "student" ? studentScopeReason(p, rules) : "wrong-role";
+      reason.push(p.role === "student" ? studentScopeReason(p, rules) : "wrong-role");
     }
   } else {
     const childOk = new Uint8Array(n);
@@ -132,7 +142,7 @@ export function analyse(input: PlanInput): Analysis {
       return j !== undefined && childOk[j] === 1;
     };
     const firstListed = rules.listedFirstOnly ? firstListedParents(people) : new Map<string, string>();
-    for (let i = 0; i < n; i++) reason[i] = scopeReason(people[i] as SourcePerson, rules, childInScope, firstListed);
+    for (let i = 0; i < n; i++) reason.push(scopeReason(people[i] as SourcePerson, rules, childInScope, firstListed));
   }
 
   // R3: group in-scope people with a valid email by that email.
@@ -153,10 +163,10 @@ export function analyse(input: PlanInput): Analysis {
   }
   // `set` above overwrote the first member's position; fix the first member of every group.
   const flag = new Uint8Array(n);
-  const fingerprint: (string | null)[] = new Array(n).fill(null);
+  const fingerprint = nulls<string>(n);
   const status = new Uint8Array(n);
   const groups: DuplicateGroup[] = [];
-  const duplicateReason: (Reason | null)[] = new Array(n).fill(null);
+  const duplicateReason = nulls<Reason>(n);
   if (shared.size > 0) {
     const firstOf = new Map<string, number>();
     for (let i = 0; i < n; i++) {

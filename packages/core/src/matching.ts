@@ -47,7 +47,7 @@ export function indexAccounts(
 ): AccountIndex {
   const bySourceId = new Map<string, number>();
   const byEmail = new Map<string, number>();
-  const emails: string[] = new Array(accounts.length);
+  const emails: string[] = [];
   const mergeTargets = new Map<string, number>();
   const reservedBy = new Map<string, string>();
   for (const sourceId in decisions.merges) {
@@ -57,12 +57,12 @@ export function indexAccounts(
   const merging = reservedBy.size > 0;
   for (let i = 0; i < accounts.length; i++) {
     if (usable !== undefined && !usable(i)) {
-      emails[i] = "";
+      emails.push("");
       continue;
     }
     const a = accounts[i] as Account;
     const email = normaliseEmail(a.email);
-    emails[i] = email;
+    emails.push(email);
     if (a.sourceId !== undefined) {
       const size = bySourceId.size;
       bySourceId.set(a.sourceId, i);

@@ -61,7 +61,8 @@ export function reviewFrom(a: Analysis): ReviewReport {
       for (const link of p.families) newParentFamilies.add(link.familyId);
     }
   }
-  const rows: ReviewRow[] = new Array(n);
+  // Grown by push: `new Array(n)` for large n makes a slow dictionary-backed array in V8.
+  const rows: ReviewRow[] = [];
   let duplicatesRed = 0;
   let duplicatesGray = 0;
   let missingEmails = 0;
@@ -96,7 +97,7 @@ export function reviewFrom(a: Analysis): ReviewReport {
       for (let f = 0; f < families.length; f++)
         (familyIds as string[])[f] = (families[f] as (typeof families)[0]).familyId;
     }
-    rows[i] = {
+    rows.push({
       sourceId: p.sourceId,
       role: p.role,
       firstName: p.firstName,
@@ -114,7 +115,7 @@ export function reviewFrom(a: Analysis): ReviewReport {
       isFamilyContext: familyContext,
       errorFingerprint: fingerprint,
       isNewError: newError,
-    };
+    });
   }
   const c = a.counts;
   return {

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { plan } from "./plan.js";
+import { review } from "./review.js";
+import { account, inputOf, linkedStudentAccount, student, studentProfile } from "./test-fixtures.js";
+
+describe("fields (R8)", () => {
+  it("compares and writes only mapped fields, leaving unmapped target fields alone (R8)", () => {
+    const kid = student("1", { fields: { homeroom: "5A", locker: "12" } });
+    const acc = linkedStudentAccount("a1", kid, { fields: { Homeroom: "5A", Nickname: "Kiki" } });
+    expect(plan(inputOf([kid], [acc])).actions).toEqual([]);
+  });
+
+  it("creates a missing target field first, dropdown options the distinct source values sorted (R8)", () => {
+    const profile = studentProfile({
+      fieldMap: [
+        { source: "homeroom", target: "Homeroom" },
+        { source: "house", target: "House", createAs: "dropdown" },
+      ],
+    });
+    const people = [
+      student("1", { fields: { homeroom: "5A", house: "Oak" } }),
+      student("2", { fields: { homeroom: "5B", house: "Birch" } }),
+      student("3", { fields: { homeroom: "5B", house: "Oak" } }),
+      student("4", { fields: { homeroom: "5B", house: null } }),
+    ];
+    const p = plan(inputOf(people, [], { profile, targetFields: [{ name: "Homeroom", kind: "text" }] }));
+    expect(p.actions[0]).toEqual({
+      type: "createField",
+      actionId: "createField:House",
+      reasons: ["field-missing"],
+      field: { name: "House", kind: "dropdown", options: ["Birch", "Oak"] },
+    });
+    expect(p.actions.slice(1).map((a) => a.type)).toEqual(["add", "add", "add", "add"]);
+    expect(p.counts.createField).toBe(1);
+  });
+
+  it("lists target fields that nothing maps as askAtFirstLogin (R8)", () => {
+    const p = plan(
+      inputOf([], [], {
+        targetFields: [
+          { name: "T-Shirt", kind: "dropdown", options: ["S", "M"] },
+          { name: "Homeroom", kind: "text" },
+          { name: "Allergies", kind: "text" },
+        ],
+      }),
+    );
+    expect(p.askAtFirstLogin).toEqual(["Allergies", "T-Shirt"]);
+  });
+
+  it("updates the email of a linked person whose email changed (R8)", () => {
+    const kid = student("1");
+    const p = plan(inputOf([{ ...kid, email: "New.Kid@School.org" }], [linkedStudentAccount("a1", kid)]));
+    expect(p.actions).toMatchObject([
+      { type: "update", changes: [{ field: "email", from: "kid1@school.org", to: "new.kid@school.org" }] },
+    ]);
+  });
+
+  it("reports a conflict and plans no write when the new email belongs to another account (R8)", () => {
+    const kid = student("1");
+    const input = inputOf(
+      [{ ...kid, email: "taken@school.org" }],
+      [linkedStudentAccount("a1", kid), account("a2", { email: "taken@school.org", managed: false })],
+    );
+    const row = review(input).rows[0];
+    expect([row?.status, row?.reasons[0], row?.flag]).toEqual(["excluded", "email-in-use", "red"]);
+    expect(plan(input).actions).toEqual([
+      {
+        type: "skip",
+        actionId: "skip:1",
+        reasons: ["email-in-use", "excluded-linked"],
+        sourceId: "1",
+        accountId: "a1",
+      },
+    ]);
+  });
+
+  it("does not count a change of case or spaces in the email as a change (R1, R8)", () => {
+    const kid = student("1");
+    expect(plan(inputOf([{ ...kid, email: " KID1@school.org" }], [linkedStudentAccount("a1", kid)])).actions).toEqual(
+      [],
+    );
+  });
+});
