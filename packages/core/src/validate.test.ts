@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { plan } from "./plan.js";
+import { review } from "./review.js";
+import { account, inputOf, student, studentProfile } from "./test-fixtures.js";
+import type { PlanInput, SourcePerson } from "./types.js";
+import { checkPlanInput, RosterInputError } from "./validate.js";
+
+/** Feed the API what untyped callers (JSON, JavaScript) can feed it. */
+const untyped = (value: unknown): SourcePerson => value as SourcePerson;
+
+describe("input validation", () => {
+  const bad: PlanInput = inputOf(
+    [
+      student("1"),
+      untyped({ ...student("2"), firstName: null }),
+      untyped({ ...student("3"), role: "teacher" }),
+      student("1"),
+      untyped({ ...student("5"), status: "alumni", fields: { homeroom: 5 } }),
+      untyped(null),
+    ],
+    [
+      account("a1", { sourceId: "1" }),
+      account("a2", { sourceId: "1" }),
+      { ...account("a3"), archived: "no" as unknown as boolean },
+    ],
+  );
+
+  it("lists every bad record with its id and field path (nulls, unknown roles and statuses, duplicate ids)", () => {
+    const problems = checkPlanInput(bad);
+    expect(problems.map((p) => [p.record, p.path])).toEqual([
+      ["person 2", "people[1].firstName"],
+      ["person 3", "people[2].role"],
+      ["person 1", "people[3].sourceId"],
+      ["person 5", "people[4].status"],
+      ["person 5", "people[4].fields.homeroom"],
+      ["people[5]", "people[5]"],
+      ["account a2", "accounts[1].sourceId"],
+      ["account a3", "accounts[2].archived"],
+    ]);
+  });
+
+  it("makes review and plan throw one typed RosterInputError with all the problems, never a crash inside", () => {
+    for (const run of [review, plan]) {
+      let caught: unknown;
+      try {
+        run(bad);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(RosterInputError);
+      const error = caught as RosterInputError;
+      expect(error.type).toBe("InvalidInput");
+      expect(error.problems).toHaveLength(8);
+      expect(error.message).toContain("person 2 (people[1].firstName)");
+    }
+  });
+
+  it("checks the profile and decisions too (reserved targets, unknown role, bad selections)", () => {
+    const problems = checkPlanInput({
+      ...inputOf([student("1")]),
+      profile: studentProfile({ role: "staff" as "student", fieldMap: [{ source: "x", target: "email" }] }),
+      decisions: {
+        selections: { "1": "yes" as unknown as boolean },
+        duplicates: {},
+        merges: {},
+        reviewed: [],
+        acknowledgedHolds: [],
+      },
+    });
+    expect(problems.map((p) => p.path)).toEqual([
+      "profile.role",
+      "profile.fieldMap[0].target",
+      "decisions.selections.1",
+    ]);
+  });
+
+  it("accepts good input", () => {
+    expect(checkPlanInput(inputOf([student("1")], [account("a1")]))).toEqual([]);
+  });
+});
