@@ -11,6 +11,7 @@
  * and the wall-time difference against the `no journal` run.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { registerHooks } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -20,8 +21,15 @@ import {
   type SyncProfile,
   type SyncStore,
 } from "@rostersync/core";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
 import { createSqliteDirectory, createSync } from "@rostersync/sync";
+
+// tsup's default `removeNodeProtocol` turns `node:sqlite` into a bare `sqlite` in a dist that was built
+// without opting out; point it back at the builtin so the benchmark runs on any build.
+registerHooks({
+  resolve: (specifier, context, nextResolve) =>
+    nextResolve(specifier === "sqlite" ? "node:sqlite" : specifier, context),
+});
+const { createSqliteStore } = await import("@rostersync/storage-sqlite");
 
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 100_000);
 const TENANT = "bench-school";
@@ -71,7 +79,7 @@ interface Row {
   readonly journalShare: number;
 }
 
-async function once(variant: string, roster: SourcePerson[], batch: number, journal: boolean): Promise<Row> {
+async function once(variant: string, roster: SourcePerson[], batch: number | "auto", journal: boolean): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), "rs-bench-"));
   try {
     const opened = await createSqliteStore({ path: join(dir, "store.db") });
@@ -121,9 +129,10 @@ async function once(variant: string, roster: SourcePerson[], batch: number, jour
 
 const roster = people(PEOPLE);
 const rows: Row[] = [];
-rows.push(await once("journal (batch 256)", roster, 256, true));
-rows.push(await once("journal, batch 1", roster, 1, true));
-rows.push(await once("no journal", roster, 256, false));
+rows.push(await once("journal (auto batches)", roster, "auto", true));
+rows.push(await once("journal, fixed batch 256", roster, 256, true));
+rows.push(await once("no journal", roster, "auto", false));
+if (PEOPLE <= 20_000) rows.push(await once("journal, batch 1 (no batching)", roster, 1, true));
 const withJournal = rows[0]!;
 const without = rows[2]!;
 const overheadByDifference = (withJournal.applyMs - without.applyMs) / withJournal.applyMs;

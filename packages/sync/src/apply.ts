@@ -89,7 +89,8 @@ export interface ApplyContext {
   readonly logger?: Logger | undefined;
   readonly onProgress?: ProgressListener | undefined;
   readonly lockTtlMs: number;
-  readonly journalBatchSize: number;
+  /** A fixed number of actions per journal batch, or `auto` (adapts to what an append costs). */
+  readonly journalBatchSize: number | "auto";
   /** Called once per finished run with status `completed`, before the lock is released. */
   readonly onCompleted: (envelope: RunEnvelope, result: ApplyResult) => Promise<Result<void, SyncError>>;
   readonly inviteCandidates: (accounts: readonly Account[], plan: SyncPlan) => readonly Invitation[];
@@ -104,6 +105,13 @@ export interface RunOptions {
 type Outcome =
   | { readonly status: "done"; readonly result?: JsonValue | undefined }
   | { readonly status: "failed"; readonly error: { readonly type: string; readonly message: string } };
+
+/** `auto` journal batches start here and never go below it… */
+const AUTO_BATCH_MIN = 256;
+/** …nor above this. */
+const AUTO_BATCH_MAX = 8192;
+/** Progress is reported at least every this many actions, and after each batch. */
+const PROGRESS_EVERY = 1000;
 
 const EMPTY_COUNTS: PlanCounts = { add: 0, link: 0, update: 0, restore: 0, archive: 0, skip: 0, createField: 0 };
 
@@ -260,21 +268,32 @@ class RunSession {
    * Writes `pending` in plan order. Journal writes are batched: the intents of a batch are appended
    * (durably) before any of its writes, and its outcomes after them, so every write still has its intent
    * before it and its outcome after it, at two store calls per batch instead of two per action.
+   *
+   * With `auto`, the batch grows while the journal costs more than a tenth of the batch's directory time
+   * and shrinks back when it costs almost nothing, so a store with a costly append (a network round
+   * trip, a big run row) is amortised without holding many open intents when appends are cheap. A
+   * bigger batch only means more intents to write again after a crash, and those writes are idempotent.
    */
   async writeAll(pending: readonly PlanAction[], options: RunOptions): Promise<Stop | null> {
     const { ctx, run } = this;
-    const batchSize = Math.max(1, ctx.journalBatchSize);
+    const auto = ctx.journalBatchSize === "auto";
+    let batchSize = auto ? AUTO_BATCH_MIN : Math.max(1, ctx.journalBatchSize as number);
     let failed = 0;
     for (const o of this.outcomes.values()) if (o.status === "failed") failed++;
     const meter = progressMeter(ctx.clock, "apply", this.plan.actions.length, ctx.onProgress, run.runId);
     meter(this.outcomes.size, failed);
 
-    for (let i = 0; i < pending.length; i += batchSize) {
+    let i = 0;
+    while (i < pending.length) {
       if (options.signal?.aborted) return this.aborted();
       const renewed = await this.renewIfDue();
       if (renewed.isErr()) return { error: renewed.error, status: "failed" };
 
       const batch = pending.slice(i, i + batchSize);
+      i += batch.length;
+      const journalBefore = this.journalMs;
+      const directoryBefore = this.directoryMs;
+      let sinceReport = 0;
       const at = iso(ctx.clock.now());
       const intents: JournalEntry[] = batch.map((a) => ({
         seq: ++this.seq,
@@ -307,6 +326,10 @@ class RunSession {
           ctx.logger?.warn?.("action failed", { actionId: action.actionId, error: outcome.error });
         }
         this.outcomes.set(action.actionId, outcome);
+        if (++sinceReport >= PROGRESS_EVERY) {
+          sinceReport = 0;
+          meter(this.outcomes.size, failed);
+        }
         const doneAt = iso(ctx.clock.now());
         outcomes.push(
           outcome.status === "done"
@@ -333,6 +356,12 @@ class RunSession {
       if (recorded.isErr()) return { error: recorded.error, status: "failed" };
       if (stop !== null) return stop;
       meter(this.outcomes.size, failed);
+      if (auto) {
+        const journal = this.journalMs - journalBefore;
+        const directory = this.directoryMs - directoryBefore;
+        if (journal > directory * 0.1) batchSize = Math.min(AUTO_BATCH_MAX, batchSize * 2);
+        else if (journal < directory * 0.025) batchSize = Math.max(AUTO_BATCH_MIN, batchSize / 2);
+      }
     }
     return null;
   }

@@ -59,8 +59,12 @@ export interface SyncOptions {
   readonly newId?: (() => string) | undefined;
   /** How long the run lock lasts between renewals. Default 60 s. */
   readonly lockTtlMs?: number | undefined;
-  /** Actions per journal batch (intents of a batch are written before its writes). Default 256. */
-  readonly journalBatchSize?: number | undefined;
+  /**
+   * Actions per journal batch (a batch's intents are written before its writes, its outcomes after).
+   * Default `auto`: starts at 256 and grows (up to 8,192) while journal appends cost more than a tenth of
+   * the directory writes they cover.
+   */
+  readonly journalBatchSize?: number | "auto" | undefined;
   /** Hour writes per sink call. Default 100. */
   readonly hoursBatchSize?: number | undefined;
 }
@@ -246,7 +250,7 @@ export function createSync(options: SyncOptions): Sync {
     logger: options.logger,
     onProgress: options.onProgress,
     lockTtlMs: options.lockTtlMs ?? 60_000,
-    journalBatchSize: options.journalBatchSize ?? 256,
+    journalBatchSize: options.journalBatchSize ?? "auto",
     inviteCandidates,
     async onCompleted(envelope: RunEnvelope, result: ApplyResult) {
       const saved = await store.saveLastRun(tenantId, {
