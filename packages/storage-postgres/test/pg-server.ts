@@ -35,10 +35,10 @@ const freePort = () =>
   });
 
 /**
- * initdb + pg_ctl start, as the `postgres` user when running as root. Durability settings are off: the
- * server is thrown away afterwards, and tests and benchmarks measure the store, not the disk.
+ * initdb + pg_ctl start, as the `postgres` user when running as root. Unless `durable`, fsync and
+ * synchronous commits are off: the server is thrown away afterwards and tests measure the store, not the disk.
  */
-export async function startPostgres(): Promise<PrivateServer> {
+export async function startPostgres(options: { readonly durable?: boolean } = {}): Promise<PrivateServer> {
   const root = process.getuid?.() === 0;
   const asPostgres = (command: string, args: string[]) =>
     root
@@ -57,14 +57,12 @@ export async function startPostgres(): Promise<PrivateServer> {
     for (const path of [dir, socket, pwfile]) chownSync(path, uid, gid);
   }
   const port = await freePort();
-  const options = [
+  const flags = [
     "-c listen_addresses=127.0.0.1",
     `-p ${port}`,
     `-k ${socket}`,
     "-c max_connections=300",
-    "-c fsync=off",
-    "-c synchronous_commit=off",
-    "-c full_page_writes=off",
+    ...(options.durable ? [] : ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]),
   ].join(" ");
   try {
     asPostgres("initdb", [
@@ -78,7 +76,7 @@ export async function startPostgres(): Promise<PrivateServer> {
       "UTF8",
       "--locale=C.UTF-8",
     ]);
-    asPostgres("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-w", "-o", options, "start"]);
+    asPostgres("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-w", "-o", flags, "start"]);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     const detail = (error as { stderr?: Buffer }).stderr?.toString() ?? String(error);
