@@ -69,7 +69,7 @@ export interface SyncOptions {
   readonly hoursBatchSize?: number | undefined;
 }
 
-/** A plan made by `sync.plan()`: core's {@link SyncPlan}, stamped with the school it was made for. */
+/** A plan made by `sync.plan()`: core's `SyncPlan`, stamped with the school it was made for. */
 export type TenantPlan = SyncPlan & { readonly tenantId: string };
 
 /** Options of `sync.apply` and `sync.resume`. */
