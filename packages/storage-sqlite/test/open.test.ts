@@ -123,3 +123,13 @@ describe("opening a SQLite store", () => {
     await Promise.all(opened.map((o) => o._unsafeUnwrap().close()));
   });
 });
+
+describe("durability", () => {
+  it("uses synchronous=NORMAL by default and FULL on request", async () => {
+    const normal = (await createSqliteStore({ path: fresh() }))._unsafeUnwrap();
+    const full = (await createSqliteStore({ path: fresh(), durability: "full" }))._unsafeUnwrap();
+    expect(normal.getInstance().prepare("PRAGMA synchronous").get()?.synchronous).toBe(1);
+    expect(full.getInstance().prepare("PRAGMA synchronous").get()?.synchronous).toBe(2);
+    await Promise.all([normal.close(), full.close()]);
+  });
+});
