@@ -60,6 +60,11 @@ export interface Analysis {
   /** Person linked to each account, −1 when none or gone from the source. */
   readonly accountPerson: Int32Array;
   readonly fingerprint: (string | null)[];
+  /**
+   * For writes that depend on an email this plan frees: the round in which they may run (0 needs
+   * nothing freed). `null` when no write depends on another.
+   */
+  readonly round: Int32Array | null;
   readonly groups: DuplicateGroup[];
   readonly index: AccountIndex;
   readonly counts: { importable: number; excluded: number; skipped: number; outOfScope: number };
@@ -206,6 +211,8 @@ export function analyse(input: PlanInput): Analysis {
   const bySourceId = index.bySourceId;
   const fallback = profile.defaultSelection;
   const counts = { importable: 0, excluded: 0, skipped: 0, outOfScope: 0 };
+  const accountEmails = index.emails;
+  const pending: number[] = [];
   for (let i = 0; i < n; i++) {
     const p = people[i] as SourcePerson;
     const sid = p.sourceId;
@@ -232,7 +239,16 @@ export function analyse(input: PlanInput): Analysis {
       const code = findAccountCode(index, sid, e, decisions);
       const t = code < 0 ? -1 : code >> 2;
       const owner = byEmail.get(e);
-      if (owner !== undefined && owner !== t) {
+      const taken = owner !== undefined && owner !== t;
+      if (isSelected && (taken || (t >= 0 && accountEmails[t] !== e))) {
+        // Takes an email someone holds, or moves an account's email: settled below, once it is
+        // known which emails this plan frees.
+        target[i] = t;
+        if (t >= 0) match[i] = code & 3;
+        pending.push(i);
+        continue;
+      }
+      if (taken) {
         excludedFor = "email-in-use";
         fingerprint[i] = errorFingerprint("email-in-use", [sid, (accounts[owner] as Account).accountId]);
       } else if (isSelected) {
@@ -255,6 +271,28 @@ export function analyse(input: PlanInput): Analysis {
     if (kind !== 0) fingerprint[i] = errorFingerprint(excludedFor, [sid]);
   }
 
+  const round = settleEmails(pending, email, target, accountEmails, byEmail);
+  for (const i of pending) {
+    const settled = round.get(i) ?? -1;
+    if (settled >= 0) {
+      status[i] = IMPORTABLE;
+      counts.importable++;
+      continue;
+    }
+    const p = people[i] as SourcePerson;
+    const owner = -2 - settled;
+    status[i] = EXCLUDED;
+    reason[i] = "email-in-use";
+    flag[i] = RED;
+    fingerprint[i] = errorFingerprint("email-in-use", [
+      p.sourceId,
+      owner >= 0 ? (accounts[owner] as Account).accountId : "new",
+    ]);
+    target[i] = -1;
+    match[i] = 0;
+    counts.excluded++;
+  }
+
   return {
     input,
     people,
@@ -262,6 +300,7 @@ export function analyse(input: PlanInput): Analysis {
     email,
     emailKind,
     status,
+    round: roundsOf(n, pending, round),
     reason,
     flag,
     selected,
@@ -274,4 +313,64 @@ export function analyse(input: PlanInput): Analysis {
     index,
     counts,
   };
+}
+
+/**
+ * R3/R8 with emails that change hands within one plan. A person whose email an account holds can take
+ * it once that account moves to its own person's new email; an account can move to an email once its
+ * holder moved away. Settled in rounds: a write of round r only needs the frees of earlier rounds, so
+ * applying the plan in round order never hits the host's unique-email rule, and planning again after the
+ * apply finds nothing new (convergence). Cycles (two accounts swapping emails) never settle: they stay
+ * conflicts. Answers, per pending person, the round (≥ 0), or `-2 - owner` for a conflict with the
+ * account at `owner`.
+ */
+function settleEmails(
+  pending: readonly number[],
+  email: readonly string[],
+  target: Int32Array,
+  accountEmails: readonly string[],
+  byEmail: ReadonlyMap<string, number>,
+): Map<number, number> {
+  const result = new Map<number, number>();
+  if (pending.length === 0) return result;
+  // Emails whose holder changes in this plan: −1 freed, −2 taken by a new account, ≥ 0 an account.
+  const changed = new Map<string, number>();
+  const holder = (e: string): number | undefined => (changed.has(e) ? changed.get(e) : byEmail.get(e));
+  let open = pending;
+  for (let r = 0; open.length > 0; r++) {
+    const ready: number[] = [];
+    const waiting: number[] = [];
+    for (const i of open) {
+      const h = holder(email[i] as string);
+      if (h === undefined || h === -1 || h === target[i]) ready.push(i);
+      else waiting.push(i);
+    }
+    if (ready.length === 0) break;
+    // Apply the round's changes only after the round, so that a round never depends on itself.
+    for (const i of ready) {
+      result.set(i, r);
+      const t = target[i] as number;
+      const e = email[i] as string;
+      if (t >= 0) {
+        const old = accountEmails[t] as string;
+        if (old !== e && holder(old) === t) changed.set(old, -1);
+        changed.set(e, t);
+      } else changed.set(e, -2);
+    }
+    open = waiting;
+  }
+  for (const i of open) {
+    const h = holder(email[i] as string);
+    result.set(i, h !== undefined && h >= 0 ? -2 - h : -1);
+  }
+  return result;
+}
+
+function roundsOf(n: number, pending: readonly number[], rounds: ReadonlyMap<number, number>): Int32Array | null {
+  let any = false;
+  for (const r of rounds.values()) if (r > 0) any = true;
+  if (!any) return null;
+  const round = new Int32Array(n);
+  for (const i of pending) round[i] = Math.max(0, rounds.get(i) ?? 0);
+  return round;
 }

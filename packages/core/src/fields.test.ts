@@ -80,4 +80,28 @@ describe("fields (R8)", () => {
       [],
     );
   });
+
+  it("lets a person take an email that another person's email change frees, after that change (R3, R8)", () => {
+    const older = student("1", { email: "family@mail.org" });
+    const input = inputOf(
+      [student("2", { email: "family@mail.org" }), { ...older, email: "own@mail.org" }],
+      [linkedStudentAccount("a1", older)],
+    );
+    expect(review(input).rows.map((r) => r.status)).toEqual(["importable", "importable"]);
+    expect(plan(input).actions.map((a) => a.actionId)).toEqual(["update:1", "add:2"]);
+  });
+
+  it("keeps two accounts that would swap emails as conflicts: no order can apply it (R8)", () => {
+    const ann = student("1", { email: "ann@mail.org" });
+    const bo = student("2", { email: "bo@mail.org" });
+    const input = inputOf(
+      [
+        { ...ann, email: "bo@mail.org" },
+        { ...bo, email: "ann@mail.org" },
+      ],
+      [linkedStudentAccount("a1", ann), linkedStudentAccount("a2", bo)],
+    );
+    expect(review(input).rows.map((r) => r.reasons[0])).toEqual(["email-in-use", "email-in-use"]);
+    expect(plan(input).actions.map((a) => a.type)).toEqual(["skip", "skip"]);
+  });
 });

@@ -186,6 +186,7 @@ export function planFrom(a: Analysis): SyncPlan {
   counts.createField = creates.length;
 
   sortByKey(writes as { sourceId: string }[], sourceKey);
+  if (a.round !== null) orderByRound(writes, a);
   sortByKey(archives, accountKey);
   sortByKey(skips, sourceKey);
   const actions: PlanAction[] = creates;
@@ -214,6 +215,24 @@ export function planFrom(a: Analysis): SyncPlan {
     sourceCount: n,
     accountCount: accounts.length,
   };
+}
+
+/**
+ * Writes that take an email another write frees must run after it: stable-sort by settling round
+ * (only when some write depends on another, which is rare).
+ */
+function orderByRound(writes: PlanAction[], a: Analysis): void {
+  const round = a.round as Int32Array;
+  const positionOf = new Map<string, number>();
+  for (let i = 0; i < a.people.length; i++)
+    if (round[i] !== 0) positionOf.set((a.people[i] as SourcePerson).sourceId, i);
+  const roundOf = (w: PlanAction): number => {
+    const i = "sourceId" in w && w.sourceId !== null ? positionOf.get(w.sourceId) : undefined;
+    return i === undefined ? 0 : (round[i] as number);
+  };
+  const keyed = writes.map((w, k) => ({ w, r: roundOf(w), k }));
+  keyed.sort((x, y) => x.r - y.r || x.k - y.k);
+  for (let k = 0; k < keyed.length; k++) writes[k] = (keyed[k] as (typeof keyed)[number]).w;
 }
 
 function* importablePeople(a: Analysis): Generator<SourcePerson> {
