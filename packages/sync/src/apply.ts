@@ -109,7 +109,7 @@ type Outcome =
 /** `auto` journal batches start here and never go below it… */
 const AUTO_BATCH_MIN = 256;
 /** …nor above this. */
-const AUTO_BATCH_MAX = 8192;
+const AUTO_BATCH_MAX = 16_384;
 /** Progress is reported at least every this many actions, and after each batch. */
 const PROGRESS_EVERY = 1000;
 
@@ -359,8 +359,11 @@ class RunSession {
       if (auto) {
         const journal = this.journalMs - journalBefore;
         const directory = this.directoryMs - directoryBefore;
-        if (journal > directory * 0.1) batchSize = Math.min(AUTO_BATCH_MAX, batchSize * 2);
-        else if (journal < directory * 0.025) batchSize = Math.max(AUTO_BATCH_MIN, batchSize / 2);
+        if (journal > directory * 0.1) {
+          // Jump straight to the size that would bring the journal near 5% of the writes it covers.
+          const wanted = Math.ceil((batchSize * journal) / Math.max(directory * 0.05, 1e-3));
+          batchSize = Math.min(AUTO_BATCH_MAX, Math.max(batchSize * 2, wanted));
+        } else if (journal < directory * 0.025) batchSize = Math.max(AUTO_BATCH_MIN, batchSize / 2);
       }
     }
     return null;
