@@ -24,6 +24,8 @@ export {
   sampleProfile,
   sampleRun,
 } from "./context.js";
+export type { LeaseReport, LeaseWorkload } from "./leases.js";
+export { checkLeaseWorkload, prepareLeaseWorkload, runLeaseWorker } from "./leases.js";
 export { CRAFTED_TENANT_IDS } from "./tenancy.js";
 export { AWKWARD_STRINGS } from "./values.js";
 
