@@ -127,12 +127,24 @@ async function once(variant: string, roster: SourcePerson[], batch: number | "au
   }
 }
 
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
+
+/** The best of a few runs (the machine is shared; the fastest run is the least disturbed one). */
+async function best(variant: string, roster: SourcePerson[], batch: number | "auto", journal: boolean) {
+  let winner: Row | null = null;
+  for (let i = 0; i < REPEATS; i++) {
+    const row = await once(variant, roster, batch, journal);
+    if (winner === null || row.applyMs < winner.applyMs) winner = row;
+  }
+  return winner!;
+}
+
 const roster = people(PEOPLE);
 const rows: Row[] = [];
-rows.push(await once("journal (auto batches)", roster, "auto", true));
-rows.push(await once("journal, fixed batch 256", roster, 256, true));
-rows.push(await once("no journal", roster, "auto", false));
-if (PEOPLE <= 20_000) rows.push(await once("journal, batch 1 (no batching)", roster, 1, true));
+rows.push(await best("journal (auto batches)", roster, "auto", true));
+rows.push(await best("journal, fixed batch 256", roster, 256, true));
+rows.push(await best("no journal", roster, "auto", false));
+if (PEOPLE <= 20_000) rows.push(await best("journal, batch 1 (no batching)", roster, 1, true));
 const withJournal = rows[0]!;
 const without = rows[2]!;
 const overheadByDifference = (withJournal.applyMs - without.applyMs) / withJournal.applyMs;

@@ -79,6 +79,47 @@ export interface HoursContext {
   readonly batchSize?: number | undefined;
   readonly onProgress?: ProgressListener | undefined;
   readonly logger?: Logger | undefined;
+  /** Makes lock-owner ids. */
+  readonly newId: () => string;
+  /** The school's run lock is held for this long between renewals. */
+  readonly lockTtlMs: number;
+}
+
+/** Renews a held lease when a third of it has gone; a lost lease stops the caller. */
+type KeepAlive = () => Promise<Result<void, SyncError>>;
+
+/**
+ * Runs `work` holding the school's run lock: two pushes at once could both see an hour as new and create
+ * it twice, and a push racing an apply would read links mid-change.
+ */
+async function withLock<T>(
+  ctx: HoursContext,
+  work: (keepAlive: KeepAlive) => Promise<Result<T, SyncError>>,
+): Promise<Result<T, SyncError>> {
+  const acquired = await ctx.store.acquireLock(ctx.tenantId, ctx.newId(), ctx.lockTtlMs, ctx.clock.now());
+  if (acquired.isErr()) {
+    return err(
+      acquired.error.type === "Locked"
+        ? { type: "Locked", message: "Another worker is syncing this school right now." }
+        : storeFailed(acquired.error),
+    );
+  }
+  let lease = acquired.value;
+  const keepAlive: KeepAlive = async () => {
+    const now = ctx.clock.now();
+    if (now < lease.expiresAt - (ctx.lockTtlMs * 2) / 3) return ok(undefined);
+    const renewed = await ctx.store.renewLock(lease, ctx.lockTtlMs, now);
+    if (renewed.isErr()) {
+      return err({ type: "LockLost", message: "The school's run lock was lost: the push stopped.", runId: "" });
+    }
+    lease = renewed.value;
+    return ok(undefined);
+  };
+  try {
+    return await work(keepAlive);
+  } finally {
+    await ctx.store.releaseLock(lease);
+  }
 }
 
 /** Digest of what an hour says, so an edit can be told from an unchanged entry. */
@@ -125,6 +166,15 @@ async function loadProfile(ctx: HoursContext): Promise<Result<{ profile: SyncPro
 export async function pushHours(
   ctx: HoursContext,
   options: PushHoursOptions,
+): Promise<Result<HoursPushResult, SyncError>> {
+  if (ctx.sink === undefined || ctx.source === undefined) return err(notConfigured());
+  return withLock(ctx, (keepAlive) => pushUnderLock(ctx, options, keepAlive));
+}
+
+async function pushUnderLock(
+  ctx: HoursContext,
+  options: PushHoursOptions,
+  keepAlive: KeepAlive,
 ): Promise<Result<HoursPushResult, SyncError>> {
   const { sink, source, store, tenantId } = ctx;
   if (sink === undefined || source === undefined) return err(notConfigured());
@@ -267,6 +317,8 @@ export async function pushHours(
       stoppedEarly = true;
       break;
     }
+    const alive = await keepAlive();
+    if (alive.isErr()) return err(alive.error);
     const batch = writes.slice(i, i + batchSize);
     // Intent first: a crash or a lost response after this leaves `pending`, which the next push reconciles.
     const intended = await store.putHoursLedger(
@@ -363,6 +415,11 @@ function unseenHours(all: readonly SisServiceHour[], ledger: readonly HoursLedge
  * as from-SIS so the push never echoes them back. Safe to run twice. @internal
  */
 export async function importHistoricHours(ctx: HoursContext): Promise<Result<HoursImportResult, SyncError>> {
+  if (ctx.sink === undefined || ctx.source === undefined) return err(notConfigured());
+  return withLock(ctx, () => importUnderLock(ctx));
+}
+
+async function importUnderLock(ctx: HoursContext): Promise<Result<HoursImportResult, SyncError>> {
   const { sink, source, store, tenantId } = ctx;
   if (sink === undefined || source === undefined) return err(notConfigured());
   const loaded = await loadProfile(ctx);

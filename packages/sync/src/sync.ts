@@ -477,6 +477,8 @@ export function createSync(options: SyncOptions): Sync {
             batchSize: options.hoursBatchSize ?? 100,
             onProgress: options.onProgress,
             logger: options.logger,
+            newId,
+            lockTtlMs: ctx.lockTtlMs,
           },
           pushOptions,
         ),
@@ -492,6 +494,8 @@ export function createSync(options: SyncOptions): Sync {
           sink: options.hours,
           source: options.hoursSource,
           clock,
+          newId,
+          lockTtlMs: ctx.lockTtlMs,
         }),
       );
     },
@@ -499,7 +503,16 @@ export function createSync(options: SyncOptions): Sync {
     enableHoursSync(enableOptions = {}) {
       return wrap(
         enableHoursSync(
-          { tenantId, store, directory, sink: options.hours, source: options.hoursSource, clock },
+          {
+            tenantId,
+            store,
+            directory,
+            sink: options.hours,
+            source: options.hoursSource,
+            clock,
+            newId,
+            lockTtlMs: ctx.lockTtlMs,
+          },
           enableOptions.force === true,
         ),
       );

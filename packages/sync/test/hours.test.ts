@@ -112,6 +112,16 @@ describe("pushHours (DESIGN §5)", () => {
     expect(sink.getInstance().requests.count).toBe(0);
   });
 
+  it("takes the school's lock: a push while another worker holds it is Locked and writes nothing", async () => {
+    const { sync, sink, hoursSource, store } = await setUp();
+    hoursSource.put(entry(1, 50));
+    const lease = (await store.acquireLock("school-1", "apply-worker", 60_000, Date.now()))._unsafeUnwrap();
+    expect((await sync.pushHours())._unsafeUnwrapErr().type).toBe("Locked");
+    expect(sink.getInstance().requests.count).toBe(0);
+    await store.releaseLock(lease);
+    expect((await sync.pushHours())._unsafeUnwrap().created).toBe(1);
+  });
+
   it("needs both hours ports (HoursNotConfigured)", async () => {
     const sync = createSync({
       tenantId: "t",
