@@ -152,7 +152,7 @@ const overheadByDifference = (withJournal.applyMs - without.applyMs) / withJourn
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 console.log(
-  `\n@rostersync/sync apply — ${PEOPLE.toLocaleString("en-US")}-person first sync, SQLite directory + SQLite store, Node ${process.version}\n`,
+  `\n@rostersync/sync apply — ${PEOPLE.toLocaleString("en-US")}-person first sync, SQLite directory + SQLite store, Node ${process.version}, best of ${REPEATS}\n`,
 );
 console.log(
   "| variant | actions | apply ms | write phase ms | journal ms | directory ms | actions/s | journal share |",

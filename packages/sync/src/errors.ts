@@ -140,7 +140,8 @@ export interface HoursFailedError {
 export interface AbortedError {
   readonly type: "Aborted";
   readonly message: string;
-  readonly runId: string;
+  /** The run to resume; absent when the signal fired before a run was stored (nothing was written). */
+  readonly runId?: string | undefined;
 }
 /** Hours write-back is switched off in the profile. */
 export interface HoursSyncOffError {

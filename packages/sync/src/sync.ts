@@ -167,7 +167,12 @@ export function createSync(options: SyncOptions): Sync {
 
   async function readSource(signal?: AbortSignal): Promise<Result<RosterSnapshot, SyncError>> {
     const r = await source.read(signal === undefined ? {} : { signal });
-    return r.mapErr(sourceFailed);
+    return r.mapErr(
+      (e): SyncError =>
+        signal?.aborted === true
+          ? { type: "Aborted", message: "Cancelled while reading the roster; nothing was written." }
+          : sourceFailed(e),
+    );
   }
 
   /** Reads everything a plan depends on; the roster from the source when `fresh`, else the last refresh's. */
