@@ -72,7 +72,7 @@ describe("apply engine (DESIGN §4)", () => {
     const aborted = (await startRun(ctx, handPlan(12), { signal: controller.signal }, verified))._unsafeUnwrapErr();
     expect(aborted.type).toBe("Aborted");
     expect(directory.snapshot()).toHaveLength(6);
-    const runId = aborted.type === "Aborted" ? aborted.runId : "";
+    const runId = (aborted.type === "Aborted" ? aborted.runId : undefined) ?? "";
     expect((await ctx.store.getRun("school-1", runId))._unsafeUnwrap()?.status).toBe("aborted");
     const resumed = (await resumeRun(ctx, runId, {}))._unsafeUnwrap();
     expect(resumed.done).toBe(12);

@@ -217,7 +217,7 @@ describe("createSync: refresh → decide → plan → apply", () => {
     )._unsafeUnwrapErr();
     expect(aborted.type).toBe("Aborted");
     expect(seen).toBeLessThan(plan.actions.length);
-    const runId = aborted.type === "Aborted" ? aborted.runId : "";
+    const runId = (aborted.type === "Aborted" ? aborted.runId : undefined) ?? "";
     const done = (await sync.resume(runId))._unsafeUnwrap();
     expect(done.done).toBe(plan.actions.length);
     expect(comparable(directory.snapshot())).toEqual(comparable(simulateApply(before, plan)));
