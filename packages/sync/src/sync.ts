@@ -143,7 +143,22 @@ interface Inputs {
   readonly decisionsVersion: number | null;
 }
 
-const wrap = <T>(promise: Promise<Result<T, SyncError>>): ResultAsync<T, SyncError> => new ResultAsync(promise);
+/**
+ * Lifts an internal promise into the public `ResultAsync`. Ports answer with error values, but one that
+ * throws anyway (a bug in an adapter) must not reject across our boundary: it becomes a `StoreFailed`
+ * naming the throw. Thrown directory writes never get here (apply treats them as crashes).
+ */
+const wrap = <T>(promise: Promise<Result<T, SyncError>>): ResultAsync<T, SyncError> =>
+  new ResultAsync(
+    promise.catch((thrown: unknown): Result<T, SyncError> => {
+      const message = thrown instanceof Error ? thrown.message : String(thrown);
+      return err({
+        type: "StoreFailed",
+        message: `A port threw instead of answering: ${message}`,
+        cause: { type: "Thrown", message, fatal: true },
+      });
+    }),
+  );
 
 /**
  * Creates the sync a host embeds for one school.
@@ -163,6 +178,12 @@ export function createSync(options: SyncOptions): Sync {
   const clock = options.clock ?? { now: () => Date.now() };
   const newId = options.newId ?? randomUUID;
   let roster: RosterSnapshot | null = null;
+  /** The profile version this instance last read or wrote (`undefined`: not read yet). */
+  let profileVersion: number | null | undefined;
+  // The hours steps save the profile themselves (flags); the next setup reads the version afresh.
+  const forgetProfileVersion = () => {
+    profileVersion = undefined;
+  };
   let lastReview: ReviewReport | null = null;
 
   async function readSource(signal?: AbortSignal): Promise<Result<RosterSnapshot, SyncError>> {
@@ -189,6 +210,7 @@ export function createSync(options: SyncOptions): Sync {
     if (lastRun.isErr()) return err(storeFailed(lastRun.error));
     if (accounts.isErr()) return err(directoryFailed(accounts.error));
     if (fields.isErr()) return err(directoryFailed(fields.error));
+    profileVersion = profile.value?.version ?? null;
     if (profile.value === null) {
       return err({ type: "NoProfile", message: "This school has no setup yet: call sync.setup(profile) first." });
     }
@@ -372,10 +394,18 @@ export function createSync(options: SyncOptions): Sync {
     setup(profile) {
       return wrap(
         (async (): Promise<Result<SyncProfile, SyncError>> => {
-          const current = await store.getProfile(tenantId);
-          if (current.isErr()) return err(storeFailed(current.error));
-          const saved = await store.saveProfile(tenantId, profile, current.value?.version ?? null);
-          return saved.map(() => profile).mapErr(storeFailed);
+          // Optimistic: save over the version this instance last read, so an admin editing a setup that
+          // someone else changed meanwhile gets `Conflict` instead of silently overwriting it.
+          let expected = profileVersion;
+          if (expected === undefined) {
+            const current = await store.getProfile(tenantId);
+            if (current.isErr()) return err(storeFailed(current.error));
+            expected = current.value?.version ?? null;
+          }
+          const saved = await store.saveProfile(tenantId, profile, expected);
+          if (saved.isErr()) return err(storeFailed(saved.error));
+          profileVersion = saved.value;
+          return ok(profile);
         })(),
       );
     },
@@ -383,7 +413,10 @@ export function createSync(options: SyncOptions): Sync {
     profile() {
       return store
         .getProfile(tenantId)
-        .map((p) => p?.value ?? null)
+        .map((p) => {
+          profileVersion = p?.version ?? null;
+          return p?.value ?? null;
+        })
         .mapErr(storeFailed);
     },
 
@@ -501,7 +534,7 @@ export function createSync(options: SyncOptions): Sync {
           clock,
           newId,
           lockTtlMs: ctx.lockTtlMs,
-        }),
+        }).finally(forgetProfileVersion),
       );
     },
 
@@ -519,7 +552,7 @@ export function createSync(options: SyncOptions): Sync {
             lockTtlMs: ctx.lockTtlMs,
           },
           enableOptions.force === true,
-        ),
+        ).finally(forgetProfileVersion),
       );
     },
   };

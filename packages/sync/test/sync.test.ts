@@ -100,6 +100,17 @@ describe("createSync: refresh → decide → plan → apply", () => {
     expect((await later.profile())._unsafeUnwrap()?.role).toBe("student");
   });
 
+  it("saves the setup optimistically: a setup changed elsewhere since it was read is a Conflict", async () => {
+    const { sync, store, source, directory, profile } = await schoolSync();
+    (await sync.profile())._unsafeUnwrap();
+    const elsewhere = createSync({ tenantId: TENANT, source, directory, store });
+    (await elsewhere.setup({ ...profile, defaultSelection: false }))._unsafeUnwrap();
+    expect((await sync.setup({ ...profile, gradeLevels: ["01"] }))._unsafeUnwrapErr().type).toBe("Conflict");
+    (await sync.profile())._unsafeUnwrap();
+    (await sync.setup({ ...profile, gradeLevels: ["01"] }))._unsafeUnwrap();
+    expect((await store.getProfile(TENANT))._unsafeUnwrap()?.value.gradeLevels).toEqual(["01"]);
+  });
+
   it("resolves a duplicate email group with the group's members (R3)", async () => {
     const { sync } = await schoolSync({ seed: 11, people: 400 });
     const review = (await sync.refresh())._unsafeUnwrap();
