@@ -197,6 +197,12 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
   let latencyTotal = 0;
   let latencyCount = 0;
 
+  const redactDeep = (data: unknown): unknown => {
+    if (typeof data === "string") return redact(data);
+    if (data === null || typeof data !== "object") return data;
+    return JSON.parse(redact(JSON.stringify(data))) as unknown;
+  };
+
   const endpointOf = (url: string): string => {
     const path = new URL(url).pathname;
     return path.startsWith(basePath) ? path.slice(basePath.length) || "/" : path;
@@ -208,8 +214,9 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
     if (error instanceof FactsFailure) return error.facts;
     if (isHTTPError(error)) {
       const status = error.response.status;
-      const said = describeErrorBody(error.data);
-      const why = said === null ? "" : `: ${redact(said)}`;
+      // Redact before anything is cut short, so not even a prefix of a key survives.
+      const said = describeErrorBody(redactDeep(error.data));
+      const why = said === null ? "" : `: ${said}`;
       const where = `${method} ${endpoint}`;
       if (status === 401 || status === 403) {
         const permission = permissionFor(method, endpoint);
@@ -253,7 +260,7 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
           type: "ServerError",
           ...at,
           status,
-          detail: said === null ? null : redact(said),
+          detail: said,
           fatal: false,
           retryable: true,
           message: `FACTS failed on ${where} (${status})${why}.`,

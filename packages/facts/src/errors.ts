@@ -145,13 +145,15 @@ export const errorBodySchema = z.union([
       details: z.unknown().optional(),
     }),
   }),
-  z.object({
-    type: z.string().nullish(),
-    title: z.string().nullish(),
-    status: z.number().nullish(),
-    detail: z.string().nullish(),
-  }),
   z.object({ statusCode: z.number(), message: z.string().nullish() }),
+  z
+    .object({
+      type: z.string().nullish(),
+      title: z.string().nullish(),
+      status: z.number().nullish(),
+      detail: z.string().nullish(),
+    })
+    .refine((b) => Boolean(b.title || b.detail || b.type), "not an RFC 7807 problem"),
 ]);
 /** A FACTS error body in one of its three shapes. */
 export type ErrorBody = z.infer<typeof errorBodySchema>;
