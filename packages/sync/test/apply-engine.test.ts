@@ -1,4 +1,4 @@
-import { createMemoryDirectory, createMemoryStore, type DirectoryError } from "@rostersync/core";
+import { createMemoryDirectory, createMemoryStore, type DirectoryError, type JournalEntry } from "@rostersync/core";
 import { ok } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { resumeRun, startRun } from "../src/apply.js";
@@ -27,6 +27,38 @@ describe("apply engine (DESIGN §4)", () => {
     expect(run?.status).toBe("completed");
     const audit = (await ctx.store.listAudit("school-1"))._unsafeUnwrap();
     expect(audit[0]).toMatchObject({ runId: result.runId, status: "completed", planHash: "hash-1" });
+  });
+
+  it("writes every action's intent before its directory write and its outcome after it", async () => {
+    const events: string[] = [];
+    const store = createMemoryStore();
+    const recordingStore = new Proxy(store, {
+      get: (target, property, receiver) =>
+        property === "appendJournal"
+          ? (tenantId: string, runId: string, entries: readonly JournalEntry[]) => {
+              for (const e of entries) events.push(`${e.phase}:${e.actionId}`);
+              return store.appendJournal(tenantId, runId, entries);
+            }
+          : Reflect.get(target, property, receiver),
+    });
+    const directory = createMemoryDirectory([], [], {
+      fault: (op, target) => {
+        if (op === "createAccount") events.push(`write:add:${target}`);
+        return null;
+      },
+    });
+    const plan = handPlan(11);
+    (
+      await startRun(engineContext(recordingStore, directory, { journalBatchSize: 3 }), plan, {}, verified)
+    )._unsafeUnwrap();
+    for (const action of plan.actions) {
+      const intent = events.indexOf(`intent:${action.actionId}`);
+      const write = events.indexOf(`write:${action.actionId}`);
+      const outcome = events.indexOf(`outcome:${action.actionId}`);
+      expect(intent).toBeGreaterThanOrEqual(0);
+      expect(intent).toBeLessThan(write);
+      expect(write).toBeLessThan(outcome);
+    }
   });
 
   it("records a per-action failure and goes on with the others", async () => {
