@@ -187,6 +187,19 @@ describe("exactly once", () => {
     expect(studentHours(fake)).toHaveLength(0);
   });
 
+  it("waits for a fresh record to become readable (FACTS can take seconds) before giving up", async () => {
+    const fake = msw.facts();
+    let reads = 0;
+    fake.fault = (req) =>
+      req.method === "GET" && reads++ < 2
+        ? HttpResponse.json({ results: [], currentPage: 1, pageCount: 0, pageSize: 1000, rowCount: 0, nextPage: "" })
+        : undefined;
+    const outcomes = (await sink({ readBackAttempts: 3 }).write([create("h1", hour("101"))]))._unsafeUnwrap();
+    expect(outcomes[0]).toMatchObject({ status: "created" });
+    expect(fake.count("/Students/ServiceHours", "POST")).toBe(1);
+    expect(studentHours(fake)).toHaveLength(1);
+  });
+
   it("reports ReadBackMissing (and never re-posts) when FACTS accepted a create but does not show it yet", async () => {
     const fake = msw.facts();
     fake.fault = (req) =>

@@ -100,12 +100,6 @@ describe("FACTS traps (FACTS.md, Traps seen against live data)", () => {
     // 9001 is in /People but linked to nobody: not a parent, not a student.
     expect(snapshot.people.some((p) => p.sourceId === "9001")).toBe(false);
   });
-
-  it("creates hours with no response body (201): see hours.test.ts; here the marker is only ever read", async () => {
-    const { parseMarker } = await import("../src/index.js");
-    expect(parseMarker("Great help [rs:h-1]")).toEqual({ note: "Great help", hostHourId: "h-1" });
-    expect(parseMarker("no marker")).toEqual({ note: "no marker", hostHourId: null });
-  });
 });
 
 describe("mapping to SourcePerson", () => {
