@@ -7,6 +7,8 @@ export interface TardyRecord {
   readonly kind: "new" | "correction" | "void";
   /** Field id → value, in the export's field order. */
   readonly values: Readonly<Record<string, string | number | null>>;
+  /** For corrections and voids: the SIS's id for the record sent before, when a sink returned one. */
+  readonly externalId?: string | undefined;
 }
 
 /** One export run's output, rendered and structured. */
