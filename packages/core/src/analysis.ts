@@ -8,10 +8,11 @@
  */
 
 import { duplicateFingerprint, resolutionState } from "./duplicates.js";
-import { isValidEmail, normaliseEmail } from "./email.js";
-import { type AccountIndex, findAccountCode, indexAccounts } from "./matching.js";
+import { classifyEmail, lastEmailKind, normaliseEmail } from "./email.js";
+import { chooseAccount } from "./matching.js";
 import { errorFingerprint } from "./novelty.js";
 import { firstListedParents, scopeReason, scopeRules, studentScopeReason } from "./scope.js";
+import { StringTable } from "./string-table.js";
 import type { Account, DuplicateGroup, PlanInput, Reason, ReviewStatus, SourcePerson } from "./types.js";
 import {
   checkAccount,
@@ -59,41 +60,78 @@ export interface Analysis {
   readonly linked: Int32Array;
   /** Person linked to each account, −1 when none or gone from the source. */
   readonly accountPerson: Int32Array;
-  readonly fingerprint: (string | null)[];
+  /** Error fingerprints of the excluded people, by position. */
+  readonly fingerprint: Map<number, string>;
   /**
    * For writes that depend on an email this plan frees: the round in which they may run (0 needs
    * nothing freed). `null` when no write depends on another.
    */
   readonly round: Int32Array | null;
   readonly groups: DuplicateGroup[];
-  readonly index: AccountIndex;
+  /** Normalised email of each account. */
+  readonly accountEmails: string[];
   readonly counts: { importable: number; excluded: number; skipped: number; outOfScope: number };
-}
-
-function nulls<T>(n: number): (T | null)[] {
-  const list: (T | null)[] = [];
-  for (let i = 0; i < n; i++) list.push(null);
-  return list;
 }
 
 function fail(input: PlanInput, problems: InputProblem[]): never {
   throw new RosterInputError(problems.length > 0 ? problems : checkPlanInput(input));
 }
 
+interface CacheEntry {
+  readonly analysis: Analysis;
+  readonly parts: readonly unknown[];
+}
+
+// review(input) then plan(input) is the usual flow; the second call reuses the first one's analysis.
+// Held weakly by the input object, and only while none of its parts was swapped or resized.
+const cache = new WeakMap<PlanInput, CacheEntry>();
+
+function partsOf(input: PlanInput): unknown[] {
+  return [
+    input.people,
+    input.people.length,
+    input.accounts,
+    input.accounts.length,
+    input.profile,
+    input.decisions,
+    input.lastRun,
+    input.targetFields,
+  ];
+}
+
 /**
- * Analyse a plan input. Throws {@link RosterInputError} listing every bad record.
+ * The analysis of an input, shared by `review`, `plan` and `mergeCandidates` called with the same input
+ * object. Inputs are treated as immutable: mutating records in place between calls is not supported.
  * @internal
  */
 export function analyse(input: PlanInput): Analysis {
+  const valid =
+    typeof input === "object" && input !== null && Array.isArray(input.people) && Array.isArray(input.accounts);
+  if (valid) {
+    const hit = cache.get(input);
+    if (hit !== undefined) {
+      const parts = partsOf(input);
+      if (parts.every((part, k) => part === hit.parts[k])) return hit.analysis;
+    }
+  }
+  const analysis = analyseNow(input);
+  cache.set(input, { analysis, parts: partsOf(input) });
+  return analysis;
+}
+
+function analyseNow(input: PlanInput): Analysis {
   const problems: InputProblem[] = [];
   if (typeof input !== "object" || input === null || !Array.isArray(input.people) || !Array.isArray(input.accounts)) {
     fail(input, checkPlanInput(input));
   }
   checkSettings(input, problems);
-  // With broken settings the person checks below still run, so that one error lists everything.
+  // With broken settings the record checks below still run, so that one error lists everything.
   const { people, accounts, profile, decisions } = input;
   const n = people.length;
-  const personIndex = new Map<string, number>();
+  const m = accounts.length;
+
+  // Pass 1 — people: check, index by sourceId (entry number = position), normalise emails (R1).
+  const ids = new StringTable(n);
   // Arrays are grown by push: `new Array(n)` for large n makes a slow dictionary-backed array in V8.
   const email: string[] = [];
   const emailKind = new Uint8Array(n);
@@ -103,29 +141,60 @@ export function analyse(input: PlanInput): Analysis {
       email.push("");
       continue;
     }
-    const size = personIndex.size;
-    personIndex.set(p.sourceId, i);
-    if (personIndex.size === size) {
+    ids.add(p.sourceId);
+    if (!ids.added) {
       problems.push({
         record: `person ${p.sourceId}`,
         path: `people[${i}].sourceId`,
         message: "is a duplicate sourceId",
       });
     }
-    const e = normaliseEmail(p.email);
-    email.push(e);
-    emailKind[i] = e === "" ? 1 : isValidEmail(e) ? 0 : 2;
+    email.push(classifyEmail(p.email));
+    emailKind[i] = lastEmailKind();
   }
-  for (let i = 0; i < accounts.length; i++) checkAccount(accounts[i], i, problems);
+  for (let j = 0; j < m; j++) checkAccount(accounts[j], j, problems);
   // On any problem, the full check runs again so that the error lists everything in input order.
   if (problems.length > 0) fail(input, []);
-  const index = indexAccounts(accounts, decisions, undefined, (i, sourceId) => {
-    problems.push({
-      record: `account ${(accounts[i] as Account).accountId}`,
-      path: `accounts[${i}].sourceId`,
-      message: `person ${sourceId} is linked to another account too`,
-    });
-  });
+
+  // Pass 2 — accounts: link to people through the sourceId index, own emails (smallest accountId wins
+  // when the host holds one address twice), note the accounts named by manual merges.
+  const linked = new Int32Array(n).fill(-1);
+  const accountPerson = new Int32Array(m).fill(-1);
+  const accountEmails: string[] = [];
+  const emails = new StringTable(m + n);
+  const owner = new Int32Array(m + n).fill(-1);
+  const firstPerson = new Int32Array(m + n).fill(-1);
+  const reservedBy = new Map<string, string>();
+  for (const sourceId in decisions.merges) {
+    const accountId = decisions.merges[sourceId];
+    if (typeof accountId === "string") reservedBy.set(accountId, sourceId);
+  }
+  const mergeTargets = new Map<string, number>();
+  for (let j = 0; j < m; j++) {
+    const a = accounts[j] as Account;
+    const e = normaliseEmail(a.email);
+    accountEmails.push(e);
+    if (a.sourceId !== undefined) {
+      const pi = ids.find(a.sourceId);
+      if (pi >= 0) {
+        if (linked[pi] !== -1) {
+          problems.push({
+            record: `account ${a.accountId}`,
+            path: `accounts[${j}].sourceId`,
+            message: `person ${a.sourceId} is linked to another account too`,
+          });
+        }
+        linked[pi] = j;
+        accountPerson[j] = pi;
+      }
+    }
+    if (e !== "") {
+      const entry = emails.add(e);
+      const held = owner[entry] as number;
+      if (held < 0 || (accounts[held] as Account).accountId > a.accountId) owner[entry] = j;
+    }
+    if (reservedBy.size > 0 && reservedBy.has(a.accountId)) mergeTargets.set(a.accountId, j);
+  }
   if (problems.length > 0) fail(input, []);
 
   // R2: scope. Parents need the student scope of their children first.
@@ -143,46 +212,39 @@ export function analyse(input: PlanInput): Analysis {
       if (p.role === "student" && studentScopeReason(p, rules) === null) childOk[i] = 1;
     }
     const childInScope = (id: string): boolean => {
-      const j = personIndex.get(id);
-      return j !== undefined && childOk[j] === 1;
+      const j = ids.find(id);
+      return j >= 0 && childOk[j] === 1;
     };
     const firstListed = rules.listedFirstOnly ? firstListedParents(people) : new Map<string, string>();
     for (let i = 0; i < n; i++) reason.push(scopeReason(people[i] as SourcePerson, rules, childInScope, firstListed));
   }
 
-  // R3: group in-scope people with a valid email by that email.
-  const firstByEmail = new Map<string, number>();
-  const shared = new Map<string, number[]>();
+  // R3: group in-scope people with a valid email by that email, in the same table as the accounts'.
+  const personEntry = new Int32Array(n).fill(-1);
+  let shared: Map<number, number[]> | null = null;
   for (let i = 0; i < n; i++) {
     if (reason[i] !== null || emailKind[i] !== 0) continue;
-    const e = email[i] as string;
-    const size = firstByEmail.size;
-    firstByEmail.set(e, i);
-    if (firstByEmail.size !== size) continue;
-    // Already there: restore the first member and record the group.
-    const group = shared.get(e);
-    if (group === undefined) {
-      const first = firstByEmail.get(e) as number;
-      shared.set(e, [first, i]);
-    } else group.push(i);
+    const entry = emails.add(email[i] as string);
+    personEntry[i] = entry;
+    const first = firstPerson[entry] as number;
+    if (first < 0) {
+      firstPerson[entry] = i;
+      continue;
+    }
+    shared ??= new Map();
+    const group = shared.get(entry);
+    if (group === undefined) shared.set(entry, [first, i]);
+    else group.push(i);
   }
-  // `set` above overwrote the first member's position; fix the first member of every group.
   const flag = new Uint8Array(n);
-  const fingerprint = nulls<string>(n);
+  const fingerprint = new Map<number, string>();
   const status = new Uint8Array(n);
   const groups: DuplicateGroup[] = [];
-  const duplicateReason = nulls<Reason>(n);
-  if (shared.size > 0) {
-    const firstOf = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      if (reason[i] !== null || emailKind[i] !== 0) continue;
-      const e = email[i] as string;
-      if (shared.has(e) && !firstOf.has(e)) firstOf.set(e, i);
-    }
-    for (const [e, positions] of shared) {
-      const first = firstOf.get(e) as number;
-      positions[0] = first;
-      const members = [...new Set(positions)].map((i) => (people[i] as SourcePerson).sourceId).sort();
+  const duplicateReason = new Map<number, Reason>();
+  if (shared !== null) {
+    for (const [entry, positions] of shared) {
+      const e = emails.keys[entry] as string;
+      const members = positions.map((i) => (people[i] as SourcePerson).sourceId).sort();
       const resolution = decisions.duplicates[e];
       const state = resolutionState(resolution, members);
       const chosen = state === "resolved" ? (resolution?.chosen ?? null) : null;
@@ -190,38 +252,34 @@ export function analyse(input: PlanInput): Analysis {
       const groupFingerprint = red ? duplicateFingerprint(e, members, state === "stale") : null;
       groups.push({ email: e, members, chosen, stale: state === "stale", flag: red ? "red" : "gray" });
       for (const i of positions) {
-        const id = (people[i] as SourcePerson).sourceId;
-        if (id === chosen) continue;
-        duplicateReason[i] = red ? "duplicate-unresolved" : "duplicate-other-selected";
+        if ((people[i] as SourcePerson).sourceId === chosen) continue;
+        duplicateReason.set(i, red ? "duplicate-unresolved" : "duplicate-other-selected");
         flag[i] = red ? RED : GRAY;
-        fingerprint[i] = groupFingerprint;
+        if (groupFingerprint !== null) fingerprint.set(i, groupFingerprint);
       }
     }
-    groups.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+    groups.sort((x, y) => (x.email < y.email ? -1 : x.email > y.email ? 1 : 0));
   }
 
   // R1, R3, R4, R6: one status per person.
   const selected = new Uint8Array(n);
   const target = new Int32Array(n).fill(-1);
   const match = new Uint8Array(n);
-  const linked = new Int32Array(n).fill(-1);
-  const accountPerson = new Int32Array(accounts.length).fill(-1);
   const selections = decisions.selections;
-  const byEmail = index.byEmail;
-  const bySourceId = index.bySourceId;
+  // Reading an absent key of a large object is a string-table probe; skip it when nobody chose yet.
+  let anySelection = false;
+  for (const _ in selections) {
+    anySelection = true;
+    break;
+  }
+  const merges = decisions.merges;
   const fallback = profile.defaultSelection;
   const counts = { importable: 0, excluded: 0, skipped: 0, outOfScope: 0 };
-  const accountEmails = index.emails;
   const pending: number[] = [];
   for (let i = 0; i < n; i++) {
     const p = people[i] as SourcePerson;
     const sid = p.sourceId;
-    const l = bySourceId.get(sid);
-    if (l !== undefined) {
-      linked[i] = l;
-      accountPerson[l] = i;
-    }
-    const choice = selections[sid];
+    const choice = anySelection ? selections[sid] : undefined;
     const isSelected = typeof choice === "boolean" ? choice : fallback;
     if (isSelected) selected[i] = 1;
     if (reason[i] !== null) {
@@ -233,13 +291,18 @@ export function analyse(input: PlanInput): Analysis {
     let excludedFor: Reason | null = null;
     if (kind === 1) excludedFor = "missing-email";
     else if (kind === 2) excludedFor = "invalid-email";
-    else excludedFor = duplicateReason[i] ?? null;
+    else if (flag[i] !== 0) excludedFor = duplicateReason.get(i) ?? null;
     if (excludedFor === null) {
       const e = email[i] as string;
-      const code = findAccountCode(index, sid, e, decisions);
+      let merge = -1;
+      if (mergeTargets.size > 0) {
+        const accountId = merges[sid];
+        if (typeof accountId === "string") merge = mergeTargets.get(accountId) ?? -1;
+      }
+      const holder = owner[personEntry[i] as number] as number;
+      const code = chooseAccount(accounts, sid, linked[i] as number, merge, holder, reservedBy);
       const t = code < 0 ? -1 : code >> 2;
-      const owner = byEmail.get(e);
-      const taken = owner !== undefined && owner !== t;
+      const taken = holder >= 0 && holder !== t;
       if (isSelected && (taken || (t >= 0 && accountEmails[t] !== e))) {
         // Takes an email someone holds, or moves an account's email: settled below, once it is
         // known which emails this plan frees.
@@ -250,7 +313,7 @@ export function analyse(input: PlanInput): Analysis {
       }
       if (taken) {
         excludedFor = "email-in-use";
-        fingerprint[i] = errorFingerprint("email-in-use", [sid, (accounts[owner] as Account).accountId]);
+        fingerprint.set(i, errorFingerprint("email-in-use", [sid, (accounts[holder] as Account).accountId]));
       } else if (isSelected) {
         target[i] = t;
         if (t >= 0) match[i] = code & 3;
@@ -268,10 +331,15 @@ export function analyse(input: PlanInput): Analysis {
     reason[i] = excludedFor;
     counts.excluded++;
     if (flag[i] === 0) flag[i] = RED;
-    if (kind !== 0) fingerprint[i] = errorFingerprint(excludedFor, [sid]);
+    if (kind !== 0) fingerprint.set(i, errorFingerprint(excludedFor, [sid]));
   }
 
-  const round = settleEmails(pending, email, target, accountEmails, byEmail);
+  const holderOf = (e: string): number | undefined => {
+    const entry = emails.find(e);
+    const h = entry < 0 ? -1 : (owner[entry] as number);
+    return h < 0 ? undefined : h;
+  };
+  const round = settleEmails(pending, email, target, accountEmails, holderOf);
   for (const i of pending) {
     const settled = round.get(i) ?? -1;
     if (settled >= 0) {
@@ -280,14 +348,14 @@ export function analyse(input: PlanInput): Analysis {
       continue;
     }
     const p = people[i] as SourcePerson;
-    const owner = -2 - settled;
+    const holder = -2 - settled;
     status[i] = EXCLUDED;
     reason[i] = "email-in-use";
     flag[i] = RED;
-    fingerprint[i] = errorFingerprint("email-in-use", [
-      p.sourceId,
-      owner >= 0 ? (accounts[owner] as Account).accountId : "new",
-    ]);
+    fingerprint.set(
+      i,
+      errorFingerprint("email-in-use", [p.sourceId, holder >= 0 ? (accounts[holder] as Account).accountId : "new"]),
+    );
     target[i] = -1;
     match[i] = 0;
     counts.excluded++;
@@ -308,9 +376,9 @@ export function analyse(input: PlanInput): Analysis {
     match,
     linked,
     accountPerson,
+    accountEmails,
     fingerprint,
     groups,
-    index,
     counts,
   };
 }
@@ -329,13 +397,13 @@ function settleEmails(
   email: readonly string[],
   target: Int32Array,
   accountEmails: readonly string[],
-  byEmail: ReadonlyMap<string, number>,
+  ownerOf: (email: string) => number | undefined,
 ): Map<number, number> {
   const result = new Map<number, number>();
   if (pending.length === 0) return result;
   // Emails whose holder changes in this plan: −1 freed, −2 taken by a new account, ≥ 0 an account.
   const changed = new Map<string, number>();
-  const holder = (e: string): number | undefined => (changed.has(e) ? changed.get(e) : byEmail.get(e));
+  const holder = (e: string): number | undefined => (changed.has(e) ? changed.get(e) : ownerOf(e));
   let open = pending;
   for (let r = 0; open.length > 0; r++) {
     const ready: number[] = [];

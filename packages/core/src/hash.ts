@@ -34,15 +34,24 @@ function mix(code: number): void {
 function text(s: string): void {
   let a = laneA;
   let b = laneB;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+  const n = s.length;
+  const even = n & ~1;
+  // Two UTF-16 units per step: half the multiplications of a unit-at-a-time FNV, same inputs covered.
+  for (let i = 0; i < even; i += 2) {
+    const c = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  if (even !== n) {
+    const c = s.charCodeAt(even);
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
     b ^= b >>> 15;
   }
   laneA = a;
   laneB = b;
-  mix(END);
+  mix(END ^ (n << 8));
 }
 
 function optionalText(s: string | null | undefined): void {

@@ -25,5 +25,6 @@ export * from "./safety.js";
 export * from "./scope.js";
 export * from "./selection.js";
 export * from "./simulate.js";
+export * from "./string-table.js";
 export * from "./types.js";
 export * from "./validate.js";

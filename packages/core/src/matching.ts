@@ -89,23 +89,39 @@ export interface AccountMatch {
  * @internal
  */
 export function findAccountCode(index: AccountIndex, sourceId: string, email: string, decisions: Decisions): number {
-  const linked = index.bySourceId.get(sourceId);
-  if (linked !== undefined) return linked * 4 + 1;
-  if (index.mergeTargets.size > 0) {
+  const linked = index.bySourceId.get(sourceId) ?? -1;
+  let merge = -1;
+  if (linked < 0 && index.mergeTargets.size > 0) {
     const accountId = decisions.merges[sourceId];
-    if (typeof accountId === "string") {
-      const target = index.mergeTargets.get(accountId);
-      // A merge into an account someone else is linked to, or an archived one, is not followed.
-      if (target !== undefined && linkable(index.accounts[target] as Account)) return target * 4 + 2;
-    }
+    if (typeof accountId === "string") merge = index.mergeTargets.get(accountId) ?? -1;
   }
-  if (email === "") return -4;
-  const owner = index.byEmail.get(email);
-  if (owner === undefined) return -4;
-  const account = index.accounts[owner] as Account;
-  const reserved = index.reservedBy.get(account.accountId);
-  if (linkable(account) && (reserved === undefined || reserved === sourceId)) return owner * 4 + 3;
-  return -4;
+  const owner = email === "" ? -1 : (index.byEmail.get(email) ?? -1);
+  return chooseAccount(index.accounts, sourceId, linked, merge, owner, index.reservedBy);
+}
+
+/**
+ * The R6 order of preference, given the candidates already looked up: the linked account, else the
+ * manual merge's account, else the unlinked owner of the email (−1 for none). Answers position × 4 +
+ * kind, or −4 when a new account is needed.
+ * @internal
+ */
+export function chooseAccount(
+  accounts: readonly Account[],
+  sourceId: string,
+  linked: number,
+  merge: number,
+  emailOwner: number,
+  reservedBy: ReadonlyMap<string, string>,
+): number {
+  if (linked >= 0) return linked * 4 + 1;
+  // A merge into an account someone else is linked to, or an archived one, is not followed.
+  if (merge >= 0 && linkable(accounts[merge] as Account)) return merge * 4 + 2;
+  if (emailOwner < 0) return -4;
+  const account = accounts[emailOwner] as Account;
+  if (!linkable(account)) return -4;
+  // An account the admin reserved for someone else by a manual merge is not auto-merged.
+  const reserved = reservedBy.size > 0 ? reservedBy.get(account.accountId) : undefined;
+  return reserved === undefined || reserved === sourceId ? emailOwner * 4 + 3 : -4;
 }
 
 /** An account a sync may link: nobody's yet, and not archived (a link does not revive an account). */

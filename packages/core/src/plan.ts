@@ -77,7 +77,7 @@ export function planFrom(a: Analysis): SyncPlan {
   const { input, people, accounts, status } = a;
   const profile = input.profile;
   const fieldMap = profile.fieldMap;
-  const accountEmails = a.index.emails;
+  const accountEmails = a.accountEmails;
   const isParents = profile.role === "parent";
   const writes: PlanAction[] = [];
   const skips: SkipAction[] = [];

@@ -74,7 +74,7 @@ export function reviewFrom(a: Analysis): ReviewReport {
     const p = people[i] as SourcePerson;
     const s = status[i] as number;
     const reason = a.reason[i] ?? null;
-    const fingerprint = a.flag[i] === GRAY ? null : (a.fingerprint[i] ?? null);
+    const fingerprint = a.flag[i] === GRAY ? null : (a.fingerprint.get(i) ?? null);
     const rowIsNew = isNew[i] === 1;
     let familyContext = false;
     if (!rowIsNew && newParentFamilies !== null && p.role === "parent" && s !== OUT_OF_SCOPE) {

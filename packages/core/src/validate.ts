@@ -66,6 +66,8 @@ function checkFieldValues(value: unknown, record: string, path: string, problems
  * @internal
  */
 export function checkPerson(p: unknown, i: number, problems: InputProblem[]): p is SourcePerson {
+  // Fast path: a well-formed person allocates nothing; the labelled checks below only run on a bad one.
+  if (personLooksRight(p)) return true;
   const at = `people[${i}]`;
   if (!isObject(p)) {
     problems.push({ record: at, path: at, message: "must be an object" });
@@ -121,6 +123,7 @@ export function checkPerson(p: unknown, i: number, problems: InputProblem[]): p 
  * @internal
  */
 export function checkAccount(a: unknown, i: number, problems: InputProblem[]): a is Account {
+  if (accountLooksRight(a)) return true;
   const at = `accounts[${i}]`;
   if (!isObject(a)) {
     problems.push({ record: at, path: at, message: "must be an object" });
@@ -145,6 +148,65 @@ export function checkAccount(a: unknown, i: number, problems: InputProblem[]): a
   }
   checkFieldValues(a.fields, record, `${at}.fields`, problems);
   return problems.length === before;
+}
+
+function fieldsLookRight(fields: unknown): boolean {
+  if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return false;
+  const record = fields as Record<string, unknown>;
+  for (const key in record) {
+    const v = record[key];
+    if (v !== null && typeof v !== "string") return false;
+  }
+  return true;
+}
+
+function personLooksRight(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const p = value as Record<string, unknown>;
+  const id = p.sourceId;
+  if (typeof id !== "string" || id === "") return false;
+  const role = p.role;
+  if (role !== "student" && role !== "parent") return false;
+  if (typeof p.firstName !== "string" || typeof p.lastName !== "string" || typeof p.schoolCode !== "string") {
+    return false;
+  }
+  const email = p.email;
+  if (email !== null && typeof email !== "string") return false;
+  const grade = p.gradeLevel;
+  if (grade != null && typeof grade !== "string") return false;
+  const birth = p.birthDate;
+  if (birth != null && typeof birth !== "string") return false;
+  const status = p.status;
+  if (status !== "enrolled" && status !== "graduated" && status !== "withdrawn" && status !== "inactive") return false;
+  const families = p.families;
+  if (!Array.isArray(families)) return false;
+  for (let f = 0; f < families.length; f++) {
+    const link = families[f] as Record<string, unknown> | null;
+    if (typeof link !== "object" || link === null) return false;
+    const familyId = link.familyId;
+    if (typeof familyId !== "string" || familyId === "") return false;
+    if (link.relationship != null && typeof link.relationship !== "string") return false;
+    if (link.parentOrder != null && typeof link.parentOrder !== "number") return false;
+  }
+  const children = p.studentIds;
+  if (!Array.isArray(children)) return false;
+  for (let c = 0; c < children.length; c++) if (typeof children[c] !== "string") return false;
+  return fieldsLookRight(p.fields);
+}
+
+function accountLooksRight(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const a = value as Record<string, unknown>;
+  const id = a.accountId;
+  if (typeof id !== "string" || id === "") return false;
+  if (typeof a.email !== "string") return false;
+  const sourceId = a.sourceId;
+  if (sourceId !== undefined && (typeof sourceId !== "string" || sourceId === "")) return false;
+  if (typeof a.archived !== "boolean" || typeof a.managed !== "boolean" || typeof a.neverAccessed !== "boolean") {
+    return false;
+  }
+  if (a.familyGroupId !== undefined && typeof a.familyGroupId !== "string") return false;
+  return fieldsLookRight(a.fields);
 }
 
 function checkStringArray(v: unknown, record: string, path: string, problems: InputProblem[]): void {

@@ -1,0 +1,113 @@
+/**
+ * A string-keyed hash table sized once for a known number of keys. The planner indexes a million ids
+ * and emails per run; a pre-sized open-addressing table over typed arrays never rehashes and makes
+ * little garbage, where a growing `Map` rehashes ~20 times and churns the heap.
+ *
+ * @module
+ */
+
+/**
+ * A set of strings where each key gets a dense entry number (0, 1, 2… in insertion order); callers keep
+ * per-entry data in their own arrays indexed by that number.
+ *
+ * @example
+ * ```ts
+ * const table = new StringTable(2);
+ * table.add("ann@school.org"); // 0
+ * table.find("ann@school.org"); // 0
+ * table.find("bo@school.org"); // -1
+ * ```
+ */
+export class StringTable {
+  /** The keys by entry number. */
+  readonly keys: string[] = [];
+  /** Whether the last {@link StringTable.add} inserted a new key. */
+  added = false;
+  #mask: number;
+  #slots: Int32Array;
+  #hashes: Int32Array;
+
+  /** `expected`: the most keys that will be added (more is allowed but slows lookups). */
+  constructor(expected: number) {
+    let capacity = 16;
+    while (capacity < expected * 2) capacity *= 2;
+    this.#mask = capacity - 1;
+    this.#slots = new Int32Array(capacity);
+    this.#hashes = new Int32Array(capacity);
+  }
+
+  /** How many keys the table holds. */
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** The entry number of `key`, adding it when absent ({@link StringTable.added} tells which). */
+  add(key: string): number {
+    const h = hashOf(key);
+    const mask = this.#mask;
+    const slots = this.#slots;
+    let i = h & mask;
+    for (;;) {
+      const s = slots[i] as number;
+      if (s === 0) {
+        if (this.keys.length * 2 > mask) {
+          // More keys than announced: grow once, then insert into the new slots.
+          this.#grow();
+          return this.add(key);
+        }
+        this.keys.push(key);
+        slots[i] = this.keys.length;
+        this.#hashes[i] = h;
+        this.added = true;
+        return this.keys.length - 1;
+      }
+      if (this.#hashes[i] === h && this.keys[s - 1] === key) {
+        this.added = false;
+        return s - 1;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  #grow(): void {
+    const capacity = (this.#mask + 1) * 2;
+    const slots = new Int32Array(capacity);
+    const hashes = new Int32Array(capacity);
+    const mask = capacity - 1;
+    for (let e = 0; e < this.keys.length; e++) {
+      const h = hashOf(this.keys[e] as string);
+      let i = h & mask;
+      while (slots[i] !== 0) i = (i + 1) & mask;
+      slots[i] = e + 1;
+      hashes[i] = h;
+    }
+    this.#mask = mask;
+    this.#slots = slots;
+    this.#hashes = hashes;
+  }
+
+  /** The entry number of `key`, or −1. */
+  find(key: string): number {
+    const h = hashOf(key);
+    const mask = this.#mask;
+    const slots = this.#slots;
+    let i = h & mask;
+    for (;;) {
+      const s = slots[i] as number;
+      if (s === 0) return -1;
+      if (this.#hashes[i] === h && this.keys[s - 1] === key) return s - 1;
+      i = (i + 1) & mask;
+    }
+  }
+}
+
+/** FNV-1a over UTF-16 code units, finished so that nearby ids spread over the table. */
+function hashOf(key: string): number {
+  let h = 0x811c9dc5;
+  const n = key.length;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h;
+}
