@@ -109,7 +109,7 @@ type Outcome =
 /** `auto` journal batches start here and never go below it… */
 const AUTO_BATCH_MIN = 256;
 /** …nor above this. */
-const AUTO_BATCH_MAX = 16_384;
+const AUTO_BATCH_MAX = 32_768;
 /** Progress is reported at least every this many actions, and after each batch. */
 const PROGRESS_EVERY = 1000;
 

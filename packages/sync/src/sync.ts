@@ -61,7 +61,7 @@ export interface SyncOptions {
   readonly lockTtlMs?: number | undefined;
   /**
    * Actions per journal batch (a batch's intents are written before its writes, its outcomes after).
-   * Default `auto`: starts at 256 and grows (up to 16,384) while journal appends cost more than a tenth of
+   * Default `auto`: starts at 256 and grows (up to 32,768) while journal appends cost more than a tenth of
    * the directory writes they cover.
    */
   readonly journalBatchSize?: number | "auto" | undefined;
