@@ -307,7 +307,7 @@ async function pushUnderLock(
     if (claimed.isErr()) return err(storeFailed(claimed.error));
   }
 
-  const batchSize = Math.max(1, ctx.batchSize ?? 100);
+  const batchSize = Math.max(1, ctx.batchSize ?? 200);
   const meter = progressMeter(ctx.clock, "hours", writes.length, ctx.onProgress);
   let batches = 0;
   let failed = 0;

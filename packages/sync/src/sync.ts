@@ -65,7 +65,7 @@ export interface SyncOptions {
    * the directory writes they cover.
    */
   readonly journalBatchSize?: number | "auto" | undefined;
-  /** Hour writes per sink call. Default 100. */
+  /** Hour writes per sink call (the FACTS sink reads back one batch with one filtered request). Default 200. */
   readonly hoursBatchSize?: number | undefined;
 }
 
@@ -512,7 +512,7 @@ export function createSync(options: SyncOptions): Sync {
             sink: options.hours,
             source: options.hoursSource,
             clock,
-            batchSize: options.hoursBatchSize ?? 100,
+            batchSize: options.hoursBatchSize ?? 200,
             onProgress: options.onProgress,
             logger: options.logger,
             newId,
