@@ -69,7 +69,9 @@ describe("file-directory sink", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it("never leaves a half-written file when the writer is killed mid-write (SIGKILL)", { timeout: 60_000 }, async () => {
+  it("never leaves a half-written file when the writer is killed mid-write (SIGKILL)", {
+    timeout: 60_000,
+  }, async () => {
     const script = fileURLToPath(new URL("./fixtures/kill-writer.ts", import.meta.url));
     let killedMidWrite = 0;
     for (let round = 0; round < 4; round++) {
@@ -79,17 +81,22 @@ describe("file-directory sink", () => {
       child.stderr.on("data", (c: Buffer) => {
         stderr += c.toString();
       });
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on("exit", (_code, signal) => resolve(signal)),
+      );
       // Kill shortly after the writer starts its (round + 1)-th file, i.e. while earlier ones are done.
       await new Promise<void>((resolve, reject) => {
         let buffer = "";
         child.stdout.on("data", (chunk: Buffer) => {
           buffer += chunk.toString();
           if (buffer.includes(`start ${round + 1}\n`)) {
-            setTimeout(() => {
-              child.kill("SIGKILL");
-              resolve();
-            }, 1 + round * 3);
+            setTimeout(
+              () => {
+                child.kill("SIGKILL");
+                resolve();
+              },
+              1 + round * 3,
+            );
           }
         });
         child.on("exit", () => reject(new Error(`writer exited on its own: ${stderr}`)));

@@ -25,7 +25,8 @@ describe("rendering", () => {
   });
 
   it("guards cells a spreadsheet would run as formulas (= + - @ tab CR), but not numbers", () => {
-    for (const danger of ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]) expect(guardCell(danger)).toBe(`'${danger}`);
+    for (const danger of ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])
+      expect(guardCell(danger)).toBe(`'${danger}`);
     expect(guardCell("ok=1")).toBe("ok=1");
     expect(csvCell(-3)).toBe("-3");
     expect(csvCell('=HYPERLINK("http://evil")')).toBe(`"'=HYPERLINK(""http://evil"")"`);

@@ -113,7 +113,10 @@ describe("runExport", () => {
       name: "sis",
       deliver: (d) => {
         seen.push(...d.records.map((r) => r.externalId));
-        return { delivered: d.records.length, externalIds: Object.fromEntries(d.records.map((r) => [r.eventId, `a${++n}`])) };
+        return {
+          delivered: d.records.length,
+          externalIds: Object.fromEntries(d.records.map((r) => [r.eventId, `a${++n}`])),
+        };
       },
     });
     const { options, source } = setup([tardy("e1")], sink);
@@ -233,7 +236,9 @@ describe("runExport", () => {
 describe("stored exports", () => {
   it("keeps several exports per school with optimistic versions", async () => {
     const store = createMemoryStore();
-    const a = (await saveExport(store, tenantId, config({ exportId: "a", name: "B export" }), { expectedVersion: null }))._unsafeUnwrap();
+    const a = (
+      await saveExport(store, tenantId, config({ exportId: "a", name: "B export" }), { expectedVersion: null })
+    )._unsafeUnwrap();
     await saveExport(store, tenantId, config({ exportId: "b", name: "A export" }), { expectedVersion: null });
     expect(a.version).toBe(1);
     const listed = (await listExports(store, tenantId))._unsafeUnwrap();

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ExportConfig, dueExports, exportConfigSchema, type Frequency, nextRunAt } from "../src/index.js";
+import { dueExports, type ExportConfig, exportConfigSchema, type Frequency, nextRunAt } from "../src/index.js";
 import { localDateTime } from "../src/zoned-time.js";
 import { config as baseConfig } from "./helpers/school.js";
 

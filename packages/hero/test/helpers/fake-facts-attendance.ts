@@ -1,0 +1,205 @@
+// A small in-memory FACTS attendance API (GET/POST /People/StudentAttendance, PUT/PATCH by id) with
+// fault injection, for the FACTS sink's tests and benchmark until @rostersync/facts/testing has one.
+// No relative imports: the benchmark loads it with Node's type stripping.
+
+export interface AttendanceRow {
+  attendanceId: number;
+  studentId: number | string;
+  classId: number | string;
+  attendanceDate: string;
+  column: string;
+  attendanceCode: string;
+  attendanceEventReason: string;
+}
+
+export interface FakeFactsOptions {
+  /** Answer a create with the new record (true) or, like service hours, with an empty 201 (false). */
+  readonly returnCreated?: boolean;
+  /** Probability that a POST is applied but its answer is lost (a 502 or a dropped connection). */
+  readonly lostCreate?: number;
+  /** Probability that any request is refused with 429 before anything happens. */
+  readonly rateLimit?: number;
+  /** Probability that a GET fails with 503 before anything happens. */
+  readonly readFailure?: number;
+  /** Seed of the fault generator. */
+  readonly seed?: number;
+  /** Largest page size the API accepts. */
+  readonly maxPageSize?: number;
+}
+
+export interface FakeFacts {
+  readonly rows: Map<number, AttendanceRow>;
+  readonly requests: { GET: number; POST: number; PUT: number; PATCH: number; other: number };
+  /** Faults injected so far. */
+  readonly faults: { lostCreate: number; rateLimited: number; readFailure: number };
+  handle(request: Request): Promise<Response>;
+  /** A `fetch` over {@link FakeFacts.handle}; a lost answer becomes a network error. */
+  fetch: typeof fetch;
+  /** Rows per slot (student, class, date, column): more than one means a duplicate. */
+  duplicates(): number;
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+
+/** Thrown by `handle` when a write is applied but its answer is lost. */
+export class LostAnswer extends Error {}
+
+function splitUnescaped(text: string, separator: string): string[] {
+  const out: string[] = [];
+  let current = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === "\\" && i + 1 < text.length) {
+      current += text[i + 1];
+      i++;
+    } else if (c === separator) {
+      out.push(current);
+      current = "";
+    } else current += c;
+  }
+  out.push(current);
+  return out;
+}
+
+function matches(row: AttendanceRow, filters: string): boolean {
+  if (filters === "") return true;
+  // Split on unescaped commas, keeping escapes for the value split below.
+  const clauses: string[] = [];
+  let current = "";
+  for (let i = 0; i < filters.length; i++) {
+    const c = filters[i] as string;
+    if (c === "\\" && i + 1 < filters.length) {
+      current += c + filters[i + 1];
+      i++;
+    } else if (c === ",") {
+      clauses.push(current);
+      current = "";
+    } else current += c;
+  }
+  clauses.push(current);
+  return clauses.every((clause) => {
+    const m = /^(\w+)(==|>=|<=)(.*)$/s.exec(clause);
+    if (m === null) return false;
+    const [, field, op, raw] = m as unknown as [string, string, string, string];
+    const value = (row as unknown as Record<string, unknown>)[field];
+    if (value === undefined) return false; // FACTS: an unknown column filters to nothing
+    const text = String(value);
+    if (op === "==") return splitUnescaped(raw, "|").includes(text);
+    const bound = splitUnescaped(raw, "|")[0] ?? "";
+    return op === ">=" ? text >= bound : text <= bound;
+  });
+}
+
+export function createFakeFacts(options: FakeFactsOptions = {}): FakeFacts {
+  const rows = new Map<number, AttendanceRow>();
+  const requests = { GET: 0, POST: 0, PUT: 0, PATCH: 0, other: 0 };
+  const faults = { lostCreate: 0, rateLimited: 0, readFailure: 0 };
+  let nextId = 70_000;
+  let seed = options.seed ?? 1;
+  const random = () => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const maxPageSize = options.maxPageSize ?? 1000;
+
+  const handle = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const method = request.method.toUpperCase();
+    if (method in requests) requests[method as keyof typeof requests]++;
+    else requests.other++;
+    if (!request.headers.get("ocp-apim-subscription-key") || !request.headers.get("facts-api-key")) {
+      return json(401, { statusCode: 401, message: "Access denied due to missing subscription key." });
+    }
+    if (url.searchParams.get("api-version") !== "1") return json(400, { error: { message: "api-version" } });
+    if (options.rateLimit && random() < options.rateLimit) {
+      faults.rateLimited++;
+      return json(429, { statusCode: 429, message: "Rate limit is exceeded." }, { "retry-after": "0" });
+    }
+    const path = url.pathname.replace(/\/+$/, "");
+    if (path === "/People/StudentAttendance" && method === "GET") {
+      if (options.readFailure && random() < options.readFailure) {
+        faults.readFailure++;
+        return json(503, { type: "about:blank", title: "Service Unavailable", status: 503 });
+      }
+      const filters = url.searchParams.get("Filters") ?? "";
+      const page = Number(url.searchParams.get("Page") ?? "1");
+      const pageSize = Math.min(maxPageSize, Number(url.searchParams.get("PageSize") ?? "100"));
+      const all = [...rows.values()].filter((r) => matches(r, filters));
+      const pageCount = Math.max(1, Math.ceil(all.length / pageSize));
+      return json(200, {
+        results: all.slice((page - 1) * pageSize, page * pageSize),
+        currentPage: page,
+        pageCount,
+        pageSize,
+        rowCount: all.length,
+        nextPage: page < pageCount ? `${url.origin}${url.pathname}?Page=${page + 1}` : "",
+      });
+    }
+    if (path === "/People/StudentAttendance" && method === "POST") {
+      const body = (await request.json()) as Partial<AttendanceRow>;
+      const missing = (["studentId", "classId", "attendanceDate", "column"] as const).filter(
+        (k) => body[k] === undefined || body[k] === "",
+      );
+      if (missing.length > 0)
+        return json(400, { error: { code: "Invalid", message: `missing ${missing.join(", ")}` } });
+      const row: AttendanceRow = {
+        attendanceId: nextId++,
+        studentId: body.studentId as number,
+        classId: body.classId as number,
+        attendanceDate: String(body.attendanceDate),
+        column: String(body.column),
+        attendanceCode: String(body.attendanceCode ?? ""),
+        attendanceEventReason: String(body.attendanceEventReason ?? ""),
+      };
+      rows.set(row.attendanceId, row);
+      if (options.lostCreate && random() < options.lostCreate) {
+        faults.lostCreate++;
+        if (random() < 0.5) throw new LostAnswer("connection reset after the write");
+        return json(502, { type: "about:blank", title: "Bad Gateway", status: 502 });
+      }
+      return options.returnCreated ? json(201, row) : new Response(null, { status: 201 });
+    }
+    const byId = /^\/People\/StudentAttendance\/(\d+)$/.exec(path);
+    if (byId && (method === "PUT" || method === "PATCH")) {
+      const row = rows.get(Number(byId[1]));
+      if (row === undefined) return json(404, { error: { code: "NotFound", message: "No such attendance." } });
+      const body = (await request.json()) as Partial<AttendanceRow>;
+      const next = method === "PUT" ? { ...row, ...body, attendanceId: row.attendanceId } : { ...row, ...body };
+      rows.set(row.attendanceId, { ...next, attendanceId: row.attendanceId });
+      return new Response(null, { status: 204 });
+    }
+    return json(404, { statusCode: 404, message: "Resource not found" });
+  };
+
+  return {
+    rows,
+    requests,
+    faults,
+    handle,
+    fetch: async (input, init) => {
+      const request = input instanceof Request && init === undefined ? input : new Request(input, init);
+      try {
+        return await handle(request);
+      } catch (error) {
+        if (error instanceof LostAnswer) throw new TypeError("fetch failed", { cause: error });
+        throw error;
+      }
+    },
+    duplicates() {
+      const slots = new Map<string, number>();
+      for (const r of rows.values()) {
+        const key = `${r.studentId}|${r.classId}|${r.attendanceDate}|${r.column}`;
+        slots.set(key, (slots.get(key) ?? 0) + 1);
+      }
+      return [...slots.values()].filter((n) => n > 1).length;
+    },
+  };
+}
