@@ -202,6 +202,20 @@ describe("FACTS attendance sink", () => {
     expect(ledger.every((l) => l.externalId !== undefined)).toBe(true);
   });
 
+  it("writes a correction again when its FACTS record was deleted, and counts a void of one as done", async () => {
+    const { fake, options, source } = setup([tardy("e1"), tardy("e2")]);
+    await runExport(factsConfig, options);
+    fake.rows.clear();
+    const get = (id: string) => source.getInstance().tardies.get(id) as TardyEvent;
+    source.put(edit(get("e1"), { comment: "late bus" }));
+    source.put(edit(get("e2"), { status: "voided" }));
+    const report = (await runExport(factsConfig, options))._unsafeUnwrap();
+    expect(report.counts).toMatchObject({ correction: 1, void: 1 });
+    expect([...fake.rows.values()]).toEqual([
+      expect.objectContaining({ studentId: 1001, attendanceEventReason: "late bus [hero:e1]" }),
+    ]);
+  });
+
   it("updates a slot a teacher already marked instead of adding a second record", async () => {
     const { fake, options } = setup([tardy("e1")]);
     fake.rows.set(1, {

@@ -270,7 +270,8 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
                   attendanceCode: voidCode,
                   attendanceEventReason: `${p.body.attendanceEventReason} (voided)`.slice(0, 255),
                 });
-                if (r.isOk()) done(p, known);
+                // A record someone deleted in FACTS has nothing left to void.
+                if (r.isOk() || r.error.type === "NotFound") done(p, r.isOk() ? known : null);
                 else rejected(p, r.error);
                 continue;
               }
@@ -285,16 +286,18 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
                   continue;
                 }
                 const r = await write("PUT", known, { attendanceId: asId(known), ...p.body });
-                if (r.isOk()) done(p, known);
-                else rejected(p, r.error);
-                existing.set(p.slot, {
-                  ...(current ?? { attendanceId: known }),
-                  ...stringified(p.body),
-                  attendanceId: known,
-                });
-                continue;
+                if (r.isOk()) {
+                  done(p, known);
+                  existing.set(p.slot, { ...stringified(p.body), attendanceId: known });
+                  continue;
+                }
+                // The record was deleted in FACTS since it was sent: write it again below.
+                if (r.error.type !== "NotFound") {
+                  rejected(p, r.error);
+                  continue;
+                }
               }
-              const id = await create(p, signal);
+              const id = await create(p, signal, p.record.externalId !== undefined);
               if (id === "unconfirmed") unconfirmed.push(p);
               else if (typeof id === "string") {
                 done(p, id);
@@ -330,10 +333,14 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
     }
 
     /** POSTs once; after an unknown outcome reads the slot back before trying again. */
-    async function create(p: Planned, signal: AbortSignal | undefined): Promise<string | "unconfirmed" | FactsError> {
+    async function create(
+      p: Planned,
+      signal: AbortSignal | undefined,
+      lookFirst: boolean,
+    ): Promise<string | "unconfirmed" | FactsError> {
       let last: FactsError | null = null;
       for (let attempt = 0; attempt < attempts; attempt++) {
-        if (attempt > 0) {
+        if (attempt > 0 || lookFirst) {
           const found = (await readBack([p])).get(p.slot);
           if (found !== undefined) return found.attendanceId;
         }
