@@ -1,6 +1,7 @@
-// Forks lease-test workers as plain `node` processes that run the workspace's TypeScript sources, and
-// collects the report each one sends over IPC before it exits.
-import { fork } from "node:child_process";
+// Forks lease-test workers as plain `node` processes that run the workspace's TypeScript sources, starts
+// them together (each says "ready" once its store is open; all get "go" when every one is ready, so a
+// slow-booting worker does not find the work done), and collects the report each sends before it exits.
+import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { LeaseReport } from "../src/leases.ts";
 
@@ -8,6 +9,12 @@ const hooks = fileURLToPath(new URL("./register-sources.mjs", import.meta.url));
 
 /** Runs `count` copies of `file` with `args(i)`; resolves with their reports, rejects if one fails. */
 export function forkWorkers(file: string, count: number, args: (index: number) => string[]): Promise<LeaseReport[]> {
+  const children: ChildProcess[] = [];
+  let ready = 0;
+  const start = () => {
+    ready++;
+    if (ready === count) for (const child of children) child.send("go");
+  };
   return Promise.all(
     Array.from(
       { length: count },
@@ -17,9 +24,11 @@ export function forkWorkers(file: string, count: number, args: (index: number) =
             execArgv: ["--import", hooks],
             stdio: ["ignore", "inherit", "inherit", "ipc"],
           });
+          children.push(child);
           let report: LeaseReport | undefined;
           child.on("message", (message) => {
-            report = message as LeaseReport;
+            if (message === "ready") start();
+            else report = message as LeaseReport;
           });
           child.once("error", reject);
           child.once("exit", (code) =>
