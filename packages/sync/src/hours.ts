@@ -140,6 +140,19 @@ export function hourFingerprint(hour: ServiceHour): string {
     .slice(0, 22);
 }
 
+/**
+ * The SIS id a `pending` ledger entry keeps while a write is in flight. A delete forgets the id of a
+ * record it carries our marker on: if the delete landed, a later re-approval must not update a record
+ * that is gone; if it did not, reconciling by marker finds the record again. Records imported from the
+ * SIS carry no marker, so theirs is kept.
+ */
+function pendingId(write: HourWrite, known: HoursLedgerEntry | undefined): string | null {
+  if (known === undefined) return null;
+  if (write.op === "delete") return known.origin === "sis" ? known.serviceHoursId : null;
+  if (write.op === "create" && known.state === "deleted") return null;
+  return known.serviceHoursId;
+}
+
 /** The ledger key of an hour imported from the SIS (it has no host id of its own yet). */
 const sisKey = (serviceHoursId: string) => `sis:${serviceHoursId}`;
 
@@ -258,13 +271,9 @@ async function pushUnderLock(
       if (known === undefined || (known.state === "deleted" && known.serviceHoursId === null)) {
         write = { hourId: entry.hourId, op: "create", hour };
       } else if (known.state === "pending") {
-        write = {
-          hourId: entry.hourId,
-          op: known.serviceHoursId === null ? "create" : "update",
-          serviceHoursId: known.serviceHoursId,
-          reconcile: true,
-          hour,
-        };
+        // The last write's fate is unknown (it may have been a create, an update or a delete): ask the
+        // sink to make the record exist with this content, finding it by marker (or id) before writing.
+        write = { hourId: entry.hourId, op: "create", serviceHoursId: known.serviceHoursId, reconcile: true, hour };
       } else if (known.state === "deleted") {
         write = { hourId: entry.hourId, op: "create", hour };
       } else if (known.fingerprint !== fingerprint) {
@@ -291,7 +300,7 @@ async function pushUnderLock(
       write,
       ledger: {
         hourId: entry.hourId,
-        serviceHoursId: write.op === "create" && known?.state === "deleted" ? null : (known?.serviceHoursId ?? null),
+        serviceHoursId: pendingId(write, known),
         personId: hour.personId,
         role: hour.role,
         fingerprint: write.op === "delete" ? (known?.fingerprint ?? fingerprint) : fingerprint,
