@@ -1,4 +1,4 @@
-import type { DirectoryError, Hold, PortError, StoreError } from "@rostersync/core";
+import type { DirectoryError, Hold, InputProblem, PortError, StoreError } from "@rostersync/core";
 
 /**
  * Every error code `@rostersync/sync` returns, as a constant so that hosts can `switch` on
@@ -23,6 +23,7 @@ export const codes = {
   RunNotFound: "RunNotFound",
   Conflict: "Conflict",
   InvalidDecision: "InvalidDecision",
+  InvalidInput: "InvalidInput",
   SourceFailed: "SourceFailed",
   StoreFailed: "StoreFailed",
   DirectoryFailed: "DirectoryFailed",
@@ -110,6 +111,12 @@ export interface InvalidDecisionError {
   readonly type: "InvalidDecision";
   readonly message: string;
 }
+/** The roster or the accounts are malformed (core lists every problem; nothing was planned). */
+export interface InvalidInputError {
+  readonly type: "InvalidInput";
+  readonly message: string;
+  readonly problems: readonly InputProblem[];
+}
 /** The roster source failed. */
 export interface SourceFailedError {
   readonly type: "SourceFailed";
@@ -175,6 +182,7 @@ export type SyncError =
   | RunNotFoundError
   | ConflictError
   | InvalidDecisionError
+  | InvalidInputError
   | SourceFailedError
   | StoreFailedError
   | DirectoryFailedError

@@ -22,6 +22,7 @@ import {
   inviteCandidates,
   plan as makePlan,
   review as makeReview,
+  RosterInputError,
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { type ApplyContext, type ApplyResult, type Logger, type RunEnvelope, resumeRun, startRun } from "./apply.js";
@@ -160,6 +161,16 @@ const wrap = <T>(promise: Promise<Result<T, SyncError>>): ResultAsync<T, SyncErr
     }),
   );
 
+/** Runs a core function that refuses malformed input by throwing `RosterInputError`, as a value. */
+function pure<T>(compute: () => T): Result<T, SyncError> {
+  try {
+    return ok(compute());
+  } catch (e) {
+    if (e instanceof RosterInputError) return err({ type: "InvalidInput", message: e.message, problems: e.problems });
+    throw e;
+  }
+}
+
 /**
  * Creates the sync a host embeds for one school.
  *
@@ -170,7 +181,7 @@ const wrap = <T>(promise: Promise<Result<T, SyncError>>): ResultAsync<T, SyncErr
  * await sync.decide((d) => d.resolveDuplicate("smith@example.org", "1042").unselect("2210"));
  * const plan = (await sync.plan())._unsafeUnwrap();
  * const run = await sync.apply(plan, { acknowledge: plan.holds.length ? plan.planHash : undefined });
- * if (run.isErr() && run.error.type === "Aborted") await sync.resume(run.error.runId);
+ * if (run.isErr() && run.error.type === "Aborted" && run.error.runId) await sync.resume(run.error.runId);
  * ```
  */
 export function createSync(options: SyncOptions): Sync {
@@ -241,16 +252,18 @@ export function createSync(options: SyncOptions): Sync {
     roster = read.value;
     const inputs = await gather(false, signal);
     if (inputs.isErr()) return err(inputs.error);
-    const report = makeReview(inputs.value.input);
-    lastReview = report;
-    return ok(report);
+    const report = pure(() => makeReview(inputs.value.input));
+    if (report.isOk()) lastReview = report.value;
+    return report;
   }
 
   async function planNow(): Promise<Result<TenantPlan, SyncError>> {
     const inputs = await gather(false);
     if (inputs.isErr()) return err(inputs.error);
-    if (lastReview === null) lastReview = makeReview(inputs.value.input);
-    return ok({ ...makePlan(inputs.value.input), tenantId });
+    return pure(() => {
+      lastReview ??= makeReview(inputs.value.input);
+      return { ...makePlan(inputs.value.input), tenantId };
+    });
   }
 
   /** Saves decisions with retries on a concurrent save: `change` is re-applied to the newest version. */
@@ -339,7 +352,9 @@ export function createSync(options: SyncOptions): Sync {
                 },
               }
             : read;
-          const now = makePlan(input);
+          const planned = pure(() => ({ now: makePlan(input), review: makeReview(input) }));
+          if (planned.isErr()) return err(planned.error);
+          const { now, review } = planned.value;
           if (now.profileHash !== plan.profileHash) {
             return err({
               type: "ProfileMismatch",
@@ -366,7 +381,6 @@ export function createSync(options: SyncOptions): Sync {
               holds: plan.holds,
             });
           }
-          const review = makeReview(input);
           const selections: Record<string, boolean> = {};
           const reviewedIds: string[] = [];
           // What core's `markReviewed` and `recordDefaults` would do with this review, kept with the run so
@@ -459,9 +473,9 @@ export function createSync(options: SyncOptions): Sync {
           if (saved.isErr()) return err(saved.error);
           const inputs = await gather(false);
           if (inputs.isErr()) return err(inputs.error);
-          const report = makeReview(inputs.value.input);
-          lastReview = report;
-          return ok(report);
+          const report = pure(() => makeReview(inputs.value.input));
+          if (report.isOk()) lastReview = report.value;
+          return report;
         })(),
       );
     },

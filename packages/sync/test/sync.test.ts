@@ -196,6 +196,17 @@ describe("createSync: refresh → decide → plan → apply", () => {
     expect(directory.writes()).toBe(0);
   });
 
+  it("turns a malformed roster into InvalidInput listing the problems, planning nothing", async () => {
+    const { sync, school, setRoster, directory } = await schoolSync();
+    const twice = school.people[0]!;
+    setRoster({ ...snapshotOf(school), people: [...school.people, twice] });
+    const r = (await sync.refresh())._unsafeUnwrapErr();
+    expect(r.type).toBe("InvalidInput");
+    if (r.type === "InvalidInput") expect(r.problems.length).toBeGreaterThan(0);
+    expect((await sync.plan())._unsafeUnwrapErr().type).toBe("InvalidInput");
+    expect(directory.writes()).toBe(0);
+  });
+
   it("needs a setup before anything else (NoProfile)", async () => {
     const sync = createSync({
       tenantId: TENANT,
