@@ -54,9 +54,10 @@ export function reviewFrom(a: Analysis): ReviewReport {
   let newParentFamilies: Set<string> | null = null;
   for (let i = 0; i < n; i++) {
     const p = people[i] as SourcePerson;
-    if (reviewed.has(p.sourceId)) continue;
+    // "New?" is a question about the profile's people: out-of-scope rows are never new.
+    if (status[i] === OUT_OF_SCOPE || reviewed.has(p.sourceId)) continue;
     isNew[i] = 1;
-    if (p.role === "parent" && status[i] !== OUT_OF_SCOPE) {
+    if (p.role === "parent") {
       newParentFamilies ??= new Set();
       for (const link of p.families) newParentFamilies.add(link.familyId);
     }
@@ -82,7 +83,7 @@ export function reviewFrom(a: Analysis): ReviewReport {
     }
     const newError = fingerprint !== null && !known.has(fingerprint);
     if (fingerprint !== null) errorSet.add(fingerprint);
-    if (s !== OUT_OF_SCOPE && rowIsNew) newPeople++;
+    if (rowIsNew) newPeople++;
     if (newError) newErrors++;
     if (s === EXCLUDED) {
       if (reason === "duplicate-unresolved") duplicatesRed++;
