@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=bootstrap.sh
-source scripts/bootstrap.sh
+source scripts/bootstrap.sh || { echo "bootstrap failed" >&2; exit 1; }
 cmd="${1:-demo}"; shift || true
 quiet() { # run a step, show its output only when it fails
   local log; log="$(mktemp)"
