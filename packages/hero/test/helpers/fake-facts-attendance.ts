@@ -65,8 +65,9 @@ function splitUnescaped(text: string, separator: string): string[] {
   return out;
 }
 
-function matches(row: AttendanceRow, filters: string): boolean {
-  if (filters === "") return true;
+/** Compiles a Sieve filter (`,` AND, `|` OR, `== >= <=`) once per request. */
+function compile(filters: string): (row: AttendanceRow) => boolean {
+  if (filters === "") return () => true;
   // Split on unescaped commas, keeping escapes for the value split below.
   const clauses: string[] = [];
   let current = "";
@@ -81,17 +82,26 @@ function matches(row: AttendanceRow, filters: string): boolean {
     } else current += c;
   }
   clauses.push(current);
-  return clauses.every((clause) => {
+  const tests = clauses.map((clause): ((row: AttendanceRow) => boolean) => {
     const m = /^(\w+)(==|>=|<=)(.*)$/s.exec(clause);
-    if (m === null) return false;
+    if (m === null) return () => false;
     const [, field, op, raw] = m as unknown as [string, string, string, string];
-    const value = (row as unknown as Record<string, unknown>)[field];
-    if (value === undefined) return false; // FACTS: an unknown column filters to nothing
-    const text = String(value);
-    if (op === "==") return splitUnescaped(raw, "|").includes(text);
+    const valueOf = (row: AttendanceRow) => (row as unknown as Record<string, unknown>)[field];
+    if (op === "==") {
+      const values = new Set(splitUnescaped(raw, "|"));
+      return (row) => {
+        const v = valueOf(row);
+        return v !== undefined && values.has(String(v));
+      };
+    }
     const bound = splitUnescaped(raw, "|")[0] ?? "";
-    return op === ">=" ? text >= bound : text <= bound;
+    return (row) => {
+      const v = valueOf(row);
+      if (v === undefined) return false; // FACTS: an unknown column filters to nothing
+      return op === ">=" ? String(v) >= bound : String(v) <= bound;
+    };
   });
+  return (row) => tests.every((t) => t(row));
 }
 
 export function createFakeFacts(options: FakeFactsOptions = {}): FakeFacts {
@@ -132,7 +142,8 @@ export function createFakeFacts(options: FakeFactsOptions = {}): FakeFacts {
       const filters = url.searchParams.get("Filters") ?? "";
       const page = Number(url.searchParams.get("Page") ?? "1");
       const pageSize = Math.min(maxPageSize, Number(url.searchParams.get("PageSize") ?? "100"));
-      const all = [...rows.values()].filter((r) => matches(r, filters));
+      const test = compile(filters);
+      const all = [...rows.values()].filter(test);
       const pageCount = Math.max(1, Math.ceil(all.length / pageSize));
       return json(200, {
         results: all.slice((page - 1) * pageSize, page * pageSize),
