@@ -86,17 +86,17 @@ function compile(filters: string): (row: AttendanceRow) => boolean {
     const m = /^(\w+)(==|>=|<=)(.*)$/s.exec(clause);
     if (m === null) return () => false;
     const [, field, op, raw] = m as unknown as [string, string, string, string];
-    const valueOf = (row: AttendanceRow) => (row as unknown as Record<string, unknown>)[field];
+    const fieldOf = (row: AttendanceRow) => (row as unknown as Record<string, unknown>)[field];
     if (op === "==") {
       const values = new Set(splitUnescaped(raw, "|"));
       return (row) => {
-        const v = valueOf(row);
+        const v = fieldOf(row);
         return v !== undefined && values.has(String(v));
       };
     }
     const bound = splitUnescaped(raw, "|")[0] ?? "";
     return (row) => {
-      const v = valueOf(row);
+      const v = fieldOf(row);
       if (v === undefined) return false; // FACTS: an unknown column filters to nothing
       return op === ">=" ? String(v) >= bound : String(v) <= bound;
     };
