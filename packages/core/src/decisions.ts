@@ -119,9 +119,7 @@ export function removeMerge(decisions: Decisions, sourceId: string): Decisions {
 }
 
 /**
- * Mark a review as seen (R5): its in-scope people are no longer new and its errors no longer new errors.
- * Out-of-scope rows are left out, so that someone who enters the scope later (a kindergartner reaching a
- * selected grade, a returning student) shows as new to this profile then.
+ * Mark a review as seen (R5): its people are no longer new and its errors no longer new errors.
  *
  * @example
  * ```ts
@@ -130,7 +128,7 @@ export function removeMerge(decisions: Decisions, sourceId: string): Decisions {
  */
 export function markReviewed(decisions: Decisions, report: ReviewReport): Decisions {
   const reviewed = new Set(decisions.reviewed);
-  for (const row of report.rows) if (row.status !== "out-of-scope") reviewed.add(row.sourceId);
+  for (const row of report.rows) reviewed.add(row.sourceId);
   const errors = new Set(decisions.reviewedErrors ?? []);
   for (const f of report.errorFingerprints) errors.add(f);
   return { ...decisions, reviewed: [...reviewed].sort(), reviewedErrors: [...errors].sort() };

@@ -54,10 +54,9 @@ export function reviewFrom(a: Analysis): ReviewReport {
   let newParentFamilies: Set<string> | null = null;
   for (let i = 0; i < n; i++) {
     const p = people[i] as SourcePerson;
-    // "New?" is a question about the profile's people: out-of-scope rows are never new.
-    if (status[i] === OUT_OF_SCOPE || reviewed.has(p.sourceId)) continue;
+    if (reviewed.has(p.sourceId)) continue;
     isNew[i] = 1;
-    if (p.role === "parent") {
+    if (p.role === "parent" && status[i] !== OUT_OF_SCOPE) {
       newParentFamilies ??= new Set();
       for (const link of p.families) newParentFamilies.add(link.familyId);
     }
@@ -83,7 +82,7 @@ export function reviewFrom(a: Analysis): ReviewReport {
     }
     const newError = fingerprint !== null && !known.has(fingerprint);
     if (fingerprint !== null) errorSet.add(fingerprint);
-    if (rowIsNew) newPeople++;
+    if (s !== OUT_OF_SCOPE && rowIsNew) newPeople++;
     if (newError) newErrors++;
     if (s === EXCLUDED) {
       if (reason === "duplicate-unresolved") duplicatesRed++;
