@@ -296,3 +296,35 @@ describe("FACTS attendance sink", () => {
     }
   });
 });
+
+describe("FACTS attendance sink read-backs", () => {
+  it("batches tardies by date, so a read-back does not pull the attendance of every day in between", async () => {
+    const day = (d: number) => new Date(Date.UTC(2026, 0, d)).toISOString().slice(0, 10);
+    // 400 new tardies of 200 students, alternating between 5 January and 5 December.
+    const events = Array.from({ length: 400 }, (_, i) =>
+      tardy(`y${i}`, { studentSisId: String(3000 + Math.floor(i / 2)), date: day(i % 2 === 0 ? 5 : 339) }),
+    );
+    const { fake, options } = setup(events);
+    // FACTS already holds these students' attendance on ten days in between.
+    for (let s = 0; s < 200; s++) {
+      for (let d = 0; d < 10; d++) {
+        const attendanceId = 1 + s * 10 + d;
+        fake.rows.set(attendanceId, {
+          attendanceId,
+          studentId: 3000 + s,
+          classId: 501,
+          attendanceDate: day(30 + d * 30),
+          column: "1",
+          attendanceCode: "P",
+          attendanceEventReason: "",
+        });
+      }
+    }
+    (await runExport(factsConfig, options))._unsafeUnwrap();
+    expect(fake.rows.size).toBe(2400);
+    expect(fake.duplicates()).toBe(0);
+    // Two batches, one date each: read before (0 rows) and after (200 rows) each; none of the 2,000 others.
+    expect(fake.requests.GET).toBe(4);
+    expect(fake.reads.rows).toBe(400);
+  });
+});

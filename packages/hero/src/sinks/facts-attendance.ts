@@ -233,6 +233,12 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
       if ("slot" in p) planned.push(p);
       else failures.push(p);
     }
+    // Batches of one date or a few: a read-back filtered by the batch's students and date range then
+    // returns little more than the batch itself, even on a first run that sends a whole year. The sort is
+    // stable, so records of one slot keep their order.
+    planned.sort((a, b) =>
+      a.body.attendanceDate < b.body.attendanceDate ? -1 : a.body.attendanceDate > b.body.attendanceDate ? 1 : 0,
+    );
     const done = (p: Planned, id: string | null) => {
       delivered.push(p.record.eventId);
       if (id !== null) externalIds[p.record.eventId] = id;

@@ -32,6 +32,8 @@ export interface FakeFacts {
   readonly requests: { GET: number; POST: number; PUT: number; PATCH: number; other: number };
   /** Faults injected so far. */
   readonly faults: { lostCreate: number; rateLimited: number; readFailure: number };
+  /** Rows returned by every GET so far. */
+  readonly reads: { rows: number };
   handle(request: Request): Promise<Response>;
   /** A `fetch` over {@link FakeFacts.handle}; a lost answer becomes a network error. */
   fetch: typeof fetch;
@@ -108,6 +110,7 @@ export function createFakeFacts(options: FakeFactsOptions = {}): FakeFacts {
   const rows = new Map<number, AttendanceRow>();
   const requests = { GET: 0, POST: 0, PUT: 0, PATCH: 0, other: 0 };
   const faults = { lostCreate: 0, rateLimited: 0, readFailure: 0 };
+  const reads = { rows: 0 };
   let nextId = 70_000;
   let seed = options.seed ?? 1;
   const random = () => {
@@ -145,8 +148,10 @@ export function createFakeFacts(options: FakeFactsOptions = {}): FakeFacts {
       const test = compile(filters);
       const all = [...rows.values()].filter(test);
       const pageCount = Math.max(1, Math.ceil(all.length / pageSize));
+      const results = all.slice((page - 1) * pageSize, page * pageSize);
+      reads.rows += results.length;
       return json(200, {
-        results: all.slice((page - 1) * pageSize, page * pageSize),
+        results,
         currentPage: page,
         pageCount,
         pageSize,
@@ -194,6 +199,7 @@ export function createFakeFacts(options: FakeFactsOptions = {}): FakeFacts {
     rows,
     requests,
     faults,
+    reads,
     handle,
     fetch: async (input, init) => {
       const request = input instanceof Request && init === undefined ? input : new Request(input, init);
