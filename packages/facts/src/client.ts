@@ -374,13 +374,18 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
     for (;;) {
       if (signal?.aborted) return err(aborted(method, endpoint));
       const result = await limit(async () => {
+        let release: () => void;
         try {
-          await budget.take(signal);
+          release = await budget.take(signal);
         } catch {
           return err(aborted(method, endpoint));
         }
         stats.requests++;
-        return once(method, endpoint, request, signal);
+        try {
+          return await once(method, endpoint, request, signal);
+        } finally {
+          release();
+        }
       });
       if (result.isOk()) return result;
       const e = result.error;

@@ -179,12 +179,17 @@ export function createFactsHoursSink(
     signal?: AbortSignal,
   ): Promise<Result<Map<string, FactsServiceHour[]>, FactsError>> => {
     const byMarker = new Map<string, FactsServiceHour[]>();
-    for (const group of chunks([...new Set(personIds)].sort((a, b) => a - b))) {
-      const rows = await client.list(PATHS[role], serviceHourSchema, {
-        filters: sieveIn("personId", group),
-        idKey: "serviceHoursId",
-        ...(signal === undefined ? {} : { signal }),
-      });
+    // Chunks go out together; the client's budget and concurrency pace them.
+    const results = await Promise.all(
+      chunks([...new Set(personIds)].sort((a, b) => a - b)).map((group) =>
+        client.list(PATHS[role], serviceHourSchema, {
+          filters: sieveIn("personId", group),
+          idKey: "serviceHoursId",
+          ...(signal === undefined ? {} : { signal }),
+        }),
+      ),
+    );
+    for (const rows of results) {
       if (rows.isErr()) return err(rows.error);
       for (const r of rows.value) {
         const { hostHourId } = parseMarker(r.note);

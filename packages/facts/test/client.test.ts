@@ -204,7 +204,14 @@ describe("budget", () => {
   it("never lets more than `requests` start in any rolling window", async () => {
     const budget = createBudget({ windows: [{ requests: 5, windowMs: 200 }], marginMs: 0 });
     const times: number[] = [];
-    await Promise.all(Array.from({ length: 15 }, () => budget.take().then(() => times.push(Date.now()))));
+    await Promise.all(
+      Array.from({ length: 15 }, () =>
+        budget.take().then((release) => {
+          times.push(Date.now());
+          release();
+        }),
+      ),
+    );
     times.sort((a, b) => a - b);
     for (let i = 5; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 5] ?? 0)).toBeGreaterThanOrEqual(199);
     expect(budget.spent).toBe(15);
@@ -221,9 +228,46 @@ describe("budget", () => {
       marginMs: 0,
     });
     const times: number[] = [];
-    await Promise.all(Array.from({ length: 6 }, () => budget.take().then(() => times.push(Date.now()))));
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        budget.take().then((release) => {
+          times.push(Date.now());
+          release();
+        }),
+      ),
+    );
     for (let i = 2; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 2] ?? 0)).toBeGreaterThanOrEqual(99);
     expect(budget.estimate(1)).toBeGreaterThan(500);
+  });
+
+  it("counts a request from its response, so a slow one never lets the window overfill", async () => {
+    const budget = createBudget({ windows: [{ requests: 2, windowMs: 100 }], countFrom: "response", marginMs: 0 });
+    const first = await budget.take();
+    const second = await budget.take();
+    // Both still in flight: a third must wait for one of them, however long that takes.
+    let third = false;
+    const pending = budget.take().then((release) => {
+      third = true;
+      return release;
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(third).toBe(false);
+    const releasedAt = Date.now();
+    first();
+    second();
+    (await pending)();
+    expect(third).toBe(true);
+    expect(Date.now() - releasedAt).toBeGreaterThanOrEqual(95);
+  });
+
+  it("can count from the send time instead (countFrom: send)", async () => {
+    const budget = createBudget({ windows: [{ requests: 2, windowMs: 100 }], countFrom: "send", marginMs: 0 });
+    const started = Date.now();
+    await budget.take();
+    await budget.take();
+    await budget.take();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(95);
+    expect(Date.now() - started).toBeLessThan(190);
   });
 
   it("pauses everyone after a 429", async () => {

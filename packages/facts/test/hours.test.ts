@@ -74,7 +74,7 @@ describe("writes", () => {
     expect(fake.requests.length / writes.length).toBeLessThanOrEqual(1.05);
     const readBack = fake.requests.find((r) => r.method === "GET");
     expect(readBack?.query.get("Filters")).toMatch(/^personId==1000\|1001\|/);
-  });
+  }, 30_000);
 
   it("sends cut text, the marker in note and the host's fields in the POST body", async () => {
     const fake = msw.facts();
@@ -263,7 +263,7 @@ describe("exactly once", () => {
       ),
       { numRuns: 60 },
     );
-  });
+  }, 120_000);
 });
 
 describe("listAll and the personId choice", () => {

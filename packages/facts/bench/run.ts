@@ -1,0 +1,209 @@
+/**
+ * Benchmark: a full roster read and an hours push through FACTS over real HTTP with injected latency,
+ * against the bound `max(requests / rate limit, requests × latency / concurrency)` (DESIGN §9, target
+ * ≤ 1.1×). Build first (`pnpm --filter @rostersync/core build && pnpm --filter @rostersync/facts build`):
+ * the package is imported by name, from its dist.
+ *
+ * Environment (all optional):
+ *   BENCH_SIZES         roster sizes, default "10000,100000"
+ *   BENCH_LATENCY       injected latency range in ms, default "50-200"
+ *   BENCH_FULL=1        also read the largest roster at the default budget (100 a minute: ~4 min for 100k)
+ *   BENCH_SCALE         budget multiplier of the "scaled" runs, default 10 (rosters) — hours use BENCH_HOURS_SCALE
+ *   BENCH_HOURS         hour entries pushed at the scaled budget, default 10000
+ *   BENCH_HOURS_SCALE   default 40 (4000 a minute, 400 a second)
+ *   BENCH_HOURS_DEFAULT hour entries pushed at the default budget, default 90
+ *   BENCH_CONCURRENCY   concurrency of scaled runs, default 16 (rosters) / 64 (hours); default-budget runs use 4
+ *
+ * The default run takes about a minute. Runs at a scaled budget are labelled `scaled ×N`: they measure
+ * how close the client gets to the bound when the rate limit is N times FACTS's, which a real 100-a-minute
+ * key would take N times as long to show.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import type { HourWrite } from "@rostersync/core";
+import { createBudget, createFactsClient, createFactsHoursSink, createFactsSource } from "@rostersync/facts";
+import { boundMs, generateTables, startStandIn, type Window } from "./support.ts";
+
+const env = process.env;
+const sizes = (env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
+const [latMin, latMax] = (env.BENCH_LATENCY ?? "50-200").split("-").map(Number) as [number, number];
+const meanLatency = (latMin + latMax) / 2;
+const DEFAULT_WINDOWS: Window[] = [
+  { requests: 100, windowMs: 60_000 },
+  { requests: 10, windowMs: 1_000 },
+];
+const scaled = (k: number): Window[] => DEFAULT_WINDOWS.map((w) => ({ ...w, requests: w.requests * k }));
+const rosterScale = Number(env.BENCH_SCALE ?? 10);
+const hoursScale = Number(env.BENCH_HOURS_SCALE ?? 40);
+
+interface Row {
+  run: string;
+  budget: string;
+  size: number;
+  requests: number;
+  minimalRequests: number;
+  perEntry: number | null;
+  concurrency: number;
+  ms: number;
+  rateBoundMs: number;
+  latencyBoundMs: number;
+  ratio: number;
+  over429: number;
+  maxPerMinute: number;
+  maxPerSecond: number;
+  correct: boolean;
+}
+const rows: Row[] = [];
+
+const minimal = (tables: Record<string, unknown[]>, endpoints: readonly string[]) =>
+  endpoints.reduce((n, e) => n + Math.max(1, Math.ceil((tables[e]?.length ?? 0) / 1000)), 0);
+
+const ROSTER = [
+  "/SchoolConfigurations",
+  "/Academics/GradeLevels",
+  "/Students",
+  "/People",
+  "/People/ParentStudent",
+  "/People/PersonFamily",
+  "/Families",
+  "/UserDefinedGroups",
+  "/UserDefinedFields",
+  "/UserDefinedData",
+];
+
+async function roster(size: number, windows: Window[], label: string, concurrency: number) {
+  const tables = generateTables(size, 7);
+  const server = await startStandIn(tables, { latencyMs: [latMin, latMax], windows });
+  const client = createFactsClient({
+    subscriptionKey: "bench-subscription-key-0000000000",
+    apiKey: "bench-api-key",
+    baseUrl: server.url,
+    budget: createBudget({ windows, ...(env.BENCH_MARGIN ? { marginMs: Number(env.BENCH_MARGIN) } : {}) }),
+    concurrency,
+  });
+  const started = performance.now();
+  const result = await createFactsSource(client).read();
+  const ms = performance.now() - started;
+  await server.close();
+  if (result.isErr()) throw new Error(`roster ${size}: ${result.error.type} ${result.error.message}`);
+  const people = result.value.people;
+  const expected =
+    (tables["/Students"]?.length ?? 0) + new Set(tables["/People/ParentStudent"]?.map((l) => l.parentID)).size;
+  const ids = new Set(people.map((p) => `${p.role}:${p.sourceId}`));
+  const requests = client.stats().requests;
+  const b = boundMs(requests, windows, meanLatency, concurrency);
+  rows.push({
+    run: "roster read",
+    budget: label,
+    size,
+    requests,
+    minimalRequests: minimal(tables, ROSTER),
+    perEntry: null,
+    concurrency,
+    ms,
+    rateBoundMs: b.rate,
+    latencyBoundMs: b.latency,
+    ratio: ms / b.bound,
+    over429: server.stats.rejected,
+    maxPerMinute: server.stats.maxInWindow[0] ?? 0,
+    maxPerSecond: server.stats.maxInWindow[1] ?? 0,
+    correct: people.length === expected && ids.size === expected,
+  });
+}
+
+async function hours(entries: number, windows: Window[], label: string, concurrency: number) {
+  const tables = generateTables(Math.max(1000, Math.ceil(entries / 2)), 11);
+  const students = (tables["/Students"] ?? []).map((s) => String(s.studentId));
+  const server = await startStandIn(tables, { latencyMs: [latMin, latMax], windows });
+  const client = createFactsClient({
+    subscriptionKey: "bench-subscription-key-0000000000",
+    apiKey: "bench-api-key",
+    baseUrl: server.url,
+    budget: createBudget({ windows, ...(env.BENCH_MARGIN ? { marginMs: Number(env.BENCH_MARGIN) } : {}) }),
+    concurrency,
+  });
+  const writes: HourWrite[] = Array.from({ length: entries }, (_, i) => ({
+    hourId: `bench-${i}`,
+    op: "create",
+    hour: {
+      personId: students[i % students.length] as string,
+      role: "student",
+      date: "2025-10-01",
+      hours: 1 + (i % 5),
+      description: `Volunteer shift ${i}`,
+      note: null,
+    },
+  }));
+  const started = performance.now();
+  const result = await createFactsHoursSink(client).write(writes);
+  const ms = performance.now() - started;
+  await server.close();
+  if (result.isErr()) throw new Error(`hours ${entries}: ${result.error.type} ${result.error.message}`);
+  const created = result.value.filter((o) => o.status === "created").length;
+  const stored = tables["/Students/ServiceHours"]?.length ?? 0;
+  const requests = client.stats().requests;
+  const b = boundMs(requests, windows, meanLatency, concurrency);
+  rows.push({
+    run: "hours push",
+    budget: label,
+    size: entries,
+    requests,
+    minimalRequests: entries,
+    perEntry: requests / entries,
+    concurrency,
+    ms,
+    rateBoundMs: b.rate,
+    latencyBoundMs: b.latency,
+    ratio: ms / b.bound,
+    over429: server.stats.rejected,
+    maxPerMinute: server.stats.maxInWindow[0] ?? 0,
+    maxPerSecond: server.stats.maxInWindow[1] ?? 0,
+    correct: created === entries && stored === entries,
+  });
+}
+
+// Node loads its fetch implementation on first use (~100 ms): do that before anything is timed.
+await fetch("data:text/plain,warm-up");
+
+const largest = Math.max(...sizes);
+for (const size of sizes) {
+  if (size === largest && size > 20_000) {
+    await roster(size, scaled(rosterScale), `scaled ×${rosterScale}`, Number(env.BENCH_CONCURRENCY ?? 16));
+    if (env.BENCH_FULL === "1")
+      await roster(size, DEFAULT_WINDOWS, "default", Number(env.BENCH_DEFAULT_CONCURRENCY ?? 4));
+  } else {
+    await roster(size, DEFAULT_WINDOWS, "default", Number(env.BENCH_DEFAULT_CONCURRENCY ?? 4));
+  }
+}
+await hours(
+  Number(env.BENCH_HOURS_DEFAULT ?? 90),
+  DEFAULT_WINDOWS,
+  "default",
+  Number(env.BENCH_DEFAULT_CONCURRENCY ?? 4),
+);
+await hours(
+  Number(env.BENCH_HOURS ?? 10_000),
+  scaled(hoursScale),
+  `scaled ×${hoursScale}`,
+  Number(env.BENCH_CONCURRENCY ?? 64),
+);
+
+const s = (ms: number) => (ms / 1000).toFixed(2);
+console.log(
+  `\nFACTS client over HTTP, latency ${latMin}–${latMax} ms (mean ${meanLatency}), Node ${process.version}\n`,
+);
+console.log(
+  "| run | budget | size | requests | minimal | req/entry | conc. | time s | rate bound s | latency bound s | time / bound | 429s | max/min | max/s | exact |",
+);
+console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+for (const r of rows) {
+  console.log(
+    `| ${r.run} | ${r.budget} | ${r.size} | ${r.requests} | ${r.minimalRequests} | ${r.perEntry === null ? "—" : r.perEntry.toFixed(3)} | ${r.concurrency} | ${s(r.ms)} | ${s(r.rateBoundMs)} | ${s(r.latencyBoundMs)} | ${r.ratio.toFixed(3)} | ${r.over429} | ${r.maxPerMinute} | ${r.maxPerSecond} | ${r.correct ? "yes" : "NO"} |`,
+  );
+}
+const dir = new URL("./results/", import.meta.url);
+mkdirSync(dir, { recursive: true });
+writeFileSync(
+  new URL(`facts-${Date.now()}.json`, dir),
+  JSON.stringify({ node: process.version, latency: [latMin, latMax], rows }, null, 2),
+);
+if (rows.some((r) => !r.correct)) process.exitCode = 1;

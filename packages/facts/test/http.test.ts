@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { generateTables, startStandIn } from "../bench/support.js";
+import { createBudget, createFactsClient, createFactsHoursSink, createFactsSource } from "../src/index.js";
+import { KEYS } from "./helpers/fake-facts.js";
+
+// Over real HTTP on a loopback port (node:http), not msw: sockets, keep-alive, real latency.
+describe("over HTTP", () => {
+  it("reads a 10k-person school and returns exactly the generated people", async () => {
+    const tables = generateTables(10_000, 3);
+    const server = await startStandIn(tables, { latencyMs: [1, 5], windows: [] });
+    try {
+      const client = createFactsClient({
+        ...KEYS,
+        baseUrl: server.url,
+        budget: { windows: [{ requests: 1000, windowMs: 1000 }] },
+      });
+      const snapshot = (await createFactsSource(client).read())._unsafeUnwrap();
+      const people = new Map((tables["/People"] ?? []).map((p) => [p.personId as number, p]));
+      const expected = [
+        ...(tables["/Students"] ?? []).map((s) => {
+          const p = people.get(s.studentId as number);
+          return `student:${s.studentId}:${p?.firstName}:${p?.lastName}:${p?.email}:${(s.school as { gradeLevel: string }).gradeLevel}`;
+        }),
+        ...[...new Set((tables["/People/ParentStudent"] ?? []).map((l) => l.parentID as number))].map((id) => {
+          const p = people.get(id);
+          return `parent:${id}:${p?.firstName}:${p?.lastName}:${p?.email}:null`;
+        }),
+      ].sort();
+      const actual = snapshot.people
+        .map((p) => `${p.role}:${p.sourceId}:${p.firstName}:${p.lastName}:${p.email}:${p.gradeLevel ?? null}`)
+        .sort();
+      expect(actual).toEqual(expected);
+      expect(actual).toHaveLength(10_000);
+      // The minimal number of requests: Σ ⌈rows / 1000⌉ over the endpoints read.
+      const minimal = [
+        "/SchoolConfigurations",
+        "/Academics/GradeLevels",
+        "/Students",
+        "/People",
+        "/People/ParentStudent",
+        "/People/PersonFamily",
+        "/Families",
+        "/UserDefinedGroups",
+        "/UserDefinedFields",
+        "/UserDefinedData",
+      ].reduce((n, e) => n + Math.max(1, Math.ceil((tables[e]?.length ?? 0) / 1000)), 0);
+      expect(server.stats.requests).toBe(minimal);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it("never exceeds the rate limit the server counts (two rolling windows)", async () => {
+    const windows = [
+      { requests: 24, windowMs: 1500 },
+      { requests: 6, windowMs: 250 },
+    ];
+    const tables = generateTables(3000, 5);
+    const server = await startStandIn(tables, { latencyMs: [5, 60], windows });
+    try {
+      const client = createFactsClient({
+        ...KEYS,
+        baseUrl: server.url,
+        pageSize: 100,
+        concurrency: 6,
+        budget: createBudget({ windows }),
+      });
+      const snapshot = await createFactsSource(client).read();
+      expect(snapshot.isOk()).toBe(true);
+      expect(server.stats.requests).toBeGreaterThan(60);
+      expect(server.stats.rejected).toBe(0);
+      expect(server.stats.maxInWindow[0]).toBeLessThanOrEqual(24);
+      expect(server.stats.maxInWindow[1]).toBeLessThanOrEqual(6);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it("pushes hours over HTTP at about one request per entry, each created once", async () => {
+    const tables = generateTables(1000, 9);
+    const server = await startStandIn(tables, { latencyMs: [1, 3], windows: [] });
+    try {
+      const client = createFactsClient({
+        ...KEYS,
+        baseUrl: server.url,
+        budget: { windows: [{ requests: 5000, windowMs: 1000 }] },
+      });
+      const students = (tables["/Students"] ?? []).map((s) => String(s.studentId));
+      const outcomes = await createFactsHoursSink(client).write(
+        Array.from({ length: 1000 }, (_, i) => ({
+          hourId: `h${i}`,
+          op: "create" as const,
+          hour: {
+            personId: students[i % students.length] as string,
+            role: "student" as const,
+            date: "2025-10-01",
+            hours: 1,
+            description: "Shift",
+          },
+        })),
+      );
+      expect(outcomes._unsafeUnwrap().filter((o) => o.status === "created")).toHaveLength(1000);
+      expect(tables["/Students/ServiceHours"]).toHaveLength(1000);
+      expect(server.stats.requests / 1000).toBeLessThanOrEqual(1.05);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});
