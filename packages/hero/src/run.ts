@@ -15,7 +15,7 @@ import { type HeroError, isPartialDelivery, sourceFailed, storeFailed } from "./
 import { problemsMessage, type SaveExportOptions, type StoredExport, saveExport } from "./exports.js";
 import { FIELD_REGISTRY, type FieldInput, type FieldValue, isFieldId, periodOf } from "./fields.js";
 import { renderExport } from "./render.js";
-import { validateExport } from "./validate.js";
+import { type ValidationContext, validateExport } from "./validate.js";
 
 /** What {@link runExport} needs besides the config. */
 export interface RunExportOptions {
@@ -119,19 +119,10 @@ export function runExport(config: ExportConfig, options: RunExportOptions): Resu
   const fromStore = <T>(r: ResultAsync<T, PortError>) => r.mapErr((e): HeroError => storeFailed(e));
   const key = watermarkKey(config);
 
-  return ResultAsync.combine([
-    fromSource(source.listSchools()),
-    fromSource(source.listBehaviorCodes()),
-    fromSource(source.listBellSchedules()),
-  ] as const)
-    .andThen(([schools, behaviorCodes, bellSchedules]) => {
-      const problems = validateExport(config, {
-        schools,
-        behaviorCodes,
-        bellSchedules,
-        sisCodes: options.sisCodes,
-        sinkNames: Object.keys(options.sinks),
-      });
+  return loadValidationContext(source, { sisCodes: options.sisCodes, sinkNames: Object.keys(options.sinks) })
+    .andThen((context) => {
+      const { schools, behaviorCodes, bellSchedules } = context;
+      const problems = validateExport(config, context);
       if (problems.length > 0) {
         return errAsync<never, HeroError>({ type: "InvalidExport", problems, message: problemsMessage(problems) });
       }
@@ -296,8 +287,8 @@ export interface SaveAndRunReport {
 }
 
 /**
- * "Save & Run Now": saves the config (optimistically, like {@link saveExport}) and runs it at once.
- * A config that does not save is not run.
+ * "Save & Run Now": checks the config against Hero's setup (every problem at once; nothing is saved when
+ * there is one), saves it optimistically like {@link saveExport}, and runs it at once.
  *
  * @example
  * ```ts
@@ -309,7 +300,43 @@ export function saveAndRunNow(
   save: SaveExportOptions,
   options: RunExportOptions,
 ): ResultAsync<SaveAndRunReport, HeroError> {
-  return saveExport(options.store, options.tenantId, input, save).andThen((saved) =>
-    runExport(saved.config, options).map((run) => ({ saved, run })),
-  );
+  const context =
+    save.context !== undefined
+      ? okAsync<ValidationContext, HeroError>(save.context)
+      : loadValidationContext(options.source, {
+          sisCodes: options.sisCodes,
+          sinkNames: Object.keys(options.sinks),
+        });
+  return context
+    .andThen((checked) => saveExport(options.store, options.tenantId, input, { ...save, context: checked }))
+    .andThen((saved) => runExport(saved.config, options).map((run) => ({ saved, run })));
+}
+
+/**
+ * Reads what {@link validateExport} checks an export against from Hero (schools, behaviour codes, bell
+ * schedules), adding the SIS's codes and the host's sink names when given. A settings screen can call it
+ * to show every problem before the administrator saves.
+ *
+ * @example
+ * ```ts
+ * const context = await loadValidationContext(hero, { sisCodes: ["T", "TU"], sinkNames: Object.keys(sinks) });
+ * const problems = context.map((c) => validateExport(config, c));
+ * ```
+ */
+export function loadValidationContext(
+  source: TardySource,
+  extra: { readonly sisCodes?: readonly string[] | undefined; readonly sinkNames?: readonly string[] | undefined } = {},
+): ResultAsync<ValidationContext, HeroError> {
+  const fromSource = <T>(r: ResultAsync<T, PortError>) => r.mapErr((e): HeroError => sourceFailed(e));
+  return ResultAsync.combine([
+    fromSource(source.listSchools()),
+    fromSource(source.listBehaviorCodes()),
+    fromSource(source.listBellSchedules()),
+  ] as const).map(([schools, behaviorCodes, bellSchedules]) => ({
+    schools,
+    behaviorCodes,
+    bellSchedules,
+    sisCodes: extra.sisCodes,
+    sinkNames: extra.sinkNames,
+  }));
 }
