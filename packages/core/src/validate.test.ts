@@ -78,3 +78,37 @@ describe("input validation", () => {
     expect(checkPlanInput(inputOf([student("1")], [account("a1")]))).toEqual([]);
   });
 });
+
+describe("input validation under fuzzing", () => {
+  it("answers any malformed record with RosterInputError, never another exception", async () => {
+    const fc = (await import("fast-check")).default;
+    const junkPerson = fc.oneof(
+      fc.anything(),
+      fc.record({ ...Object.fromEntries(Object.keys(student("1")).map((k) => [k, fc.anything()])) }),
+      fc.constant(student("1")),
+    );
+    const junkAccount = fc.oneof(
+      fc.anything(),
+      fc.constant(account("a1")),
+      fc.record({ accountId: fc.anything(), email: fc.anything() }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(junkPerson, { maxLength: 4 }),
+        fc.array(junkAccount, { maxLength: 3 }),
+        (people, accounts) => {
+          const input = inputOf(people as SourcePerson[], accounts as ReturnType<typeof account>[]);
+          try {
+            review(input);
+            plan(input);
+          } catch (error) {
+            expect(error).toBeInstanceOf(RosterInputError);
+            expect((error as RosterInputError).problems.length).toBeGreaterThan(0);
+            expect(checkPlanInput(input).length).toBeGreaterThan(0);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
