@@ -328,3 +328,39 @@ describe("FACTS attendance sink read-backs", () => {
     expect(fake.reads.rows).toBe(400);
   });
 });
+
+describe("FACTS attendance sink edge cases", () => {
+  it("gives two tardies of one slot one FACTS record, even when FACTS answers creates without the record", async () => {
+    const { fake, options } = setup([tardy("e1"), tardy("e2", { studentSisId: "1001", comment: "again" })]);
+    (await runExport(factsConfig, options))._unsafeUnwrap();
+    expect([...fake.rows.values()]).toEqual([
+      expect.objectContaining({ studentId: 1001, attendanceEventReason: "again [hero:e2]" }),
+    ]);
+  });
+
+  it("reports a cancelled delivery as interrupted, recording only what was written", async () => {
+    const { fake, options, sink } = setup(many(450));
+    const controller = new AbortController();
+    // Cancel during the first batch, from inside FACTS's answer to the 100th create.
+    server.use(
+      http.post(`${BASE}/People/StudentAttendance`, async ({ request }) => {
+        const response = await current.handle(request);
+        if (fake.requests.POST >= 100) controller.abort();
+        return response;
+      }),
+    );
+    const cancelling = {
+      name: sink.name,
+      deliver: (d: Parameters<typeof sink.deliver>[0]) => sink.deliver(d, { signal: controller.signal }),
+    };
+    const error = (await runExport(factsConfig, { ...options, sinks: { facts: cancelling } }))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ type: "DeliveryFailed", cause: { type: "Interrupted" } });
+    if (error.type !== "DeliveryFailed") return;
+    expect(error.deliveredEventIds.length).toBeLessThan(200);
+    server.resetHandlers();
+    // The next run finishes the job without writing anything twice.
+    (await runExport(factsConfig, options))._unsafeUnwrap();
+    expect(fake.rows.size).toBe(450);
+    expect(fake.duplicates()).toBe(0);
+  });
+});

@@ -109,6 +109,15 @@ const asId = (v: string): number | string => (/^\d{1,15}$/.test(v) ? Number(v) :
 const slotKey = (studentId: string, classId: string, date: string, column: string) =>
   `${studentId}\u0000${classId}\u0000${date.slice(0, 10)}\u0000${column}`;
 
+const cancelled = (): FactsError => ({
+  type: "Aborted",
+  method: "POST",
+  endpoint: ENDPOINT,
+  fatal: true,
+  retryable: false,
+  message: "Writing attendance to FACTS was cancelled.",
+});
+
 class Stop {
   constructor(readonly error: FactsError) {}
 }
@@ -304,7 +313,15 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
                 }
               }
               const id = await create(p, signal, p.record.externalId !== undefined);
-              if (id === "unconfirmed") unconfirmed.push(p);
+              if (id === "unconfirmed" && group.length > 1) {
+                // Another tardy of this slot follows: it must find this record, so look its id up now.
+                const found = (await readBack([p])).get(p.slot);
+                if (found === undefined) unconfirmed.push(p);
+                else {
+                  done(p, found.attendanceId);
+                  existing.set(p.slot, found);
+                }
+              } else if (id === "unconfirmed") unconfirmed.push(p);
               else if (typeof id === "string") {
                 done(p, id);
                 existing.set(p.slot, { attendanceId: id, ...stringified(p.body) });
@@ -317,7 +334,7 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
           const found = await readBack(unconfirmed);
           for (const p of unconfirmed) done(p, found.get(p.slot)?.attendanceId ?? null);
         }
-        if (signal?.aborted) break;
+        if (signal?.aborted && start + batchSize < planned.length) throw new Stop(cancelled());
       }
     } catch (error) {
       if (error instanceof Stop) {
