@@ -195,4 +195,38 @@ describe("crash anywhere, resume, same state (DESIGN §4, §10)", () => {
     expect(thrown).toBeGreaterThan(20);
     expect(resumeKilled).toBeGreaterThan(20);
   }, 240_000);
+
+  it("lets one of two worker processes applying the same school at once through; the other gets Locked", async () => {
+    const scenario = await crashScenario(work, "two-workers", {
+      seed: 31,
+      people: 900,
+      role: "student",
+      nextYear: false,
+    });
+    const dir = mkdtempSync(join(work, "two-"));
+    const { storePath, directoryPath } = copyScenario(scenario, dir);
+    const startAt = Date.now() + 1500;
+    const config = (): ChildConfig => ({
+      storePath,
+      directoryPath,
+      planPath: scenario.planPath,
+      rosterPath: scenario.rosterPath,
+      tenantId: scenario.tenantId,
+      batchSize: 16,
+      killAtAppend: 0,
+      killAfterAppend: false,
+      throwAtWrite: 0,
+      throwAfterWrite: false,
+      clockOffsetMs: 0,
+      startAt,
+    });
+    const [a, b] = await Promise.all([runChild(config(), dir, "a"), runChild(config(), dir, "b")]);
+    const outcomes = [a.stdout, b.stdout].map((o) => JSON.parse(o) as { ok?: string; err?: string });
+    expect(outcomes.map((o) => o.ok ?? o.err).sort()).toEqual(["Locked", "completed"]);
+    const directory = createSqliteDirectory({ path: directoryPath });
+    const final = (await directory.listAccounts())._unsafeUnwrap();
+    directory.close();
+    expect(comparable(final)).toEqual(comparable(simulateApply(scenario.accounts, scenario.plan)));
+    expect(duplicates(final)).toEqual([]);
+  }, 60_000);
 });

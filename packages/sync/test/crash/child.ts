@@ -35,6 +35,8 @@ export interface ChildConfig {
   readonly throwAfterWrite: boolean;
   /** Added to the clock, so that a later process finds an earlier one's lease expired. */
   readonly clockOffsetMs: number;
+  /** Wait until this epoch millisecond before applying (lets several processes start together). */
+  readonly startAt?: number | undefined;
 }
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as ChildConfig;
@@ -80,6 +82,7 @@ const directory: TargetDirectory = {
 };
 
 const plan = JSON.parse(readFileSync(config.planPath, "utf8")) as TenantPlan;
+if (config.startAt !== undefined) await new Promise((r) => setTimeout(r, Math.max(0, config.startAt! - Date.now())));
 const roster = JSON.parse(readFileSync(config.rosterPath, "utf8")) as RosterSnapshot;
 const sync = createSync({
   tenantId: config.tenantId,
