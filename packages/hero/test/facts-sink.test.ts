@@ -291,6 +291,10 @@ describe("FACTS attendance sink", () => {
     );
     try {
       expect((await listFactsAttendanceCodes(facts))._unsafeUnwrap()).toEqual(["T", "TU"]);
+      server.use(
+        http.get(`${BASE}/Academics/AttendanceCodes`, () => HttpResponse.json([{ code: "A" }, { code: "P" }])),
+      );
+      expect((await listFactsAttendanceCodes(facts))._unsafeUnwrap()).toEqual(["A", "P"]);
     } finally {
       server.resetHandlers();
     }

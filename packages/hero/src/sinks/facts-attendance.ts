@@ -411,19 +411,23 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
 
 /**
  * The attendance codes FACTS knows (`GET /Academics/AttendanceCodes`), to check External Reference Codes
- * against in `validateExport` / `runExport`'s `sisCodes`. The record's code is read from `attendanceCode`
- * or `code` (*unverified*: FACTS's field name for it).
+ * against in `validateExport` / `runExport`'s `sisCodes`. *Unverified*: whether the endpoint is paged (a
+ * page envelope and a bare array are both read; codes are few, so one page of 1,000 is asked for) and
+ * whether the code is named `attendanceCode` or `code` (both are read).
  *
  * @example
  * ```ts
- * const sisCodes = await listFactsAttendanceCodes(client);
+ * const sisCodes = (await listFactsAttendanceCodes(client)).unwrapOr(undefined);
  * ```
  */
 export function listFactsAttendanceCodes(client: FactsClient): ResultAsync<string[], FactsError> {
+  const endpoint = "/Academics/AttendanceCodes";
   const codeSchema = z
     .looseObject({ attendanceCode: z.string().nullish(), code: z.string().nullish() })
     .transform((c) => (c.attendanceCode ?? c.code ?? "").trim());
-  return client
-    .list("/Academics/AttendanceCodes", codeSchema)
-    .map((all) => [...new Set(all.filter((c) => c !== ""))].sort());
+  const bodySchema = z.union([z.array(codeSchema), z.looseObject({ results: z.array(codeSchema) })]);
+  return client.get(endpoint, bodySchema, { searchParams: { Page: 1, PageSize: 1000 } }).map((body) => {
+    const all = Array.isArray(body) ? body : body.results;
+    return [...new Set(all.filter((c) => c !== ""))].sort();
+  });
 }
