@@ -10,18 +10,19 @@
  *   BENCH_FULL=1        also read the largest roster at the default budget (100 a minute: ~4 min for 100k)
  *   BENCH_SCALE         budget multiplier of the "scaled" runs, default 10 (rosters) — hours use BENCH_HOURS_SCALE
  *   BENCH_HOURS         hour entries pushed at the scaled budget, default 10000
- *   BENCH_HOURS_SCALE   default 40 (4000 a minute, 400 a second)
+ *   BENCH_HOURS_SCALE   default 150 (15,000 a minute, 1500 a second)
  *   BENCH_HOURS_DEFAULT hour entries pushed at the default budget, default 90
- *   BENCH_CONCURRENCY   concurrency of scaled runs, default 16 (rosters) / 64 (hours); default-budget runs use 4
+ *   BENCH_CONCURRENCY   concurrency of scaled runs, default 16 (rosters) / 64 (hours); default-budget runs use
+ *                       the client default (4), or BENCH_DEFAULT_CONCURRENCY
  *
- * The default run takes about a minute. Runs at a scaled budget are labelled `scaled ×N`: they measure
+ * The default run takes about a minute; the stand-in FACTS runs in a worker thread (its own clock and event loop). Runs at a scaled budget are labelled `scaled ×N`: they measure
  * how close the client gets to the bound when the rate limit is N times FACTS's, which a real 100-a-minute
  * key would take N times as long to show.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import type { HourWrite } from "@rostersync/core";
 import { createBudget, createFactsClient, createFactsHoursSink, createFactsSource } from "@rostersync/facts";
-import { boundMs, generateTables, startStandIn, type Window } from "./support.ts";
+import { boundMs, startStandInThread, type Window } from "./support.ts";
 
 const env = process.env;
 const sizes = (env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
@@ -33,7 +34,7 @@ const DEFAULT_WINDOWS: Window[] = [
 ];
 const scaled = (k: number): Window[] => DEFAULT_WINDOWS.map((w) => ({ ...w, requests: w.requests * k }));
 const rosterScale = Number(env.BENCH_SCALE ?? 10);
-const hoursScale = Number(env.BENCH_HOURS_SCALE ?? 40);
+const hoursScale = Number(env.BENCH_HOURS_SCALE ?? 150);
 
 interface Row {
   run: string;
@@ -54,73 +55,54 @@ interface Row {
 }
 const rows: Row[] = [];
 
-const minimal = (tables: Record<string, unknown[]>, endpoints: readonly string[]) =>
-  endpoints.reduce((n, e) => n + Math.max(1, Math.ceil((tables[e]?.length ?? 0) / 1000)), 0);
-
-const ROSTER = [
-  "/SchoolConfigurations",
-  "/Academics/GradeLevels",
-  "/Students",
-  "/People",
-  "/People/ParentStudent",
-  "/People/PersonFamily",
-  "/Families",
-  "/UserDefinedGroups",
-  "/UserDefinedFields",
-  "/UserDefinedData",
-];
-
-async function roster(size: number, windows: Window[], label: string, concurrency: number) {
-  const tables = generateTables(size, 7);
-  const server = await startStandIn(tables, { latencyMs: [latMin, latMax], windows });
-  const client = createFactsClient({
+const client = (url: string, windows: Window[], concurrency: number) =>
+  createFactsClient({
     subscriptionKey: "bench-subscription-key-0000000000",
     apiKey: "bench-api-key",
-    baseUrl: server.url,
-    budget: createBudget({ windows, ...(env.BENCH_MARGIN ? { marginMs: Number(env.BENCH_MARGIN) } : {}) }),
+    baseUrl: url,
+    budget: createBudget({ windows }),
     concurrency,
   });
+
+async function roster(size: number, windows: Window[], label: string, concurrency: number) {
+  const server = await startStandInThread(size, 7, { latencyMs: [latMin, latMax], windows });
+  const facts = client(server.report.url, windows, concurrency);
   const started = performance.now();
-  const result = await createFactsSource(client).read();
+  const result = await createFactsSource(facts).read();
   const ms = performance.now() - started;
-  await server.close();
+  const { stats } = await server.finish();
   if (result.isErr()) throw new Error(`roster ${size}: ${result.error.type} ${result.error.message}`);
   const people = result.value.people;
-  const expected =
-    (tables["/Students"]?.length ?? 0) + new Set(tables["/People/ParentStudent"]?.map((l) => l.parentID)).size;
+  const expected = server.report.students + server.report.parents;
   const ids = new Set(people.map((p) => `${p.role}:${p.sourceId}`));
-  const requests = client.stats().requests;
+  const requests = facts.stats().requests;
   const b = boundMs(requests, windows, meanLatency, concurrency);
   rows.push({
     run: "roster read",
     budget: label,
     size,
     requests,
-    minimalRequests: minimal(tables, ROSTER),
+    minimalRequests: server.report.minimalRosterRequests,
     perEntry: null,
     concurrency,
     ms,
     rateBoundMs: b.rate,
     latencyBoundMs: b.latency,
     ratio: ms / b.bound,
-    over429: server.stats.rejected,
-    maxPerMinute: server.stats.maxInWindow[0] ?? 0,
-    maxPerSecond: server.stats.maxInWindow[1] ?? 0,
+    over429: stats.rejected,
+    maxPerMinute: stats.maxInWindow[0] ?? 0,
+    maxPerSecond: stats.maxInWindow[1] ?? 0,
     correct: people.length === expected && ids.size === expected,
   });
 }
 
 async function hours(entries: number, windows: Window[], label: string, concurrency: number) {
-  const tables = generateTables(Math.max(1000, Math.ceil(entries / 2)), 11);
-  const students = (tables["/Students"] ?? []).map((s) => String(s.studentId));
-  const server = await startStandIn(tables, { latencyMs: [latMin, latMax], windows });
-  const client = createFactsClient({
-    subscriptionKey: "bench-subscription-key-0000000000",
-    apiKey: "bench-api-key",
-    baseUrl: server.url,
-    budget: createBudget({ windows, ...(env.BENCH_MARGIN ? { marginMs: Number(env.BENCH_MARGIN) } : {}) }),
-    concurrency,
+  const server = await startStandInThread(Math.max(1000, Math.ceil(entries / 2)), 11, {
+    latencyMs: [latMin, latMax],
+    windows,
   });
+  const students = server.report.studentIds;
+  const facts = client(server.report.url, windows, concurrency);
   const writes: HourWrite[] = Array.from({ length: entries }, (_, i) => ({
     hourId: `bench-${i}`,
     op: "create",
@@ -134,13 +116,12 @@ async function hours(entries: number, windows: Window[], label: string, concurre
     },
   }));
   const started = performance.now();
-  const result = await createFactsHoursSink(client).write(writes);
+  const result = await createFactsHoursSink(facts).write(writes);
   const ms = performance.now() - started;
-  await server.close();
+  const { stats, hours: stored, distinctMarkers } = await server.finish();
   if (result.isErr()) throw new Error(`hours ${entries}: ${result.error.type} ${result.error.message}`);
   const created = result.value.filter((o) => o.status === "created").length;
-  const stored = tables["/Students/ServiceHours"]?.length ?? 0;
-  const requests = client.stats().requests;
+  const requests = facts.stats().requests;
   const b = boundMs(requests, windows, meanLatency, concurrency);
   rows.push({
     run: "hours push",
@@ -154,10 +135,10 @@ async function hours(entries: number, windows: Window[], label: string, concurre
     rateBoundMs: b.rate,
     latencyBoundMs: b.latency,
     ratio: ms / b.bound,
-    over429: server.stats.rejected,
-    maxPerMinute: server.stats.maxInWindow[0] ?? 0,
-    maxPerSecond: server.stats.maxInWindow[1] ?? 0,
-    correct: created === entries && stored === entries,
+    over429: stats.rejected,
+    maxPerMinute: stats.maxInWindow[0] ?? 0,
+    maxPerSecond: stats.maxInWindow[1] ?? 0,
+    correct: created === entries && stored === entries && distinctMarkers === entries,
   });
 }
 

@@ -215,7 +215,8 @@ export async function startStandIn(
     if (table === undefined) return send(res, 404, { statusCode: 404, message: "Resource not found" });
     const page = Number(url.searchParams.get("Page") ?? 1);
     const size = Math.min(1000, Number(url.searchParams.get("PageSize") ?? 50));
-    const rows = table.filter((r) => matches(r, url.searchParams.get("Filters")));
+    const filters = url.searchParams.get("Filters");
+    const rows = filters ? table.filter((r) => matches(r, filters)) : table;
     const pageCount = Math.ceil(rows.length / size);
     send(res, 200, {
       results: rows.slice((page - 1) * size, page * size),
@@ -241,5 +242,48 @@ export async function startStandIn(
         server.closeAllConnections();
         server.close(() => r());
       }),
+  };
+}
+
+/** What the stand-in worker reports back. */
+export interface StandInReport {
+  readonly url: string;
+  readonly students: number;
+  readonly parents: number;
+  readonly minimalRosterRequests: number;
+  readonly studentIds: string[];
+}
+
+/**
+ * The stand-in in its own thread, so that its clock and event loop are not the client's (a server in the
+ * client's process sees requests late whenever the client is busy parsing, which no real server does).
+ */
+export async function startStandInThread(
+  people: number,
+  seed: number,
+  options: { latencyMs: readonly [number, number]; windows: readonly Window[] },
+): Promise<{
+  report: StandInReport;
+  finish(): Promise<{ stats: StandIn["stats"]; hours: number; distinctMarkers: number }>;
+}> {
+  const { Worker } = await import("node:worker_threads");
+  const worker = new Worker(new URL("./stand-in-worker.ts", import.meta.url), {
+    workerData: { people, seed, latencyMs: options.latencyMs, windows: options.windows },
+  });
+  const next = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+  const report = await next<StandInReport>();
+  return {
+    report,
+    async finish() {
+      const done = next<{ stats: StandIn["stats"]; hours: number; distinctMarkers: number }>();
+      worker.postMessage("finish");
+      const result = await done;
+      await worker.terminate();
+      return result;
+    },
   };
 }

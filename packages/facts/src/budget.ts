@@ -101,37 +101,49 @@ export function createBudget(options: BudgetOptions = {}): RequestBudget {
     const sorted = [...trips].sort((a, b) => a - b);
     return sorted[Math.floor((sorted.length - 1) * 0.75)] as number;
   };
+  // Long windows (a minute) count every request from its response: it costs one round trip a minute, and a
+  // 429 there could cost a minute. Short windows use the mode's estimate.
   const windows = (options.windows ?? DEFAULT_BUDGET).map((w) => ({
     requests: Math.max(1, Math.floor(w.requests)),
-    windowMs: w.windowMs + margin,
+    windowMs: w.windowMs,
+    fromResponse: mode === "response" || (mode === "adaptive" && w.windowMs >= 10_000),
   }));
-  const longest = Math.max(...windows.map((w) => w.windowMs));
-  // When each finished request counted, sorted; requests still in flight are only counted.
-  const done: number[] = [];
+  const longest = Math.max(...windows.map((w) => w.windowMs)) + 1000;
+  // Grows after each 429 (a sign that requests reach FACTS later than they look), up to a quarter second.
+  let extra = 0;
+  // When each finished request counted, sorted: by the mode's estimate, and by its response.
+  const estimated: number[] = [];
+  const responded: number[] = [];
   let inFlight = 0;
   let pausedUntil = 0;
   let spent = 0;
   let queue: Promise<unknown> = Promise.resolve();
   const wakers = new Set<() => void>();
 
-  const record = (t: number) => {
-    if (done.length === 0 || (done[done.length - 1] as number) <= t) done.push(t);
-    else done.splice(firstAfter(done, t), 0, t);
+  const insert = (log: number[], t: number) => {
+    if (log.length === 0 || (log[log.length - 1] as number) <= t) log.push(t);
+    else log.splice(firstAfter(log, t), 0, t);
     // Forget what no window can see any more.
-    if (done.length > 4096 && (done[2048] as number) < t - longest) done.splice(0, 2048);
+    if (log.length > 4096 && (log[2048] as number) < t - longest - extra) log.splice(0, 2048);
   };
 
   /** `now` when a request fits; a later time to look again; `null` to wait for a request to finish. */
-  const earliest = (now: number, log: readonly number[], pending: number): number | null => {
+  const earliest = (
+    now: number,
+    logs: { estimated: readonly number[]; responded: readonly number[] },
+    pending: number,
+  ) => {
     let at = Math.max(now, pausedUntil);
     for (const w of windows) {
-      const from = firstAfter(log, now - w.windowMs);
+      const log = w.fromResponse ? logs.responded : logs.estimated;
+      const span = w.windowMs + margin + extra;
+      const from = firstAfter(log, now - span);
       const active = log.length - from + pending;
       if (active < w.requests) continue;
       const k = active - w.requests + 1;
       const finished = log.length - from;
       if (finished < k) return null;
-      at = Math.max(at, (log[from + k - 1] as number) + w.windowMs);
+      at = Math.max(at, (log[from + k - 1] as number) + span);
     }
     return at;
   };
@@ -161,11 +173,12 @@ export function createBudget(options: BudgetOptions = {}): RequestBudget {
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
       const now = Date.now();
-      const at = earliest(now, done, inFlight);
+      const at = earliest(now, { estimated, responded }, inFlight);
       if (at !== null && at <= now) {
         spent++;
         if (mode === "send") {
-          record(now);
+          insert(estimated, now);
+          insert(responded, now);
           return () => undefined;
         }
         inFlight++;
@@ -183,7 +196,8 @@ export function createBudget(options: BudgetOptions = {}): RequestBudget {
             if (trips.length > 50) trips.shift();
             if (usual !== null) counted = Math.min(end, now + Math.max(0, trip - usual));
           }
-          record(counted);
+          insert(estimated, counted);
+          insert(responded, end);
           for (const wake of [...wakers]) wake();
         };
       }
@@ -200,17 +214,22 @@ export function createBudget(options: BudgetOptions = {}): RequestBudget {
     },
     pause(ms) {
       pausedUntil = Math.max(pausedUntil, Date.now() + Math.max(0, ms));
+      if (mode !== "response") extra = Math.min(250, extra + 25);
     },
     estimate(n) {
       const now = Date.now();
       // Requests in flight are taken as finishing now.
-      const log = done.slice(firstAfter(done, now - longest));
-      for (let i = 0; i < inFlight; i++) log.push(now);
+      const cut = (log: readonly number[]) => {
+        const out = log.slice(firstAfter(log, now - longest - extra));
+        for (let i = 0; i < inFlight; i++) insert(out, now);
+        return out;
+      };
+      const logs = { estimated: cut(estimated), responded: cut(responded) };
       let last = now;
       for (let i = 0; i < n; i++) {
-        last = earliest(now, log, 0) ?? now;
-        if (log.length === 0 || (log[log.length - 1] as number) <= last) log.push(last);
-        else log.splice(firstAfter(log, last), 0, last);
+        last = earliest(now, logs, 0) ?? now;
+        insert(logs.estimated, last);
+        insert(logs.responded, last);
       }
       return Math.max(0, last - now);
     },
