@@ -1,0 +1,135 @@
+import {
+  type Account,
+  createMemoryDirectory,
+  createMemoryHoursSource,
+  createMemoryRosterSource,
+  createMemoryStore,
+  type HostHourEntry,
+} from "@rostersync/core";
+import { seededRandom } from "@rostersync/core/testing";
+import { createFactsClient, createFactsHoursSink, parseMarker } from "@rostersync/facts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSync } from "../src/index.js";
+import { type ServiceHoursServer, startServiceHoursServer } from "./facts/service-hours-server.js";
+
+const PEOPLE = 150;
+const accounts: Account[] = Array.from({ length: PEOPLE }, (_, i) => ({
+  accountId: `acct-${i}`,
+  email: `student${i}@example.org`,
+  sourceId: String(300001 + i),
+  archived: false,
+  managed: true,
+  fields: {},
+  neverAccessed: false,
+}));
+
+let server: ServiceHoursServer;
+beforeAll(async () => {
+  server = await startServiceHoursServer();
+});
+afterAll(() => server.close());
+
+let tick = 0;
+const stamp = () => new Date(Date.UTC(2026, 2, 1) + ++tick * 1000).toISOString();
+
+describe("hours write-back through the FACTS hours sink over HTTP (DESIGN §5)", () => {
+  it("1,000 entries with edits, un-approvals and lost answers: FACTS holds exactly the approved set", async () => {
+    const random = seededRandom(1000);
+    const client = createFactsClient({
+      subscriptionKey: "0123456789abcdef0123456789abcdef",
+      apiKey: `FK-${"ab".repeat(50)}`,
+      baseUrl: server.url,
+      budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
+      retry: { baseDelayMs: 1, jitter: (d) => d },
+      timeoutMs: 5000,
+      concurrency: 8,
+    });
+    const hoursSource = createMemoryHoursSource();
+    const sync = createSync({
+      tenantId: "school-hours",
+      source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+      directory: createMemoryDirectory(accounts),
+      store: createMemoryStore(),
+      hours: createFactsHoursSink(client, { readBackDelayMs: 0, readBackAttempts: 1 }),
+      hoursSource,
+    });
+    (
+      await sync.setup({
+        role: "student",
+        schools: ["MAIN"],
+        gradeLevels: [],
+        fieldMap: [],
+        defaultSelection: true,
+        hoursSync: { enabled: true, historicImportDone: true },
+      })
+    )._unsafeUnwrap();
+
+    for (let i = 0; i < 1000; i++) {
+      hoursSource.put({
+        hourId: `hour-${i}`,
+        accountId: `acct-${i % PEOPLE}`,
+        role: "student",
+        date: `2026-02-${String(1 + (i % 28)).padStart(2, "0")}`,
+        hours: 1 + (i % 3),
+        description: `Library shift ${i}`,
+        note: i % 10 === 0 ? "x".repeat(300) : null,
+        approved: true,
+        deleted: false,
+        updatedAt: stamp(),
+      });
+    }
+    // A clean first push: requests stay within the budget of DESIGN §9 (≤ 1.05 per entry).
+    const before = server.requests.length;
+    const first = (await sync.pushHours())._unsafeUnwrap();
+    expect(first).toMatchObject({ created: 1000, settled: true });
+    const perEntry = (server.requests.length - before) / 1000;
+    expect(perEntry).toBeLessThanOrEqual(1.05);
+
+    // Then edits, un-approvals, deletions and re-approvals, pushed while some answers are lost.
+    let lost = 0;
+    server.loseAnswer = () => {
+      const lose = random.chance(0.06);
+      if (lose) lost++;
+      return lose;
+    };
+    for (let round = 0; round < 4; round++) {
+      for (let k = 0; k < 120; k++) {
+        const current = hoursSource.getInstance().entries.get(`hour-${random.int(0, 999)}`) as HostHourEntry;
+        const roll = random.next();
+        hoursSource.put(
+          roll < 0.4
+            ? { ...current, hours: current.hours + 0.5, updatedAt: stamp() }
+            : roll < 0.75
+              ? { ...current, approved: !current.approved, updatedAt: stamp() }
+              : roll < 0.85
+                ? { ...current, deleted: true, updatedAt: stamp() }
+                : { ...current, description: `${current.description} (edited)`, updatedAt: stamp() },
+        );
+      }
+      await sync.pushHours();
+    }
+    server.loseAnswer = () => false;
+    expect(lost).toBeGreaterThan(10);
+    let last = (await sync.pushHours())._unsafeUnwrap();
+    for (let guard = 0; !last.settled && guard < 5; guard++) last = (await sync.pushHours())._unsafeUnwrap();
+    expect(last.settled).toBe(true);
+
+    const wanted = [...hoursSource.getInstance().entries.values()].filter((e) => e.approved && !e.deleted);
+    const held = [...(server.tables.get("/Students/ServiceHours")?.values() ?? [])];
+    const byMarker = new Map<string, (typeof held)[number][]>();
+    for (const r of held) {
+      const marker = parseMarker(r.note as string | null).hostHourId ?? "?";
+      byMarker.set(marker, [...(byMarker.get(marker) ?? []), r]);
+    }
+    expect(held).toHaveLength(wanted.length);
+    for (const e of wanted) {
+      const records = byMarker.get(e.hourId) ?? [];
+      expect(records, e.hourId).toHaveLength(1);
+      expect(records[0]).toMatchObject({
+        hours: e.hours,
+        personId: Number(accounts[Number(e.accountId.slice(5))]!.sourceId),
+      });
+      expect(String(records[0]!.description)).toBe(e.description);
+    }
+  }, 120_000);
+});

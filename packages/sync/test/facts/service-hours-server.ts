@@ -1,0 +1,133 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One service-hours record as the stand-in keeps it (FACTS's field names). */
+export type HoursRow = Record<string, unknown> & { serviceHoursId: number; personId: number };
+
+/** A request the stand-in saw. */
+export interface SeenRequest {
+  readonly method: string;
+  readonly path: string;
+}
+
+/** A running stand-in. */
+export interface ServiceHoursServer {
+  readonly url: string;
+  /** Records by role path (`/Students/ServiceHours`, `/Parents/ServiceHours`), by id. */
+  readonly tables: Map<string, Map<number, HoursRow>>;
+  readonly requests: SeenRequest[];
+  /** Decides, per write, to apply it and then drop the connection (the answer is lost). */
+  loseAnswer: (request: SeenRequest) => boolean;
+  close(): Promise<void>;
+}
+
+const HOURS = /^\/(Students|Parents)\/ServiceHours(?:\/(\d+))?$/;
+
+/** `personId==1|2,date==2026-01-01`: every clause must hold; values of a clause are alternatives. */
+function matches(row: HoursRow, filters: string | null): boolean {
+  if (filters === null || filters === "") return true;
+  return filters.split(",").every((clause) => {
+    const [field, values] = clause.split("==") as [string, string | undefined];
+    if (values === undefined || !(field in row)) return false;
+    return values.split("|").includes(String(row[field]));
+  });
+}
+
+async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let text = "";
+  for await (const chunk of req) text += String(chunk);
+  return text === "" ? {} : (JSON.parse(text) as Record<string, unknown>);
+}
+
+/**
+ * The service-hours part of FACTS over real HTTP, written for this package's tests: paged, Sieve-filtered
+ * reads; `POST` answering `201` with no body; `PUT` and `DELETE` by id; and a hook that applies a write
+ * and then drops the connection, which is how a timeout after sending looks to the client.
+ */
+export async function startServiceHoursServer(): Promise<ServiceHoursServer> {
+  const tables = new Map<string, Map<number, HoursRow>>([
+    ["/Students/ServiceHours", new Map()],
+    ["/Parents/ServiceHours", new Map()],
+  ]);
+  let nextId = 70001;
+  const requests: SeenRequest[] = [];
+  const state: { loseAnswer: (r: SeenRequest) => boolean } = { loseAnswer: () => false };
+
+  const json = (res: ServerResponse, status: number, value: unknown) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(value));
+  };
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const seen = { method: req.method ?? "GET", path: url.pathname };
+    requests.push(seen);
+    const m = HOURS.exec(url.pathname);
+    const table = m ? tables.get(`/${m[1]}/ServiceHours`) : undefined;
+    if (!m || table === undefined) return json(res, 404, { statusCode: 404, message: "Resource not found" });
+    const id = m[2] === undefined ? null : Number(m[2]);
+    const input = seen.method === "POST" || seen.method === "PUT" ? await body(req) : {};
+    let status = 200;
+    let answer: unknown = null;
+    if (seen.method === "GET" && id === null) {
+      const page = Number(url.searchParams.get("Page") ?? 1);
+      const size = Math.min(1000, Number(url.searchParams.get("PageSize") ?? 50));
+      const rows = [...table.values()].filter((r) => matches(r, url.searchParams.get("Filters")));
+      const pageCount = Math.ceil(rows.length / size);
+      answer = {
+        results: rows.slice((page - 1) * size, page * size),
+        currentPage: page,
+        pageCount,
+        pageSize: size,
+        rowCount: rows.length,
+        nextPage: page < pageCount ? `${url.pathname}?Page=${page + 1}&PageSize=${size}` : "",
+      };
+    } else if (seen.method === "POST" && id === null) {
+      const row: HoursRow = { ...input, personId: Number(input.personId), serviceHoursId: nextId++, createdBy: "api" };
+      table.set(row.serviceHoursId, row);
+      status = 201;
+    } else if (id !== null && (seen.method === "PUT" || seen.method === "DELETE" || seen.method === "GET")) {
+      const row = table.get(id);
+      if (row === undefined) return json(res, 404, { statusCode: 404, message: "Not Found" });
+      if (seen.method === "DELETE") {
+        table.delete(id);
+        status = 204;
+      } else if (seen.method === "PUT") {
+        table.set(id, { ...row, ...input, serviceHoursId: id } as HoursRow);
+        answer = table.get(id);
+      } else {
+        answer = row;
+      }
+    } else {
+      return json(res, 405, { statusCode: 405, message: "Method not allowed" });
+    }
+    if (seen.method !== "GET" && state.loseAnswer(seen)) {
+      res.socket?.destroy();
+      return;
+    }
+    if (status === 201 || status === 204) {
+      res.writeHead(status);
+      res.end();
+    } else {
+      json(res, status, answer);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    tables,
+    requests,
+    get loseAnswer() {
+      return state.loseAnswer;
+    },
+    set loseAnswer(f) {
+      state.loseAnswer = f;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
