@@ -168,3 +168,19 @@ export interface PartialDeliveryError extends PortError {
 export function isPartialDelivery(error: PortError): error is PartialDeliveryError {
   return Array.isArray((error as Partial<PartialDeliveryError>).deliveredEventIds);
 }
+
+/**
+ * Error codes of the file-directory and callback sinks (the FACTS sink's are `factsSinkCodes`).
+ * `WriteFailed`: the file could not be written (nothing was left under its name); `Aborted`: cancelled
+ * before writing; `CallbackFailed`: the host's callback threw or rejected.
+ *
+ * @example
+ * ```ts
+ * if (error.type === codes.DeliveryFailed && error.cause.type === sinkCodes.WriteFailed) checkDisk();
+ * ```
+ */
+export const sinkCodes = {
+  WriteFailed: "WriteFailed",
+  Aborted: "Aborted",
+  CallbackFailed: "CallbackFailed",
+} as const;
