@@ -2,13 +2,17 @@ import {
   createMemoryDirectory,
   createMemoryRosterSource,
   createMemoryStore,
+  type FieldMapping,
   type RosterSnapshot,
   type RosterSource,
   simulateApply,
 } from "@rostersync/core";
 import { type GeneratedSchool, generatedProfile, generateSchool, nextSchoolYear } from "@rostersync/core/testing";
-import { describe, expect, it } from "vitest";
+import { createFactsClient, createFactsSource } from "@rostersync/facts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSync } from "../src/index.js";
+import { factsTables } from "./facts/roster-tables.js";
+import { type ServiceHoursServer, startServiceHoursServer } from "./facts/service-hours-server.js";
 import { comparable, duplicates } from "./helpers.js";
 
 const snapshotOf = (s: GeneratedSchool): RosterSnapshot => ({
@@ -21,14 +25,18 @@ const snapshotOf = (s: GeneratedSchool): RosterSnapshot => ({
  * A first sync and then a next-school-year sync of a generated school, end to end through createSync,
  * with the counts checked against what the generator changed (not against the planner's own logic).
  */
-export async function firstThenNextYear(sourceFor: (roster: () => RosterSnapshot) => RosterSource) {
+export async function firstThenNextYear(
+  sourceFor: (roster: () => RosterSnapshot) => RosterSource,
+  fieldMap?: readonly FieldMapping[],
+) {
   const year1 = generateSchool({ seed: 2026, people: 600, accountsFor: "none" });
   const year2 = nextSchoolYear(year1, { seed: 2027, withdrawRate: 0.05, returnRate: 0.5 });
   let roster = snapshotOf(year1);
   const directory = createMemoryDirectory();
   const store = createMemoryStore();
   const sync = createSync({ tenantId: "school-e2e", source: sourceFor(() => roster), directory, store });
-  (await sync.setup(generatedProfile(year1, "student")))._unsafeUnwrap();
+  const profile = generatedProfile(year1, "student");
+  (await sync.setup(fieldMap === undefined ? profile : { ...profile, fieldMap }))._unsafeUnwrap();
 
   // First sync: everyone is new; every importable, selected student gets an account.
   const review1 = (await sync.refresh())._unsafeUnwrap();
@@ -125,4 +133,41 @@ describe("first sync, then next school year, end to end", () => {
     expect(plan2.counts.update).toBeGreaterThan(0);
     expect(plan2.counts.add).toBeGreaterThan(0);
   });
+
+  let server: ServiceHoursServer;
+  beforeAll(async () => {
+    server = await startServiceHoursServer();
+  });
+  afterAll(() => server.close());
+
+  it("adds, archives, updates and New? rows match what the generator did (FACTS source over HTTP)", async () => {
+    const client = createFactsClient({
+      subscriptionKey: "0123456789abcdef0123456789abcdef",
+      apiKey: `FK-${"cd".repeat(50)}`,
+      baseUrl: server.url,
+      budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
+      retry: { baseDelayMs: 1, jitter: (d) => d },
+    });
+    const facts = createFactsSource(client);
+    const reads = { count: 0 };
+    const { plan2 } = await firstThenNextYear(
+      (roster) => ({
+        name: "facts-over-http",
+        read: (options) => {
+          reads.count++;
+          const tables = factsTables(roster());
+          server.roster = () => tables;
+          return facts.read(options);
+        },
+      }),
+      [
+        { source: "udf:homeroom", target: "Homeroom" },
+        { source: "udf:tshirt", target: "T-Shirt Size", createAs: "dropdown" },
+      ],
+    );
+    expect(reads.count).toBeGreaterThanOrEqual(4);
+    expect(plan2.counts.archive).toBeGreaterThan(0);
+    expect(plan2.counts.update).toBeGreaterThan(0);
+    expect(plan2.counts.add).toBeGreaterThan(0);
+  }, 60_000);
 });

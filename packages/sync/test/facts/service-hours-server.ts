@@ -18,13 +18,15 @@ export interface ServiceHoursServer {
   readonly requests: SeenRequest[];
   /** Decides, per write, to apply it and then drop the connection (the answer is lost). */
   loseAnswer: (request: SeenRequest) => boolean;
+  /** Read-only list endpoints (`/Students`, `/People`…) and their rows, asked for on every request. */
+  roster: () => ReadonlyMap<string, readonly Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
 const HOURS = /^\/(Students|Parents)\/ServiceHours(?:\/(\d+))?$/;
 
 /** `personId==1|2,date==2026-01-01`: every clause must hold; values of a clause are alternatives. */
-function matches(row: HoursRow, filters: string | null): boolean {
+function matches(row: Record<string, unknown>, filters: string | null): boolean {
   if (filters === null || filters === "") return true;
   return filters.split(",").every((clause) => {
     const [field, values] = clause.split("==") as [string, string | undefined];
@@ -40,8 +42,8 @@ async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
 }
 
 /**
- * The service-hours part of FACTS over real HTTP, written for this package's tests: paged, Sieve-filtered
- * reads; `POST` answering `201` with no body; `PUT` and `DELETE` by id; and a hook that applies a write
+ * A small FACTS over real HTTP, written for this package's tests: the roster's list endpoints (rows
+ * supplied by the test), service hours with paged, Sieve-filtered reads; `POST` answering `201` with no body; `PUT` and `DELETE` by id; and a hook that applies a write
  * and then drops the connection, which is how a timeout after sending looks to the client.
  */
 export async function startServiceHoursServer(): Promise<ServiceHoursServer> {
@@ -51,7 +53,26 @@ export async function startServiceHoursServer(): Promise<ServiceHoursServer> {
   ]);
   let nextId = 70001;
   const requests: SeenRequest[] = [];
-  const state: { loseAnswer: (r: SeenRequest) => boolean } = { loseAnswer: () => false };
+  const state: {
+    loseAnswer: (r: SeenRequest) => boolean;
+    roster: () => ReadonlyMap<string, readonly Record<string, unknown>[]>;
+  } = { loseAnswer: () => false, roster: () => new Map() };
+
+  /** One page of a list, in FACTS's envelope. */
+  const page = (url: URL, all: readonly Record<string, unknown>[]) => {
+    const current = Number(url.searchParams.get("Page") ?? 1);
+    const size = Math.min(1000, Number(url.searchParams.get("PageSize") ?? 50));
+    const rows = all.filter((r) => matches(r, url.searchParams.get("Filters")));
+    const pageCount = Math.ceil(rows.length / size);
+    return {
+      results: rows.slice((current - 1) * size, current * size),
+      currentPage: current,
+      pageCount,
+      pageSize: size,
+      rowCount: rows.length,
+      nextPage: current < pageCount ? `${url.pathname}?Page=${current + 1}&PageSize=${size}` : "",
+    };
+  };
 
   const json = (res: ServerResponse, status: number, value: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });
@@ -64,24 +85,15 @@ export async function startServiceHoursServer(): Promise<ServiceHoursServer> {
     requests.push(seen);
     const m = HOURS.exec(url.pathname);
     const table = m ? tables.get(`/${m[1]}/ServiceHours`) : undefined;
+    const list = state.roster().get(url.pathname);
+    if (list !== undefined && seen.method === "GET") return json(res, 200, page(url, list));
     if (!m || table === undefined) return json(res, 404, { statusCode: 404, message: "Resource not found" });
     const id = m[2] === undefined ? null : Number(m[2]);
     const input = seen.method === "POST" || seen.method === "PUT" ? await body(req) : {};
     let status = 200;
     let answer: unknown = null;
     if (seen.method === "GET" && id === null) {
-      const page = Number(url.searchParams.get("Page") ?? 1);
-      const size = Math.min(1000, Number(url.searchParams.get("PageSize") ?? 50));
-      const rows = [...table.values()].filter((r) => matches(r, url.searchParams.get("Filters")));
-      const pageCount = Math.ceil(rows.length / size);
-      answer = {
-        results: rows.slice((page - 1) * size, page * size),
-        currentPage: page,
-        pageCount,
-        pageSize: size,
-        rowCount: rows.length,
-        nextPage: page < pageCount ? `${url.pathname}?Page=${page + 1}&PageSize=${size}` : "",
-      };
+      answer = page(url, [...table.values()]);
     } else if (seen.method === "POST" && id === null) {
       const row: HoursRow = { ...input, personId: Number(input.personId), serviceHoursId: nextId++, createdBy: "api" };
       table.set(row.serviceHoursId, row);
@@ -123,6 +135,12 @@ export async function startServiceHoursServer(): Promise<ServiceHoursServer> {
     },
     set loseAnswer(f) {
       state.loseAnswer = f;
+    },
+    get roster() {
+      return state.roster;
+    },
+    set roster(f) {
+      state.roster = f;
     },
     close: () =>
       new Promise<void>((resolve) => {
