@@ -18,6 +18,6 @@ if [ "${RS_PREPARED:-}" != "1" ]; then # .ci/run has installed and built already
 fi
 case "$cmd" in
   demo) exec pnpm --silent --filter @rostersync/example-demo start "$@" ;;
-  test) exec pnpm --silent test "$@" ;;
+  test) exec pnpm exec vitest run "$@" ;;
   *) echo "usage: bash scripts/run.sh demo|test" >&2; exit 2 ;;
 esac
