@@ -449,7 +449,12 @@ async function finish(
     finishedAt,
     timings: session.timings,
   };
-  if (replay) return ok(result);
+  if (replay) {
+    // A finished run is answered as it was; its bookkeeping is done again (it is idempotent) in case the
+    // process died between finishing the run and saving `lastRun` and the decisions.
+    const again = await ctx.onCompleted(envelope, result);
+    return again.isErr() ? err(again.error) : ok(result);
+  }
   const summary = toJson({
     total: result.total,
     done,

@@ -8,6 +8,7 @@ import {
   simulateApply,
 } from "@rostersync/core";
 import { type GeneratedSchool, generatedProfile, generateSchool } from "@rostersync/core/testing";
+import { errAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { createSync, type SyncOptions, type TenantPlan } from "../src/index.js";
 import { comparable, duplicates } from "./helpers.js";
@@ -79,6 +80,38 @@ describe("createSync: refresh → decide → plan → apply", () => {
     expect(again.totals.newPeople).toBe(0);
     const next = (await sync.plan())._unsafeUnwrap();
     expect(next.counts.add + next.counts.link + next.counts.update + next.counts.restore + next.counts.archive).toBe(0);
+  });
+
+  it("finishes the bookkeeping on resume when the process failed between finishing a run and saving lastRun", async () => {
+    const school = generateSchool({ seed: 5, people: 120, accountsFor: "none" });
+    const inner = createMemoryStore();
+    let failLastRun = true;
+    const store = new Proxy(inner, {
+      get: (target, property, receiver) =>
+        property === "saveLastRun"
+          ? (...args: Parameters<typeof inner.saveLastRun>) =>
+              failLastRun ? errAsync({ type: "Unavailable", message: "store went away" }) : inner.saveLastRun(...args)
+          : Reflect.get(target, property, receiver),
+    });
+    const directory = createMemoryDirectory();
+    const sync = createSync({
+      tenantId: TENANT,
+      source: createMemoryRosterSource(snapshotOf(school)),
+      directory,
+      store,
+    });
+    (await sync.setup(generatedProfile(school, "student")))._unsafeUnwrap();
+    (await sync.refresh())._unsafeUnwrap();
+    const plan = (await sync.plan())._unsafeUnwrap();
+    expect((await sync.apply(plan, { acknowledge: plan.planHash }))._unsafeUnwrapErr().type).toBe("StoreFailed");
+    const [run] = (await store.listRuns(TENANT))._unsafeUnwrap();
+    expect(run?.status).toBe("completed");
+    failLastRun = false;
+    const writes = directory.writes();
+    const resumed = (await sync.resume(run!.runId))._unsafeUnwrap();
+    expect(resumed.status).toBe("completed");
+    expect(directory.writes()).toBe(writes);
+    expect((await store.getLastRun(TENANT))._unsafeUnwrap()?.planHash).toBe(plan.planHash);
   });
 
   it("keeps every decision across a refresh (decisions live in the store)", async () => {
