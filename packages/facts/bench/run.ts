@@ -13,7 +13,7 @@
  *   BENCH_HOURS_SCALE   default 150 (15,000 a minute, 1500 a second)
  *   BENCH_HOURS_DEFAULT hour entries pushed at the default budget, default 90
  *   BENCH_CONCURRENCY   concurrency of scaled runs, default 16 (rosters) / 64 (hours); default-budget runs use
- *                       the client default (4), or BENCH_DEFAULT_CONCURRENCY
+ *                       the client default (10), or BENCH_DEFAULT_CONCURRENCY
  *
  * The default run takes about a minute; the stand-in FACTS runs in a worker thread (its own clock and event loop). Runs at a scaled budget are labelled `scaled ×N`: they measure
  * how close the client gets to the bound when the rate limit is N times FACTS's, which a real 100-a-minute
@@ -150,16 +150,16 @@ for (const size of sizes) {
   if (size === largest && size > 20_000) {
     await roster(size, scaled(rosterScale), `scaled ×${rosterScale}`, Number(env.BENCH_CONCURRENCY ?? 16));
     if (env.BENCH_FULL === "1")
-      await roster(size, DEFAULT_WINDOWS, "default", Number(env.BENCH_DEFAULT_CONCURRENCY ?? 4));
+      await roster(size, DEFAULT_WINDOWS, "default", Number(env.BENCH_DEFAULT_CONCURRENCY ?? 10));
   } else {
-    await roster(size, DEFAULT_WINDOWS, "default", Number(env.BENCH_DEFAULT_CONCURRENCY ?? 4));
+    await roster(size, DEFAULT_WINDOWS, "default", Number(env.BENCH_DEFAULT_CONCURRENCY ?? 10));
   }
 }
 await hours(
   Number(env.BENCH_HOURS_DEFAULT ?? 90),
   DEFAULT_WINDOWS,
   "default",
-  Number(env.BENCH_DEFAULT_CONCURRENCY ?? 4),
+  Number(env.BENCH_DEFAULT_CONCURRENCY ?? 10),
 );
 await hours(
   Number(env.BENCH_HOURS ?? 10_000),

@@ -52,7 +52,7 @@ export interface FactsClientOptions {
   readonly fetch?: typeof fetch | undefined;
   /** The subscription's request budget, or a budget shared with other clients of the same keys. */
   readonly budget?: BudgetOptions | RequestBudget | undefined;
-  /** Requests in flight at once. Default 4. */
+  /** Requests in flight at once. Default 10, the per-second budget: more could not start within a second anyway. */
   readonly concurrency?: number | undefined;
   /** Cancels every request of this client. */
   readonly signal?: AbortSignal | undefined;
@@ -184,7 +184,7 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
   const redact = redactWith([options.subscriptionKey, options.apiKey]);
   const budget: RequestBudget =
     options.budget !== undefined && "take" in options.budget ? options.budget : createBudget(options.budget);
-  const limit = pLimit(Math.max(1, options.concurrency ?? 4));
+  const limit = pLimit(Math.max(1, options.concurrency ?? 10));
   const retryLimit = options.retry?.limit ?? 3;
   const baseDelay = options.retry?.baseDelayMs ?? 500;
   const maxDelay = options.retry?.maxDelayMs ?? 20_000;
