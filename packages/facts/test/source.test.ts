@@ -201,3 +201,22 @@ describe("permissions", () => {
     expect(error).toMatchObject({ type: "Forbidden", permission: "Academics: Read" });
   });
 });
+
+describe("progress", () => {
+  it("reports requests, records and an ETA that reaches 0 while reading", async () => {
+    const tables = smallSchool();
+    tables["/People"] = [
+      ...(tables["/People"] ?? []),
+      ...Array.from({ length: 30 }, (_, i) => ({ personId: 50_000 + i, firstName: "X", lastName: "Y", email: null })),
+    ];
+    msw.facts(tables);
+    const seen: { requests: number; records: number; etaMs?: number | undefined }[] = [];
+    const result = await createFactsSource(testClient({ pageSize: 10 })).read({ onProgress: (p) => seen.push(p) });
+    expect(result.isOk()).toBe(true);
+    const last = seen.at(-1);
+    expect(last?.records).toBe(Object.values(tables).reduce((n, rows) => n + rows.length, 0));
+    expect(last?.requests).toBe(seen.length);
+    expect(last?.etaMs).toBe(0);
+    expect(seen.map((p) => p.records)).toEqual([...seen.map((p) => p.records)].sort((a, b) => a - b));
+  });
+});
