@@ -15,6 +15,8 @@ export function packageBuild(entry: Record<string, string>, extra: Partial<Optio
     platform: "node",
     treeshake: true,
     splitting: true,
+    // Keep `node:` in imports: `node:sqlite` and `node:test` exist only with the prefix.
+    removeNodeProtocol: false,
     ...extra,
   });
 }
