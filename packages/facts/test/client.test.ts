@@ -260,6 +260,29 @@ describe("budget", () => {
     expect(Date.now() - releasedAt).toBeGreaterThanOrEqual(95);
   });
 
+  it("counts adaptively by default: from the send time once usual round trips are known", async () => {
+    const budget = createBudget({ windows: [{ requests: 2, windowMs: 100 }], marginMs: 0 });
+    const hold = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Ten round trips of about 60 ms teach the budget what usual is (counted from their responses meanwhile).
+    for (let i = 0; i < 10; i++) {
+      const release = await budget.take();
+      await hold(60);
+      release();
+    }
+    await hold(120);
+    const sentAt = Date.now();
+    const a = await budget.take();
+    const b = await budget.take();
+    await hold(60);
+    a();
+    b();
+    await budget.take();
+    const waited = Date.now() - sentAt;
+    // From the send time (100 ms), not from the responses (160 ms).
+    expect(waited).toBeGreaterThanOrEqual(95);
+    expect(waited).toBeLessThan(150);
+  });
+
   it("can count from the send time instead (countFrom: send)", async () => {
     const budget = createBudget({ windows: [{ requests: 2, windowMs: 100 }], countFrom: "send", marginMs: 0 });
     const started = Date.now();
