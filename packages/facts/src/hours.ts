@@ -353,6 +353,16 @@ export function createFactsHoursSink(
         ...(signal === undefined ? {} : { signal }),
       });
       if (r.isOk()) {
+        // FACTS answers 201 with no body; should it ever send the record back, no read-back is needed.
+        const echoed = serviceHourSchema.safeParse(r.value.body);
+        if (echoed.success && parseMarker(echoed.data.note).hostHourId === write.hourId) {
+          settle(p.index, {
+            hourId: write.hourId,
+            status: "created",
+            serviceHoursId: String(echoed.data.serviceHoursId),
+          });
+          return;
+        }
         p.confirmed = true;
         toReadBack.push(p);
         return;

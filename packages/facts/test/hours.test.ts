@@ -76,6 +76,19 @@ describe("writes", () => {
     expect(readBack?.query.get("Filters")).toMatch(/^personId==1000\|1001\|/);
   }, 30_000);
 
+  it("skips the read-back when a create answers with the record after all", async () => {
+    const fake = msw.facts();
+    fake.fault = (req) => {
+      if (req.method !== "POST") return undefined;
+      const record = { ...(req.body as Record<string, unknown>), serviceHoursId: 77, createdBy: "api" };
+      studentHours(fake).push(record);
+      return HttpResponse.json(record, { status: 201 });
+    };
+    const outcomes = (await sink().write([create("h1", hour("101"))]))._unsafeUnwrap();
+    expect(outcomes[0]).toMatchObject({ status: "created", serviceHoursId: "77" });
+    expect(fake.requests.map((r) => r.method)).toEqual(["POST"]);
+  });
+
   it("sends cut text, the marker in note and the host's fields in the POST body", async () => {
     const fake = msw.facts();
     await sink().write([
