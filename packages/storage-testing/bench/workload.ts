@@ -189,7 +189,7 @@ export function bottlenecks(rows: readonly BenchRow[]): string[] {
       jsonShare >= 0.5 ? "bound by JSON encode/decode" : "bound by the backend (moving and writing the document)";
     return (
       `${store}: journal appends are ${appends}; batching 100 lines per call is ${perCall.toFixed(1)}× faster per ` +
-      `line. The 1M decision set is ${document}: JSON alone is ${Math.round(jsonShare * 100)}% of save+read.`
+      `line. The 1M decision set is ${document}: JSON alone is ${Math.min(100, Math.round(jsonShare * 100))}% of save+read.`
     );
   });
 }
