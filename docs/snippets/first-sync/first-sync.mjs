@@ -1,0 +1,71 @@
+// A first sync: a generated school → review → decisions → plan → apply, into a SQLite account directory.
+// Run it twice: the second run finds everything already done and writes nothing.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createMemoryRosterSource, errorReportCsv } from "@rostersync/core";
+import { generatedProfile, generateSchool } from "@rostersync/core/testing";
+import { createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSqliteDirectory, createSync } from "@rostersync/sync";
+
+/** Every rostersync call at an I/O edge answers a Result: stop on an error, else give the value. */
+function must(result, what) {
+  if (result.isOk()) return result.value;
+  console.error(`${what} failed: ${result.error.type}: ${result.error.message}`);
+  process.exit(1);
+}
+
+// 1. A school: 600 people, some sharing a family email, some without one. The host app already has a few
+//    accounts (volunteers who signed up on their own, some with the same email as in the SIS).
+const school = generateSchool({ seed: 7, people: 600, linkedRate: 0 });
+const source = createMemoryRosterSource({
+  people: school.people,
+  schools: school.schools,
+  gradeLevels: school.gradeLevels,
+});
+
+// 2. Where rostersync keeps its state, and the host's accounts (a small SQLite directory stands in for your app).
+mkdirSync("data", { recursive: true });
+const store = must(await createSqliteStore({ path: "data/rostersync.db" }), "open the store");
+const directory = createSqliteDirectory({ path: "data/accounts.db" });
+if (must(await directory.listAccounts(), "list accounts").length === 0) directory.seed(school.accounts);
+
+const sync = createSync({ tenantId: "lincoln-high", source, directory, store });
+
+// 3. The school's setup: students of every school and grade, two fields mapped, new people selected.
+must(await sync.setup(generatedProfile(school, "student")), "save the setup");
+
+// 4. Review: who can be imported, who is excluded and why.
+let review = must(await sync.refresh(), "refresh");
+const t = review.totals;
+console.log(`review: ${t.importable} importable, ${t.excluded} excluded (${t.missingEmails} missing emails, \
+${t.invalidEmails} invalid), duplicates ${t.duplicatesRed} red / ${t.duplicatesGray} gray`);
+writeFileSync("data/errors.csv", errorReportCsv(review));
+
+// 5. Decide: the admin keeps the first student of each shared email.
+review = must(
+  await sync.decide((d) => {
+    let draft = d;
+    for (const group of review.duplicateGroups) {
+      if (group.chosen === null) draft = draft.resolveDuplicate(group.email, group.members[0]);
+    }
+    return draft;
+  }),
+  "save decisions",
+);
+console.log(`decided: ${review.totals.importable} importable, duplicates ${review.totals.duplicatesRed} red / \
+${review.totals.duplicatesGray} gray; users to sync ${review.totals.toSync}, to skip ${review.totals.toSkip}`);
+
+// 6. Plan: every action explained, counted, checked for safety holds.
+const plan = must(await sync.plan(), "plan");
+console.log("plan:", JSON.stringify(plan.counts), "holds:", plan.holds.length, "hash:", plan.planHash);
+for (const type of ["add", "link", "skip"]) {
+  const action = plan.actions.find((a) => a.type === type);
+  if (action) console.log(`  e.g. ${type} ${action.sourceId}: ${action.reasons.join(", ")}`);
+}
+
+// 7. Apply exactly once. A held plan needs its hash acknowledged by a person who looked at it.
+const run = must(await sync.apply(plan, { acknowledge: plan.holds.length ? plan.planHash : undefined }), "apply");
+console.log(`applied: run ${run.runId} ${run.status}, ${run.done} of ${run.total} actions, ${run.failed} failed`);
+console.log(`to invite (added or never signed in): ${run.inviteCandidates.length}; errors in data/errors.csv`);
+
+directory.close();
+await store.close();
