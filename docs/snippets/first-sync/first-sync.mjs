@@ -1,6 +1,7 @@
 // A first sync: a generated school → review → decisions → plan → apply, into a SQLite account directory.
 // Run it twice: the second run finds everything already done and writes nothing.
 import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createMemoryRosterSource, errorReportCsv } from "@rostersync/core";
 import { generatedProfile, generateSchool } from "@rostersync/core/testing";
 import { createSqliteStore } from "@rostersync/storage-sqlite";
@@ -23,9 +24,10 @@ const source = createMemoryRosterSource({
 });
 
 // 2. Where rostersync keeps its state, and the host's accounts (a small SQLite directory stands in for your app).
-mkdirSync("data", { recursive: true });
-const store = must(await createSqliteStore({ path: "data/rostersync.db" }), "open the store");
-const directory = createSqliteDirectory({ path: "data/accounts.db" });
+const data = join(import.meta.dirname, "data"); // beside this script
+mkdirSync(data, { recursive: true });
+const store = must(await createSqliteStore({ path: join(data, "rostersync.db") }), "open the store");
+const directory = createSqliteDirectory({ path: join(data, "accounts.db") });
 if (must(await directory.listAccounts(), "list accounts").length === 0) directory.seed(school.accounts);
 
 const sync = createSync({ tenantId: "lincoln-high", source, directory, store });
@@ -38,7 +40,7 @@ let review = must(await sync.refresh(), "refresh");
 const t = review.totals;
 console.log(`review: ${t.importable} importable, ${t.excluded} excluded (${t.missingEmails} missing emails, \
 ${t.invalidEmails} invalid), duplicates ${t.duplicatesRed} red / ${t.duplicatesGray} gray`);
-writeFileSync("data/errors.csv", errorReportCsv(review));
+writeFileSync(join(data, "errors.csv"), errorReportCsv(review)); // R12: for whoever fixes the SIS data
 
 // 5. Decide: the admin keeps the first student of each shared email.
 review = must(
@@ -62,10 +64,15 @@ for (const type of ["add", "link", "skip"]) {
   if (action) console.log(`  e.g. ${type} ${action.sourceId}: ${action.reasons.join(", ")}`);
 }
 
-// 7. Apply exactly once. A held plan needs its hash acknowledged by a person who looked at it.
-const run = must(await sync.apply(plan, { acknowledge: plan.holds.length ? plan.planHash : undefined }), "apply");
-console.log(`applied: run ${run.runId} ${run.status}, ${run.done} of ${run.total} actions, ${run.failed} failed`);
-console.log(`to invite (added or never signed in): ${run.inviteCandidates.length}; errors in data/errors.csv`);
+// 7. Apply exactly once. A held plan (R10) waits for a person: apply it with { acknowledge: plan.planHash }.
+if (plan.holds.length > 0) {
+  for (const hold of plan.holds) console.log(`held: ${hold.message}`);
+} else {
+  const run = must(await sync.apply(plan, { actor: "getting-started" }), "apply");
+  console.log(`applied: run ${run.runId} ${run.status}, ${run.done} of ${run.total} actions, ${run.failed} failed`);
+  console.log(`to invite (added, or never signed in): ${run.inviteCandidates.length}`);
+}
+console.log(`files: ${data}`);
 
 directory.close();
 await store.close();

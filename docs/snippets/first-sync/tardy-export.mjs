@@ -1,4 +1,5 @@
 // A SchoolMint Hero tardy export: validate the settings, run it into a drop folder, run it again.
+import { join } from "node:path";
 import { createMemoryTardySource } from "@rostersync/core";
 import {
   createFileDirectorySink,
@@ -52,8 +53,9 @@ const hero = createMemoryTardySource({
   tardies: [tardy(1, "tardy", "08:07"), tardy(2, "tardy", "09:02", "=overslept"), tardy(3, "late-bus", "08:20")],
 });
 
-const store = must(await createSqliteStore({ path: "data/rostersync.db" }), "open the store");
-const sinks = { "sis-inbox": createFileDirectorySink({ directory: "data/sis-inbox" }) };
+const data = join(import.meta.dirname, "data"); // the same folder as first-sync.mjs
+const store = must(await createSqliteStore({ path: join(data, "rostersync.db") }), "open the store");
+const sinks = { "sis-inbox": createFileDirectorySink({ directory: join(data, "sis-inbox") }) };
 
 const settings = {
   exportId: "tardies-daily",
