@@ -58,7 +58,8 @@ ${review.totals.duplicatesGray} gray; users to sync ${review.totals.toSync}, to 
 
 // 6. Plan: every action explained, counted, checked for safety holds.
 const plan = must(await sync.plan(), "plan");
-console.log("plan:", JSON.stringify(plan.counts), "holds:", plan.holds.length, "hash:", plan.planHash);
+const counts = Object.entries(plan.counts).map(([type, n]) => `${type} ${n}`);
+console.log(`plan: ${counts.join(", ")}; holds ${plan.holds.length}; hash ${plan.planHash}`);
 for (const type of ["add", "link", "skip"]) {
   const action = plan.actions.find((a) => a.type === type);
   if (action) console.log(`  e.g. ${type} ${action.sourceId}: ${action.reasons.join(", ")}`);
