@@ -12,7 +12,7 @@ const statusLabel: Record<ReviewRow["status"], string> = {
 
 function row(r: ReviewRow): string {
   const flag = r.flag ? `<span class="flag ${r.flag}" title="${r.flag} flag">⚑</span>` : "";
-  return `<tr class="${r.status}${r.isNewError ? " new-error" : ""}">
+  return `<tr class="${r.status}${r.isNew ? " new" : ""}${r.isNewError ? " new-error" : ""}">
 <td>${r.isNew ? "x" : r.isFamilyContext ? "<small>family</small>" : ""}</td>
 <td>${r.selected ? "✓" : ""}</td>
 <td>${escapeHtml(r.lastName)}, ${escapeHtml(r.firstName)}</td>

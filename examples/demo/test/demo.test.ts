@@ -1,30 +1,153 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { isValidEmail, normaliseEmail } from "@rostersync/core";
+import { generateSchool, nextSchoolYear } from "@rostersync/core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 
 // The demo runs the built packages, exactly as `bash scripts/run.sh demo` does.
 const out = mkdtempSync(join(tmpdir(), "rostersync-demo-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+const SIZE = 600;
+const SEED = 11;
+
+function demo(...args: string[]) {
+  return spawnSync(process.execPath, ["src/main.ts", ...args], {
+    cwd: join(import.meta.dirname, ".."),
+    env: { ...process.env, FACTS_SUBSCRIPTION_KEY: "", FACTS_API_KEY: "" },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+}
+
+/** RFC 4180 rows (quoted cells, doubled quotes, CRLF). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(cell);
+      cell = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = "";
+      i++;
+    } else cell += c;
+  }
+  expect(quoted, "unterminated quote").toBe(false);
+  expect(cell + row.join(""), "text after the last CRLF").toBe("");
+  return rows;
+}
+
 describe("examples/demo", () => {
-  it("runs the main job end to end and writes the review pages and error reports", () => {
-    const run = spawnSync(process.execPath, ["src/main.ts"], {
-      cwd: join(import.meta.dirname, ".."),
-      env: { ...process.env, DEMO_OUT: out, DEMO_PEOPLE: "600" },
-      encoding: "utf8",
-      timeout: 240_000,
-    });
+  const run = demo("--size", String(SIZE), "--seed", String(SEED), "--out", out);
+
+  it("runs the story end to end and exits 0", () => {
     if (run.status !== 0) console.error(run.stdout, run.stderr);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/first sync/i);
-    expect(run.stdout).toMatch(/next school year/i);
-    for (const file of ["review-first.html", "review-next-year.html", "errors-first.csv", "errors-next-year.csv"]) {
+    for (const heading of [
+      /First sync — setup and review/,
+      /First sync — plan/,
+      /First sync — apply/,
+      /hours written back to FACTS/,
+      /Next school year in FACTS/,
+      /Next school year — Preview & Sync/,
+      /Hero tardies/,
+    ]) {
+      expect(run.stdout).toMatch(heading);
+    }
+    expect(run.stdout).toMatch(/⚠ held: /);
+    expect(run.stdout).toMatch(/apply without acknowledging → Held; nothing written/);
+    expect(run.stdout).toMatch(/directory = core's simulateApply\s+✓/);
+  });
+
+  it("writes review pages, error reports that parse, invitations and the tardy files", () => {
+    for (const file of [
+      "rostersync.db",
+      "accounts.db",
+      "review-first.html",
+      "review-next-year.html",
+      "errors-first.csv",
+      "errors-next-year.csv",
+      "errors-next-year-new-only.csv",
+      "invites-first.csv",
+    ]) {
       expect(existsSync(join(out, file)), file).toBe(true);
     }
-    const csv = readFileSync(join(out, "errors-first.csv"), "utf8");
-    expect(csv.split("\r\n")[0]).toMatch(/^sourceId,/);
-    expect(readFileSync(join(out, "review-first.html"), "utf8")).toContain("<table>");
+    for (const file of ["errors-first.csv", "errors-next-year.csv"]) {
+      const rows = parseCsv(readFileSync(join(out, file), "utf8"));
+      expect(rows[0]).toEqual(["sourceId", "name", "grade", "school", "familyId", "email", "reason"]);
+      expect(rows.length).toBeGreaterThan(5);
+      for (const r of rows) expect(r).toHaveLength(7);
+      expect(rows.slice(1).every((r) => /^\d+$/.test(r[0] ?? ""))).toBe(true);
+    }
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    const next = readFileSync(join(out, "review-next-year.html"), "utf8");
+    expect(next).toContain("<table>");
+    const newRows = next.match(/<tr class="[a-z-]+ new[" ]/g) ?? [];
+    expect(newRows.length).toBeGreaterThan(0);
+    expect(newRows.length).toBe(summary.nextYearNewRows);
+    expect(
+      readFileSync(join(out, "review-first.html"), "utf8").match(/<tr class="[a-z-]+ new[" ]/g)?.length,
+    ).toBeGreaterThan(newRows.length);
+    const inbox = readdirSync(join(out, "sis-inbox"));
+    expect(inbox).toHaveLength(2);
+    const tardies = parseCsv(readFileSync(join(out, "sis-inbox", inbox.sort()[0] ?? ""), "utf8"));
+    expect(tardies[0]?.[0]).toBe("Student ID");
+    expect(tardies.flat().some((c) => c.startsWith("'="))).toBe(true); // formula guard (R12)
+  });
+
+  it("leaves exactly the enrolled students with a usable email active in the account directory", () => {
+    // Independent of the planner: the generated school a year on, counted by hand.
+    const year2 = nextSchoolYear(generateSchool({ seed: SEED, people: SIZE, accountsFor: "none" }), { seed: SEED + 1 });
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    const enrolled = year2.people.filter((p) => p.role === "student" && p.status === "enrolled");
+    const emails = new Map<string, string[]>();
+    for (const p of enrolled) {
+      const e = normaliseEmail(p.email);
+      if (isValidEmail(e)) emails.set(e, [...(emails.get(e) ?? []), p.sourceId]);
+    }
+    // One account per distinct usable email (shared ones resolved to one person), minus the person unselected.
+    const unselectedAlone = [...emails.values()].some((ids) => ids.length === 1 && ids[0] === summary.unselected);
+    const expected = emails.size - (unselectedAlone ? 1 : 0);
+
+    const db = new DatabaseSync(join(out, "accounts.db"), { readOnly: true });
+    const rows = db.prepare("SELECT source_id, archived, managed FROM accounts").all() as {
+      source_id: string | null;
+      archived: number;
+      managed: number;
+    }[];
+    db.close();
+    const active = rows.filter((r) => r.archived === 0 && r.managed === 1 && r.source_id !== null);
+    expect(active.length).toBe(expected);
+    expect(summary.activeManagedAccounts).toBe(expected);
+    const enrolledIds = new Set(enrolled.map((p) => p.sourceId));
+    expect(active.filter((r) => !enrolledIds.has(r.source_id ?? ""))).toEqual([]);
+    const graduated = new Set(year2.people.filter((p) => p.status === "graduated").map((p) => p.sourceId));
+    expect(rows.some((r) => r.archived === 1 && graduated.has(r.source_id ?? ""))).toBe(true);
+  });
+
+  it("refuses a bad flag with a clear message and exit code 2", () => {
+    const bad = demo("--size", "lots");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--size must be a whole number/);
+    const keys = demo("--facts-url", "https://api.example.invalid", "--dry-run");
+    expect(keys.status).toBe(2);
+    expect(keys.stderr).toMatch(/FACTS_SUBSCRIPTION_KEY and FACTS_API_KEY/);
   });
 });

@@ -1,0 +1,510 @@
+// The main job: one school's year with rostersync, end to end — first sync (review, decisions, plan, apply),
+// hours written back to FACTS, the next school year and its re-sync (New? rows, new errors, archives, a held
+// plan), and a Hero tardy export. Run it with `bash scripts/run.sh demo` from the repository root.
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import {
+  type Account,
+  createMemoryDirectory,
+  createMemoryHoursSource,
+  createMemoryStore,
+  csvCell,
+  errorReportCsv,
+  type FieldMapping,
+  type HostHourEntry,
+  type Invitation,
+  isValidEmail,
+  mergeCandidates,
+  normaliseEmail,
+  type ReviewReport,
+  type Role,
+  type SourcePerson,
+  type SyncPlan,
+  type SyncProfile,
+  type SyncStore,
+  simulateApply,
+  type TargetDirectory,
+} from "@rostersync/core";
+import { createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSqliteDirectory, createSync, type SyncProgress } from "@rostersync/sync";
+import type { Result } from "neverthrow";
+import { type DemoArgs, readArgs, USAGE, UsageError, wantsHelp } from "./args.ts";
+import { renderReviewPage } from "./review-page.ts";
+import { fact, heading, note, planTable, progressBar, reviewTable, table } from "./show.ts";
+import { heroStory } from "./tardies.ts";
+import { type FactsWorld, generatedWorld, realWorld } from "./world.ts";
+
+const TENANT = "demo-academy";
+
+/** A step failed: the message is for the person running the demo (never a key). */
+class DemoFailure extends Error {}
+
+function must<T, E extends { readonly type: string; readonly message: string }>(result: Result<T, E>, what: string): T {
+  if (result.isOk()) return result.value;
+  throw new DemoFailure(`${what} failed: ${result.error.type}: ${result.error.message}`);
+}
+
+/** Removes only what an earlier run of the demo wrote, so `--out` may point at a folder with other files. */
+function cleanOut(out: string): void {
+  mkdirSync(out, { recursive: true });
+  const ours =
+    /^(rostersync|accounts)\.db(-wal|-shm|-journal)?$|^(review|errors|invites)-.+\.(html|csv)$|^summary\.json$/;
+  for (const name of readdirSync(out)) if (ours.test(name)) rmSync(join(out, name), { force: true });
+  rmSync(join(out, "sis-inbox"), { recursive: true, force: true });
+}
+
+/**
+ * The host app's accounts before the first sync: volunteers who signed up on their own. Some use the email
+ * FACTS has (they are linked and keep their hours, R6); one used a personal address (a new account is made
+ * and a merge is suggested); a few are nobody in FACTS (never touched, R7).
+ */
+function hostAccounts(people: readonly SourcePerson[] | null, role: Role): Account[] {
+  const accounts: Account[] = [];
+  const base = { archived: false, managed: false, fields: {}, neverAccessed: false };
+  if (people !== null) {
+    const count = new Map<string, number>();
+    for (const p of people) {
+      const e = normaliseEmail(p.email);
+      count.set(e, (count.get(e) ?? 0) + 1);
+    }
+    const eligible = people.filter((p) => {
+      const e = normaliseEmail(p.email);
+      return p.role === role && p.status === "enrolled" && isValidEmail(e) && count.get(e) === 1;
+    });
+    eligible.slice(0, 5).forEach((p, i) => {
+      const personal = i === 4;
+      accounts.push({
+        ...base,
+        accountId: `host-${i + 1}`,
+        email: personal
+          ? `${normaliseEmail(p.email).split("@")[0]}.personal@example.net`
+          : normaliseEmail(p.email).toUpperCase(),
+        firstName: p.firstName,
+        lastName: p.lastName,
+        birthDate: p.birthDate ?? null,
+        neverAccessed: i === 1,
+      });
+    });
+  }
+  for (const [i, name] of ["Pat Rivera", "Sam Okoye", "Lee Park"].entries()) {
+    const [firstName, lastName] = name.split(" ");
+    accounts.push({
+      ...base,
+      accountId: `volunteer-${i + 1}`,
+      email: `${name.replace(" ", ".").toLowerCase()}@volunteers.example.net`,
+      firstName,
+      lastName,
+    });
+  }
+  return accounts;
+}
+
+/** Compares what the directory holds with what core's simulateApply says the plan should leave. */
+function checkAgainstCore(before: readonly Account[], plan: SyncPlan, after: readonly Account[]): number {
+  const key = (a: Account) =>
+    JSON.stringify([
+      a.sourceId ?? a.accountId,
+      normaliseEmail(a.email),
+      a.archived,
+      a.managed,
+      a.firstName,
+      a.lastName,
+    ]);
+  const expected = simulateApply(before, plan)
+    .map((a) => (a.sourceId === undefined ? a : { ...a, accountId: "" }))
+    .map(key)
+    .sort();
+  const actual = after.map(key).sort();
+  const same = expected.length === actual.length && expected.every((k, i) => k === actual[i]);
+  if (!same) throw new DemoFailure("The directory does not hold what core's simulateApply predicts for this plan.");
+  const active = after.filter((a) => !a.archived).length;
+  fact("directory = core's simulateApply", `✓ ${active} active accounts (${after.length - active} archived)`);
+  return active;
+}
+
+function writeInvites(path: string, invites: readonly Invitation[]): void {
+  const lines = ["email,firstName,lastName,sourceId,reason"];
+  for (const i of invites) {
+    lines.push([i.email, i.firstName ?? "", i.lastName ?? "", i.sourceId, i.reason].map(csvCell).join(","));
+  }
+  writeFileSync(path, `${lines.join("\r\n")}\r\n`);
+}
+
+function saveReview(out: string, name: string, title: string, report: ReviewReport, plan: SyncPlan | null): void {
+  writeFileSync(join(out, `review-${name}.html`), renderReviewPage(title, report, plan));
+  writeFileSync(join(out, `errors-${name}.csv`), errorReportCsv(report));
+}
+
+function profileFor(
+  args: DemoArgs,
+  schools: readonly string[],
+  grades: readonly string[],
+  fieldMap: FieldMapping[],
+): SyncProfile {
+  return {
+    role: args.role,
+    schools,
+    gradeLevels: grades,
+    ...(args.role === "parent" ? { parentSubset: { relationships: ["Mother", "Father", "Guardian"] } } : {}),
+    fieldMap,
+    defaultSelection: true,
+    hoursSync: { enabled: false, historicImportDone: false },
+  };
+}
+
+async function main(args: DemoArgs): Promise<void> {
+  const started = performance.now();
+  const bar = { current: null as ReturnType<typeof progressBar> | null };
+  const onProgress = (p: SyncProgress) => bar.current?.update(p);
+  const withBar = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
+    bar.current = progressBar(label);
+    try {
+      return await work();
+    } finally {
+      bar.current.finish();
+      bar.current = null;
+    }
+  };
+
+  const keys = {
+    subscriptionKey: process.env.FACTS_SUBSCRIPTION_KEY ?? "",
+    apiKey: process.env.FACTS_API_KEY ?? "",
+  };
+  if (args.factsUrl !== null && (keys.subscriptionKey === "" || keys.apiKey === "")) {
+    throw new UsageError("--facts-url needs FACTS_SUBSCRIPTION_KEY and FACTS_API_KEY in the environment.");
+  }
+  cleanOut(args.out);
+  const world: FactsWorld =
+    args.factsUrl === null ? generatedWorld({ seed: args.seed, size: args.size }) : realWorld(args.factsUrl, keys);
+  const live = args.factsUrl !== null;
+  const files: string[] = [];
+
+  heading("1", `FACTS: ${world.where}`);
+  const first = must(await world.source.read(), "Reading FACTS");
+  const people = first.people;
+  const count = (role: Role) => people.filter((p) => p.role === role).length;
+  table(
+    ["people", "students", "parents", "families", "schools", "without email"],
+    [
+      [
+        people.length,
+        count("student"),
+        count("parent"),
+        new Set(people.flatMap((p) => p.families.map((f) => f.familyId))).size,
+        first.schools.length,
+        people.filter((p) => normaliseEmail(p.email) === "").length,
+      ],
+    ],
+  );
+
+  // Where rostersync keeps its state, and the host app's accounts (a small SQLite directory stands in).
+  let store: SyncStore;
+  let directory: TargetDirectory & { markAccessed?: (accountId: string) => void; close?: () => void };
+  if (args.dryRun) {
+    store = createMemoryStore();
+    directory = createMemoryDirectory(hostAccounts(world.people(), args.role));
+  } else {
+    store = must(await createSqliteStore({ path: join(args.out, "rostersync.db") }), "Opening the SQLite store");
+    const sqlite = createSqliteDirectory({ path: join(args.out, "accounts.db") });
+    sqlite.seed(hostAccounts(world.people(), args.role));
+    directory = sqlite;
+  }
+  const hoursSource = createMemoryHoursSource();
+  const sync = createSync({
+    tenantId: TENANT,
+    source: world.source,
+    directory,
+    store,
+    ...(world.hours === null || args.dryRun ? {} : { hours: world.hours, hoursSource }),
+    onProgress,
+  });
+
+  heading("2", `First sync — setup and review (${args.role}s)`);
+  const fieldMap: FieldMapping[] =
+    args.role === "student"
+      ? [
+          { source: "homeroom", target: "Homeroom" },
+          { source: "udf:tshirt", target: "T-Shirt Size", createAs: "dropdown" },
+        ]
+      : [
+          { source: "phone", target: "Phone" },
+          { source: "udf:team", target: "Volunteer Team", createAs: "dropdown" },
+        ];
+  const profile = profileFor(
+    args,
+    first.schools.filter((s) => s.active).map((s) => s.schoolCode),
+    first.gradeLevels.map((g) => g.code),
+    live ? [] : fieldMap,
+  );
+  must(await sync.setup(profile), "Saving the setup");
+  fact("setup", `${profile.schools.join(", ")} · grades ${profile.gradeLevels.join(" ")} · new people selected`);
+  fact("fields mapped", profile.fieldMap.map((m) => `${m.source} → ${m.target}`).join(", ") || "none");
+  let review = must(await sync.refresh(), "Refreshing the review");
+  reviewTable(review);
+
+  // The admin's choices: each shared email goes to the person listed first; one family opted out.
+  const unresolved = review.duplicateGroups.filter((g) => g.chosen === null);
+  const optOut = review.rows.find((r) => r.status === "importable" && r.isNew);
+  review = must(
+    await sync.decide((d) => {
+      let draft = d;
+      for (const g of unresolved) draft = draft.resolveDuplicate(g.email, [...g.members].sort()[0] ?? "");
+      return optOut === undefined ? draft : draft.unselect(optOut.sourceId);
+    }),
+    "Saving the admin's decisions",
+  );
+  note(
+    `admin: ${unresolved.length} shared emails resolved (first-listed person keeps it), ${optOut ? 1 : 0} person unselected`,
+  );
+  reviewTable(review);
+  const errors = review.rows.filter((r) => r.status === "excluded" && r.flag === "red");
+  fact("error report (for the SIS admin)", `${errors.length} rows → errors-first.csv`);
+
+  heading("3", "First sync — plan");
+  let plan = must(await sync.plan(), "Planning");
+  planTable(plan);
+  const accounts0 = must(await directory.listAccounts(), "Reading the accounts");
+  const worldPeople = world.people();
+  if (worldPeople !== null) {
+    const candidates = mergeCandidates({
+      people: worldPeople,
+      accounts: accounts0,
+      profile,
+      decisions: must(await sync.decisions(), "Reading decisions"),
+    });
+    for (const c of candidates.slice(0, 3)) {
+      note(
+        `merge suggested: ${c.personName} <${c.personEmail}> may be account <${c.accountEmail}> (${c.evidence.join(", ")})`,
+      );
+    }
+  }
+  for (const hold of plan.holds) note(`⚠ held: ${hold.message}`);
+  saveReview(args.out, "first", "First sync — review", review, plan);
+  files.push("review-first.html", "errors-first.csv");
+
+  if (args.dryRun) {
+    note("--dry-run: nothing applied, nothing written to FACTS or to the account directory.");
+  } else {
+    heading("4", "First sync — apply");
+    const run = await withBar("apply", async () =>
+      must(
+        await sync.apply(plan, { actor: "demo admin", ...(plan.holds.length ? { acknowledge: plan.planHash } : {}) }),
+        "Applying",
+      ),
+    );
+    fact(
+      "run",
+      `${run.status}: ${run.done}/${run.total} actions, ${run.failed} failed, ${run.timings.totalMs.toFixed(0)} ms`,
+    );
+    checkAgainstCore(accounts0, plan, must(await directory.listAccounts(), "Reading the accounts"));
+    writeInvites(join(args.out, "invites-first.csv"), run.inviteCandidates);
+    files.push("invites-first.csv");
+    const added = run.inviteCandidates.filter((i) => i.reason === "added").length;
+    fact(
+      "to invite (R13)",
+      `${run.inviteCandidates.length} (${added} new accounts, ${run.inviteCandidates.length - added} never signed in) → invites-first.csv`,
+    );
+    // Most of them accept the invitation before next year; the rest are invited again then.
+    let accepted = 0;
+    run.inviteCandidates.forEach((invite, i) => {
+      if (i % 10 !== 0 && directory.markAccessed) {
+        directory.markAccessed(invite.accountId);
+        accepted++;
+      }
+    });
+    note(`${accepted} of them sign in over the year`);
+  }
+
+  let hoursRows: number | null = null;
+  if (!args.dryRun && world.hours !== null) {
+    heading("5", "Volunteer hours written back to FACTS service hours");
+    const imported = must(await sync.importHistoricHours(), "Importing historic hours");
+    fact("hours already in FACTS, imported first", `${imported.found} found, ${imported.imported} new to the host`);
+    must(await sync.enableHoursSync(), "Switching hours sync on");
+    const linked = must(await directory.listAccounts(), "Reading the accounts").filter(
+      (a) => a.sourceId !== undefined && !a.archived,
+    );
+    const volunteer = "volunteer-1";
+    const entries: HostHourEntry[] = [...linked.slice(0, 40).map((a) => a.accountId), volunteer].map(
+      (accountId, i) => ({
+        hourId: `hour-${i + 1}`,
+        accountId,
+        role: args.role,
+        date: `2026-10-${String(1 + (i % 28)).padStart(2, "0")}`,
+        hours: 1 + (i % 4),
+        description:
+          i % 9 === 0 ? `Food bank: ${"sorting donations, restocking shelves, ".repeat(8)}` : "Library helper",
+        approved: i % 6 !== 5,
+        deleted: false,
+        updatedAt: `2026-10-30T10:${String(i).padStart(2, "0")}:00Z`,
+      }),
+    );
+    for (const e of entries) hoursSource.put(e);
+    const push1 = await withBar("hours", async () => must(await sync.pushHours(), "Pushing hours"));
+    // A week later: one entry edited, one approval withdrawn.
+    const edited = entries[0];
+    const withdrawn = entries[1];
+    if (edited) hoursSource.put({ ...edited, hours: edited.hours + 1, updatedAt: "2026-11-06T09:00:00Z" });
+    if (withdrawn) hoursSource.put({ ...withdrawn, approved: false, updatedAt: "2026-11-06T09:01:00Z" });
+    const push2 = must(await sync.pushHours(), "Pushing hours again");
+    const push3 = must(await sync.pushHours(), "Pushing hours a third time");
+    const by = (r: typeof push1, s: string) => r.outcomes.filter((o) => o.status === s).length;
+    const row = (label: string, r: typeof push1) => [
+      label,
+      r.entries,
+      r.created,
+      r.updated,
+      r.deleted,
+      by(r, "absent"),
+      by(r, "unlinked"),
+      r.failed,
+    ];
+    table(
+      ["push", "entries", "created", "updated", "deleted", "not approved", "not linked", "failed"],
+      [row("first push", push1), row("a week later", push2), row("again, nothing new", push3)],
+    );
+    hoursRows = world.serviceHoursRows();
+    fact("service-hours rows FACTS now holds", hoursRows ?? "unknown");
+  }
+
+  let newRows = 0;
+  if (!args.dryRun && !live) {
+    heading("6", "Next school year in FACTS");
+    const change = world.nextYear();
+    if (change !== null) {
+      table(
+        ["graduated", "promoted", "withdrew", "came back", "new families", "new people"],
+        [[change.graduated, change.promoted, change.withdrawn, change.returned, change.newFamilies, change.newPeople]],
+      );
+    }
+
+    heading("7", "Next school year — Preview & Sync");
+    review = must(await sync.refresh(), "Refreshing the review");
+    reviewTable(review);
+    const fresh = review.rows.filter((r) => r.isNew && r.status !== "out-of-scope");
+    newRows = fresh.length;
+    const context = review.rows.filter((r) => r.isFamilyContext).length;
+    fact("New? rows", `${fresh.length}${context ? ` (+ ${context} family-context rows)` : ""}`);
+    const newErrors = review.rows.filter((r) => r.isNewError);
+    const reasons = new Map<string, number>();
+    for (const r of newErrors) for (const reason of r.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    fact(
+      "only new errors",
+      `${newErrors.length} (${[...reasons].map(([k, v]) => `${k} ${v}`).join(", ") || "none"}) of ${review.totals.toExclude} excluded`,
+    );
+    writeFileSync(
+      join(args.out, "errors-next-year-new-only.csv"),
+      errorReportCsv({ ...review, rows: review.rows.filter((r) => r.isNewError) }),
+    );
+    files.push("errors-next-year-new-only.csv");
+    const unresolved2 = review.duplicateGroups.filter((g) => g.chosen === null || g.stale);
+    if (unresolved2.length > 0) {
+      review = must(
+        await sync.decide((d) => {
+          let draft = d;
+          for (const g of unresolved2) draft = draft.resolveDuplicate(g.email, [...g.members].sort()[0] ?? "");
+          return draft;
+        }),
+        "Saving the admin's decisions",
+      );
+      note(`admin: ${unresolved2.length} new shared emails resolved`);
+    }
+    plan = must(await sync.plan(), "Planning");
+    planTable(plan);
+    saveReview(args.out, "next-year", "Next school year — review", review, plan);
+    files.push("review-next-year.html", "errors-next-year.csv");
+
+    const accounts1 = must(await directory.listAccounts(), "Reading the accounts");
+    const refused = await sync.apply(plan, { actor: "demo admin" });
+    if (plan.holds.length > 0) {
+      for (const hold of plan.holds) note(`⚠ held: ${hold.message}`);
+      if (refused.isOk()) throw new DemoFailure("A held plan was applied without an acknowledgement.");
+      note(`apply without acknowledging → ${refused.error.type}; nothing written`);
+      note(`admin looks at the review page and acknowledges plan ${plan.planHash}`);
+    } else if (refused.isErr()) {
+      must(refused, "Applying");
+    }
+    const run = refused.isOk()
+      ? refused.value
+      : await withBar("apply", async () =>
+          must(await sync.apply(plan, { actor: "demo admin", acknowledge: plan.planHash }), "Applying"),
+        );
+    fact(
+      "run",
+      `${run.status}: ${run.done}/${run.total} actions, ${run.failed} failed, ${run.timings.totalMs.toFixed(0)} ms`,
+    );
+    checkAgainstCore(accounts1, plan, must(await directory.listAccounts(), "Reading the accounts"));
+    writeInvites(join(args.out, "invites-next-year.csv"), run.inviteCandidates);
+    files.push("invites-next-year.csv");
+    fact("to invite (R13)", `${run.inviteCandidates.length} → invites-next-year.csv`);
+  }
+
+  heading("8", "Hero tardies → the SIS (CSV into a drop folder)");
+  const students = (world.people() ?? people)
+    .filter((p) => p.role === "student" && p.status === "enrolled")
+    .slice(0, 12);
+  const hero = await heroStory({
+    students,
+    schoolCode: profile.schools[0] ?? "MAIN",
+    store,
+    tenantId: TENANT,
+    out: args.out,
+  });
+  for (const f of hero.files) files.push(join("sis-inbox", f));
+
+  heading("9", "Where everything is");
+  const accounts = must(await directory.listAccounts(), "Reading the accounts");
+  const active = accounts.filter((a) => !a.archived);
+  if (!args.dryRun) files.unshift("rostersync.db", "accounts.db");
+  table(
+    ["file", "size"],
+    files.map((f) => [f, `${(statSync(join(args.out, f)).size / 1024).toFixed(1)} KB`]),
+  );
+  const shown = relative(process.cwd(), args.out);
+  fact("folder", shown === "" ? "." : shown.startsWith("..") ? args.out : shown);
+  fact("accounts in the directory", `${active.length} active, ${accounts.length - active.length} archived`);
+  fact("time", `${((performance.now() - started) / 1000).toFixed(1)} s`);
+  writeFileSync(
+    join(args.out, "summary.json"),
+    `${JSON.stringify(
+      {
+        role: args.role,
+        size: args.size,
+        seed: args.seed,
+        dryRun: args.dryRun,
+        activeAccounts: active.length,
+        activeManagedAccounts: active.filter((a) => a.managed).length,
+        archivedAccounts: accounts.length - active.length,
+        unselected: optOut?.sourceId ?? null,
+        nextYearNewRows: newRows,
+        serviceHoursRows: hoursRows,
+        files,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  directory.close?.();
+  await store.close();
+  await world.close();
+}
+
+const argv = process.argv.slice(2);
+if (wantsHelp(argv)) {
+  console.log(USAGE);
+} else {
+  try {
+    await main(readArgs(argv, join(import.meta.dirname, "..", ".demo")));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`demo: ${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (error instanceof DemoFailure) {
+      console.error(`\ndemo: ${error.message}`);
+      process.exitCode = 1;
+    } else {
+      console.error("\ndemo: unexpected failure:", error);
+      process.exitCode = 1;
+    }
+  }
+}
