@@ -443,18 +443,20 @@ async function main(args: DemoArgs): Promise<void> {
     fact("to invite (R13)", `${run.inviteCandidates.length} → invites-next-year.csv`);
   }
 
-  heading("8", "Hero tardies → the SIS (CSV into a drop folder)");
-  const students = (world.people() ?? people)
-    .filter((p) => p.role === "student" && p.status === "enrolled")
-    .slice(0, 12);
-  const hero = await heroStory({
-    students,
-    schoolCode: profile.schools[0] ?? "MAIN",
-    store,
-    tenantId: TENANT,
-    out: args.out,
-  });
-  for (const f of hero.files) files.push(join("sis-inbox", f));
+  if (!args.dryRun) {
+    heading("8", "Hero tardies → the SIS (CSV into a drop folder)");
+    const students = (world.people() ?? people)
+      .filter((p) => p.role === "student" && p.status === "enrolled")
+      .slice(0, 12);
+    const hero = await heroStory({
+      students,
+      schoolCode: profile.schools[0] ?? "MAIN",
+      store,
+      tenantId: TENANT,
+      out: args.out,
+    });
+    for (const f of hero.files) files.push(join("sis-inbox", f));
+  }
 
   heading("9", "Where everything is");
   const accounts = must(await directory.listAccounts(), "Reading the accounts");
