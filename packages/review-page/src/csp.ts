@@ -1,0 +1,12 @@
+/**
+ * The SHA-256 hashes of the page's inline style and script, for its Content-Security-Policy. Kept as
+ * constants so that rendering needs no crypto and runs anywhere; `csp.test.ts` recomputes them from
+ * `assets.ts` and fails, printing the right values, when either asset changed.
+ *
+ * @module
+ */
+
+/** CSP source of the inline stylesheet. @internal */
+export const STYLE_SHA256 = "sha256-PU5pHZZDME9Tw9ciwiqLZp2JdovAusKHcJyVcuM8K/M=";
+/** CSP source of the inline script. @internal */
+export const SCRIPT_SHA256 = "sha256-W4gwsSxyi+OYx2OK84Fk7MHBgDPFxfYXL25BNTglzZQ=";
