@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createMemoryRosterSource, errorReportCsv } from "@rostersync/core";
 import { generatedProfile, generateSchool } from "@rostersync/core/testing";
+import { renderReviewHtml } from "@rostersync/review-page";
 import { createSqliteStore } from "@rostersync/storage-sqlite";
 import { createSqliteDirectory, createSync } from "@rostersync/sync";
 
@@ -55,6 +56,7 @@ review = must(
 );
 console.log(`decided: ${review.totals.importable} importable, duplicates ${review.totals.duplicatesRed} red / \
 ${review.totals.duplicatesGray} gray; users to sync ${review.totals.toSync}, to skip ${review.totals.toSkip}`);
+writeFileSync(join(data, "review.html"), renderReviewHtml(review, { schoolName: "Lincoln High" })); // open it
 
 // 6. Plan: every action explained, counted, checked for safety holds.
 const plan = must(await sync.plan(), "plan");
