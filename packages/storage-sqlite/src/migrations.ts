@@ -11,6 +11,10 @@ export const APPLICATION_ID = 0x52535943;
 /**
  * The schema, oldest first. Never edit a shipped step: add a new one. Every table is keyed by `tenant_id`
  * first, so every read and write names its school and one school's rows can never answer for another's.
+ *
+ * `runs.last_seq` (version 1) is no longer written or read: a run's last journal `seq` is `max(seq)` of its
+ * journal rows, one seek in the journal's primary key, so that an append never rewrites the run row and the
+ * plan stored in it. The column stays (dropping it would rewrite every stored plan on open); it is ignored.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {

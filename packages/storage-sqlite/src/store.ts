@@ -327,16 +327,24 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
       ),
     appendJournal: (tenantId, runId, entries) =>
       op({ tenantId, runId }, () =>
+        // Touches only the journal: the run's existence is answered by its (tenant_id, run_id) index and the
+        // last seq by the journal's primary key (one seek each), so the run row and its plan (tens of MB for a
+        // large school) are neither read nor rewritten. `BEGIN IMMEDIATE` serialises appenders, so the
+        // `max(seq)` read and the inserts cannot interleave with another writer's.
         write(() => {
-          const row = get("SELECT last_seq FROM runs WHERE tenant_id = ? AND run_id = ?", tenantId, runId);
-          if (!row) return err(storeError("NotFound", `run ${runId} does not exist`));
-          const invalid = checkJournalBatch(entries, row.last_seq === null ? null : Number(row.last_seq));
+          if (!get("SELECT 1 AS found FROM runs WHERE tenant_id = ? AND run_id = ?", tenantId, runId)) {
+            return err(storeError("NotFound", `run ${runId} does not exist`));
+          }
+          const head = get(
+            "SELECT max(seq) AS last_seq FROM journal WHERE tenant_id = ? AND run_id = ?",
+            tenantId,
+            runId,
+          );
+          const lastSeq = head?.last_seq == null ? null : Number(head.last_seq);
+          const invalid = checkJournalBatch(entries, lastSeq);
           if (invalid) return err(narrow(invalid));
-          const last = entries.at(-1);
-          if (!last) return ok(undefined);
           const insert = sql("INSERT INTO journal (tenant_id, run_id, seq, entry) VALUES (?, ?, ?, ?)");
           for (const entry of entries) insert.run(tenantId, runId, entry.seq, JSON.stringify(entry));
-          run("UPDATE runs SET last_seq = ? WHERE tenant_id = ? AND run_id = ?", last.seq, tenantId, runId);
           return ok(undefined);
         }),
       ),

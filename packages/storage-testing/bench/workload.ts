@@ -3,7 +3,7 @@
 // 1M-person decision set. Plain erasable TypeScript, so that `node bench/run.ts` runs it as is.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Decisions, JournalEntry, StoreError, SyncStore } from "@rostersync/core";
+import type { Decisions, JournalEntry, JsonValue, StoreError, SyncStore } from "@rostersync/core";
 import type { ResultAsync } from "neverthrow";
 
 /** One measured case. */
@@ -21,10 +21,19 @@ export interface BenchRow {
 export interface BenchSizes {
   readonly journalLines: number;
   readonly people: number;
+  /** Actions in the stored plan of the large-plan case (a 100k-person first sync has ~100k). */
+  readonly planActions: number;
+  /** Single-line appends timed in the large-plan case (few: a store that rewrites the plan pays per call). */
+  readonly largePlanAppends: number;
 }
 
-/** The default sizes: 100,000 journal lines and 1,000,000 people. */
-export const DEFAULT_SIZES: BenchSizes = { journalLines: 100_000, people: 1_000_000 };
+/** The default sizes: 100,000 journal lines, 1,000,000 people, 200 appends to a run with a 100k-action plan. */
+export const DEFAULT_SIZES: BenchSizes = {
+  journalLines: 100_000,
+  people: 1_000_000,
+  planActions: 100_000,
+  largePlanAppends: 200,
+};
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const tenant = "bench-school";
@@ -44,6 +53,25 @@ function lines(from: number, count: number): JournalEntry[] {
           result: { accountId: `acct-${seq}` },
         };
   });
+}
+
+/** A stored plan shaped like a first sync's: `actions` adds with reasons and a field diff each. */
+function largePlan(actions: number): JsonValue {
+  return {
+    planHash: "bench-large",
+    counts: { add: actions, update: 0, archive: 0, skip: 0 },
+    actions: Array.from({ length: actions }, (_, i) => ({
+      kind: "add",
+      actionId: `add:${100000 + i}`,
+      sourceId: String(100000 + i),
+      email: `student${i}@school.example.org`,
+      reasons: ["new-person"],
+      changes: [
+        { field: "Homeroom", from: null, to: `HR-${i % 13}A` },
+        { field: "T-Shirt Size", from: null, to: ["S", "M", "L"][i % 3] ?? "M" },
+      ],
+    })),
+  };
 }
 
 function decisionSet(people: number): Decisions {
@@ -119,6 +147,23 @@ export async function benchStore(
       batched,
       "lines/s",
       `${(single / batched).toFixed(1)}× faster per line than 1/call`,
+    );
+
+    // The same single-line appends, on a run whose stored plan is as large as a 100k-person sync's: an
+    // append must cost the same whatever the size of the plan beside it.
+    const plan = largePlan(sizes.planActions);
+    const planMb = Buffer.byteLength(JSON.stringify(plan)) / 1e6;
+    await must(store.createRun(tenant, { ...run("large-plan"), plan }));
+    const calls = sizes.largePlanAppends;
+    const large = await time(async () => {
+      for (let seq = 0; seq < calls; seq++) await must(store.appendJournal(tenant, "large-plan", lines(seq, 1)));
+    });
+    row(
+      `journal append, 1 line/call, ${sizes.planActions.toLocaleString("en-US")}-action plan`,
+      calls,
+      large,
+      "lines/s",
+      `${((large * 1000) / calls).toFixed(1)} µs per call; plan ${planMb.toFixed(1)} MB`,
     );
 
     let read = 0;
