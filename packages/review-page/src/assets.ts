@@ -32,7 +32,7 @@ select{font:inherit}
 table{width:100%;border-collapse:collapse;table-layout:fixed}
 th,td{text-align:left;padding:.3rem .45rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
 thead th{position:sticky;top:0;background:#fff;border-bottom:2px solid var(--ink);z-index:1}
-col.c-sync,col.c-new{width:4.2rem}col.c-id,col.c-grade{width:5.5rem}col.c-school{width:6rem}col.c-family{width:6.5rem}col.c-status{width:7.5rem}
+col.c-sync,col.c-new{width:4.2rem}col.c-id,col.c-grade{width:5.5rem}col.c-school{width:6rem}col.c-family{width:6.5rem}col.c-status{width:11rem}col.c-flag{width:15rem}
 tr.st-excluded td{background:var(--red-bg)}
 tr.st-excluded.fl-gray td{background:var(--gray-bg)}
 tr.st-skipped td,tr.st-out-of-scope td{color:var(--muted)}
@@ -40,6 +40,7 @@ tr.ctx td{font-style:italic;color:var(--muted)}
 tr.ctx td:first-child{box-shadow:inset 4px 0 0 var(--gray)}
 tr.new td:first-child{box-shadow:inset 4px 0 0 var(--accent)}
 .tag{display:inline-block;border:1px solid var(--gray);border-radius:3px;padding:0 .3rem;font-size:.8em;font-style:normal;color:var(--gray)}
+.why{display:block;font-size:.85em;color:var(--muted)}
 .missing{color:var(--red);font-weight:600}
 .none{color:var(--muted)}
 .empty{padding:1rem;color:var(--muted)}

@@ -7,6 +7,6 @@
  */
 
 /** CSP source of the inline stylesheet. @internal */
-export const STYLE_SHA256 = "sha256-PU5pHZZDME9Tw9ciwiqLZp2JdovAusKHcJyVcuM8K/M=";
+export const STYLE_SHA256 = "sha256-6Cc46G85sRi4b+vVTRxDgHXiGO0nktNKSLyGNQGWUHk=";
 /** CSP source of the inline script. @internal */
 export const SCRIPT_SHA256 = "sha256-W4gwsSxyi+OYx2OK84Fk7MHBgDPFxfYXL25BNTglzZQ=";

@@ -95,6 +95,9 @@ function rowHtml(row: ReviewRow): string {
   if (reason !== null) attrs += ` data-reason="${reason}"`;
   if (row.flag !== null) attrs += ` data-flag="${row.flag}"`;
   if (row.isNewError) attrs += " data-new-error";
+  // The page opens on "In scope"; hiding out-of-scope rows here makes the first paint (and a page read
+  // without script) match that filter.
+  if (row.status === "out-of-scope") attrs += " hidden";
 
   const name = escapeHtml(`${row.firstName} ${row.lastName}`.trim());
   const novelty = row.isNew
@@ -113,7 +116,7 @@ function rowHtml(row: ReviewRow): string {
       ? ""
       : `<span class="flag ${row.flag}" title="${row.flag} flag">${row.flag === "red" ? "Red" : "Gray"}: ${flagText(row)}</span>`;
   const status = STATUS_LABELS[row.status];
-  const why = reason === null ? "" : ` <span class="why">(${REASON_LABELS[reason] ?? reason})</span>`;
+  const why = reason === null ? "" : `<span class="why">${REASON_LABELS[reason] ?? reason}</span>`;
   const newError = row.isNewError ? ` <span class="tag">new error</span>` : "";
   return (
     `<tr${attrs}><td>${row.selected ? "✓" : ""}</td><td>${novelty}</td><td>${name}</td>` +
@@ -179,6 +182,7 @@ export function renderReviewHtml(report: ReviewReport, options: ReviewPageOption
   const csv = errorReportCsv(report);
   const fileName = options.errorReportFileName ?? "error-report.csv";
   const errors = t.excluded;
+  const inScope = report.rows.length - t.outOfScope;
 
   const out: string[] = [];
   out.push(
@@ -222,8 +226,8 @@ export function renderReviewHtml(report: ReviewReport, options: ReviewPageOption
       `Download error report (${errors} ${errors === 1 ? "row" : "rows"}, CSV)</button></p>`,
     `<div class="filters" role="search">`,
     `<label>Status <select id="f-status">` +
-      `<option value="all" selected>Everyone</option>` +
-      `<option value="in-scope">In scope (not out of scope)</option>` +
+      `<option value="in-scope" selected>In scope</option>` +
+      `<option value="all">Everyone in the SIS</option>` +
       `<option value="importable">Importable</option>` +
       `<option value="excluded">Excluded</option>` +
       `<option value="skipped">Skipped</option>` +
@@ -235,7 +239,7 @@ export function renderReviewHtml(report: ReviewReport, options: ReviewPageOption
       "</select></label>",
     `<label>Grade <select id="f-grade"><option value="*" selected>All grades</option>${gradeOptions.join("")}</select></label>`,
     `<label><input type="checkbox" id="f-new"> New only (and their family)</label>`,
-    `<output id="shown">Showing ${report.rows.length} of ${report.rows.length} ${report.rows.length === 1 ? "person" : "people"}</output>`,
+    `<output id="shown">Showing ${inScope} of ${report.rows.length} ${report.rows.length === 1 ? "person" : "people"}</output>`,
     "</div>",
     `<table id="people"><colgroup><col class="c-sync"><col class="c-new"><col class="c-name"><col class="c-id">` +
       `<col class="c-grade"><col class="c-school"><col class="c-family"><col class="c-email"><col class="c-status">` +
@@ -247,7 +251,7 @@ export function renderReviewHtml(report: ReviewReport, options: ReviewPageOption
   for (const row of report.rows) out.push(rowHtml(row));
   out.push(
     "</tbody></table>",
-    `<p id="no-match" class="empty"${report.rows.length === 0 ? "" : " hidden"}>No one matches these filters.</p>`,
+    `<p id="no-match" class="empty"${inScope === 0 ? "" : " hidden"}>No one matches these filters.</p>`,
     `<script type="application/json" id="error-report">${scriptSafeJson({ fileName, csv })}</script>`,
     `<script>${SCRIPT}</script>`,
     "</body></html>",

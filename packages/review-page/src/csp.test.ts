@@ -1,0 +1,12 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { SCRIPT, STYLE } from "./assets.js";
+import { SCRIPT_SHA256, STYLE_SHA256 } from "./csp.js";
+
+const sha256 = (text: string) => `sha256-${createHash("sha256").update(text, "utf8").digest("base64")}`;
+
+describe("Content-Security-Policy hashes", () => {
+  // When an asset changes, these fail with the value to paste into csp.ts.
+  it("allow exactly the inline script", () => expect(SCRIPT_SHA256).toBe(sha256(SCRIPT)));
+  it("allow exactly the inline stylesheet", () => expect(STYLE_SHA256).toBe(sha256(STYLE)));
+});
