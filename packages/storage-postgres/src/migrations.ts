@@ -83,6 +83,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Appends used to move `runs.last_seq`, writing a new version of the run row (beside its plan) on every
+    // append. The last seq now lives in a row of its own; `runs.last_seq` is left in place, unused, so that
+    // a worker of the previous release that is still running fails its append safely (the journal's primary
+    // key refuses a duplicate seq) instead of on a missing column.
+    version: 2,
+    name: "journal heads: a run's last journal seq in its own row",
+    sql: (s) => `
+      CREATE TABLE ${s}.journal_heads (
+        tenant_id text COLLATE "C" NOT NULL,
+        run_id text COLLATE "C" NOT NULL,
+        last_seq bigint NOT NULL,
+        PRIMARY KEY (tenant_id, run_id)
+      );
+      INSERT INTO ${s}.journal_heads (tenant_id, run_id, last_seq)
+        SELECT tenant_id, run_id, max(seq) FROM ${s}.journal GROUP BY tenant_id, run_id;
+    `,
+  },
 ];
 
 /** The schema version this release writes. A database above it is refused with `VersionTooNew`. */

@@ -381,24 +381,27 @@ function storeOn(
         if (invalid) return err(invalid as PostgresStoreError);
         const first = entries[0];
         const last = entries.at(-1);
-        // One statement, so one round trip per append (the apply's hot path). Locking the run row serialises
-        // appenders of one run; a waiting appender then sees the winner's `last_seq`. The journal's primary
-        // key is the last line of defence: a duplicate `seq` fails the whole statement.
+        // One statement, so one round trip per append (the apply's hot path). It moves the run's journal
+        // head, a small row of its own, only when the batch follows it: `ON CONFLICT … DO UPDATE … WHERE`
+        // locks that row, so a racing appender of the same run waits and then re-checks against the
+        // winner's committed head. The run row (and the plan stored in it) is only looked up, never written
+        // or locked. The journal's primary key is the last line of defence: a duplicate `seq` fails the whole
+        // statement.
         const { rows } = await query(
           `WITH run AS (
-             SELECT last_seq FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2 FOR UPDATE
-           ), accepted AS (
-             SELECT 1 FROM run WHERE $5::bigint IS NOT NULL AND (last_seq IS NULL OR last_seq < $5::bigint)
+             SELECT 1 FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2
+           ), head AS (
+             INSERT INTO ${s}.journal_heads AS h (tenant_id, run_id, last_seq)
+             SELECT $1, $2, $6::bigint FROM run WHERE $5::bigint IS NOT NULL
+             ON CONFLICT (tenant_id, run_id) DO UPDATE SET last_seq = excluded.last_seq
+             WHERE h.last_seq < $5::bigint
+             RETURNING 1
            ), lines AS (
              INSERT INTO ${s}.journal (tenant_id, run_id, seq, entry)
              SELECT $1, $2, seq, entry FROM unnest($3::bigint[], $4::text[]) AS batch (seq, entry)
-             WHERE EXISTS (SELECT 1 FROM accepted)
-           ), moved AS (
-             UPDATE ${s}.runs SET last_seq = $6::bigint
-             WHERE tenant_id = $1 AND run_id = $2 AND EXISTS (SELECT 1 FROM accepted)
+             WHERE EXISTS (SELECT 1 FROM head)
            )
-           SELECT (SELECT count(*) FROM run)::int AS found, (SELECT count(*) FROM accepted)::int AS accepted,
-             (SELECT last_seq FROM run) AS last_seq`,
+           SELECT (SELECT count(*) FROM run)::int AS found, (SELECT count(*) FROM head)::int AS accepted`,
           [
             tenantId,
             runId,
@@ -411,7 +414,14 @@ function storeOn(
         const row = rows[0];
         if (!row || row.found === 0) return err(storeError("NotFound", `run ${runId} does not exist`));
         if (!first || row.accepted === 1) return ok(undefined);
-        return err(storeError("Conflict", `journal seq ${first.seq} does not follow ${String(row.last_seq)}`));
+        // Refused: read the head now (a fresh statement sees a racing winner's commit) to say what it is.
+        const head = await query(`SELECT last_seq FROM ${s}.journal_heads WHERE tenant_id = $1 AND run_id = $2`, [
+          tenantId,
+          runId,
+        ]);
+        return err(
+          storeError("Conflict", `journal seq ${first.seq} does not follow ${String(head.rows[0]?.last_seq ?? null)}`),
+        );
       }),
     readJournal: (tenantId, runId) =>
       op({ tenantId, runId }, async () => {
