@@ -1,0 +1,789 @@
+import type { FamilyLink, PersonStatus, SourcePerson } from "@rostersync/core";
+import { type SeededRandom, seededRandom } from "@rostersync/core/testing";
+import type {
+  FactsFamily,
+  FactsGradeLevel,
+  FactsParentStudent,
+  FactsPerson,
+  FactsPersonFamily,
+  FactsSchool,
+  FactsStudent,
+  FactsStudentStatus,
+  FactsUdfData,
+  FactsUdfField,
+  FactsUdfGroup,
+} from "../schemas.js";
+
+/** The grade codes of a generated school, youngest first: FACTS's zero-padded codes. */
+export const FACTS_GRADE_CODES = ["K", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"] as const;
+
+/** Student statuses a generated school uses, as FACTS spells them. */
+export type FactsStudentStatusName = "Enrolled" | "Withdrawn" | "Graduated" | "Pre-Enrolled" | "Inactive";
+
+/**
+ * The FACTS records of a school, per endpoint, in the exact shapes FACTS returns. The simulator serves
+ * exactly these rows (in this order); any extra endpoint path may be added with rows of any shape.
+ */
+export interface FactsTables {
+  readonly "/SchoolConfigurations": readonly FactsSchool[];
+  readonly "/Academics/GradeLevels": readonly FactsGradeLevel[];
+  readonly "/Students": readonly FactsStudent[];
+  readonly "/People": readonly FactsPerson[];
+  readonly "/People/ParentStudent": readonly FactsParentStudent[];
+  readonly "/People/PersonFamily": readonly FactsPersonFamily[];
+  readonly "/Families": readonly FactsFamily[];
+  readonly "/UserDefinedGroups": readonly FactsUdfGroup[];
+  readonly "/UserDefinedFields": readonly FactsUdfField[];
+  readonly "/UserDefinedData": readonly FactsUdfData[];
+  readonly "/Students/Status": readonly FactsStudentStatus[];
+  readonly "/Academics/AttendanceCodes": readonly FactsAttendanceCode[];
+}
+
+/** `GET /Academics/AttendanceCodes` as the simulator serves it. */
+export interface FactsAttendanceCode {
+  readonly attendanceCode: string;
+  readonly description: string;
+  readonly configSchoolId: number;
+}
+
+/** One student of the generator's model (what the FACTS tables are projected from). */
+export interface ModelStudent {
+  readonly personId: number;
+  /** A different id range that overlaps other people's `personId`s: the join trap of FACTS.md. */
+  readonly personStudentId: number;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly middleName: string | null;
+  readonly nickName: string | null;
+  readonly email: string | null;
+  readonly email2: string | null;
+  readonly birthdate: string;
+  readonly gender: string;
+  /** A zero-padded grade code (`"08"`). */
+  readonly grade: string;
+  readonly status: FactsStudentStatusName;
+  readonly schoolIndex: number;
+  readonly enrollDate: string;
+  readonly withdrawDate: string | null;
+  readonly graduationDate: string | null;
+  readonly classYear: number;
+  /** STUDENT user-defined values by field name (`null` values are not stored in FACTS). */
+  readonly udf: Readonly<Record<string, string>>;
+}
+
+/** One parent (or guardian) of the model. */
+export interface ModelParent {
+  readonly personId: number;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly email: string | null;
+  readonly birthdate: string | null;
+  readonly relationship: string;
+  readonly custody: boolean;
+  /** FACTS `familyOrder`; `null` for none (then the lowest `personId` counts as listed first). */
+  readonly familyOrder: number | null;
+  /** False for a grandparent known only through ParentStudent (no PersonFamily row). */
+  readonly inFamily: boolean;
+  readonly grandparent: boolean;
+  /** PARENT user-defined values by field name. */
+  readonly udf: Readonly<Record<string, string>>;
+}
+
+/** One family of the model. */
+export interface ModelFamily {
+  readonly familyId: number;
+  readonly familyName: string;
+  readonly familyCode: string;
+  readonly students: readonly ModelStudent[];
+  readonly parents: readonly ModelParent[];
+  /** FAMILY user-defined values by field name. */
+  readonly udf: Readonly<Record<string, string>>;
+}
+
+/** The generator's model of a school: what the tables and the expected people are both projected from. */
+export interface SchoolModel {
+  readonly schoolCodes: readonly string[];
+  readonly schoolYear: number;
+  readonly families: readonly ModelFamily[];
+  readonly nextPersonId: number;
+  readonly nextFamilyId: number;
+}
+
+/** A generated FACTS school. */
+export interface GeneratedFactsSchool {
+  readonly seed: number;
+  /** The school year the roster is for (the year it ends in), e.g. 2026. */
+  readonly schoolYear: number;
+  /** FACTS records per endpoint, in the exact shapes FACTS returns. */
+  readonly tables: FactsTables;
+  /**
+   * Exactly what `createFactsSource(client).read()` must return as `people` for these tables: students
+   * by ascending `studentId`, then parents by ascending `personId`. Computed from the generator's model,
+   * not by the source's mapping code. Built on first access (it is large for large schools).
+   */
+  readonly expectedPeople: readonly SourcePerson[];
+  /** The model the tables were projected from (used by {@link nextSchoolYear}). */
+  readonly model: SchoolModel;
+  /** Head counts. */
+  readonly counts: { readonly students: number; readonly parents: number; readonly families: number };
+}
+
+/** Options of {@link generateSchool}. Every rate is a fraction. */
+export interface GenerateSchoolOptions {
+  /** The same seed always gives the same school. */
+  readonly seed: number;
+  /** About how many people (students + parents) to generate, 100 … 1,000,000. Default 300. */
+  readonly people?: number | undefined;
+  /** School codes; families are spread over them. Default `["MAIN"]`. */
+  readonly schools?: readonly string[] | undefined;
+  /** The year the school year ends in. Default 2026. */
+  readonly schoolYear?: number | undefined;
+  /** Families whose parents share one family email. Default 0.1. */
+  readonly sharedEmailRate?: number | undefined;
+  /** People without an email (`null` or `""`). Default 0.05. */
+  readonly missingEmailRate?: number | undefined;
+  /** People with an email that is not a valid address. Default 0.02. */
+  readonly invalidEmailRate?: number | undefined;
+  /** Students who are not enrolled (withdrawn, graduated, pre-enrolled, inactive). Default 0.05. */
+  readonly notEnrolledRate?: number | undefined;
+  /** Families with a grandparent known only through ParentStudent. Default 0.03. */
+  readonly grandparentRate?: number | undefined;
+}
+
+const FIRST = [
+  "Ava",
+  "Liam",
+  "Mia",
+  "Noah",
+  "Zoe",
+  "Omar",
+  "Lena",
+  "Jonas",
+  "Amara",
+  "Kai",
+  "Sofia",
+  "Mateo",
+  "Aisha",
+  "Ethan",
+  "Chloé",
+  "Renée",
+  "Björn",
+  "Hana",
+  "Diego",
+  "Priya",
+  "Lucas",
+  "Ines",
+  "Yusuf",
+  "Grace",
+] as const;
+const LAST = [
+  "Nguyen",
+  "Smith",
+  "García",
+  "Okafor",
+  "Müller",
+  "Rossi",
+  "Kim",
+  "Haddad",
+  "Novak",
+  "Silva",
+  "Brown",
+  "O'Neil",
+  "Dubois",
+  "Kowalski",
+  "Tanaka",
+  "Johnson",
+  "Ahmed",
+  "Larsen",
+  "Costa",
+  "Meyer",
+] as const;
+const RELATIONSHIPS = ["Guardian", "Stepmother", "Stepfather", "Aunt", "Uncle"] as const;
+const SIZES = ["YS", "YM", "YL", "S", "M", "L", "XL"] as const;
+const TEAMS = ["Library", "Lunch", "Field trips", "Fundraising", "Sports"] as const;
+const PARISHES = ["St Anne", "St Paul", "St Mary"] as const;
+const NOT_ENROLLED: readonly FactsStudentStatusName[] = ["Withdrawn", "Pre-Enrolled", "Inactive"];
+
+/** User-defined field ids of a generated school. */
+const UDF = {
+  tshirt: { fieldId: 10, groupId: 1 },
+  allergies: { fieldId: 11, groupId: 1 },
+  team: { fieldId: 20, groupId: 2 },
+  occupation: { fieldId: 21, groupId: 2 },
+  parish: { fieldId: 30, groupId: 3 },
+  badge: { fieldId: 40, groupId: 4 },
+} as const;
+
+const ascii = (s: string): string =>
+  s
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^A-Za-z]/g, "")
+    .toLowerCase();
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+const gradeIndex = (grade: string): number => (grade === "K" ? 0 : Number(grade));
+
+interface Rates {
+  readonly sharedEmailRate: number;
+  readonly missingEmailRate: number;
+  readonly invalidEmailRate: number;
+  readonly notEnrolledRate: number;
+  readonly grandparentRate: number;
+}
+
+const rates = (o: Partial<GenerateSchoolOptions>): Rates => ({
+  sharedEmailRate: o.sharedEmailRate ?? 0.1,
+  missingEmailRate: o.missingEmailRate ?? 0.05,
+  invalidEmailRate: o.invalidEmailRate ?? 0.02,
+  notEnrolledRate: o.notEnrolledRate ?? 0.05,
+  grandparentRate: o.grandparentRate ?? 0.03,
+});
+
+interface Builder {
+  readonly random: SeededRandom;
+  readonly rates: Rates;
+  readonly schoolCodes: readonly string[];
+  readonly schoolYear: number;
+  nextPersonId: number;
+  nextFamilyId: number;
+}
+
+function emailFor(b: Builder, first: string, last: string, id: number, domain: string): string | null {
+  const r = b.random.next();
+  const { missingEmailRate, invalidEmailRate } = b.rates;
+  if (r < missingEmailRate) return b.random.chance(0.5) ? null : "";
+  if (r < missingEmailRate + invalidEmailRate) {
+    return b.random.pick([
+      `${ascii(first)} ${ascii(last)}@${domain}`,
+      `${ascii(first)}.${id}@localhost`,
+      `${ascii(last)}${id}`,
+    ]);
+  }
+  // Some SIS emails carry case and stray spaces.
+  if (b.random.chance(0.03)) return ` ${ascii(first).toUpperCase()}.${ascii(last)}${id}@${domain.toUpperCase()} `;
+  return `${ascii(first)}.${ascii(last)}${id}@${domain}`;
+}
+
+function newStudent(b: Builder, last: string, schoolIndex: number, grades: readonly string[]): ModelStudent {
+  const r = b.random;
+  const personId = b.nextPersonId++;
+  const first = r.pick(FIRST);
+  const grade = r.pick(grades);
+  let status: FactsStudentStatusName = "Enrolled";
+  if (r.chance(b.rates.notEnrolledRate)) status = grade === "12" ? "Graduated" : r.pick(NOT_ENROLLED);
+  const born = b.schoolYear - 6 - gradeIndex(grade);
+  const udf: Record<string, string> = { tshirt: r.pick(SIZES) };
+  if (r.chance(0.1)) udf.allergies = "peanuts";
+  return {
+    personId,
+    // Same range as personIds, shifted: joining on it silently finds another person.
+    personStudentId: personId + 7,
+    firstName: first,
+    lastName: last,
+    middleName: r.chance(0.3) ? r.pick(FIRST) : null,
+    nickName: r.chance(0.1) ? first.slice(0, 3) : null,
+    email: emailFor(b, first, last, personId, "students.example.org"),
+    email2: null,
+    birthdate: `${born}-${pad2(r.int(1, 12))}-${pad2(r.int(1, 28))}T00:00:00`,
+    gender: r.pick(["F", "M"]),
+    grade,
+    status,
+    schoolIndex,
+    enrollDate: `${b.schoolYear - 1 - r.int(0, gradeIndex(grade))}-08-${pad2(r.int(15, 28))}T00:00:00`,
+    withdrawDate: status === "Withdrawn" ? `${b.schoolYear}-0${r.int(1, 5)}-15T00:00:00` : null,
+    graduationDate: status === "Graduated" ? `${b.schoolYear - 1}-06-01T00:00:00` : null,
+    classYear: b.schoolYear + 12 - gradeIndex(grade),
+    udf,
+  };
+}
+
+/** Adds one family (1–4 children, 1–3 parents, sometimes a grandparent) and returns it. */
+function newFamily(b: Builder, grades: readonly string[] = FACTS_GRADE_CODES): ModelFamily {
+  const r = b.random;
+  const familyId = b.nextFamilyId++;
+  const last = r.pick(LAST);
+  const schoolIndex = r.int(0, b.schoolCodes.length - 1);
+  const childCount = r.int(1, 4);
+  const students: ModelStudent[] = [];
+  for (let c = 0; c < childCount; c++) students.push(newStudent(b, last, schoolIndex, grades));
+  const parentCount = r.int(1, 3);
+  // "Listed first" is the lowest familyOrder, which need not be the first parent created.
+  const orders = Array.from({ length: parentCount }, (_, i) => i + 1);
+  for (let i = orders.length - 1; i > 0; i--) {
+    const j = r.int(0, i);
+    [orders[i], orders[j]] = [orders[j] as number, orders[i] as number];
+  }
+  const noOrder = r.chance(0.05);
+  const shared =
+    parentCount > 1 && r.chance(b.rates.sharedEmailRate) ? `${ascii(last)}.family${familyId}@mail.example.com` : null;
+  const parents: ModelParent[] = [];
+  for (let p = 0; p < parentCount; p++) {
+    const personId = b.nextPersonId++;
+    const first = r.pick(FIRST);
+    const lastName = r.chance(0.8) ? last : r.pick(LAST);
+    const udf: Record<string, string> = {};
+    if (r.chance(0.3)) udf.team = r.pick(TEAMS);
+    if (r.chance(0.2)) udf.occupation = r.pick(["Nurse", "Teacher", "Engineer", "Chef"]);
+    parents.push({
+      personId,
+      firstName: first,
+      lastName,
+      email: shared ?? emailFor(b, first, lastName, personId, "mail.example.com"),
+      birthdate: r.chance(0.5) ? `19${r.int(70, 95)}-${pad2(r.int(1, 12))}-${pad2(r.int(1, 28))}T00:00:00` : null,
+      relationship: p < 2 ? r.pick(["Mother", "Father"]) : r.pick(RELATIONSHIPS),
+      custody: r.chance(0.9),
+      familyOrder: noOrder ? null : (orders[p] as number),
+      inFamily: true,
+      grandparent: false,
+      udf,
+    });
+  }
+  if (r.chance(b.rates.grandparentRate)) {
+    const personId = b.nextPersonId++;
+    const first = r.pick(FIRST);
+    parents.push({
+      personId,
+      firstName: first,
+      lastName: last,
+      email: emailFor(b, first, last, personId, "mail.example.com"),
+      birthdate: null,
+      relationship: r.pick(["Grandmother", "Grandfather"]),
+      custody: false,
+      familyOrder: null,
+      inFamily: false,
+      grandparent: true,
+      udf: {},
+    });
+  }
+  const udf: Record<string, string> = {};
+  if (r.chance(0.5)) udf.parish = r.pick(PARISHES);
+  return {
+    familyId,
+    familyName: `${last} Family`,
+    familyCode: `F${String(familyId).padStart(6, "0")}`,
+    students,
+    parents,
+    udf,
+  };
+}
+
+const familySize = (f: ModelFamily) => f.students.length + f.parents.length;
+
+/**
+ * A seeded, realistic FACTS school: families of 1–4 children and 1–3 parents (some sharing a family
+ * email), grandparents known only through ParentStudent, missing (`null` and `""`) and invalid emails,
+ * graduates and other students not enrolled, user-defined fields of every group type (and a STAFF group
+ * the source ignores), zero-padded grade codes (`"08"`), and `personStudentId`s that are other people's
+ * `personId`s. Fast enough for 1,000,000 people (about a second per 100,000).
+ *
+ * @example
+ * ```ts
+ * const school = generateSchool({ seed: 7, people: 2000 });
+ * school.tables["/Students"].length; // ≈ 800
+ * school.expectedPeople.length;      // every student and parent
+ * ```
+ */
+export function generateSchool(options: GenerateSchoolOptions): GeneratedFactsSchool {
+  const target = Math.max(1, Math.floor(options.people ?? 300));
+  const b: Builder = {
+    random: seededRandom(options.seed),
+    rates: rates(options),
+    schoolCodes: options.schools ?? ["MAIN"],
+    schoolYear: options.schoolYear ?? 2026,
+    nextPersonId: 100_001,
+    nextFamilyId: 1,
+  };
+  const families: ModelFamily[] = [];
+  let count = 0;
+  while (count < target) {
+    const f = newFamily(b);
+    families.push(f);
+    count += familySize(f);
+  }
+  return schoolFrom(options.seed, {
+    schoolCodes: b.schoolCodes,
+    schoolYear: b.schoolYear,
+    families,
+    nextPersonId: b.nextPersonId,
+    nextFamilyId: b.nextFamilyId,
+  });
+}
+
+/** Options of {@link nextSchoolYear}. */
+export interface NextSchoolYearOptions {
+  /** Seed of this year's changes. */
+  readonly seed: number;
+  /** New families, as a share of this year's families. Default 0.08. */
+  readonly newFamilyRate?: number | undefined;
+  /** Enrolled students (not in the final grade) who withdraw. Default 0.02. */
+  readonly withdrawRate?: number | undefined;
+  /** Withdrawn students who come back (enrolled again, one grade up). Default 0.3. */
+  readonly returnRate?: number | undefined;
+}
+
+/**
+ * The same school a year later (pure: the given school is not changed). Enrolled students in the final
+ * grade graduate (status `Graduated`, still in grade `12`), every other enrolled student moves up one
+ * grade (`K` → `01`, `08` → `09`), a few withdraw, some who had withdrawn come back, and new families
+ * arrive with young children. Ids are kept: the same people keep their `personId`s.
+ *
+ * @example
+ * ```ts
+ * const next = nextSchoolYear(generateSchool({ seed: 7 }), { seed: 8 });
+ * next.schoolYear; // 2027
+ * ```
+ */
+export function nextSchoolYear(school: GeneratedFactsSchool, options: NextSchoolYearOptions): GeneratedFactsSchool {
+  const model = school.model;
+  const random = seededRandom(options.seed);
+  const withdrawRate = options.withdrawRate ?? 0.02;
+  const returnRate = options.returnRate ?? 0.3;
+  const year = model.schoolYear + 1;
+  const up = (grade: string) => FACTS_GRADE_CODES[FACTS_GRADE_CODES.indexOf(grade as "K") + 1] ?? grade;
+  const final = FACTS_GRADE_CODES[FACTS_GRADE_CODES.length - 1];
+  const advance = (s: ModelStudent): ModelStudent => {
+    if (s.status === "Withdrawn") {
+      if (!random.chance(returnRate)) return s;
+      return {
+        ...s,
+        status: "Enrolled",
+        withdrawDate: null,
+        grade: up(s.grade),
+        enrollDate: `${year - 1}-08-20T00:00:00`,
+      };
+    }
+    if (s.status !== "Enrolled") return s;
+    if (s.grade === final) return { ...s, status: "Graduated", graduationDate: `${year - 1}-06-01T00:00:00` };
+    if (random.chance(withdrawRate)) return { ...s, status: "Withdrawn", withdrawDate: `${year - 1}-06-15T00:00:00` };
+    return { ...s, grade: up(s.grade) };
+  };
+  const families: ModelFamily[] = model.families.map((f) => ({ ...f, students: f.students.map(advance) }));
+  const b: Builder = {
+    random,
+    rates: rates({}),
+    schoolCodes: model.schoolCodes,
+    schoolYear: year,
+    nextPersonId: model.nextPersonId,
+    nextFamilyId: model.nextFamilyId,
+  };
+  const newFamilies = Math.max(1, Math.round(model.families.length * (options.newFamilyRate ?? 0.08)));
+  for (let i = 0; i < newFamilies; i++) families.push(newFamily(b, ["K", "K", "01", "06", "09"]));
+  return schoolFrom(options.seed, {
+    schoolCodes: model.schoolCodes,
+    schoolYear: year,
+    families,
+    nextPersonId: b.nextPersonId,
+    nextFamilyId: b.nextFamilyId,
+  });
+}
+
+/** Builds the school's tables from its model (and, lazily, its expected people). */
+export function schoolFrom(seed: number, model: SchoolModel): GeneratedFactsSchool {
+  const tables = tablesOf(model);
+  let expected: readonly SourcePerson[] | undefined;
+  let students = 0;
+  let parents = 0;
+  for (const f of model.families) {
+    students += f.students.length;
+    parents += f.parents.length;
+  }
+  return {
+    seed,
+    schoolYear: model.schoolYear,
+    tables,
+    get expectedPeople() {
+      expected ??= expectedPeopleOf(model);
+      return expected;
+    },
+    model,
+    counts: { students, parents, families: model.families.length },
+  };
+}
+
+function tablesOf(model: SchoolModel): FactsTables {
+  const schools: FactsSchool[] = model.schoolCodes.map((code, i) => ({
+    configSchoolID: i + 1,
+    schoolCode: code,
+    schoolName: `School ${code}`,
+    active: true,
+    defaultYearId: model.schoolYear,
+  }));
+  // Grade levels are per school in FACTS: the same codes appear once per school.
+  const gradeLevels: (FactsGradeLevel & { configSchoolId: number })[] = [];
+  model.schoolCodes.forEach((_, s) => {
+    FACTS_GRADE_CODES.forEach((code, i) => {
+      gradeLevels.push({
+        gradeLevelId: s * 100 + i + 1,
+        gradeLevelName: code,
+        sortOrder: i,
+        finalGradeLevel: i === FACTS_GRADE_CODES.length - 1,
+        graduationDate: i === FACTS_GRADE_CODES.length - 1 ? `${model.schoolYear}-06-01T00:00:00` : null,
+        configSchoolId: s + 1,
+      });
+    });
+  });
+  const studentsRows: FactsStudent[] = [];
+  const people: FactsPerson[] = [];
+  const parentStudents: FactsParentStudent[] = [];
+  const personFamilies: FactsPersonFamily[] = [];
+  const families: FactsFamily[] = [];
+  const udfData: FactsUdfData[] = [];
+  const modified = `${model.schoolYear - 1}-08-01T09:30:00`;
+  const udf = (values: Readonly<Record<string, string>>, linkedId: number) => {
+    for (const [name, data] of Object.entries(values)) {
+      const field = UDF[name as keyof typeof UDF];
+      if (field !== undefined) udfData.push({ fieldId: field.fieldId, linkedId, data });
+    }
+  };
+  for (const f of model.families) {
+    families.push({ familyID: f.familyId, familyName: f.familyName, familyUDID: f.familyCode });
+    udf(f.udf, f.familyId);
+    for (const s of f.students) {
+      const code = model.schoolCodes[s.schoolIndex] ?? "";
+      const next = FACTS_GRADE_CODES[FACTS_GRADE_CODES.indexOf(s.grade as "K") + 1];
+      studentsRows.push({
+        personStudentId: s.personStudentId,
+        studentId: s.personId,
+        configSchoolId: s.schoolIndex + 1,
+        schoolCode: code,
+        classYear: s.classYear,
+        gender: s.gender,
+        birthdate: s.birthdate,
+        school: {
+          status: s.status,
+          substatus: null,
+          enrollDate: s.enrollDate,
+          withdrawDate: s.withdrawDate,
+          graduationDate: s.graduationDate,
+          gradeLevel: s.grade,
+          nextStatus: s.status === "Enrolled" ? (next === undefined ? "Graduated" : "Enrolled") : null,
+          nextGradeLevel: s.status === "Enrolled" ? (next ?? null) : null,
+        },
+      });
+      people.push({
+        personId: s.personId,
+        firstName: s.firstName,
+        lastName: s.lastName,
+        middleName: s.middleName,
+        nickName: s.nickName,
+        email: s.email,
+        email2: s.email2,
+        username: null,
+        birthdate: s.birthdate,
+        modifiedDate: modified,
+      });
+      personFamilies.push({
+        personId: s.personId,
+        familyId: f.familyId,
+        parent: false,
+        student: true,
+        familyOrder: null,
+        financialResponsibility: false,
+      });
+      udf(s.udf, s.personId);
+    }
+    for (const p of f.parents) {
+      people.push({
+        personId: p.personId,
+        firstName: p.firstName,
+        lastName: p.lastName,
+        middleName: null,
+        nickName: null,
+        email: p.email,
+        email2: null,
+        username: null,
+        birthdate: p.birthdate,
+        modifiedDate: modified,
+      });
+      if (p.inFamily) {
+        personFamilies.push({
+          personId: p.personId,
+          familyId: f.familyId,
+          parent: true,
+          student: false,
+          familyOrder: p.familyOrder,
+          financialResponsibility: p.familyOrder === 1,
+        });
+      }
+      for (const s of f.students) {
+        parentStudents.push({
+          parentID: p.personId,
+          studentID: s.personId,
+          relationship: p.relationship,
+          custody: p.custody,
+          correspondence: !p.grandparent,
+          grandparent: p.grandparent,
+          emergencyContact: true,
+          parentsWeb: !p.grandparent,
+        });
+      }
+      udf(p.udf, p.personId);
+    }
+  }
+  // A STAFF group whose values point at ids the source must ignore.
+  udfData.push({ fieldId: UDF.badge.fieldId, linkedId: 100_001, data: "B-1" });
+  return {
+    "/SchoolConfigurations": schools,
+    "/Academics/GradeLevels": gradeLevels,
+    "/Students": studentsRows,
+    "/People": people,
+    "/People/ParentStudent": parentStudents,
+    "/People/PersonFamily": personFamilies,
+    "/Families": families,
+    "/UserDefinedGroups": [
+      { groupId: 1, groupName: "Student info", groupType: "STUDENT" },
+      { groupId: 2, groupName: "Parent info", groupType: "PARENT" },
+      { groupId: 3, groupName: "Family info", groupType: "FAMILY" },
+      { groupId: 4, groupName: "Staff info", groupType: "STAFF" },
+    ],
+    "/UserDefinedFields": [
+      { fieldId: UDF.tshirt.fieldId, groupId: 1, fieldName: "tshirt", fieldType: "List", listItems: [...SIZES] },
+      { fieldId: UDF.allergies.fieldId, groupId: 1, fieldName: "allergies", fieldType: "Text", listItems: null },
+      { fieldId: UDF.team.fieldId, groupId: 2, fieldName: "team", fieldType: "List", listItems: [...TEAMS] },
+      { fieldId: UDF.occupation.fieldId, groupId: 2, fieldName: "occupation", fieldType: "Text", listItems: null },
+      { fieldId: UDF.parish.fieldId, groupId: 3, fieldName: "parish", fieldType: "List", listItems: [...PARISHES] },
+      { fieldId: UDF.badge.fieldId, groupId: 4, fieldName: "badge", fieldType: "Text", listItems: null },
+    ],
+    "/UserDefinedData": udfData,
+    "/Students/Status": [
+      { status: "Enrolled", displayName: "Enrolled", subStatus: [] },
+      { status: "Pre-Enrolled", displayName: "Pre-Enrolled", subStatus: [] },
+      { status: "Withdrawn", displayName: "Withdrawn", subStatus: [{ id: 1, status: "Moved", schoolCode: null }] },
+      { status: "Graduated", displayName: "Graduated", subStatus: [] },
+      { status: "Inactive", displayName: "Inactive", subStatus: [] },
+    ],
+    "/Academics/AttendanceCodes": model.schoolCodes.flatMap((_, s) =>
+      [
+        ["T", "Tardy"],
+        ["TU", "Tardy unexcused"],
+        ["A", "Absent"],
+        ["P", "Present"],
+      ].map(([attendanceCode, description]) => ({
+        attendanceCode: attendanceCode as string,
+        description: description as string,
+        configSchoolId: s + 1,
+      })),
+    ),
+  };
+}
+
+const STATUS: Record<FactsStudentStatusName, PersonStatus> = {
+  Enrolled: "enrolled",
+  Graduated: "graduated",
+  Withdrawn: "withdrawn",
+  "Pre-Enrolled": "inactive",
+  Inactive: "inactive",
+};
+const day = (v: string | null): string | null => (v ? v.slice(0, 10) : null);
+
+/**
+ * The people a FACTS roster read yields for a model, by FACTS's rules (FACTS.md): a student is a Students
+ * row joined to People by `studentId`; a parent is anyone linked through ParentStudent, enrolled when one
+ * of their children is; "listed first" is the lowest `familyOrder` of a family's parents.
+ */
+function expectedPeopleOf(model: SchoolModel): SourcePerson[] {
+  const students: SourcePerson[] = [];
+  const parents: SourcePerson[] = [];
+  for (const f of model.families) {
+    const familyFields: Record<string, string | null> = {
+      familyIds: String(f.familyId),
+      familyName: f.familyName,
+      familyCode: f.familyCode,
+    };
+    for (const [k, v] of Object.entries(f.udf)) familyFields[`family:${k}`] = v;
+    const udfFields = (values: Readonly<Record<string, string>>) => {
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(values)) out[`udf:${k}`] = v;
+      return out;
+    };
+    for (const s of f.students) {
+      students.push({
+        sourceId: String(s.personId),
+        role: "student",
+        firstName: s.firstName,
+        lastName: s.lastName,
+        email: s.email,
+        schoolCode: model.schoolCodes[s.schoolIndex] ?? "",
+        gradeLevel: s.grade,
+        status: STATUS[s.status],
+        birthDate: day(s.birthdate),
+        families: [{ familyId: String(f.familyId) }],
+        studentIds: [],
+        fields: {
+          personStudentId: String(s.personStudentId),
+          middleName: s.middleName,
+          nickName: s.nickName,
+          email2: s.email2,
+          username: null,
+          gender: s.gender,
+          classYear: String(s.classYear),
+          status: s.status,
+          substatus: null,
+          enrollDate: day(s.enrollDate),
+          withdrawDate: day(s.withdrawDate),
+          graduationDate: day(s.graduationDate),
+          nextStatus: s.status === "Enrolled" ? (s.grade === "12" ? "Graduated" : "Enrolled") : null,
+          nextGradeLevel:
+            s.status === "Enrolled" ? (FACTS_GRADE_CODES[FACTS_GRADE_CODES.indexOf(s.grade as "K") + 1] ?? null) : null,
+          ...familyFields,
+          ...udfFields(s.udf),
+        },
+      });
+    }
+    // Children in ascending id order; the first enrolled one decides the parent's school.
+    const children = [...f.students].sort((a, b) => a.personId - b.personId);
+    const enrolled = children.find((c) => c.status === "Enrolled");
+    const anchor = enrolled ?? children[0];
+    const codes = [...new Set(children.map((c) => model.schoolCodes[c.schoolIndex] ?? ""))]
+      .filter((c) => c !== "")
+      .sort();
+    const inFamily = f.parents.filter((p) => p.inFamily);
+    let first: ModelParent | undefined;
+    for (const p of inFamily) {
+      const order = p.familyOrder ?? Number.POSITIVE_INFINITY;
+      const best = first?.familyOrder ?? Number.POSITIVE_INFINITY;
+      if (first === undefined || order < best || (order === best && p.personId < first.personId)) first = p;
+    }
+    for (const p of f.parents) {
+      const families: FamilyLink[] = p.inFamily
+        ? [
+            {
+              familyId: String(f.familyId),
+              relationship: p.relationship,
+              listedFirst: first === p,
+              ...(p.familyOrder === null ? {} : { parentOrder: p.familyOrder }),
+              custody: p.custody,
+            },
+          ]
+        : [];
+      parents.push({
+        sourceId: String(p.personId),
+        role: "parent",
+        firstName: p.firstName,
+        lastName: p.lastName,
+        email: p.email,
+        schoolCode: anchor === undefined ? "" : (model.schoolCodes[anchor.schoolIndex] ?? ""),
+        status: enrolled === undefined ? "inactive" : "enrolled",
+        birthDate: day(p.birthdate),
+        families,
+        studentIds: children.map((c) => String(c.personId)),
+        fields: {
+          middleName: null,
+          nickName: null,
+          email2: null,
+          username: null,
+          relationship: p.relationship,
+          custody: String(p.custody),
+          schoolCodes: codes.join(","),
+          ...(p.inFamily ? familyFields : {}),
+          ...udfFields(p.udf),
+        },
+      });
+    }
+  }
+  // Ids grow with families, so people come out in ascending id order already within each role.
+  students.sort((a, b) => Number(a.sourceId) - Number(b.sourceId));
+  parents.sort((a, b) => Number(a.sourceId) - Number(b.sourceId));
+  return [...students, ...parents];
+}
