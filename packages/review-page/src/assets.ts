@@ -29,10 +29,16 @@ button:disabled{background:var(--gray-bg);color:var(--muted);border-color:var(--
 .filters label{display:inline-flex;gap:.4rem;align-items:center}
 select{font:inherit}
 #shown{color:var(--muted);margin-left:auto}
-table{width:100%;border-collapse:collapse;table-layout:fixed}
-th,td{text-align:left;padding:.3rem .45rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
-thead th{position:sticky;top:0;background:#fff;border-bottom:2px solid var(--ink);z-index:1}
-col.c-sync,col.c-new{width:4.2rem}col.c-id,col.c-grade{width:5.5rem}col.c-school{width:6rem}col.c-family{width:6.5rem}col.c-status{width:11rem}col.c-flag{width:15rem}
+/* The table is laid out as a grid of rows, not by the table algorithm: each row is then its own box, so
+   content-visibility can skip rows off screen, and showing or hiding thousands of rows lays out only what
+   is on screen (a 10k-row table otherwise re-runs table layout over every row). */
+#people,#people thead,#people tbody{display:block;width:100%}
+#people tr{display:grid;grid-template-columns:4.2rem 4.2rem minmax(8rem,1.3fr) 5.5rem 4.5rem 5.5rem 6rem minmax(10rem,1.8fr) 11rem 14rem}
+#people tr[hidden]{display:none}
+#people tbody tr{content-visibility:auto;contain-intrinsic-size:auto 2.2rem}
+#people th,#people td{display:block;text-align:left;padding:.3rem .45rem;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
+#people thead{position:sticky;top:0;z-index:1;background:#fff}
+#people th{border-bottom:2px solid var(--ink)}
 tr.st-excluded td{background:var(--red-bg)}
 tr.st-excluded.fl-gray td{background:var(--gray-bg)}
 tr.st-skipped td,tr.st-out-of-scope td{color:var(--muted)}
@@ -44,7 +50,7 @@ tr.new td:first-child{box-shadow:inset 4px 0 0 var(--accent)}
 .missing{color:var(--red);font-weight:600}
 .none{color:var(--muted)}
 .empty{padding:1rem;color:var(--muted)}
-@media print{.filters,.actions{display:none}thead th{position:static}}
+@media print{.filters,.actions{display:none}#people thead{position:static}}
 `;
 
 /** The inline script: filters and the error report download. Plain ES2017, no framework. @internal */

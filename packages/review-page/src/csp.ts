@@ -7,6 +7,6 @@
  */
 
 /** CSP source of the inline stylesheet. @internal */
-export const STYLE_SHA256 = "sha256-6Cc46G85sRi4b+vVTRxDgHXiGO0nktNKSLyGNQGWUHk=";
+export const STYLE_SHA256 = "sha256-psL9S9dSLeztUWkCGtNoW0TYyeRLzK7P3F1knrxo3f4=";
 /** CSP source of the inline script. @internal */
 export const SCRIPT_SHA256 = "sha256-W4gwsSxyi+OYx2OK84Fk7MHBgDPFxfYXL25BNTglzZQ=";

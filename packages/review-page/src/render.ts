@@ -241,9 +241,7 @@ export function renderReviewHtml(report: ReviewReport, options: ReviewPageOption
     `<label><input type="checkbox" id="f-new"> New only (and their family)</label>`,
     `<output id="shown">Showing ${inScope} of ${report.rows.length} ${report.rows.length === 1 ? "person" : "people"}</output>`,
     "</div>",
-    `<table id="people"><colgroup><col class="c-sync"><col class="c-new"><col class="c-name"><col class="c-id">` +
-      `<col class="c-grade"><col class="c-school"><col class="c-family"><col class="c-email"><col class="c-status">` +
-      `<col class="c-flag"></colgroup>`,
+    `<table id="people">`,
     "<thead><tr><th>Sync?</th><th>New?</th><th>Name</th><th>ID</th><th>Grade</th><th>School</th><th>Family</th>" +
       "<th>Email</th><th>Status</th><th>Flag</th></tr></thead>",
     "<tbody>",
