@@ -30,9 +30,10 @@ import { createSqliteDirectory, createSync, type SyncProgress } from "@rostersyn
 import type { Result } from "neverthrow";
 import { type DemoArgs, readArgs, USAGE, UsageError, wantsHelp } from "./args.ts";
 import { renderReviewPage } from "./review-page.ts";
+import { EMAILS_FIXED } from "./school.ts";
 import { fact, heading, note, planTable, progressBar, reviewTable, table } from "./show.ts";
 import { heroStory } from "./tardies.ts";
-import { type FactsWorld, generatedWorld, realWorld } from "./world.ts";
+import { type FactsWorld, realWorld, simulatedWorld } from "./world.ts";
 
 const TENANT = "demo-academy";
 
@@ -140,11 +141,15 @@ function profileFor(
   schools: readonly string[],
   grades: readonly string[],
   fieldMap: FieldMapping[],
+  live: boolean,
 ): SyncProfile {
   return {
     role: args.role,
     schools,
     gradeLevels: grades,
+    // This school holds any plan that would archive more than 5% of its accounts (the default is 10%):
+    // a graduating class is about one in thirteen students, so the summer's archives wait for a person.
+    ...(live ? {} : { thresholds: { archiveRatio: 0.05 } }),
     ...(args.role === "parent" ? { parentSubset: { relationships: ["Mother", "Father", "Guardian"] } } : {}),
     fieldMap,
     defaultSelection: true,
@@ -175,8 +180,17 @@ async function main(args: DemoArgs): Promise<void> {
   }
   cleanOut(args.out);
   const world: FactsWorld =
-    args.factsUrl === null ? generatedWorld({ seed: args.seed, size: args.size }) : realWorld(args.factsUrl, keys);
+    args.factsUrl === null
+      ? await simulatedWorld({ seed: args.seed, size: args.size, role: args.role })
+      : realWorld(args.factsUrl, keys);
   const live = args.factsUrl !== null;
+  let counted = 0;
+  const requests = () => {
+    const n = world.requests();
+    if (n === null) return;
+    fact("FACTS requests", `${n - counted} (${n} so far)`);
+    counted = n;
+  };
   const files: string[] = [];
 
   heading("1", `FACTS: ${world.where}`);
@@ -223,18 +237,19 @@ async function main(args: DemoArgs): Promise<void> {
   const fieldMap: FieldMapping[] =
     args.role === "student"
       ? [
-          { source: "homeroom", target: "Homeroom" },
+          { source: "classYear", target: "Class of" },
           { source: "udf:tshirt", target: "T-Shirt Size", createAs: "dropdown" },
         ]
       : [
-          { source: "phone", target: "Phone" },
           { source: "udf:team", target: "Volunteer Team", createAs: "dropdown" },
+          { source: "udf:occupation", target: "Occupation" },
         ];
   const profile = profileFor(
     args,
     first.schools.filter((s) => s.active).map((s) => s.schoolCode),
     first.gradeLevels.map((g) => g.code),
     live ? [] : fieldMap,
+    live,
   );
   must(await sync.setup(profile), "Saving the setup");
   fact("setup", `${profile.schools.join(", ")} · grades ${profile.gradeLevels.join(" ")} · new people selected`);
@@ -259,6 +274,7 @@ async function main(args: DemoArgs): Promise<void> {
   reviewTable(review);
   const errors = review.rows.filter((r) => r.status === "excluded" && r.flag === "red");
   fact("error report (for the SIS admin)", `${errors.length} rows → errors-first.csv`);
+  requests();
 
   heading("3", "First sync — plan");
   let plan = must(await sync.plan(), "Planning");
@@ -313,6 +329,7 @@ async function main(args: DemoArgs): Promise<void> {
       }
     });
     note(`${accepted} of them sign in over the year`);
+    requests();
   }
 
   let hoursRows: number | null = null;
@@ -365,6 +382,7 @@ async function main(args: DemoArgs): Promise<void> {
     );
     hoursRows = world.serviceHoursRows();
     fact("service-hours rows FACTS now holds", hoursRows ?? "unknown");
+    requests();
   }
 
   let newRows = 0;
@@ -376,6 +394,8 @@ async function main(args: DemoArgs): Promise<void> {
         ["graduated", "promoted", "withdrew", "came back", "new families", "new people"],
         [[change.graduated, change.promoted, change.withdrawn, change.returned, change.newFamilies, change.newPeople]],
       );
+      note(`over the summer the SIS office filled in ${EMAILS_FIXED} missing emails from errors-first.csv,`);
+      note("and one child in three grew a T-shirt size");
     }
 
     heading("7", "Next school year — Preview & Sync");
@@ -441,6 +461,7 @@ async function main(args: DemoArgs): Promise<void> {
     writeInvites(join(args.out, "invites-next-year.csv"), run.inviteCandidates);
     files.push("invites-next-year.csv");
     fact("to invite (R13)", `${run.inviteCandidates.length} → invites-next-year.csv`);
+    requests();
   }
 
   if (!args.dryRun) {
@@ -469,6 +490,8 @@ async function main(args: DemoArgs): Promise<void> {
   const shown = relative(process.cwd(), args.out);
   fact("folder", shown === "" ? "." : shown.startsWith("..") ? args.out : shown);
   fact("accounts in the directory", `${active.length} active, ${accounts.length - active.length} archived`);
+  const total = world.requests();
+  if (total !== null) fact("FACTS requests", total);
   fact("time", `${((performance.now() - started) / 1000).toFixed(1)} s`);
   writeFileSync(
     join(args.out, "summary.json"),
@@ -484,6 +507,7 @@ async function main(args: DemoArgs): Promise<void> {
         unselected: optOut?.sourceId ?? null,
         nextYearNewRows: newRows,
         serviceHoursRows: hoursRows,
+        factsRequests: total,
         files,
       },
       null,

@@ -1,14 +1,14 @@
-// The FACTS side of the story: where the roster comes from and where hours go.
+// The FACTS side of the story: where the roster comes from and where hours go. The FACTS simulator of
+// `@rostersync/facts/testing` over real HTTP on a loopback port, or a real tenant (read-only).
+import type { HoursSink, Role, RosterSource, SourcePerson } from "@rostersync/core";
+import { createFactsClient, createFactsHoursSink, createFactsSource } from "@rostersync/facts";
 import {
-  createMemoryHoursSink,
-  createMemoryRosterSource,
-  type HoursSink,
-  type RosterSnapshot,
-  type RosterSource,
-  type SourcePerson,
-} from "@rostersync/core";
-import { type GeneratedSchool, generateSchool, nextSchoolYear } from "@rostersync/core/testing";
-import { createFactsClient, createFactsSource } from "@rostersync/facts";
+  createFactsSimulator,
+  type GeneratedFactsSchool,
+  type SimServiceHour,
+  startFactsServer,
+} from "@rostersync/facts/testing";
+import { schoolInFacts, summerInFacts } from "./school.ts";
 
 /** What the next school year changed, counted by comparing the two rosters. */
 export interface YearChange {
@@ -33,6 +33,8 @@ export interface FactsWorld {
   serviceHoursRows(): number | null;
   /** Moves FACTS to the next school year; `null` when it cannot (a real tenant). */
   nextYear(): YearChange | null;
+  /** Requests FACTS has answered so far, when the demo can count them. */
+  requests(): number | null;
   close(): Promise<void>;
 }
 
@@ -63,29 +65,63 @@ export function yearChange(before: readonly SourcePerson[], after: readonly Sour
 }
 
 /**
- * A generated school served from memory (core's generator). A stand-in until the FACTS simulator of
- * `@rostersync/facts/testing` is available; it does not go over HTTP.
+ * The simulator's budget: FACTS's two windows (100 a minute, 10 a second) times ten, so the whole story
+ * fits in well under a minute; the client is given the same budget, so it never meets a 429.
  */
-export function generatedWorld(options: { readonly seed: number; readonly size: number }): FactsWorld {
-  let school: GeneratedSchool = generateSchool({ seed: options.seed, people: options.size, accountsFor: "none" });
-  const snapshot = (): RosterSnapshot => ({
-    people: school.people,
-    schools: school.schools,
-    gradeLevels: school.gradeLevels,
+const SIM_BUDGET = [
+  { requests: 1000, windowMs: 60_000 },
+  { requests: 100, windowMs: 1_000 },
+] as const;
+
+/** A few hours staff typed into FACTS last spring, before the school used rostersync (historic import). */
+function historicHours(school: GeneratedFactsSchool, role: Role): SimServiceHour[] {
+  return school.expectedPeople
+    .filter((p) => p.role === role && p.status === "enrolled")
+    .slice(0, 6)
+    .map((p, i) => ({
+      serviceHoursId: 101 + i,
+      personId: Number(p.sourceId),
+      description: i % 2 === 0 ? "Spring fair" : "Car wash",
+      hours: 2 + (i % 3),
+      date: `2026-04-${String(11 + i).padStart(2, "0")}`,
+      note: null,
+      verifiedBy: "Front office",
+      ...(role === "parent" ? { yearId: school.schoolYear } : {}),
+      role,
+    }));
+}
+
+/** The FACTS simulator with a generated school, served over HTTP on 127.0.0.1. */
+export async function simulatedWorld(options: {
+  readonly seed: number;
+  readonly size: number;
+  readonly role: Role;
+}): Promise<FactsWorld> {
+  const keys = { subscriptionKey: "demo-subscription-key", apiKey: "demo-school-api-key" };
+  let school = schoolInFacts(options.seed, options.size);
+  const sim = createFactsSimulator({
+    school,
+    keys,
+    rateLimit: { windows: SIM_BUDGET },
+    serviceHours: historicHours(school, options.role),
+    seed: options.seed,
   });
-  const hours = createMemoryHoursSink();
+  const server = await startFactsServer(sim, { port: 0 });
+  const client = createFactsClient({ ...keys, baseUrl: server.url, budget: { windows: SIM_BUDGET } });
   return {
-    where: `a generated school in memory (seed ${options.seed})`,
-    source: createMemoryRosterSource(snapshot),
-    hours,
-    people: () => school.people,
-    serviceHoursRows: () => hours.snapshot().length,
+    where: `simulator at ${server.url} (seed ${options.seed}, budget 10× FACTS's)`,
+    source: createFactsSource(client),
+    hours: createFactsHoursSink(client),
+    people: () => school.expectedPeople,
+    serviceHoursRows: () => sim.serviceHours().length,
     nextYear() {
-      const before = school.people;
-      school = nextSchoolYear(school, { seed: options.seed + 1 });
-      return yearChange(before, school.people);
+      const before = school.expectedPeople;
+      school = summerInFacts(school, options.seed);
+      sim.load(school);
+      return yearChange(before, school.expectedPeople);
     },
-    close: async () => undefined,
+    requests: () => sim.stats().requests,
+    close: () => server.close(),
   };
 }
 
@@ -99,6 +135,7 @@ export function realWorld(url: string, keys: { subscriptionKey: string; apiKey: 
     people: () => null,
     serviceHoursRows: () => null,
     nextYear: () => null,
+    requests: () => null,
     close: async () => undefined,
   };
 }
