@@ -1,9 +1,10 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { isValidEmail, normaliseEmail } from "@rostersync/core";
+import { createFactsSimulator, startFactsServer } from "@rostersync/facts/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { schoolInFacts, summerInFacts } from "../src/school.ts";
 
@@ -20,6 +21,26 @@ function demo(...args: string[]) {
     env: { ...process.env, FACTS_SUBSCRIPTION_KEY: "", FACTS_API_KEY: "" },
     encoding: "utf8",
     timeout: 120_000,
+  });
+}
+
+/** The demo as a child process that does not block this one (the simulator answers it from here). */
+function demoAsync(env: Record<string, string>, ...args: string[]) {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ["src/main.ts", ...args], {
+      cwd: join(import.meta.dirname, ".."),
+      env: { ...process.env, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
 }
 
@@ -150,4 +171,37 @@ describe("examples/demo", () => {
     expect(keys.status).toBe(2);
     expect(keys.stderr).toMatch(/FACTS_SUBSCRIPTION_KEY and FACTS_API_KEY/);
   });
+
+  it("reads a FACTS tenant with --facts-url --dry-run and writes nothing to it; a refused key exits 1", async () => {
+    const keys = { subscriptionKey: "tenant-subscription-key-123", apiKey: "tenant-api-key-456" };
+    const sim = createFactsSimulator({ school: schoolInFacts(3, 300), keys });
+    const server = await startFactsServer(sim, { port: 0 });
+    const dir = mkdtempSync(join(tmpdir(), "rostersync-demo-tenant-"));
+    try {
+      const env = { FACTS_SUBSCRIPTION_KEY: keys.subscriptionKey, FACTS_API_KEY: keys.apiKey };
+      const run = await demoAsync(env, "--facts-url", server.url, "--dry-run", "--out", dir);
+      if (run.status !== 0) console.error(run.stdout, run.stderr);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/--dry-run: nothing applied/);
+      expect(readdirSync(dir).sort()).toEqual(["errors-first.csv", "review-first.html", "summary.json"]);
+      expect(sim.stats().writes).toEqual({ created: 0, updated: 0, deleted: 0, attendancePosted: 0 });
+      expect(sim.stats().requests).toBeGreaterThan(0);
+      expect(run.stdout + run.stderr).not.toContain(keys.apiKey);
+
+      const refused = await demoAsync(
+        { ...env, FACTS_API_KEY: "wrong-key-789" },
+        "--facts-url",
+        server.url,
+        "--dry-run",
+        "--out",
+        dir,
+      );
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/demo: Reading FACTS failed: Unauthorized/);
+      expect(refused.stdout + refused.stderr).not.toContain("wrong-key-789");
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
