@@ -25,11 +25,11 @@ import {
   simulateApply,
   type TargetDirectory,
 } from "@rostersync/core";
+import { renderReviewHtml } from "@rostersync/review-page";
 import { createSqliteStore } from "@rostersync/storage-sqlite";
 import { createSqliteDirectory, createSync, type SyncProgress } from "@rostersync/sync";
 import type { Result } from "neverthrow";
 import { type DemoArgs, readArgs, USAGE, UsageError, wantsHelp } from "./args.ts";
-import { renderReviewPage } from "./review-page.ts";
 import { EMAILS_FIXED } from "./school.ts";
 import { fact, heading, note, planTable, progressBar, reviewTable, table } from "./show.ts";
 import { heroStory } from "./tardies.ts";
@@ -131,8 +131,13 @@ function writeInvites(path: string, invites: readonly Invitation[]): void {
   writeFileSync(path, `${lines.join("\r\n")}\r\n`);
 }
 
-function saveReview(out: string, name: string, title: string, report: ReviewReport, plan: SyncPlan | null): void {
-  writeFileSync(join(out, `review-${name}.html`), renderReviewPage(title, report, plan));
+function saveReview(out: string, name: string, title: string, report: ReviewReport): void {
+  const page = renderReviewHtml(report, {
+    title,
+    schoolName: "Demo Academy",
+    errorReportFileName: `errors-${name}.csv`,
+  });
+  writeFileSync(join(out, `review-${name}.html`), page);
   writeFileSync(join(out, `errors-${name}.csv`), errorReportCsv(report));
 }
 
@@ -295,7 +300,7 @@ async function main(args: DemoArgs): Promise<void> {
     }
   }
   for (const hold of plan.holds) note(`⚠ held: ${hold.message}`);
-  saveReview(args.out, "first", "First sync — review", review, plan);
+  saveReview(args.out, "first", "First sync — review", review);
   files.push("review-first.html", "errors-first.csv");
 
   if (args.dryRun) {
@@ -431,7 +436,7 @@ async function main(args: DemoArgs): Promise<void> {
     }
     plan = must(await sync.plan(), "Planning");
     planTable(plan);
-    saveReview(args.out, "next-year", "Next school year — review", review, plan);
+    saveReview(args.out, "next-year", "Next school year — Preview & Sync", review);
     files.push("review-next-year.html", "errors-next-year.csv");
 
     const accounts1 = must(await directory.listAccounts(), "Reading the accounts");
