@@ -214,6 +214,14 @@ function browserSuite(executablePath: string): void {
       expect(await row.evaluate((tr) => getComputedStyle(tr.querySelector("td")!).fontStyle)).toBe("italic");
       const fresh = parents.rows.find((r) => r.isNew && r.status !== "out-of-scope")!;
       expect(await page.locator(`tr[data-id="${fresh.sourceId}"] td`).nth(1).textContent()).toBe("x");
+      // Parents have no grade: "No grade" keeps them (and hides the graded students out of scope).
+      await page.uncheck("#f-new");
+      await page.selectOption("#f-status", "all");
+      await page.selectOption("#f-grade", "");
+      const noGrade = ids(parents, { gradeLevel: "" });
+      expect(noGrade.length).toBeGreaterThan(0);
+      expect(noGrade.length).toBeLessThan(parents.rows.length);
+      expect(await visibleIds(page)).toEqual(noGrade);
       await page.close();
     });
 
