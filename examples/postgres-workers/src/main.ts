@@ -122,7 +122,7 @@ async function district(url: string, dataDir: string): Promise<boolean> {
     const runs = (await pg.listRuns(first.tenantId))._unsafeUnwrap();
     crashedRun = runs.find((r) => r.status === "running")?.runId ?? null;
     out(
-      `   worker-0 ended by ${signal}; run ${crashedRun} is still "running" and its lease is held for ≤ ${LOCK_TTL_MS} ms`,
+      `   worker-0 ended by ${signal}; run ${crashedRun?.slice(0, 8)} is still "running", its lease taken for ≤ ${LOCK_TTL_MS} ms`,
     );
   }
 

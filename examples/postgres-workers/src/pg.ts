@@ -1,6 +1,6 @@
 // A throwaway PostgreSQL 15 for the example and its test: a fresh cluster in a temp folder, listening on a
 // free loopback port only, trusted (no password: nothing but this machine can reach it, and it is deleted
-// afterwards). Needs the PostgreSQL binaries (`PG_BIN`, default /usr/lib/postgresql/15/bin); as root it runs
+// afterwards). Needs the PostgreSQL binaries (`RS_PG_BIN`, default /usr/lib/postgresql/15/bin); as root it runs
 // them as the `postgres` user, since PostgreSQL refuses to run as root.
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
+export const PG_BIN = process.env.RS_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 
 /** A running throwaway server. */
 export interface LocalPostgres {
