@@ -224,7 +224,12 @@ async function main(args: DemoArgs): Promise<void> {
     directory = createMemoryDirectory(hostAccounts(world.people(), args.role));
   } else {
     store = must(await createSqliteStore({ path: join(args.out, "rostersync.db") }), "Opening the SQLite store");
-    const sqlite = createSqliteDirectory({ path: join(args.out, "accounts.db") });
+    // Sequential account ids (instead of random UUIDs) make two runs with the same seed print the same.
+    let nextAccount = 0;
+    const sqlite = createSqliteDirectory({
+      path: join(args.out, "accounts.db"),
+      newId: () => `acct-${String(++nextAccount).padStart(6, "0")}`,
+    });
     sqlite.seed(hostAccounts(world.people(), args.role));
     directory = sqlite;
   }
