@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createMemoryRosterSource, type RosterSnapshot, type SyncStore } from "@rostersync/core";
-import { type GeneratedSchool, generatedProfile, generateSchool } from "@rostersync/core/testing";
+import { type GeneratedSchool, generatedProfile, generateSchool, nextSchoolYear } from "@rostersync/core/testing";
 import { createSqliteStore } from "@rostersync/storage-sqlite";
 import { createSqliteDirectory, createSync, type SqliteDirectory, type Sync, type TenantPlan } from "@rostersync/sync";
 
@@ -13,6 +13,12 @@ export interface SchoolConfig {
   /** The generated roster standing in for the school's FACTS tenant. */
   readonly seed: number;
   readonly people: number;
+  /**
+   * `first-sync`: the host has no accounts yet. `next-year`: the host synced last year's roster (its accounts
+   * are seeded once) and FACTS has moved on a year — graduates leave, everyone moves up a grade and homeroom,
+   * so the plan archives and updates enough to be held (R10).
+   */
+  readonly scenario: "first-sync" | "next-year";
 }
 
 /** One school at run time. */
@@ -33,8 +39,8 @@ export interface Host {
 
 /** The schools `pnpm start` serves. */
 export const DEFAULT_SCHOOLS: readonly SchoolConfig[] = [
-  { id: "lincoln-high", seed: 7, people: 400 },
-  { id: "north-middle", seed: 8, people: 250 },
+  { id: "lincoln-high", seed: 7, people: 400, scenario: "first-sync" },
+  { id: "north-middle", seed: 8, people: 250, scenario: "next-year" },
 ];
 
 /**
@@ -48,17 +54,21 @@ export async function openHost(dataDir: string, configs: readonly SchoolConfig[]
   const store = opened.value;
   const schools = new Map<string, School>();
   for (const config of configs) {
+    const nextYear = config.scenario === "next-year";
     const generated: GeneratedSchool = generateSchool({
       seed: config.seed,
       people: config.people,
-      accountsFor: "none",
+      accountsFor: nextYear ? "student" : "none",
     });
+    const roster = nextYear ? nextSchoolYear(generated, { seed: config.seed + 1 }) : generated;
     const snapshot: RosterSnapshot = {
-      people: generated.people,
-      schools: generated.schools,
-      gradeLevels: generated.gradeLevels,
+      people: roster.people,
+      schools: roster.schools,
+      gradeLevels: roster.gradeLevels,
     };
     const directory = createSqliteDirectory({ path: join(dataDir, `accounts-${config.id}.db`) });
+    const existing = await directory.listAccounts();
+    if (existing.isOk() && existing.value.length === 0) directory.seed(generated.accounts);
     const sync = createSync({ tenantId: config.id, source: createMemoryRosterSource(snapshot), directory, store });
     const profile = await sync.profile();
     if (profile.isErr()) throw new Error(`cannot read ${config.id}'s setup: ${profile.error.message}`);

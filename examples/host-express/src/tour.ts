@@ -107,4 +107,27 @@ export async function tour(base: string, dataDir: string, log: (line: string) =>
     plan3,
     `add ${c.add}, update ${c.update}, archive ${c.archive}, skip ${c.skip}`,
   );
+
+  // Another school, a year on: the host synced last year's roster; graduates leave, everyone moves up.
+  const next = "north-middle";
+  const held = await call(base, "POST", `/schools/${next}/plan`);
+  const h = held.body.counts;
+  show(
+    `POST /schools/${next}/plan`,
+    held,
+    `add ${h.add}, update ${h.update}, archive ${h.archive}; ${held.body.holds.length} holds:`,
+  );
+  for (const hold of held.body.holds) log(`    ${hold.message}`);
+  const refused = await call(base, "POST", `/schools/${next}/apply`, { planHash: held.body.planHash });
+  show("POST …/apply (held, not acknowledged)", refused, `${refused.body.error.type}`);
+  const acknowledged = await call(base, "POST", `/schools/${next}/apply`, {
+    planHash: held.body.planHash,
+    acknowledge: held.body.planHash,
+    actor: "admin@north",
+  });
+  show(
+    "POST …/apply (acknowledge: the planHash)",
+    acknowledged,
+    `${acknowledged.body.status}: ${acknowledged.body.done}/${acknowledged.body.total} done`,
+  );
 }

@@ -65,6 +65,8 @@ describe("examples/host-express over real HTTP", () => {
 
   it("drives review → decisions → plan → apply → run, with 400, 404 and 409 where they belong", async () => {
     const { url, child } = await startServer();
+    const northBefore = accountsIn("north-middle"); // last year's accounts, seeded when the server opened
+    expect(northBefore.length).toBeGreaterThan(100);
 
     const review = await call(url, "GET", `/schools/${school}/review?limit=5`);
     expect(review.status).toBe(200);
@@ -168,7 +170,7 @@ describe("examples/host-express over real HTTP", () => {
     expect(new Set(linked).size).toBe(linked.length);
     expect(linked).not.toContain(unselected);
     expect(linked).not.toContain(second);
-    expect(accountsIn("north-middle")).toHaveLength(0); // another school is untouched
+    expect(accountsIn("north-middle")).toEqual(northBefore); // another school: untouched
 
     const run = await call(url, "GET", `/runs/${runId}`);
     expect(run.status).toBe(200);
@@ -180,6 +182,39 @@ describe("examples/host-express over real HTTP", () => {
 
     // The same plan cannot be applied twice.
     expect((await call(url, "POST", `/schools/${school}/apply`, { planHash: plan2.body.planHash })).status).toBe(404);
+    expect(await stopServer(child)).toBe(0);
+  });
+
+  it("a held plan (a year on: graduates archived, everyone updated) needs its hash acknowledged", async () => {
+    const { url, child } = await startServer();
+    const next = "north-middle";
+    const before = accountsIn(next);
+    const plan = await call(url, "POST", `/schools/${next}/plan`);
+    expect(plan.status).toBe(200);
+    expect(plan.body.needsAcknowledgement).toBe(true);
+    expect(plan.body.holds.map((h: { type: string }) => h.type).sort()).toEqual([
+      "archive-threshold",
+      "update-threshold",
+    ]);
+    expect(plan.body.counts.archive).toBeGreaterThan(5);
+
+    const refused = await call(url, "POST", `/schools/${next}/apply`, { planHash: plan.body.planHash });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.type).toBe("Held");
+    expect(refused.body.error.holds).toHaveLength(2);
+    const wrong = await call(url, "POST", `/schools/${next}/apply`, { planHash: plan.body.planHash, acknowledge: "x" });
+    expect(wrong.status).toBe(400);
+    expect(accountsIn(next)).toEqual(before); // nothing written
+
+    const applied = await call(url, "POST", `/schools/${next}/apply`, {
+      planHash: plan.body.planHash,
+      acknowledge: plan.body.planHash,
+    });
+    expect(applied.status).toBe(200);
+    expect(applied.body.status).toBe("completed");
+    const after = accountsIn(next);
+    expect(after.filter((a) => a.archived === 1)).toHaveLength(plan.body.counts.archive);
+    expect(after.length).toBe(before.length + plan.body.counts.add);
     expect(await stopServer(child)).toBe(0);
   });
 
@@ -211,5 +246,7 @@ describe("examples/host-express over real HTTP", () => {
     expect(output).toMatch(/apply \(another worker holds the lock\)\s+→ 409 Locked/);
     expect(output).toMatch(/→ 200 completed: (\d+)\/\1 done/);
     expect(output).toMatch(/\(after the apply\)\s+→ 200 add 0, update 0, archive 0/);
+    expect(output).toMatch(/apply \(held, not acknowledged\)\s+→ 409 Held/);
+    expect(output).toMatch(/apply \(acknowledge: the planHash\)\s+→ 200 completed/);
   });
 });
