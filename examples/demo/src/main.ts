@@ -529,7 +529,8 @@ async function main(args: DemoArgs): Promise<void> {
   await world.close();
 }
 
-const argv = process.argv.slice(2);
+// `pnpm start -- --flag` may pass the "--" through.
+const argv = process.argv.slice(2).filter((a, i) => !(i === 0 && a === "--"));
 if (wantsHelp(argv)) {
   console.log(USAGE);
 } else {
