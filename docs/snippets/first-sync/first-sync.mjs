@@ -1,9 +1,10 @@
-// A first sync: a generated school → review → decisions → plan → apply, into a SQLite account directory.
-// Run it twice: the second run finds everything already done and writes nothing.
+// A first sync from FACTS (a simulator on a loopback port) → review → decisions → plan → apply, into a SQLite
+// account directory. Run it twice: the second run finds everything already done and writes nothing.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createMemoryRosterSource, errorReportCsv } from "@rostersync/core";
-import { generatedProfile, generateSchool } from "@rostersync/core/testing";
+import { errorReportCsv } from "@rostersync/core";
+import { createFactsClient, createFactsSource } from "@rostersync/facts";
+import { createFactsSimulator, generateSchool, startFactsServer } from "@rostersync/facts/testing";
 import { renderReviewHtml } from "@rostersync/review-page";
 import { createSqliteStore } from "@rostersync/storage-sqlite";
 import { createSqliteDirectory, createSync } from "@rostersync/sync";
@@ -15,35 +16,61 @@ function must(result, what) {
   process.exit(1);
 }
 
-// 1. A school: 600 people, some sharing a family email, some without one. The host app already has a few
-//    accounts (volunteers who signed up on their own, some with the same email as in the SIS).
-const school = generateSchool({ seed: 7, people: 600, linkedRate: 0 });
-const source = createMemoryRosterSource({
-  people: school.people,
-  schools: school.schools,
-  gradeLevels: school.gradeLevels,
-});
+// 1. FACTS: a generated school of ~600 people (families, shared family emails, missing emails, leavers),
+//    served in FACTS's own shapes, paging and rate limit over HTTP. The real client reads it.
+const keys = { subscriptionKey: "demo-subscription-key", apiKey: "demo-school-key" };
+const school = generateSchool({ seed: 7, people: 600 });
+const server = await startFactsServer(createFactsSimulator({ school, keys }));
+const client = createFactsClient({ ...keys, baseUrl: server.url });
+const source = createFactsSource(client);
 
-// 2. Where rostersync keeps its state, and the host's accounts (a small SQLite directory stands in for your app).
+// 2. Where rostersync keeps its state, and your app's accounts (a small SQLite directory stands in for it).
 const data = join(import.meta.dirname, "data"); // beside this script
 mkdirSync(data, { recursive: true });
 const store = must(await createSqliteStore({ path: join(data, "rostersync.db") }), "open the store");
 const directory = createSqliteDirectory({ path: join(data, "accounts.db") });
-if (must(await directory.listAccounts(), "list accounts").length === 0) directory.seed(school.accounts);
+if (must(await directory.listAccounts(), "list accounts").length === 0) {
+  // Three parents already signed up on their own with the email FACTS has: a sync links them (they keep
+  // their history and hours) instead of creating a second account.
+  const early = school.expectedPeople.filter((p) => p.role === "parent" && p.status === "enrolled" && p.email);
+  directory.seed(
+    early.slice(0, 3).map((p, i) => ({
+      accountId: `volunteer-${i + 1}`,
+      email: p.email.trim().toLowerCase(),
+      firstName: p.firstName,
+      lastName: p.lastName,
+      archived: false,
+      managed: false,
+      fields: {},
+      neverAccessed: false,
+    })),
+  );
+}
 
 const sync = createSync({ tenantId: "lincoln-high", source, directory, store });
 
-// 3. The school's setup: students of every school and grade, two fields mapped, new people selected.
-must(await sync.setup(generatedProfile(school, "student")), "save the setup");
+// 3. The school's setup: parents of students in every grade, two fields mapped, new people selected.
+const profile = {
+  role: "parent",
+  schools: ["MAIN"],
+  gradeLevels: ["K", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"],
+  fieldMap: [
+    { source: "udf:team", target: "Volunteer Team", createAs: "dropdown" },
+    { source: "family:parish", target: "Parish" },
+  ],
+  defaultSelection: true,
+  hoursSync: { enabled: false, historicImportDone: false },
+};
+must(await sync.setup(profile), "save the setup");
 
 // 4. Review: who can be imported, who is excluded and why.
 let review = must(await sync.refresh(), "refresh");
 const t = review.totals;
-console.log(`review: ${t.importable} importable, ${t.excluded} excluded (${t.missingEmails} missing emails, \
-${t.invalidEmails} invalid), duplicates ${t.duplicatesRed} red / ${t.duplicatesGray} gray`);
+console.log(`review: ${t.people} people, ${t.importable} importable, ${t.excluded} excluded (${t.missingEmails} \
+missing emails, ${t.invalidEmails} invalid), duplicates ${t.duplicatesRed} red / ${t.duplicatesGray} gray`);
 writeFileSync(join(data, "errors.csv"), errorReportCsv(review)); // R12: for whoever fixes the SIS data
 
-// 5. Decide: the admin keeps the first student of each shared email.
+// 5. Decide: parents who share one family email: the admin keeps one per address (here the lowest id).
 review = must(
   await sync.decide((d) => {
     let draft = d;
@@ -79,3 +106,4 @@ console.log(`files: ${data}`);
 
 directory.close();
 await store.close();
+await server.close();
