@@ -267,7 +267,7 @@ async function main(args: DemoArgs): Promise<void> {
   let review = must(await sync.refresh(), "Refreshing the review");
   reviewTable(review);
 
-  // The admin's choices: each shared email goes to the person listed first; one family opted out.
+  // The admin's choices: each shared email goes to the person with the lowest FACTS id; one person is left out.
   const unresolved = review.duplicateGroups.filter((g) => g.chosen === null);
   const optOut = review.rows.find((r) => r.status === "importable" && r.isNew);
   review = must(
@@ -279,11 +279,11 @@ async function main(args: DemoArgs): Promise<void> {
     "Saving the admin's decisions",
   );
   note(
-    `admin: ${unresolved.length} shared emails resolved (first-listed person keeps it), ${optOut ? 1 : 0} person unselected`,
+    `admin: ${unresolved.length} shared emails resolved (the lowest FACTS id keeps it), ${optOut ? 1 : 0} person unselected`,
   );
   reviewTable(review);
   const errors = review.rows.filter((r) => r.status === "excluded" && r.flag === "red");
-  fact("error report (for the SIS admin)", `${errors.length} rows → errors-first.csv`);
+  fact("error report", `${review.totals.excluded} rows (${errors.length} to fix in FACTS) → errors-first.csv`);
   requests();
 
   heading("3", "First sync — plan");
