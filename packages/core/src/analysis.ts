@@ -12,7 +12,7 @@ import { classifyEmail, lastEmailKind, normaliseEmail } from "./email.js";
 import { chooseAccount } from "./matching.js";
 import { errorFingerprint } from "./novelty.js";
 import { firstListedParents, scopeReason, scopeRules, studentScopeReason } from "./scope.js";
-import { StringTable } from "./string-table.js";
+import { ScratchTable, scratchInt32 } from "./scratch.js";
 import type { Account, DuplicateGroup, PlanInput, Reason, ReviewStatus, SourcePerson } from "./types.js";
 import {
   checkAccount,
@@ -131,7 +131,7 @@ function analyseNow(input: PlanInput): Analysis {
   const m = accounts.length;
 
   // Pass 1 — people: check, index by sourceId (entry number = position), normalise emails (R1).
-  const ids = new StringTable(n);
+  const ids = new ScratchTable(0, n);
   // Arrays are grown by push: `new Array(n)` for large n makes a slow dictionary-backed array in V8.
   const email: string[] = [];
   const emailKind = new Uint8Array(n);
@@ -161,9 +161,9 @@ function analyseNow(input: PlanInput): Analysis {
   const linked = new Int32Array(n).fill(-1);
   const accountPerson = new Int32Array(m).fill(-1);
   const accountEmails: string[] = [];
-  const emails = new StringTable(m + n);
-  const owner = new Int32Array(m + n).fill(-1);
-  const firstPerson = new Int32Array(m + n).fill(-1);
+  const emails = new ScratchTable(1, m + n);
+  const owner = scratchInt32(2, m + n, -1);
+  const firstPerson = scratchInt32(3, m + n, -1);
   const reservedBy = new Map<string, string>();
   for (const sourceId in decisions.merges) {
     const accountId = decisions.merges[sourceId];
@@ -206,7 +206,7 @@ function analyseNow(input: PlanInput): Analysis {
       reason.push(p.role === "student" ? studentScopeReason(p, rules) : "wrong-role");
     }
   } else {
-    const childOk = new Uint8Array(n);
+    const childOk = scratchInt32(5, n, 0);
     for (let i = 0; i < n; i++) {
       const p = people[i] as SourcePerson;
       if (p.role === "student" && studentScopeReason(p, rules) === null) childOk[i] = 1;
@@ -220,7 +220,7 @@ function analyseNow(input: PlanInput): Analysis {
   }
 
   // R3: group in-scope people with a valid email by that email, in the same table as the accounts'.
-  const personEntry = new Int32Array(n).fill(-1);
+  const personEntry = scratchInt32(4, n, -1);
   let shared: Map<number, number[]> | null = null;
   for (let i = 0; i < n; i++) {
     if (reason[i] !== null || emailKind[i] !== 0) continue;

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { hashOf } from "./scratch.js";
+
 /**
  * A set of strings where each key gets a dense entry number (0, 1, 2… in insertion order); callers keep
  * per-entry data in their own arrays indexed by that number.
@@ -96,15 +98,4 @@ export class StringTable {
       i = (i + 1) & mask;
     }
   }
-}
-
-/** FNV-1a over UTF-16 code units, finished so that nearby ids spread over the table. */
-function hashOf(key: string): number {
-  let h = 0x811c9dc5;
-  const n = key.length;
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 12;
-  return h;
 }
