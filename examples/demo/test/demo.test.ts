@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { isValidEmail, normaliseEmail } from "@rostersync/core";
 import { createFactsSimulator, startFactsServer } from "@rostersync/facts/testing";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schoolInFacts, summerInFacts } from "../src/school.ts";
 
 // The demo runs the built packages, exactly as `bash scripts/run.sh demo` does.
@@ -76,7 +76,10 @@ function parseCsv(text: string): string[][] {
 }
 
 describe("examples/demo", () => {
-  const run = demo("--size", String(SIZE), "--seed", String(SEED), "--out", out);
+  let run: ReturnType<typeof demo>;
+  beforeAll(() => {
+    run = demo("--size", String(SIZE), "--seed", String(SEED), "--out", out);
+  }, 150_000);
 
   it("runs the story end to end and exits 0", () => {
     if (run.status !== 0) console.error(run.stdout, run.stderr);
