@@ -40,12 +40,15 @@ export async function startFactsServer(sim: FactsSimulator, options: FactsServer
   const host = options.host ?? "127.0.0.1";
   let origin = "";
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    // Counted when it arrives, as a gateway counts it, not when its body has been read.
+    const receivedAt = Date.now();
     const body = await readBody(req);
     const reply = await sim.handle({
       method: req.method ?? "GET",
       pathAndQuery: req.url ?? "/",
       origin,
       body,
+      receivedAt,
       header: (name) => {
         const v = req.headers[name.toLowerCase()];
         return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;

@@ -90,6 +90,8 @@ export interface FactsSimulatorStats {
   readonly byRoute: Readonly<Record<string, number>>;
   /** `429`s the rate limit sent (injected `rateLimit` faults are counted in `faults`). */
   readonly rateLimited: number;
+  /** Of those, how many each window refused (per entry of `windows`; a request may be refused by several). */
+  readonly rateLimitedBy: readonly number[];
   /** The rate-limit windows requests were measured against (FACTS's when limiting is off). */
   readonly windows: readonly { readonly requests: number; readonly windowMs: number }[];
   /** The most admitted requests seen in any rolling window, per entry of `windows`. */
@@ -133,6 +135,8 @@ export interface SimRequest {
   header(name: string): string | null;
   /** The body as text (`""` when there is none). */
   readonly body: string;
+  /** When the request arrived (ms since the epoch), before its body was read. Default: now. */
+  readonly receivedAt?: number | undefined;
 }
 
 /** What the model answers: a response, a dropped connection, or nothing at all. */
@@ -295,6 +299,7 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
     byRoute: {} as Record<string, number>,
   };
   let requestLog: SimLogEntry[] = [];
+  let refusedBy = limiter.windows.map(() => 0);
 
   const load = (school: FactsSimulatorOptions["school"]) => {
     const source = ("tables" in school && "model" in school ? school.tables : school) as Readonly<
@@ -702,7 +707,7 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
   };
 
   const handle = async (req: SimRequest): Promise<SimReply> => {
-    const now = Date.now();
+    const now = req.receivedAt ?? Date.now();
     const url = new URL(req.pathAndQuery, "http://simulator.invalid");
     const method = req.method.toUpperCase();
     let path = decodeURIComponent(url.pathname).replace(/\/+$/, "");
@@ -763,6 +768,7 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
     const admission = limiter.admit(now);
     if (!admission.admitted) {
       counters.rateLimited++;
+      for (const i of admission.full) refusedBy[i] = (refusedBy[i] ?? 0) + 1;
       return finish(
         respond(
           json(
@@ -859,6 +865,7 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
       byEndpoint: { ...counters.byEndpoint },
       byRoute: { ...counters.byRoute },
       rateLimited: counters.rateLimited,
+      rateLimitedBy: [...refusedBy],
       windows: limiter.windows,
       maxPerWindow: limiter.maxPerWindow(),
       unauthorized: counters.unauthorized,
@@ -886,6 +893,7 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
       };
       limiter.reset();
       requestLog = [];
+      refusedBy = limiter.windows.map(() => 0);
     },
     log: () => requestLog,
     serviceHours: () =>

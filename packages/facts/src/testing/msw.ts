@@ -23,6 +23,7 @@ export function factsHandlers(sim: FactsSimulator, options: FactsHandlersOptions
   const prefix = new URL(base).pathname.replace(/\/+$/, "");
   return [
     http.all(`${base}/*`, async ({ request }) => {
+      const receivedAt = Date.now();
       const url = new URL(request.url);
       const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
       const body = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
@@ -31,6 +32,7 @@ export function factsHandlers(sim: FactsSimulator, options: FactsHandlersOptions
         pathAndQuery: `${path}${url.search}`,
         origin: base,
         body,
+        receivedAt,
         header: (name) => request.headers.get(name),
       });
       if (reply.type === "drop") return HttpResponse.error();

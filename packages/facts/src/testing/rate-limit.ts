@@ -17,7 +17,14 @@ export const FACTS_RATE_LIMIT: readonly RateLimitWindow[] = Object.freeze([
 ]);
 
 /** What the limiter decided about one arrival. */
-export type Admission = { readonly admitted: true } | { readonly admitted: false; readonly retryAfterSeconds: number };
+export type Admission =
+  | { readonly admitted: true }
+  | {
+      readonly admitted: false;
+      readonly retryAfterSeconds: number;
+      /** Indexes of the windows that were full. */
+      readonly full: readonly number[];
+    };
 
 /** A rolling-window limiter that counts admitted arrivals and remembers the busiest window it saw. */
 export interface RateLimiter {
@@ -56,15 +63,17 @@ export function createRateLimiter(windows: readonly RateLimitWindow[]): RateLimi
     admit(now) {
       const counts = measured.map((w) => arrivals.length - firstAfter(arrivals, now - w.windowMs));
       let wait = 0;
+      const full: number[] = [];
       for (const [i, w] of windows.entries()) {
         const inWindow = counts[i] as number;
         if (inWindow >= w.requests) {
+          full.push(i);
           // The slot frees when the oldest request of the window leaves it.
           const oldest = arrivals[arrivals.length - inWindow] as number;
           wait = Math.max(wait, oldest + w.windowMs - now);
         }
       }
-      if (wait > 0) return { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) };
+      if (wait > 0) return { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)), full };
       arrivals.push(now);
       max = max.map((m, i) => Math.max(m, (counts[i] as number) + 1));
       if (arrivals.length > 8192 && (arrivals[4096] as number) < now - longest) arrivals = arrivals.slice(4096);
