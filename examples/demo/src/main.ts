@@ -471,6 +471,13 @@ async function main(args: DemoArgs): Promise<void> {
     writeInvites(join(args.out, "invites-next-year.csv"), run.inviteCandidates);
     files.push("invites-next-year.csv");
     fact("to invite (R13)", `${run.inviteCandidates.length} → invites-next-year.csv`);
+    // That night the host's scheduler runs the sync unattended: it applies only a plan with no hold and no
+    // new error, and right after an apply there must be nothing left to write.
+    const nightly = must(await sync.run({ unattended: true }), "The nightly unattended sync");
+    const left = nightly.plan.counts;
+    const writes = left.add + left.link + left.update + left.restore + left.archive + left.createField;
+    if (writes > 0) throw new DemoFailure(`The nightly sync found ${writes} writes left after the apply.`);
+    fact("nightly unattended sync", nightly.applied ? "applied: nothing left to write" : "waits for a person");
     requests();
   }
 

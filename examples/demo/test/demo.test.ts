@@ -98,6 +98,7 @@ describe("examples/demo", () => {
     expect(run.stdout).toMatch(/⚠ held: /);
     expect(run.stdout).toMatch(/apply without acknowledging → Held; nothing written/);
     expect(run.stdout).toMatch(/directory = core's simulateApply\s+✓/);
+    expect(run.stdout).toMatch(/nightly unattended sync\s+applied: nothing left to write/);
   });
 
   it("writes review pages, error reports that parse, invitations and the tardy files", () => {
