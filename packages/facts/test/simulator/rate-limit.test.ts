@@ -65,8 +65,7 @@ describe("the simulated rate limit", () => {
       expect(stats.requests).toBeGreaterThan(windows[0]?.requests ?? 0);
       expect(stats.rateLimitedBy).toEqual(windows.map(() => 0));
       expect(stats.rateLimited).toBe(0);
-      stats.maxPerWindow.forEach((max, i) => expect(max).toBeLessThanOrEqual(windows[i]?.requests ?? 0));
-      // The limit was actually reached: the client used the budget, not a trickle of it.
+      // Within the limit, and the limit was reached: the client used the budget, not a trickle of it.
       expect(stats.maxPerWindow).toEqual(windows.map((w) => w.requests));
     }, 30_000);
   }
