@@ -33,7 +33,8 @@ await new Promise<void>((resolve, reject) => {
   server.once("error", reject);
 });
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-console.log(`host-express: listening on ${url} (schools: ${[...host.schools.keys()].join(", ")}; data: ${dataDir})`);
+console.log(`host-express: listening on ${url} (data: ${dataDir})`);
+for (const school of host.schools.values()) console.log(`  ${school.id}: FACTS (simulator) at ${school.factsUrl}`);
 
 let closing = false;
 const stop = async () => {

@@ -64,7 +64,8 @@ describe("examples/host-express over real HTTP", () => {
   let unselected = "";
 
   it("drives review → decisions → plan → apply → run, with 400, 404 and 409 where they belong", async () => {
-    const { url, child } = await startServer();
+    const { url, child, output } = await startServer();
+    expect(output()).toMatch(/lincoln-high: FACTS \(simulator\) at http:\/\/127\.0\.0\.1:\d+/);
     const northBefore = accountsIn("north-middle"); // last year's accounts, seeded when the server opened
     expect(northBefore.length).toBeGreaterThan(100);
 
@@ -185,23 +186,20 @@ describe("examples/host-express over real HTTP", () => {
     expect(await stopServer(child)).toBe(0);
   });
 
-  it("a held plan (a year on: graduates archived, everyone updated) needs its hash acknowledged", async () => {
+  it("a held plan (a year on: graduates archived, everyone moved up a grade) needs its hash acknowledged", async () => {
     const { url, child } = await startServer();
     const next = "north-middle";
     const before = accountsIn(next);
     const plan = await call(url, "POST", `/schools/${next}/plan`);
     expect(plan.status).toBe(200);
     expect(plan.body.needsAcknowledgement).toBe(true);
-    expect(plan.body.holds.map((h: { type: string }) => h.type).sort()).toEqual([
-      "archive-threshold",
-      "update-threshold",
-    ]);
-    expect(plan.body.counts.archive).toBeGreaterThan(5);
+    expect(plan.body.holds.map((h: { type: string }) => h.type)).toContain("update-threshold");
+    expect(plan.body.counts.archive).toBeGreaterThan(0); // the graduates
 
     const refused = await call(url, "POST", `/schools/${next}/apply`, { planHash: plan.body.planHash });
     expect(refused.status).toBe(409);
     expect(refused.body.error.type).toBe("Held");
-    expect(refused.body.error.holds).toHaveLength(2);
+    expect(refused.body.error.holds).toEqual(plan.body.holds);
     const wrong = await call(url, "POST", `/schools/${next}/apply`, { planHash: plan.body.planHash, acknowledge: "x" });
     expect(wrong.status).toBe(400);
     expect(accountsIn(next)).toEqual(before); // nothing written
