@@ -391,7 +391,12 @@ async function main(args: DemoArgs): Promise<void> {
       [row("first push", push1), row("a week later", push2), row("again, nothing new", push3)],
     );
     hoursRows = world.serviceHoursRows();
-    fact("service-hours rows FACTS now holds", hoursRows ?? "unknown");
+    fact(
+      "service-hours rows FACTS now holds",
+      hoursRows === null
+        ? "unknown"
+        : `${hoursRows} (${imported.found} typed in FACTS, ${hoursRows - imported.found} from the host)`,
+    );
     requests();
   }
 
@@ -499,6 +504,10 @@ async function main(args: DemoArgs): Promise<void> {
   heading("9", "Where everything is");
   const accounts = must(await directory.listAccounts(), "Reading the accounts");
   const active = accounts.filter((a) => !a.archived);
+  // Closed first, so that SQLite folds its write-ahead logs into the files listed below.
+  directory.close?.();
+  await store.close();
+  await world.close();
   if (!args.dryRun) files.unshift("rostersync.db", "accounts.db");
   table(
     ["file", "size"],
@@ -531,9 +540,6 @@ async function main(args: DemoArgs): Promise<void> {
       2,
     )}\n`,
   );
-  directory.close?.();
-  await store.close();
-  await world.close();
 }
 
 // `pnpm start -- --flag` may pass the "--" through.
