@@ -59,7 +59,7 @@ export function readArgs(argv: readonly string[], defaultOut: string): DemoArgs 
   }
   return {
     role: values.parents ? "parent" : "student",
-    size: integer("size", values.size, 2000, 50, 100_000),
+    size: integer("size", values.size, 2000, 100, 100_000),
     seed: integer("seed", values.seed, 7, 0, 2 ** 31 - 1),
     out: resolve(values.out ?? defaultOut),
     factsUrl,

@@ -342,6 +342,9 @@ async function main(args: DemoArgs): Promise<void> {
     requests();
   }
 
+  if (live && !args.dryRun) {
+    note("a real tenant: no hours are written to FACTS, and the demo cannot move the school a year on");
+  }
   let hoursRows: number | null = null;
   if (!args.dryRun && world.hours !== null) {
     heading("5", "Volunteer hours written back to FACTS service hours");
