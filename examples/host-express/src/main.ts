@@ -33,8 +33,9 @@ await new Promise<void>((resolve, reject) => {
   server.once("error", reject);
 });
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+for (const school of host.schools.values()) console.log(`${school.id}: FACTS (simulator) at ${school.factsUrl}`);
+// Last: a caller waiting for this line has everything above it.
 console.log(`host-express: listening on ${url} (data: ${dataDir})`);
-for (const school of host.schools.values()) console.log(`  ${school.id}: FACTS (simulator) at ${school.factsUrl}`);
 
 let closing = false;
 const stop = async () => {
