@@ -152,12 +152,12 @@ function analyseNow(input: PlanInput): Analysis {
     email.push(classifyEmail(p.email));
     emailKind[i] = lastEmailKind();
   }
-  for (let j = 0; j < m; j++) checkAccount(accounts[j], j, problems);
   // On any problem, the full check runs again so that the error lists everything in input order.
   if (problems.length > 0) fail(input, []);
 
-  // Pass 2 — accounts: link to people through the sourceId index, own emails (smallest accountId wins
-  // when the host holds one address twice), note the accounts named by manual merges.
+  // Pass 2 — accounts: check, link to people through the sourceId index, own emails (smallest accountId
+  // wins when the host holds one address twice), note the accounts named by manual merges. One walk
+  // over the accounts: a bad one is only noted here (the full check lists it, with everything else).
   const linked = new Int32Array(n).fill(-1);
   const accountPerson = new Int32Array(m).fill(-1);
   const accountEmails: string[] = [];
@@ -171,7 +171,11 @@ function analyseNow(input: PlanInput): Analysis {
   }
   const mergeTargets = new Map<string, number>();
   for (let j = 0; j < m; j++) {
-    const a = accounts[j] as Account;
+    const a = accounts[j];
+    if (!checkAccount(a, j, problems)) {
+      accountEmails.push("");
+      continue;
+    }
     const e = normaliseEmail(a.email);
     accountEmails.push(e);
     if (a.sourceId !== undefined) {

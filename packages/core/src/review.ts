@@ -52,9 +52,10 @@ export function reviewFrom(a: Analysis): ReviewReport {
   const isNew = new Uint8Array(n);
   // R5: families with a new in-scope parent; reviewed parents of those families are context rows.
   let newParentFamilies: Set<string> | null = null;
+  const anyReviewed = reviewed.size > 0;
   for (let i = 0; i < n; i++) {
     const p = people[i] as SourcePerson;
-    if (reviewed.has(p.sourceId)) continue;
+    if (anyReviewed && reviewed.has(p.sourceId)) continue;
     isNew[i] = 1;
     if (p.role === "parent" && status[i] !== OUT_OF_SCOPE) {
       newParentFamilies ??= new Set();
@@ -70,11 +71,13 @@ export function reviewFrom(a: Analysis): ReviewReport {
   let newPeople = 0;
   let newErrors = 0;
   const errorSet = new Set<string>();
+  const singleFamily = new Map<string, readonly string[]>();
   for (let i = 0; i < n; i++) {
     const p = people[i] as SourcePerson;
     const s = status[i] as number;
     const reason = a.reason[i] ?? null;
-    const fingerprint = a.flag[i] === GRAY ? null : (a.fingerprint.get(i) ?? null);
+    // Only excluded people have an error fingerprint: the others skip the map lookup.
+    const fingerprint = s !== EXCLUDED || a.flag[i] === GRAY ? null : (a.fingerprint.get(i) ?? null);
     const rowIsNew = isNew[i] === 1;
     let familyContext = false;
     if (!rowIsNew && newParentFamilies !== null && p.role === "parent" && s !== OUT_OF_SCOPE) {
@@ -92,7 +95,16 @@ export function reviewFrom(a: Analysis): ReviewReport {
     }
     const families = p.families;
     let familyIds = NO_FAMILIES;
-    if (families.length > 0) {
+    if (families.length === 1) {
+      // Siblings and their parents share one frozen list: most people belong to one family.
+      const id = (families[0] as (typeof families)[0]).familyId;
+      let list = singleFamily.get(id);
+      if (list === undefined) {
+        list = Object.freeze([id]);
+        singleFamily.set(id, list);
+      }
+      familyIds = list;
+    } else if (families.length > 1) {
       familyIds = new Array(families.length);
       for (let f = 0; f < families.length; f++)
         (familyIds as string[])[f] = (families[f] as (typeof families)[0]).familyId;
