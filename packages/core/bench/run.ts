@@ -8,6 +8,12 @@
  * The input is generated, serialised (people and accounts as two documents: one string of a million of
  * each would pass V8's maximum string length), dropped, and parsed back: review and plan then run on the
  * parsed data, as they would on a snapshot read from a store or an API.
+ *
+ * Times are wall-clock medians; on a machine shared with other work they swing with the load, so the
+ * main thread's CPU time (`process.threadCpuUsage`: what this thread ran, GC pauses included, time spent
+ * waiting for a core excluded) is reported beside them, with the ratio on both. The first run of
+ * review + plan (cold JIT, first allocation of the planner's pooled scratch memory) is reported apart.
+ * Heap figures count V8's heap plus ArrayBuffer memory (the planner's typed arrays live outside the heap).
  */
 
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -38,6 +44,14 @@ interface Row {
   planColdMs: number;
   ratio: number;
   ratioCold: number;
+  /** The first review + plan of the process at this size (not in the medians' favour). */
+  firstMs: number;
+  parseCpuMs: number;
+  reviewCpuMs: number;
+  planCpuMs: number;
+  ratioCpu: number;
+  /** 1-minute load average when this size started and when it ended. */
+  load: [number, number];
   inputHeapMB: number;
   peakHeapMB: number;
   peakOverInput: number;
@@ -49,9 +63,21 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
 };
-const heap = (): number => process.memoryUsage().heapUsed;
+// V8's heap plus ArrayBuffer memory: the planner keeps its typed arrays outside the heap.
+const heap = (): number => {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+};
+// Main-thread CPU milliseconds (the thread's own time: not what other processes take from it).
+const cpu = (): number => {
+  const usage = process.threadCpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
+const load1 = (): number => Math.round((loadavg()[0] as number) * 100) / 100;
 
 function measure(size: number): Row {
+  const loadStart = load1();
   const school = generateSchool({
     seed: 2026,
     people: size,
@@ -70,14 +96,17 @@ function measure(size: number): Row {
 
   // JSON.parse of the same input; the last parse is kept as the input of review and plan.
   const parseTimes: number[] = [];
+  const parseCpu: number[] = [];
   let parsed: { people: PlanInput["people"]; accounts: PlanInput["accounts"] } | null = null;
   for (let r = 0; r < runs; r++) {
     parsed = null;
     collect();
+    const c = cpu();
     const t = performance.now();
     const people = JSON.parse(peopleJson) as PlanInput["people"];
     const accounts = JSON.parse(accountsJson) as PlanInput["accounts"];
     parseTimes.push(performance.now() - t);
+    parseCpu.push(cpu() - c);
     parsed = { people, accounts };
   }
   peopleJson = null;
@@ -97,19 +126,25 @@ function measure(size: number): Row {
 
   const reviewTimes: number[] = [];
   const planTimes: number[] = [];
+  const reviewCpu: number[] = [];
+  const planCpu: number[] = [];
   const planColdTimes: number[] = [];
   let peak = 0;
   for (let r = 0; r < runs; r++) {
     collect();
+    let c = cpu();
     let t = performance.now();
     // A fresh input object per run: review must not find the previous run's analysis.
     const fresh: PlanInput = { ...input };
     const report = review(fresh);
     reviewTimes.push(performance.now() - t);
+    reviewCpu.push(cpu() - c);
     peak = Math.max(peak, heap());
+    c = cpu();
     t = performance.now();
     const p = plan(fresh);
     planTimes.push(performance.now() - t);
+    planCpu.push(cpu() - c);
     peak = Math.max(peak, heap());
     if (report.rows.length !== input.people.length || p.sourceCount !== input.people.length) throw new Error("bad run");
     collect();
@@ -123,6 +158,9 @@ function measure(size: number): Row {
   const reviewMs = median(reviewTimes);
   const planMs = median(planTimes);
   const planColdMs = median(planColdTimes);
+  const parseCpuMs = median(parseCpu);
+  const reviewCpuMs = median(reviewCpu);
+  const planCpuMs = median(planCpu);
   return {
     people: input.people.length,
     accounts: input.accounts.length,
@@ -133,6 +171,12 @@ function measure(size: number): Row {
     planColdMs: Math.round(planColdMs),
     ratio: Math.round(((reviewMs + planMs) / parseMs) * 100) / 100,
     ratioCold: Math.round(((reviewMs + planColdMs) / parseMs) * 100) / 100,
+    firstMs: Math.round((reviewTimes[0] as number) + (planTimes[0] as number)),
+    parseCpuMs: Math.round(parseCpuMs),
+    reviewCpuMs: Math.round(reviewCpuMs),
+    planCpuMs: Math.round(planCpuMs),
+    ratioCpu: Math.round(((reviewCpuMs + planCpuMs) / parseCpuMs) * 100) / 100,
+    load: [loadStart, load1()],
     inputHeapMB: mb(withInput - inputBaseline),
     peakHeapMB: mb(peak - inputBaseline),
     peakOverInput: Math.round(((peak - inputBaseline) / (withInput - inputBaseline)) * 100) / 100,
@@ -148,26 +192,25 @@ for (const size of SIZES) {
   rows.push(row);
   console.log(`measured ${size}: ${JSON.stringify(row)}`);
 }
-const growth =
-  rows.length >= 2
-    ? Math.round(
-        (((rows.at(-1) as Row).reviewMs + (rows.at(-1) as Row).planMs) /
-          ((rows.at(-2) as Row).reviewMs + (rows.at(-2) as Row).planMs || 1)) *
-          100,
-      ) / 100
-    : null;
+const growthOf = (time: (r: Row) => number): number | null =>
+  rows.length >= 2 ? Math.round((time(rows.at(-1) as Row) / (time(rows.at(-2) as Row) || 1)) * 100) / 100 : null;
+const growth = growthOf((r) => r.reviewMs + r.planMs);
+const growthCpu = growthOf((r) => r.reviewCpuMs + r.planCpuMs);
 
 console.log("");
 console.log(
-  "| people | accounts | JSON MB | JSON.parse ms | review ms | plan ms (after review) | plan ms (alone) | (review+plan)/parse | same, plan alone | input heap MB | peak heap MB | peak/input |",
+  "| people | accounts | JSON MB | JSON.parse ms | review ms | plan ms (after review) | plan ms (alone) | (review+plan)/parse | same, plan alone | first review+plan ms | CPU: parse ms | CPU: review+plan ms | CPU: ratio | input heap MB | peak heap MB | peak/input | load |",
 );
-console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+console.log(
+  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+);
 for (const r of rows) {
   console.log(
-    `| ${r.people} | ${r.accounts} | ${r.jsonMB} | ${r.parseMs} | ${r.reviewMs} | ${r.planMs} | ${r.planColdMs} | ${r.ratio} | ${r.ratioCold} | ${r.inputHeapMB} | ${r.peakHeapMB} | ${r.peakOverInput} |`,
+    `| ${r.people} | ${r.accounts} | ${r.jsonMB} | ${r.parseMs} | ${r.reviewMs} | ${r.planMs} | ${r.planColdMs} | ${r.ratio} | ${r.ratioCold} | ${r.firstMs} | ${r.parseCpuMs} | ${r.reviewCpuMs + r.planCpuMs} | ${r.ratioCpu} | ${r.inputHeapMB} | ${r.peakHeapMB} | ${r.peakOverInput} | ${r.load.join("→")} |`,
   );
 }
-if (growth !== null) console.log(`\ngrowth of review+plan, last two sizes: ${growth}×`);
+if (growth !== null)
+  console.log(`\ngrowth of review+plan, last two sizes: ${growth}× wall, ${growthCpu}× main-thread CPU`);
 const load = loadavg().map((x) => Math.round(x * 100) / 100);
 console.log(`node ${process.version}, ${availableParallelism()} cores, load average ${load.join(" ")}`);
 
@@ -176,5 +219,5 @@ mkdirSync(out, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 writeFileSync(
   new URL(`core-plan-${stamp}.json`, out),
-  `${JSON.stringify({ node: process.version, load, growth, rows }, null, 2)}\n`,
+  `${JSON.stringify({ node: process.version, load, growth, growthCpu, rows }, null, 2)}\n`,
 );
