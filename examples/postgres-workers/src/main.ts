@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createPostgresStore } from "@rostersync/storage-postgres";
+import { createPostgresStore, type PostgresStore } from "@rostersync/storage-postgres";
 import { startLocalPostgres, whyNoPostgres } from "./pg.ts";
-import { districtSchools, openSchool, profileFor, type SchoolSpec } from "./schools.ts";
+import { districtSchools, openSchool, PROFILE, type RunningSchool, startFacts } from "./schools.ts";
 import type { WorkerEvent, WorkerSetup } from "./worker.ts";
 
 const { values } = parseArgs({
@@ -59,11 +59,28 @@ async function district(url: string, dataDir: string): Promise<boolean> {
   if (reopened.isErr()) throw new Error(`cannot open the store: ${reopened.error.message}`);
   const pg = reopened.value;
 
-  const schools = districtSchools(Number(values.schools), Number(values.people));
+  const facts = await startFacts(districtSchools(Number(values.schools), Number(values.people)));
+  try {
+    return await applyDistrict(url, schema, pg, facts.schools, dataDir);
+  } finally {
+    await facts.close();
+    await pg.close();
+  }
+}
+
+async function applyDistrict(
+  url: string,
+  schema: string,
+  pg: PostgresStore,
+  schools: readonly RunningSchool[],
+  dataDir: string,
+): Promise<boolean> {
   out(`\n1. The district's admin sets up ${schools.length} schools (profile + decisions, kept in PostgreSQL)`);
+  const ports = schools.map((s) => s.factsUrl.replace("http://127.0.0.1", ""));
+  out(`   each school's roster comes from its own FACTS (simulator) on 127.0.0.1${ports.join(" ")}`);
   for (const spec of schools) {
     const { sync, directory } = openSchool(spec, pg, dataDir);
-    const saved = await sync.setup(profileFor(spec));
+    const saved = await sync.setup(PROFILE);
     if (saved.isErr()) throw new Error(`${spec.tenantId}: ${saved.error.message}`);
     const review = await sync.refresh();
     if (review.isErr()) throw new Error(`${spec.tenantId}: ${review.error.message}`);
@@ -108,7 +125,7 @@ async function district(url: string, dataDir: string): Promise<boolean> {
   const base = { url, schema, dataDir, lockTtlMs: LOCK_TTL_MS };
 
   let crashedRun: string | null = null;
-  const first = schools[0] as SchoolSpec;
+  const first = schools[0] as RunningSchool;
   if (!values["no-crash"]) {
     out(`\n2. A worker dies in the middle of applying ${first.tenantId}`);
     const crasher = spawnWorker({
@@ -118,9 +135,12 @@ async function district(url: string, dataDir: string): Promise<boolean> {
       waitForGo: false,
       crashAfterCreates: 40,
     });
-    const { signal } = await crasher.exited;
+    const { code, signal } = await crasher.exited;
     const runs = (await pg.listRuns(first.tenantId))._unsafeUnwrap();
     crashedRun = runs.find((r) => r.status === "running")?.runId ?? null;
+    if (signal !== "SIGKILL" || crashedRun === null) {
+      throw new Error(`worker-0 was to be killed mid-run, but it ended with code ${code}, signal ${signal}`);
+    }
     out(
       `   worker-0 ended by ${signal}; run ${crashedRun?.slice(0, 8)} is still "running", its lease taken for ≤ ${LOCK_TTL_MS} ms`,
     );
@@ -212,7 +232,6 @@ async function district(url: string, dataDir: string): Promise<boolean> {
       `${JSON.stringify({ crashedRun, leftLeases, failedWorkers, schools: summary, events }, null, 2)}\n`,
     );
   }
-  await pg.close();
   return allOnce && leftLeases === 0;
 }
 

@@ -1,15 +1,28 @@
-// What every process of the example agrees on: the schools, where each one's roster and accounts are, and
+// What every process of the example agrees on: the schools, where each one's FACTS and accounts are, and
 // how a `Sync` for one school is made over the shared PostgreSQL store.
 import { join } from "node:path";
-import { createMemoryRosterSource, type PlanCounts, type SyncStore, type TargetDirectory } from "@rostersync/core";
-import { generatedProfile, generateSchool } from "@rostersync/core/testing";
+import type { PlanCounts, SyncProfile, SyncStore, TargetDirectory } from "@rostersync/core";
+import { createFactsClient, createFactsSource } from "@rostersync/facts";
+import {
+  createFactsSimulator,
+  FACTS_GRADE_CODES,
+  type FactsServer,
+  type GeneratedFactsSchool,
+  generateSchool,
+  startFactsServer,
+} from "@rostersync/facts/testing";
 import { createSqliteDirectory, createSync, type SqliteDirectory, type Sync } from "@rostersync/sync";
 
-/** One school of the district: its tenant id and the generated roster standing in for its FACTS tenant. */
+/** One school of the district: its tenant id and the simulated FACTS tenant standing in for its SIS. */
 export interface SchoolSpec {
   readonly tenantId: string;
   readonly seed: number;
   readonly people: number;
+}
+
+/** A school whose FACTS is running. */
+export interface RunningSchool extends SchoolSpec {
+  readonly factsUrl: string;
 }
 
 /** `count` schools of different sizes: `school-01` (seed 101) … */
@@ -21,37 +34,62 @@ export function districtSchools(count: number, people: number): SchoolSpec[] {
   }));
 }
 
+/** The generated FACTS school of a spec (the same in every process and in the test). */
+export function factsSchoolOf(spec: SchoolSpec): GeneratedFactsSchool {
+  return generateSchool({ seed: spec.seed, people: spec.people, schools: ["MAIN"] });
+}
+
+/** The simulator's keys; a real host reads each school's keys from its secret store. */
+const KEYS = { subscriptionKey: "district-subscription-key", apiKey: "district-api-key" };
+
+/**
+ * Starts each school's simulated FACTS on a loopback port. Rate limits are off (and the clients' budgets
+ * raised) so the run takes seconds: every worker re-reads a school's roster on each visit.
+ */
+export async function startFacts(
+  specs: readonly SchoolSpec[],
+): Promise<{ schools: RunningSchool[]; close(): Promise<void> }> {
+  const servers: FactsServer[] = [];
+  const schools: RunningSchool[] = [];
+  for (const spec of specs) {
+    const sim = createFactsSimulator({ school: factsSchoolOf(spec), keys: KEYS, rateLimit: false });
+    const server = await startFactsServer(sim);
+    servers.push(server);
+    schools.push({ ...spec, factsUrl: server.url });
+  }
+  return { schools, close: async () => void (await Promise.all(servers.map((s) => s.close()))) };
+}
+
 /** Everything one process needs to work on one school. */
 export interface SchoolSync {
-  readonly spec: SchoolSpec;
+  readonly spec: RunningSchool;
   readonly sync: Sync;
   readonly directory: SqliteDirectory;
 }
 
 /**
- * A `Sync` for one school: the shared store, the school's roster (generated from its seed, the same in
- * every process) and the school's account directory, a SQLite file that every process opens.
+ * A `Sync` for one school: the shared store, the school's FACTS over HTTP and the school's account
+ * directory, a SQLite file that every process opens.
  */
 export function openSchool(
-  spec: SchoolSpec,
+  spec: RunningSchool,
   store: SyncStore,
   dataDir: string,
   options: {
     readonly lockTtlMs?: number;
-    /** Puts something between the sync and the directory (the example's crash). */
+    /** Puts something between the sync and the directory (the example's write counts and its crash). */
     readonly wrapDirectory?: (directory: SqliteDirectory) => TargetDirectory;
   } = {},
 ): SchoolSync {
-  const school = generateSchool({ seed: spec.seed, people: spec.people, accountsFor: "none" });
-  const source = createMemoryRosterSource({
-    people: school.people,
-    schools: school.schools,
-    gradeLevels: school.gradeLevels,
+  const client = createFactsClient({
+    ...KEYS,
+    baseUrl: spec.factsUrl,
+    budget: { windows: [{ requests: 1000, windowMs: 1000 }] },
   });
   const directory = createSqliteDirectory({ path: join(dataDir, `accounts-${spec.tenantId}.db`) });
   const sync = createSync({
     tenantId: spec.tenantId,
-    source,
+    source: createFactsSource(client),
     directory: options.wrapDirectory?.(directory) ?? directory,
     store,
     ...(options.lockTtlMs === undefined ? {} : { lockTtlMs: options.lockTtlMs }),
@@ -59,10 +97,18 @@ export function openSchool(
   return { spec, sync, directory };
 }
 
-/** The profile an admin saves for each school: students of every school and grade. */
-export function profileFor(spec: SchoolSpec) {
-  return generatedProfile(generateSchool({ seed: spec.seed, people: spec.people, accountsFor: "none" }), "student");
-}
+/** The profile the district's admin saves for each school: students of every grade, two fields mapped. */
+export const PROFILE: SyncProfile = {
+  role: "student",
+  schools: ["MAIN"],
+  gradeLevels: [...FACTS_GRADE_CODES],
+  fieldMap: [
+    { source: "nextGradeLevel", target: "Next Grade" },
+    { source: "udf:tshirt", target: "T-Shirt Size", createAs: "dropdown" },
+  ],
+  defaultSelection: true,
+  hoursSync: { enabled: false, historicImportDone: false },
+};
 
 /** How many directory writes a plan (or a run) makes: skips write nothing. */
 export function writesOf(c: PlanCounts): number {

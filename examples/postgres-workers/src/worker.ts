@@ -7,7 +7,7 @@ import type { CreateResult, DirectoryError, TargetDirectory } from "@rostersync/
 import { createPostgresStore } from "@rostersync/storage-postgres";
 import type { SqliteDirectory, SyncError } from "@rostersync/sync";
 import { ResultAsync } from "neverthrow";
-import { openSchool, type SchoolSpec, type SchoolSync, writesOf } from "./schools.ts";
+import { openSchool, type RunningSchool, type SchoolSync, writesOf } from "./schools.ts";
 
 /** What main.ts passes a worker (as JSON in argv[2]). */
 export interface WorkerSetup {
@@ -15,7 +15,7 @@ export interface WorkerSetup {
   readonly url: string;
   readonly schema: string;
   readonly dataDir: string;
-  readonly schools: readonly SchoolSpec[];
+  readonly schools: readonly RunningSchool[];
   readonly lockTtlMs: number;
   /** Wait for `{ go: true }` before starting, so that every worker starts at once. */
   readonly waitForGo: boolean;
@@ -97,7 +97,7 @@ function counting(directory: SqliteDirectory, counter: Writes): TargetDirectory 
  * The crash: after the `limit`-th account is written, the process dies before the journal hears of it and
  * without releasing the school's lease.
  */
-function crashAfter(limit: number, spec: SchoolSpec, directory: TargetDirectory): TargetDirectory {
+function crashAfter(limit: number, spec: RunningSchool, directory: TargetDirectory): TargetDirectory {
   let created = 0;
   return {
     ...directory,
