@@ -22,7 +22,7 @@ describe("each fault kind fails the read with its typed error and no partial res
       "no answer (timeout)",
       { endpoint: "/People", page: 3, fault: { type: "timeout" } },
       "Timeout",
-      { timeoutMs: 300 },
+      { timeoutMs: 1500 },
     ],
     ["a dropped connection", { endpoint: "/Students", fault: { type: "drop" } }, "Network"],
     ["truncated JSON", { endpoint: "/People", page: 2, fault: { type: "truncate" } }, "InvalidPayload"],
