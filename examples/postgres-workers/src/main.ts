@@ -23,10 +23,12 @@ const { values } = parseArgs({
     data: { type: "string" },
     json: { type: "string" },
     "no-crash": { type: "boolean", default: false },
+    /** How long a school's lease lasts between renewals. */
+    "lease-ms": { type: "string", default: "5000" },
   },
 });
 const WORKERS = Number(values.workers);
-const LOCK_TTL_MS = 3000;
+const LOCK_TTL_MS = Number(values["lease-ms"]);
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 
@@ -111,6 +113,8 @@ async function applyDistrict(
             ? "it was finished meanwhile, 0 writes"
             : `${event.writes} writes, ${event.created} accounts created`;
         out(`   ${since()} ${event.worker} ${event.type} ${event.school}: run ${event.runId.slice(0, 8)}, ${what}`);
+      } else if (event.type === "interrupted") {
+        out(`   ${since()} ${event.worker} lost ${event.school}'s lease during ${event.during} (machine too busy)`);
       } else if (event.type === "crashing") {
         out(`   ${since()} ${event.worker} is killed on ${event.school} after writing ${event.created} accounts`);
       } else if (event.type === "done") {
@@ -164,9 +168,15 @@ async function applyDistrict(
     const school = spec.tenantId;
     const runs = (await pg.listRuns(school))._unsafeUnwrap();
     const writers = events.filter(
-      (e): e is Extract<WorkerEvent, { type: "applied" | "resumed" }> =>
-        (e.type === "applied" || e.type === "resumed") && e.school === school && e.writes > 0,
+      (e): e is Extract<WorkerEvent, { type: "applied" | "resumed" | "interrupted" }> =>
+        (e.type === "applied" || e.type === "resumed" || e.type === "interrupted") &&
+        e.school === school &&
+        e.writes > 0,
     );
+    // Runs started for this school: applies that finished or lost their lease, and the crash.
+    const runsStarted = writers.filter(
+      (e) => e.type === "applied" || (e.type === "interrupted" && e.during === "apply"),
+    ).length;
     const crash = events.find((e) => e.type === "crashing" && e.school === school);
     const crashCreated = crash?.type === "crashing" ? crash.created : 0;
     const { directory } = openSchool(spec, pg, dataDir);
@@ -181,7 +191,7 @@ async function applyDistrict(
       runs.length === 1 &&
       completed.length === 1 &&
       writers.every((e) => e.runId === completed[0]?.runId) &&
-      writers.filter((e) => e.type === "applied").length + (crash ? 1 : 0) === 1 &&
+      runsStarted + (crash ? 1 : 0) === 1 &&
       twice === 0 &&
       created === accounts.length;
     allOnce &&= once;
@@ -190,7 +200,10 @@ async function applyDistrict(
       (completed[0]?.runId ?? "none").slice(0, 8),
       [
         ...(crash ? [`worker-0 (${crashCreated}, killed)`] : []),
-        ...writers.map((e) => `${e.worker}${e.type === "resumed" ? " resuming" : ""} (${e.created})`),
+        ...writers.map(
+          (e) =>
+            `${e.worker}${e.type === "resumed" ? " resuming" : ""}${e.type === "interrupted" ? " lost lease" : ""} (${e.created})`,
+        ),
       ].join(", "),
       `${runs.length} (${completed.length} completed)`,
       String(accounts.length),
@@ -200,9 +213,10 @@ async function applyDistrict(
     summary.push({
       school,
       once,
+      runsStarted: runsStarted + (crash ? 1 : 0),
       writers: writers.map((e) => ({
         worker: e.worker,
-        type: e.type,
+        type: e.type === "interrupted" ? `interrupted during ${e.during}` : e.type,
         runId: e.runId,
         writes: e.writes,
         created: e.created,

@@ -37,6 +37,15 @@ export type WorkerEvent =
       ms: number;
     }
   | { readonly type: "locked" | "stale" | "in-step"; worker: string; school: string }
+  | {
+      readonly type: "interrupted";
+      during: "apply" | "resume";
+      worker: string;
+      school: string;
+      runId: string;
+      writes: number;
+      created: number;
+    }
   | { readonly type: "crashing"; worker: string; school: string; created: number }
   | { readonly type: "done"; worker: string; rounds: number };
 
@@ -119,6 +128,12 @@ if (setup.waitForGo) {
 async function visit({ spec, sync }: SchoolSync): Promise<boolean> {
   const school = spec.tenantId;
   const worker = setup.name;
+  // This worker was too slow to renew its lease (a busy machine) and someone else took the school: the run
+  // stopped at once and stays `running`; whoever gets the lease next resumes it.
+  const interrupted = (during: "apply" | "resume", runId: string, done: Writes) => {
+    report({ type: "interrupted", during, worker, school, runId, writes: done.calls, created: done.created });
+    return false;
+  };
   const counter = writes.get(school) ?? { calls: 0, created: 0 };
   counter.calls = 0;
   counter.created = 0;
@@ -130,6 +145,7 @@ async function visit({ spec, sync }: SchoolSync): Promise<boolean> {
     const started = performance.now();
     const resumed = await sync.resume(open.runId, { actor: worker });
     if (resumed.isErr()) {
+      if (resumed.error.type === "LockLost") return interrupted("resume", open.runId, counter);
       if (resumed.error.type !== "Locked") fail(school, resumed.error);
       report({ type: "locked", worker, school });
       return false;
@@ -149,6 +165,7 @@ async function visit({ spec, sync }: SchoolSync): Promise<boolean> {
   const started = performance.now();
   const run = await sync.apply(plan.value, { actor: worker });
   if (run.isErr()) {
+    if (run.error.type === "LockLost") return interrupted("apply", run.error.runId, counter);
     if (run.error.type !== "Locked" && run.error.type !== "StalePlan") fail(school, run.error);
     report({ type: run.error.type === "Locked" ? "locked" : "stale", worker, school });
     return false;

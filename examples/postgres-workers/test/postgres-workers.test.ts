@@ -125,13 +125,13 @@ describe.skipIf(missing !== null)("examples/postgres-workers", () => {
       // The workers' own reports agree: one apply per school (the crashed one: one crash + one resume).
       const s = summary.schools.find((x: { school: string }) => x.school === spec.tenantId);
       expect(s.once).toBe(true);
-      const applied = s.writers.filter((w: { type: string }) => w.type === "applied");
+      expect(s.runsStarted).toBe(1);
       if (spec.tenantId === "school-01") {
-        expect(applied).toHaveLength(0);
         expect(s.crashCreated).toBe(40);
-        expect(s.writers.map((w: { runId: string }) => w.runId)).toEqual([summary.crashedRun]);
+        expect(s.writers.length).toBeGreaterThanOrEqual(1); // the resume (more if a resume lost its lease)
+        for (const w of s.writers) expect(w.runId).toBe(summary.crashedRun);
       } else {
-        expect(applied).toHaveLength(1);
+        expect(s.crashCreated).toBe(0);
       }
       const created = s.crashCreated + s.writers.reduce((n: number, w: { created: number }) => n + w.created, 0);
       expect(created).toBe(accounts.length);
