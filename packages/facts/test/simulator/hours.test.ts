@@ -156,7 +156,14 @@ describe("hours exactly once under faults (property)", () => {
           }
         },
       ),
-      { numRuns: 25 },
+      {
+        numRuns: 25,
+        // Every kind on the first create and on the first read-back, besides the random schedules.
+        examples: faultKinds.flatMap((fault) => [
+          [4, [{ method: "POST", endpoint: "/Students/ServiceHours", nth: 1, fault }]],
+          [4, [{ method: "GET", endpoint: "/Students/ServiceHours", nth: 1, fault }]],
+        ]) as [number, { method: string; endpoint: string; nth: number; fault: FactsFault }[]][],
+      },
     );
     // The schedules did hit: every kind of fault fired in some run.
     for (const n of Object.values(fired)) expect(n).toBeGreaterThan(0);
