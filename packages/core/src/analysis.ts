@@ -164,6 +164,9 @@ function analyseNow(input: PlanInput): Analysis {
   const emails = new ScratchTable(1, m + n);
   const owner = scratchInt32(2, m + n, -1);
   const firstPerson = scratchInt32(3, m + n, -1);
+  // The email table entry of each account's email: a linked person who kept that email finds it here
+  // without hashing and probing the table again.
+  const accountEntry = scratchInt32(6, m, -1);
   const reservedBy = new Map<string, string>();
   for (const sourceId in decisions.merges) {
     const accountId = decisions.merges[sourceId];
@@ -194,6 +197,7 @@ function analyseNow(input: PlanInput): Analysis {
     }
     if (e !== "") {
       const entry = emails.add(e);
+      accountEntry[j] = entry;
       const held = owner[entry] as number;
       if (held < 0 || (accounts[held] as Account).accountId > a.accountId) owner[entry] = j;
     }
@@ -228,7 +232,9 @@ function analyseNow(input: PlanInput): Analysis {
   let shared: Map<number, number[]> | null = null;
   for (let i = 0; i < n; i++) {
     if (reason[i] !== null || emailKind[i] !== 0) continue;
-    const entry = emails.add(email[i] as string);
+    const e = email[i] as string;
+    const l = linked[i] as number;
+    const entry = l >= 0 && accountEmails[l] === e ? (accountEntry[l] as number) : emails.add(e);
     personEntry[i] = entry;
     const first = firstPerson[entry] as number;
     if (first < 0) {

@@ -37,14 +37,15 @@ export function fieldChanges(
   groupId: string | undefined,
   accountEmail: string,
 ): readonly FieldChange[] {
-  const changes: FieldChange[] = [];
-  if (accountEmail !== email) changes.push({ field: "email", from: account.email, to: email });
+  // Allocated on the first change: most linked accounts are already up to date.
+  let changes: FieldChange[] | null = null;
+  if (accountEmail !== email) (changes ??= []).push({ field: "email", from: account.email, to: email });
   const first = account.firstName ?? null;
-  if (first !== person.firstName) changes.push({ field: "firstName", from: first, to: person.firstName });
+  if (first !== person.firstName) (changes ??= []).push({ field: "firstName", from: first, to: person.firstName });
   const last = account.lastName ?? null;
-  if (last !== person.lastName) changes.push({ field: "lastName", from: last, to: person.lastName });
+  if (last !== person.lastName) (changes ??= []).push({ field: "lastName", from: last, to: person.lastName });
   if (groupId !== undefined && account.familyGroupId !== groupId) {
-    changes.push({ field: "familyGroupId", from: account.familyGroupId ?? null, to: groupId });
+    (changes ??= []).push({ field: "familyGroupId", from: account.familyGroupId ?? null, to: groupId });
   }
   const source = person.fields;
   const target = account.fields;
@@ -52,9 +53,9 @@ export function fieldChanges(
     const mapping = fieldMap[m] as FieldMapping;
     const to = source[mapping.source] ?? null;
     const from = target[mapping.target] ?? null;
-    if (to !== from) changes.push({ field: mapping.target, from, to });
+    if (to !== from) (changes ??= []).push({ field: mapping.target, from, to });
   }
-  return changes.length === 0 ? NO_CHANGES : changes;
+  return changes ?? NO_CHANGES;
 }
 
 /** The account a new person is created with (R6, R8, R9): every mapped field, null when the SIS has none. */
