@@ -1,7 +1,8 @@
 /**
- * Bench support: the request-budget bound, and a stand-in FACTS over node:http for when the testing kit's
- * simulator is not built (same envelopes, paging, `field==a|b` filters, 201-without-body creates, injected
- * latency, rolling-window counting with 429 + Retry-After).
+ * Bench support: the request-budget bound, the testing kit's simulator in a worker thread (what the
+ * benchmark runs against), and the older stand-in FACTS over node:http that `test/http.test.ts` still uses
+ * (same envelopes, paging, `field==a|b` filters, 201-without-body creates, injected latency,
+ * rolling-window counting with 429 + Retry-After).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -245,8 +246,16 @@ export async function startStandIn(
   };
 }
 
-/** What the stand-in worker reports back. */
-export interface StandInReport {
+/** What the simulator worker is started with. */
+export interface SimWorkerData {
+  readonly people: number;
+  readonly seed: number;
+  readonly latencyMs: readonly [number, number];
+  readonly windows: readonly Window[];
+}
+
+/** What the simulator worker reports back. */
+export interface SimReport {
   readonly url: string;
   readonly students: number;
   readonly parents: number;
@@ -254,32 +263,35 @@ export interface StandInReport {
   readonly studentIds: string[];
 }
 
+/** What the simulator counted, sent when the run is over. */
+export interface SimFinish {
+  readonly stats: { requests: number; rejected: number; maxInWindow: number[] };
+  readonly hours: number;
+  readonly distinctMarkers: number;
+}
+
 /**
- * The stand-in in its own thread, so that its clock and event loop are not the client's (a server in the
- * client's process sees requests late whenever the client is busy parsing, which no real server does).
+ * `@rostersync/facts/testing`'s simulator (a school generated from `seed`) served over HTTP from its own
+ * thread, so that its clock and event loop are not the client's.
  */
-export async function startStandInThread(
+export async function startSimulatorThread(
   people: number,
   seed: number,
   options: { latencyMs: readonly [number, number]; windows: readonly Window[] },
-): Promise<{
-  report: StandInReport;
-  finish(): Promise<{ stats: StandIn["stats"]; hours: number; distinctMarkers: number }>;
-}> {
+): Promise<{ report: SimReport; finish(): Promise<SimFinish> }> {
   const { Worker } = await import("node:worker_threads");
-  const worker = new Worker(new URL("./stand-in-worker.ts", import.meta.url), {
-    workerData: { people, seed, latencyMs: options.latencyMs, windows: options.windows },
-  });
+  const data: SimWorkerData = { people, seed, latencyMs: options.latencyMs, windows: options.windows };
+  const worker = new Worker(new URL("./sim-worker.ts", import.meta.url), { workerData: data });
   const next = <T>() =>
     new Promise<T>((resolve, reject) => {
       worker.once("message", resolve);
       worker.once("error", reject);
     });
-  const report = await next<StandInReport>();
+  const report = await next<SimReport>();
   return {
     report,
     async finish() {
-      const done = next<{ stats: StandIn["stats"]; hours: number; distinctMarkers: number }>();
+      const done = next<SimFinish>();
       worker.postMessage("finish");
       const result = await done;
       await worker.terminate();
