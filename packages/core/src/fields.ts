@@ -18,6 +18,13 @@ import type {
 
 const NO_CHANGES: readonly FieldChange[] = Object.freeze([]);
 
+/** `list` with `change` appended; the list is made on the first change. */
+function withChange(list: FieldChange[] | null, change: FieldChange): FieldChange[] {
+  if (list === null) return [change];
+  list.push(change);
+  return list;
+}
+
 /**
  * What must be written to `account` so that it matches the person (R8): mapped fields, names, the
  * normalised email when it differs after normalisation, and the parent's family group (R9). Returns a
@@ -39,13 +46,14 @@ export function fieldChanges(
 ): readonly FieldChange[] {
   // Allocated on the first change: most linked accounts are already up to date.
   let changes: FieldChange[] | null = null;
-  if (accountEmail !== email) (changes ??= []).push({ field: "email", from: account.email, to: email });
+  if (accountEmail !== email) changes = withChange(changes, { field: "email", from: account.email, to: email });
   const first = account.firstName ?? null;
-  if (first !== person.firstName) (changes ??= []).push({ field: "firstName", from: first, to: person.firstName });
+  if (first !== person.firstName)
+    changes = withChange(changes, { field: "firstName", from: first, to: person.firstName });
   const last = account.lastName ?? null;
-  if (last !== person.lastName) (changes ??= []).push({ field: "lastName", from: last, to: person.lastName });
+  if (last !== person.lastName) changes = withChange(changes, { field: "lastName", from: last, to: person.lastName });
   if (groupId !== undefined && account.familyGroupId !== groupId) {
-    (changes ??= []).push({ field: "familyGroupId", from: account.familyGroupId ?? null, to: groupId });
+    changes = withChange(changes, { field: "familyGroupId", from: account.familyGroupId ?? null, to: groupId });
   }
   const source = person.fields;
   const target = account.fields;
@@ -53,7 +61,7 @@ export function fieldChanges(
     const mapping = fieldMap[m] as FieldMapping;
     const to = source[mapping.source] ?? null;
     const from = target[mapping.target] ?? null;
-    if (to !== from) (changes ??= []).push({ field: mapping.target, from, to });
+    if (to !== from) changes = withChange(changes, { field: mapping.target, from, to });
   }
   return changes ?? NO_CHANGES;
 }
