@@ -12,6 +12,7 @@ import type {
   PlanCounts,
   RunRecord,
   RunStatus,
+  StoreError,
   SyncPlan,
   SyncStore,
   TargetDirectory,
@@ -153,16 +154,79 @@ function patchOf(changes: readonly FieldChange[]): AccountPatch {
   return patch;
 }
 
-/** A fatal stop of a run: the error, and whether the run is left resumable as `running` (crash-like). */
+/**
+ * A fatal stop of a run: the error, and the status the run is recorded with. `leaseLost`: the lease could not
+ * be proven held, so nothing more is written anywhere — not the batch's outcomes, not the run's status, not an
+ * audit record — and the run stays as the store has it (`running`, resumable by whoever holds the lease next).
+ */
 interface Stop {
   readonly error: SyncError;
   readonly status: RunStatus;
+  readonly leaseLost?: boolean;
+}
+
+/** Why a lease could not be proven held. */
+type LeaseLoss =
+  | { readonly type: "lost" }
+  | { readonly type: "slow" }
+  | { readonly type: "store"; readonly error: StoreError };
+
+/** A renewal that leaves less than half the TTL is tried again this many times before giving up. */
+const MAX_RENEWALS = 3;
+
+/**
+ * Keeps the school's run lease by the clock. {@link LeaseKeeper.ensure} is called before every store or
+ * directory write of a run: it passes only while more than half of `lockTtlMs` is left on the lease (by the
+ * injected clock), and renews it first when less is left. A write therefore starts with at least half a TTL
+ * of proven lease ahead of it, whatever the batch size; a lease that cannot be renewed (taken over,
+ * released, or renewals slower than half a TTL) stops the run before its next write.
+ */
+class LeaseKeeper {
+  constructor(
+    private readonly ctx: ApplyContext,
+    private lease: Lease,
+  ) {}
+
+  get current(): Lease {
+    return this.lease;
+  }
+
+  async ensure(): Promise<Result<void, LeaseLoss>> {
+    const margin = this.ctx.lockTtlMs / 2;
+    for (let renewals = 0; ; renewals++) {
+      const now = this.ctx.clock.now();
+      if (this.lease.expiresAt - now > margin) return ok(undefined);
+      if (renewals === MAX_RENEWALS) return err({ type: "slow" });
+      const renewed = await this.ctx.store.renewLock(this.lease, this.ctx.lockTtlMs, now);
+      if (renewed.isErr()) {
+        const e = renewed.error;
+        return err(e.type === "LockLost" || e.type === "Locked" ? { type: "lost" } : { type: "store", error: e });
+      }
+      this.lease = renewed.value;
+    }
+  }
+}
+
+/** The stop for a lease that could not be proven held during run `runId`. */
+function leaseStop(loss: LeaseLoss, runId: string): Stop {
+  const error: SyncError =
+    loss.type === "store"
+      ? storeFailed(loss.error)
+      : {
+          type: "LockLost",
+          message:
+            loss.type === "lost"
+              ? "The school's run lock was lost (another worker took it): the run stopped and can be resumed."
+              : "The school's run lock could not be kept (renewing it takes more than half of lockTtlMs): the run stopped and can be resumed.",
+          runId,
+        };
+  return { error, status: "running", leaseLost: true };
 }
 
 /** One session of work on a run (a fresh apply or a resume), holding the lock throughout. */
 class RunSession {
   private seq: number;
-  private lease: Lease;
+  private readonly keeper: LeaseKeeper;
   private journalMs = 0;
   private directoryMs = 0;
   private readonly startedMs: number;
@@ -173,11 +237,11 @@ class RunSession {
     private readonly ctx: ApplyContext,
     private readonly run: RunRecord,
     private readonly plan: SyncPlan,
-    lease: Lease,
+    keeper: LeaseKeeper,
     lastSeq: number,
     knownFields: readonly string[],
   ) {
-    this.lease = lease;
+    this.keeper = keeper;
     this.seq = lastSeq;
     this.startedMs = ctx.clock.now();
     this.knownFields = new Set(knownFields);
@@ -191,8 +255,10 @@ class RunSession {
     };
   }
 
-  get currentLease(): Lease {
-    return this.lease;
+  /** `null` while the lease is proven held (renewed if due); otherwise the stop that ends the run. */
+  async held(): Promise<Stop | null> {
+    const kept = await this.keeper.ensure();
+    return kept.isOk() ? null : leaseStop(kept.error, this.run.runId);
   }
 
   private async journal(entries: JournalEntry[]): Promise<Result<void, SyncError>> {
@@ -201,25 +267,6 @@ class RunSession {
     const written = await this.ctx.store.appendJournal(this.ctx.tenantId, this.run.runId, entries);
     this.journalMs += performance.now() - t0;
     return written.mapErr(storeFailed);
-  }
-
-  private async renewIfDue(): Promise<Result<void, SyncError>> {
-    const now = this.ctx.clock.now();
-    // Renew once a third of the lease has gone, so one slow batch cannot outlive it.
-    if (now < this.lease.expiresAt - (this.ctx.lockTtlMs * 2) / 3) return ok(undefined);
-    const renewed = await this.ctx.store.renewLock(this.lease, this.ctx.lockTtlMs, now);
-    if (renewed.isOk()) {
-      this.lease = renewed.value;
-      return ok(undefined);
-    }
-    if (renewed.error.type === "LockLost" || renewed.error.type === "Locked") {
-      return err({
-        type: "LockLost",
-        message: "The school's run lock was lost (another worker took it): the run stopped.",
-        runId: this.run.runId,
-      });
-    }
-    return err(storeFailed(renewed.error));
   }
 
   private async execute(action: PlanAction): Promise<Result<Outcome, DirectoryError>> {
@@ -286,8 +333,8 @@ class RunSession {
     let i = 0;
     while (i < pending.length) {
       if (options.signal?.aborted) return this.aborted();
-      const renewed = await this.renewIfDue();
-      if (renewed.isErr()) return { error: renewed.error, status: "failed" };
+      const before = await this.held();
+      if (before !== null) return before;
 
       const batch = pending.slice(i, i + batchSize);
       i += batch.length;
@@ -311,6 +358,9 @@ class RunSession {
           stop = this.aborted();
           break;
         }
+        // Never start a write without the lease proven held: a slow batch renews by the clock as it goes.
+        stop = await this.held();
+        if (stop !== null) break;
         const r = await this.execute(action);
         if (r.isErr() && (r.error.fatal === true || r.error.type === "Unauthorized")) {
           // Fatal: no outcome, so the intent stays open and `resume` writes it again once fixed.
@@ -350,6 +400,13 @@ class RunSession {
                 error: outcome.error,
               },
         );
+      }
+      // Lease lost: the batch's intents stay open and whoever holds the lease now writes them again
+      // (idempotently). Journalling them here would race that worker's journal.
+      if (stop?.leaseLost === true) return stop;
+      if (outcomes.length > 0) {
+        const after = await this.held();
+        if (after !== null) return after;
       }
       for (const o of outcomes) (o as { seq: number }).seq = ++this.seq;
       const recorded = await this.journal(outcomes);
@@ -405,6 +462,8 @@ async function finish(
   actor: string,
   replay = false,
 ): Promise<Result<ApplyResult, SyncError>> {
+  // The lease is gone: the run is someone else's now, so neither its record nor the audit is touched.
+  if (stop?.leaseLost === true) return err(stop.error);
   const plan = envelope.plan;
   const counts: { -readonly [K in keyof PlanCounts]: number } = { ...EMPTY_COUNTS };
   const failures: ActionFailure[] = [];
@@ -427,7 +486,8 @@ async function finish(
     }
   }
   const status: RunStatus = stop === null ? "completed" : stop.status;
-  const finishedAt = iso(ctx.clock.now());
+  // A finished run is answered as it was recorded: its `finishedAt` is not moved.
+  const finishedAt = replay && run.finishedAt !== undefined ? run.finishedAt : iso(ctx.clock.now());
   let inviteCandidates: readonly Invitation[] = [];
   if (status === "completed") {
     const accounts = await settle(() => ctx.directory.listAccounts());
@@ -451,7 +511,12 @@ async function finish(
   };
   if (replay) {
     // A finished run is answered as it was; its bookkeeping is done again (it is idempotent) in case the
-    // process died between finishing the run and saving `lastRun` and the decisions.
+    // process died between finishing the run and saving `lastRun` and the decisions — unless a later run
+    // has finished since, whose `lastRun` must not be put back to this one's.
+    const last = await ctx.store.getLastRun(ctx.tenantId);
+    if (last.isErr()) return err(storeFailed(last.error));
+    const lastAt = last.value?.finishedAt;
+    if (lastAt !== undefined && lastAt > finishedAt) return ok(result);
     const again = await ctx.onCompleted(envelope, result);
     return again.isErr() ? err(again.error) : ok(result);
   }
@@ -464,7 +529,9 @@ async function finish(
     createdAccountIds,
   });
   // A fatal stop is recorded as failed; `resume` accepts failed and aborted runs as well as ones a
-  // crash left running.
+  // crash left running. Recording needs the lease: without it the run stays as it is, for its new holder.
+  const held = await session.held();
+  if (held !== null) return err(held.error);
   const finished = await ctx.store.finishRun(ctx.tenantId, run.runId, { status, finishedAt, summary });
   if (finished.isErr()) return err(storeFailed(finished.error));
   const audited = await ctx.store.appendAudit(ctx.tenantId, {
@@ -497,12 +564,22 @@ export async function startRun(
   const owner = ctx.newId();
   const locked = await acquire(ctx, owner);
   if (locked.isErr()) return err(locked.error);
-  let lease = locked.value;
+  const keeper = new LeaseKeeper(ctx, locked.value);
   try {
     const verified = await verify();
     if (verified.isErr()) return err(verified.error);
     const fields = await settle(() => ctx.directory.listFields());
     if (fields.isErr()) return err(directoryFailed(fields.error));
+    // The re-check may have outlived the lease (a slow roster read): a run is only created under a lease
+    // proven held, or a worker that took the school meanwhile could be applying next to it.
+    const kept = await keeper.ensure();
+    if (kept.isErr()) {
+      return err(
+        kept.error.type === "store"
+          ? storeFailed(kept.error.error)
+          : { type: "Locked", message: "The school's run lock was lost while checking the plan; nothing was written." },
+      );
+    }
     const envelope: RunEnvelope = { tenantId: ctx.tenantId, plan, ...verified.value };
     const run: RunRecord = {
       runId: ctx.newId(),
@@ -521,15 +598,14 @@ export async function startRun(
       ctx,
       run,
       plan,
-      lease,
+      keeper,
       0,
       fields.value.map((f) => f.name),
     );
     const stop = await session.writeAll(plan.actions, options);
-    lease = session.currentLease;
     return await finish(ctx, session, run, envelope, stop, options.actor ?? "host");
   } finally {
-    await ctx.store.releaseLock(lease);
+    await ctx.store.releaseLock(keeper.current);
   }
 }
 
@@ -542,25 +618,26 @@ export async function resumeRun(
   runId: string,
   options: RunOptions,
 ): Promise<Result<ApplyResult, SyncError>> {
-  const found = await ctx.store.getRun(ctx.tenantId, runId);
-  if (found.isErr()) return err(storeFailed(found.error));
-  const run = found.value;
-  if (run === null) return err({ type: "RunNotFound", message: `This school has no run ${runId}.`, runId });
-  const envelope = envelopeOf(run);
-  if (envelope.tenantId !== ctx.tenantId) {
-    return err({
-      type: "WrongTenant",
-      message: "This run belongs to another school.",
-      expected: ctx.tenantId,
-      actual: envelope.tenantId,
-    });
-  }
-  const plan = envelope.plan;
-
+  // Lease first, then the run: read before the lease, a run that another worker finishes in between
+  // would be finished a second time (a second audit record, its `finishedAt` overwritten).
   const locked = await acquire(ctx, ctx.newId());
   if (locked.isErr()) return err(locked.error);
-  let lease = locked.value;
+  const keeper = new LeaseKeeper(ctx, locked.value);
   try {
+    const found = await ctx.store.getRun(ctx.tenantId, runId);
+    if (found.isErr()) return err(storeFailed(found.error));
+    const run = found.value;
+    if (run === null) return err({ type: "RunNotFound", message: `This school has no run ${runId}.`, runId });
+    const envelope = envelopeOf(run);
+    if (envelope.tenantId !== ctx.tenantId) {
+      return err({
+        type: "WrongTenant",
+        message: "This run belongs to another school.",
+        expected: ctx.tenantId,
+        actual: envelope.tenantId,
+      });
+    }
+    const plan = envelope.plan;
     const journal = await ctx.store.readJournal(ctx.tenantId, runId);
     if (journal.isErr()) return err(storeFailed(journal.error));
     const [accounts, fields] = await Promise.all([
@@ -574,7 +651,7 @@ export async function resumeRun(
       ctx,
       run,
       plan,
-      lease,
+      keeper,
       journal.value.at(-1)?.seq ?? 0,
       fields.value.map((f) => f.name),
     );
@@ -614,9 +691,8 @@ export async function resumeRun(
     const pending = plan.actions.filter((a) => !session.outcomes.has(a.actionId));
     ctx.logger?.info?.("resume", { runId, pending: pending.length, done: session.outcomes.size });
     const stop = await session.writeAll(pending, options);
-    lease = session.currentLease;
     return await finish(ctx, session, run, envelope, stop, options.actor ?? run.actor ?? "host");
   } finally {
-    await ctx.store.releaseLock(lease);
+    await ctx.store.releaseLock(keeper.current);
   }
 }
