@@ -356,13 +356,15 @@ function newFamily(b: Builder, grades: readonly string[] = FACTS_GRADE_CODES): M
       udf: {},
     });
   }
+  // Some children use the family's address too: siblings then share one email.
+  const children = shared === null ? students : students.map((s) => (r.chance(0.2) ? { ...s, email: shared } : s));
   const udf: Record<string, string> = {};
   if (r.chance(0.5)) udf.parish = r.pick(PARISHES);
   return {
     familyId,
     familyName: `${last} Family`,
     familyCode: `F${String(familyId).padStart(6, "0")}`,
-    students,
+    students: children,
     parents,
     udf,
   };
@@ -372,7 +374,7 @@ const familySize = (f: ModelFamily) => f.students.length + f.parents.length;
 
 /**
  * A seeded, realistic FACTS school: families of 1–4 children and 1–3 parents (some sharing a family
- * email), grandparents known only through ParentStudent, missing (`null` and `""`) and invalid emails,
+ * email, which some of their children use too), grandparents known only through ParentStudent, missing (`null` and `""`) and invalid emails,
  * graduates and other students not enrolled, user-defined fields of every group type (and a STAFF group
  * the source ignores), zero-padded grade codes (`"08"`), and `personStudentId`s that are other people's
  * `personId`s. Fast enough for 1,000,000 people (about a second per 100,000).

@@ -13,9 +13,9 @@ import {
 } from "./faults.js";
 import type { FactsTables, GeneratedFactsSchool } from "./generator.js";
 import { createRateLimiter, FACTS_RATE_LIMIT, type RateLimiter, type RateLimitOptions } from "./rate-limit.js";
-import { applySorts, compileFilters, SieveFailure } from "./sieve.js";
+import { applySorts, compileFilters, type FactsRow, SieveFailure } from "./sieve.js";
 
-type Row = Record<string, unknown>;
+type Row = FactsRow;
 
 /** The two keys FACTS checks on every request. */
 export interface FactsKeys {
@@ -48,7 +48,7 @@ export interface SimAttendance {
 /** Options of {@link createFactsSimulator}. */
 export interface FactsSimulatorOptions {
   /** The roster served: a generated school, or tables by endpoint path. */
-  readonly school: GeneratedFactsSchool | Partial<FactsTables> | Readonly<Record<string, readonly Row[]>>;
+  readonly school: GeneratedFactsSchool | Partial<FactsTables> | Readonly<Record<string, readonly FactsRow[]>>;
   /** The keys accepted; any other (or a missing one) is a `401`. Default: any non-empty keys. */
   readonly keys?: FactsKeys | undefined;
   /** Rolling-window rate limit (`429` + `Retry-After`). Default FACTS's: 100 / 60 s and 10 / s. `false`: none. */
@@ -161,9 +161,9 @@ export interface FactsSimulator {
   /** Replaces the roster (tables), keeping service hours and attendance written so far. */
   load(school: FactsSimulatorOptions["school"]): void;
   /** The rows of one endpoint as served now. */
-  table(endpoint: string): readonly Row[];
+  table(endpoint: string): readonly FactsRow[];
   /** Replaces the rows of one endpoint (to change data between reads). */
-  setTable(endpoint: string, rows: readonly Row[]): void;
+  setTable(endpoint: string, rows: readonly FactsRow[]): void;
   /** Counters. */
   stats(): FactsSimulatorStats;
   /** Zeroes the counters and the rate-limit windows. */

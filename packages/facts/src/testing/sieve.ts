@@ -15,7 +15,9 @@ export class SieveFailure extends Error {
   }
 }
 
-type Row = Readonly<Record<string, unknown>>;
+/** One record of an endpoint, as the simulator stores and serves it. */
+export type FactsRow = Record<string, unknown>;
+type Row = Readonly<FactsRow>;
 type Op = "==" | "!=" | ">" | "<" | ">=" | "<=" | "@=" | "_=" | "!@=" | "!_=";
 
 interface Term {
@@ -26,7 +28,7 @@ interface Term {
 }
 
 /** A compiled filter: true for the rows it keeps. */
-export type RowFilter = (row: Row) => boolean;
+export type RowFilter = (row: Readonly<FactsRow>) => boolean;
 
 const OPS: readonly string[] = [
   "!@=*",
