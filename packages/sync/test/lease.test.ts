@@ -227,6 +227,26 @@ describe("run lease (DESIGN §4)", () => {
     expect(duplicates(directory.snapshot())).toEqual([]);
   });
 
+  it("stops with LockLost when renewals keep taking more than half the lease", async () => {
+    const store = createMemoryStore();
+    const clock = manualClock();
+    const slowRenewals = new Proxy(store, {
+      get: (target, property, receiver) =>
+        property === "renewLock"
+          ? (...args: Parameters<SyncStore["renewLock"]>) => {
+              clock.at += 60; // of a 100 ms lease
+              return store.renewLock(...args);
+            }
+          : Reflect.get(target, property, receiver),
+    });
+    const { seen, as } = slowDirectory(createMemoryDirectory(), clock, 60);
+    const ctx = engineContext(slowRenewals, as("a"), { clock, lockTtlMs: 100, journalBatchSize: 8 });
+    const r = (await startRun(ctx, handPlan(4), {}, verified))._unsafeUnwrapErr();
+    expect(r).toMatchObject({ type: "LockLost", message: expect.stringContaining("half of lockTtlMs") });
+    expect(seen.writes).toEqual(["a"]);
+    expect((await store.listRuns("school-1"))._unsafeUnwrap()[0]?.status).toBe("running");
+  });
+
   it("creates no run when the plan check outlived the lease and another worker took the school", async () => {
     const store = createMemoryStore();
     const clock = manualClock();
