@@ -58,7 +58,11 @@ export interface LockedError {
   readonly type: "Locked";
   readonly message: string;
 }
-/** The run lock expired and was taken by someone else while applying: the run stopped at once. */
+/**
+ * The run lock could not be proven held while applying (another worker took the expired lease, or renewing
+ * it took more than half of `lockTtlMs`): the run stopped before its next write, recording nothing more, and
+ * stays `running`; `resume(runId)` finishes it once the lease is free.
+ */
 export interface LockLostError {
   readonly type: "LockLost";
   readonly message: string;
