@@ -175,6 +175,36 @@ describe("the gateway: keys, permissions, unknown routes", () => {
     expect(denied.stats().forbidden).toBe(2);
   });
 
+  it("accepts any non-empty keys when none are configured, never missing ones", async () => {
+    const open = createFactsSimulator({ school, rateLimit: false });
+    const { fetch } = await serve(open);
+    expect((await fetch("/Families?api-version=1", { headers: { "Facts-Api-Key": "anything" } })).status).toBe(200);
+    expect((await fetch("/Families?api-version=1", { headers: { "Facts-Api-Key": "" } })).status).toBe(401);
+    expect(open.stats()).toMatchObject({ requests: 2, unauthorized: 1 });
+  });
+
+  it("counts by route and method, logs every request, and resetStats starts over", async () => {
+    const s = sim();
+    const { fetch } = await serve(s);
+    await (await fetch("/People?Page=2&api-version=1")).text();
+    await (await fetch("/Students/ServiceHours/77?api-version=1")).text();
+    await (await fetch("/Students/ServiceHours/78?api-version=1", { method: "DELETE" })).text();
+    expect(s.stats().byEndpoint).toEqual({ "/People": 1, "/Students/ServiceHours/{id}": 2 });
+    expect(s.stats().byRoute).toEqual({
+      "GET /People": 1,
+      "GET /Students/ServiceHours/{id}": 1,
+      "DELETE /Students/ServiceHours/{id}": 1,
+    });
+    expect(s.log().map((l) => [l.method, l.path, l.outcome, l.query.Page])).toEqual([
+      ["GET", "/People", 200, "2"],
+      ["GET", "/Students/ServiceHours/77", 404, undefined],
+      ["DELETE", "/Students/ServiceHours/78", 404, undefined],
+    ]);
+    s.resetStats();
+    expect(s.stats()).toMatchObject({ requests: 0, byEndpoint: {}, maxPerWindow: [0, 0] });
+    expect(s.log()).toEqual([]);
+  });
+
   it("answers an unknown route 404 with { statusCode, message }, and a missing api-version 400", async () => {
     const { fetch } = await serve(sim());
     const res = await fetch("/Nope?api-version=1");
