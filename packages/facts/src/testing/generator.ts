@@ -148,6 +148,8 @@ export interface GenerateSchoolOptions {
   readonly notEnrolledRate?: number | undefined;
   /** Families with a grandparent known only through ParentStudent. Default 0.03. */
   readonly grandparentRate?: number | undefined;
+  /** Families where a parent of an earlier family is also a (step)parent: one person in two families. Default 0.02. */
+  readonly blendedRate?: number | undefined;
 }
 
 const FIRST = [
@@ -230,6 +232,7 @@ interface Rates {
   readonly invalidEmailRate: number;
   readonly notEnrolledRate: number;
   readonly grandparentRate: number;
+  readonly blendedRate: number;
 }
 
 const rates = (o: Partial<GenerateSchoolOptions>): Rates => ({
@@ -238,6 +241,7 @@ const rates = (o: Partial<GenerateSchoolOptions>): Rates => ({
   invalidEmailRate: o.invalidEmailRate ?? 0.02,
   notEnrolledRate: o.notEnrolledRate ?? 0.05,
   grandparentRate: o.grandparentRate ?? 0.03,
+  blendedRate: o.blendedRate ?? 0.02,
 });
 
 interface Builder {
@@ -299,7 +303,11 @@ function newStudent(b: Builder, last: string, schoolIndex: number, grades: reado
 }
 
 /** Adds one family (1–4 children, 1–3 parents, sometimes a grandparent) and returns it. */
-function newFamily(b: Builder, grades: readonly string[] = FACTS_GRADE_CODES): ModelFamily {
+function newFamily(
+  b: Builder,
+  earlier: readonly ModelFamily[],
+  grades: readonly string[] = FACTS_GRADE_CODES,
+): ModelFamily {
   const r = b.random;
   const familyId = b.nextFamilyId++;
   const last = r.pick(LAST);
@@ -339,6 +347,21 @@ function newFamily(b: Builder, grades: readonly string[] = FACTS_GRADE_CODES): M
       udf,
     });
   }
+  // A stepparent who is already a parent in an earlier family: one person, two families.
+  const other =
+    earlier.length > 0 && r.chance(b.rates.blendedRate)
+      ? earlier[r.int(Math.max(0, earlier.length - 50), earlier.length - 1)]
+      : undefined;
+  const step = other?.parents.find((p) => p.inFamily && !parents.some((q) => q.personId === p.personId));
+  if (step !== undefined) {
+    parents.push({
+      ...step,
+      relationship:
+        step.relationship === "Mother" ? "Stepmother" : step.relationship === "Father" ? "Stepfather" : "Guardian",
+      custody: r.chance(0.5),
+      familyOrder: noOrder ? null : parentCount + 1,
+    });
+  }
   if (r.chance(b.rates.grandparentRate)) {
     const personId = b.nextPersonId++;
     const first = r.pick(FIRST);
@@ -370,11 +393,9 @@ function newFamily(b: Builder, grades: readonly string[] = FACTS_GRADE_CODES): M
   };
 }
 
-const familySize = (f: ModelFamily) => f.students.length + f.parents.length;
-
 /**
  * A seeded, realistic FACTS school: families of 1–4 children and 1–3 parents (some sharing a family
- * email, which some of their children use too), grandparents known only through ParentStudent, missing (`null` and `""`) and invalid emails,
+ * email, which some of their children use too), stepparents in two families, grandparents known only through ParentStudent, missing (`null` and `""`) and invalid emails,
  * graduates and other students not enrolled, user-defined fields of every group type (and a STAFF group
  * the source ignores), zero-padded grade codes (`"08"`), and `personStudentId`s that are other people's
  * `personId`s. Fast enough for 1,000,000 people (about a second per 100,000).
@@ -397,12 +418,8 @@ export function generateSchool(options: GenerateSchoolOptions): GeneratedFactsSc
     nextFamilyId: 1,
   };
   const families: ModelFamily[] = [];
-  let count = 0;
-  while (count < target) {
-    const f = newFamily(b);
-    families.push(f);
-    count += familySize(f);
-  }
+  // Every new person takes the next id, so ids handed out = people made (a stepparent is not made twice).
+  while (b.nextPersonId - 100_001 < target) families.push(newFamily(b, families));
   return schoolFrom(options.seed, {
     schoolCodes: b.schoolCodes,
     schoolYear: b.schoolYear,
@@ -470,7 +487,7 @@ export function nextSchoolYear(school: GeneratedFactsSchool, options: NextSchool
     nextFamilyId: model.nextFamilyId,
   };
   const newFamilies = Math.max(1, Math.round(model.families.length * (options.newFamilyRate ?? 0.08)));
-  for (let i = 0; i < newFamilies; i++) families.push(newFamily(b, ["K", "K", "01", "06", "09"]));
+  for (let i = 0; i < newFamilies; i++) families.push(newFamily(b, families, ["K", "K", "01", "06", "09"]));
   return schoolFrom(options.seed, {
     schoolCodes: model.schoolCodes,
     schoolYear: year,
@@ -485,11 +502,12 @@ export function schoolFrom(seed: number, model: SchoolModel): GeneratedFactsScho
   const tables = tablesOf(model);
   let expected: readonly SourcePerson[] | undefined;
   let students = 0;
-  let parents = 0;
+  const parentIds = new Set<number>();
   for (const f of model.families) {
     students += f.students.length;
-    parents += f.parents.length;
+    for (const p of f.parents) parentIds.add(p.personId);
   }
+  const parents = parentIds.size;
   return {
     seed,
     schoolYear: model.schoolYear,
@@ -532,6 +550,8 @@ function tablesOf(model: SchoolModel): FactsTables {
   const families: FactsFamily[] = [];
   const udfData: FactsUdfData[] = [];
   const modified = `${model.schoolYear - 1}-08-01T09:30:00`;
+  // A parent of two families is one person: one People row, one set of values.
+  const emitted = new Set<number>();
   const udf = (values: Readonly<Record<string, string>>, linkedId: number) => {
     for (const [name, data] of Object.entries(values)) {
       const field = UDF[name as keyof typeof UDF];
@@ -586,18 +606,21 @@ function tablesOf(model: SchoolModel): FactsTables {
       udf(s.udf, s.personId);
     }
     for (const p of f.parents) {
-      people.push({
-        personId: p.personId,
-        firstName: p.firstName,
-        lastName: p.lastName,
-        middleName: null,
-        nickName: null,
-        email: p.email,
-        email2: null,
-        username: null,
-        birthdate: p.birthdate,
-        modifiedDate: modified,
-      });
+      const seen = emitted.has(p.personId);
+      emitted.add(p.personId);
+      if (!seen)
+        people.push({
+          personId: p.personId,
+          firstName: p.firstName,
+          lastName: p.lastName,
+          middleName: null,
+          nickName: null,
+          email: p.email,
+          email2: null,
+          username: null,
+          birthdate: p.birthdate,
+          modifiedDate: modified,
+        });
       if (p.inFamily) {
         personFamilies.push({
           personId: p.personId,
@@ -620,7 +643,7 @@ function tablesOf(model: SchoolModel): FactsTables {
           parentsWeb: !p.grandparent,
         });
       }
-      udf(p.udf, p.personId);
+      if (!seen) udf(p.udf, p.personId);
     }
   }
   // A STAFF group whose values point at ids the source must ignore.
@@ -684,9 +707,24 @@ const day = (v: string | null): string | null => (v ? v.slice(0, 10) : null);
  * row joined to People by `studentId`; a parent is anyone linked through ParentStudent, enrolled when one
  * of their children is; "listed first" is the lowest `familyOrder` of a family's parents.
  */
+interface Membership {
+  readonly family: ModelFamily;
+  readonly parent: ModelParent;
+  readonly listedFirst: boolean;
+  readonly familyFields: Readonly<Record<string, string | null>>;
+}
+
+const udfFields = (values: Readonly<Record<string, string>>) => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) out[`udf:${k}`] = v;
+  return out;
+};
+
 function expectedPeopleOf(model: SchoolModel): SourcePerson[] {
   const students: SourcePerson[] = [];
   const parents: SourcePerson[] = [];
+  // A parent may be in several families (a stepparent): gather every membership first.
+  const memberships = new Map<number, Membership[]>();
   for (const f of model.families) {
     const familyFields: Record<string, string | null> = {
       familyIds: String(f.familyId),
@@ -694,11 +732,6 @@ function expectedPeopleOf(model: SchoolModel): SourcePerson[] {
       familyCode: f.familyCode,
     };
     for (const [k, v] of Object.entries(f.udf)) familyFields[`family:${k}`] = v;
-    const udfFields = (values: Readonly<Record<string, string>>) => {
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(values)) out[`udf:${k}`] = v;
-      return out;
-    };
     for (const s of f.students) {
       students.push({
         sourceId: String(s.personId),
@@ -733,56 +766,71 @@ function expectedPeopleOf(model: SchoolModel): SourcePerson[] {
         },
       });
     }
-    // Children in ascending id order; the first enrolled one decides the parent's school.
-    const children = [...f.students].sort((a, b) => a.personId - b.personId);
-    const enrolled = children.find((c) => c.status === "Enrolled");
-    const anchor = enrolled ?? children[0];
-    const codes = [...new Set(children.map((c) => model.schoolCodes[c.schoolIndex] ?? ""))]
-      .filter((c) => c !== "")
-      .sort();
-    const inFamily = f.parents.filter((p) => p.inFamily);
+    // "Listed first" is the lowest familyOrder among the family's parents (ties: the lowest personId).
     let first: ModelParent | undefined;
-    for (const p of inFamily) {
+    for (const p of f.parents) {
+      if (!p.inFamily) continue;
       const order = p.familyOrder ?? Number.POSITIVE_INFINITY;
       const best = first?.familyOrder ?? Number.POSITIVE_INFINITY;
       if (first === undefined || order < best || (order === best && p.personId < first.personId)) first = p;
     }
     for (const p of f.parents) {
-      const families: FamilyLink[] = p.inFamily
-        ? [
-            {
-              familyId: String(f.familyId),
-              relationship: p.relationship,
-              listedFirst: first === p,
-              ...(p.familyOrder === null ? {} : { parentOrder: p.familyOrder }),
-              custody: p.custody,
-            },
-          ]
-        : [];
-      parents.push({
-        sourceId: String(p.personId),
-        role: "parent",
-        firstName: p.firstName,
-        lastName: p.lastName,
-        email: p.email,
-        schoolCode: anchor === undefined ? "" : (model.schoolCodes[anchor.schoolIndex] ?? ""),
-        status: enrolled === undefined ? "inactive" : "enrolled",
-        birthDate: day(p.birthdate),
-        families,
-        studentIds: children.map((c) => String(c.personId)),
-        fields: {
-          middleName: null,
-          nickName: null,
-          email2: null,
-          username: null,
-          relationship: p.relationship,
-          custody: String(p.custody),
-          schoolCodes: codes.join(","),
-          ...(p.inFamily ? familyFields : {}),
-          ...udfFields(p.udf),
-        },
-      });
+      const list = memberships.get(p.personId);
+      const m: Membership = { family: f, parent: p, listedFirst: first === p, familyFields };
+      if (list === undefined) memberships.set(p.personId, [m]);
+      else list.push(m);
     }
+  }
+  const studentById = new Map<number, ModelStudent>();
+  for (const f of model.families) for (const s of f.students) studentById.set(s.personId, s);
+  for (const [personId, list] of memberships) {
+    const p = (list[0] as Membership).parent;
+    // Links to every child of every family the parent is in, by ascending child id.
+    const links = list
+      .flatMap((m) => m.family.students.map((c) => ({ child: c, parent: m.parent })))
+      .sort((a, b) => a.child.personId - b.child.personId);
+    const children = [...new Set(links.map((l) => l.child.personId))].map((id) => studentById.get(id) as ModelStudent);
+    // The first enrolled child (by id) decides the parent's school.
+    const enrolled = children.find((c) => c.status === "Enrolled");
+    const anchor = enrolled ?? children[0];
+    const codes = [...new Set(children.map((c) => model.schoolCodes[c.schoolIndex] ?? ""))]
+      .filter((c) => c !== "")
+      .sort();
+    const inFamilies = list.filter((m) => m.parent.inFamily).sort((a, b) => a.family.familyId - b.family.familyId);
+    const families: FamilyLink[] = inFamilies.map((m) => ({
+      familyId: String(m.family.familyId),
+      relationship: m.parent.relationship,
+      listedFirst: m.listedFirst,
+      ...(m.parent.familyOrder === null ? {} : { parentOrder: m.parent.familyOrder }),
+      custody: m.parent.custody,
+    }));
+    const primary = inFamilies[0];
+    const firstLink = links[0];
+    parents.push({
+      sourceId: String(personId),
+      role: "parent",
+      firstName: p.firstName,
+      lastName: p.lastName,
+      email: p.email,
+      schoolCode: anchor === undefined ? "" : (model.schoolCodes[anchor.schoolIndex] ?? ""),
+      status: enrolled === undefined ? "inactive" : "enrolled",
+      birthDate: day(p.birthdate),
+      families,
+      studentIds: children.map((c) => String(c.personId)),
+      fields: {
+        middleName: null,
+        nickName: null,
+        email2: null,
+        username: null,
+        relationship: firstLink?.parent.relationship ?? null,
+        custody: firstLink === undefined ? null : String(firstLink.parent.custody),
+        schoolCodes: codes.join(","),
+        ...(primary === undefined
+          ? {}
+          : { ...primary.familyFields, familyIds: inFamilies.map((m) => m.family.familyId).join(",") }),
+        ...udfFields(p.udf),
+      },
+    });
   }
   // Ids grow with families, so people come out in ascending id order already within each role.
   students.sort((a, b) => Number(a.sourceId) - Number(b.sourceId));

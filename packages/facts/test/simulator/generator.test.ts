@@ -51,6 +51,10 @@ describe("generateSchool", () => {
     );
     expect(linkedOnly.size).toBeGreaterThan(0);
     expect(t["/People/ParentStudent"].filter((l) => linkedOnly.has(l.parentID)).every((l) => l.grandparent)).toBe(true);
+    // Stepparents: one person in two families, with a link to the children of both.
+    const blended = school.expectedPeople.filter((p) => p.role === "parent" && p.families.length === 2);
+    expect(blended.length).toBeGreaterThan(0);
+    for (const p of blended) expect(p.fields.familyIds).toBe(p.families.map((f) => f.familyId).join(","));
     // User-defined values of every group type, and of a STAFF group the source ignores.
     const groupOf = new Map(t["/UserDefinedFields"].map((f) => [f.fieldId, f.groupId]));
     const typeOf = new Map(t["/UserDefinedGroups"].map((g) => [g.groupId, g.groupType]));
