@@ -54,6 +54,96 @@ describe("each fault kind fails the read with its typed error and no partial res
       },
       "NotFound",
     ],
+    [
+      "a student id of the wrong type",
+      { endpoint: "/Students", fault: { type: "wrongType", field: "studentId" } },
+      "InvalidPayload",
+    ],
+    [
+      "a parent link without parentID",
+      { endpoint: "/People/ParentStudent", fault: { type: "missingField", field: "parentID" } },
+      "InvalidPayload",
+    ],
+    [
+      "a family id of the wrong type",
+      { endpoint: "/Families", fault: { type: "wrongType", field: "familyID" } },
+      "InvalidPayload",
+    ],
+    [
+      "a UDF value without fieldId",
+      { endpoint: "/UserDefinedData", fault: { type: "missingField", field: "fieldId" } },
+      "InvalidPayload",
+    ],
+    [
+      "a school whose active flag is text",
+      { endpoint: "/SchoolConfigurations", fault: { type: "wrongType", field: "active" } },
+      "InvalidPayload",
+    ],
+    [
+      "a grade level without its name",
+      { endpoint: "/Academics/GradeLevels", fault: { type: "missingField", field: "gradeLevelName" } },
+      "InvalidPayload",
+    ],
+    [
+      "a 200 that is not a page",
+      { endpoint: "/People", page: 1, fault: { type: "status", status: 200, body: { items: [] } } },
+      "InvalidPayload",
+    ],
+    [
+      "a page whose results is not a list",
+      {
+        endpoint: "/Families",
+        fault: {
+          type: "status",
+          status: 200,
+          body: { results: "none", currentPage: 1, pageCount: 1, pageSize: 50, rowCount: 0 },
+        },
+      },
+      "InvalidPayload",
+    ],
+    [
+      "a 403 in RFC 7807 shape",
+      {
+        endpoint: "/UserDefinedGroups",
+        fault: {
+          type: "status",
+          status: 403,
+          body: { type: "about:blank", title: "Forbidden", status: 403, detail: "No permission" },
+        },
+      },
+      "Forbidden",
+    ],
+    [
+      "a 401 in { statusCode, message } shape",
+      {
+        endpoint: "/People",
+        fault: { type: "status", status: 401, body: { statusCode: 401, message: "Access denied" } },
+      },
+      "Unauthorized",
+    ],
+    [
+      "a 400 in { error } shape",
+      {
+        endpoint: "/Students",
+        fault: {
+          type: "status",
+          status: 400,
+          body: { error: { code: "BadArgument", message: "Bad filter", target: "Filters" } },
+        },
+      },
+      "BadRequest",
+    ],
+    [
+      "a 503 from the gateway",
+      { endpoint: "/People/PersonFamily", fault: { type: "serverError", status: 503 } },
+      "ServerError",
+    ],
+    ["a 503 HTML page", { endpoint: "/People/PersonFamily", fault: { type: "html", status: 503 } }, "ServerError"],
+    [
+      "truncated JSON on a first page",
+      { endpoint: "/Students", page: 1, fault: { type: "truncate" } },
+      "InvalidPayload",
+    ],
   ];
   for (const [what, rule, type, client] of cases) {
     it(`${what} → ${type}`, async () => {
