@@ -34,6 +34,33 @@ describe("fields (R8)", () => {
     expect(p.counts.createField).toBe(1);
   });
 
+  it("maps the built-in grade, school and birth date, a field of the same name winning (R8)", () => {
+    const profile = studentProfile({
+      fieldMap: [
+        { source: "gradeLevel", target: "Grade", createAs: "dropdown" },
+        { source: "schoolCode", target: "School" },
+        { source: "birthDate", target: "Birthday" },
+      ],
+    });
+    const kid = student("1", { gradeLevel: "08", birthDate: "2012-04-03", fields: {} });
+    const other = student("2", { gradeLevel: "07", birthDate: null, fields: { schoolCode: "ANNEX" } });
+    const p = plan(inputOf([kid, other], [], { profile, targetFields: [] }));
+    expect(p.actions.find((a) => a.type === "createField" && a.field.name === "Grade")).toMatchObject({
+      field: { kind: "dropdown", options: ["07", "08"] },
+    });
+    const adds = p.actions.filter((a) => a.type === "add");
+    expect(adds.map((a) => (a.type === "add" ? a.account.fields : null))).toEqual([
+      { Grade: "08", School: kid.schoolCode, Birthday: "2012-04-03" },
+      { Grade: "07", School: "ANNEX", Birthday: null },
+    ]);
+    // Promotion to the next grade is an update of the mapped field.
+    const acc = linkedStudentAccount("a1", kid, {
+      fields: { Grade: "08", School: kid.schoolCode, Birthday: "2012-04-03" },
+    });
+    const next = plan(inputOf([{ ...kid, gradeLevel: "09" }], [acc], { profile }));
+    expect(next.actions).toMatchObject([{ type: "update", changes: [{ field: "Grade", from: "08", to: "09" }] }]);
+  });
+
   it("lists target fields that nothing maps as askAtFirstLogin (R8)", () => {
     const p = plan(
       inputOf([], [], {

@@ -18,6 +18,40 @@ import type {
 
 const NO_CHANGES: readonly FieldChange[] = Object.freeze([]);
 
+/**
+ * The built-in person attributes a {@link FieldMapping} may name as its `source` besides the keys of
+ * {@link SourcePerson.fields}, so that a school can map "Grade" without the source copying it into `fields`.
+ */
+export const MAPPABLE_ATTRIBUTES = ["gradeLevel", "schoolCode", "birthDate"] as const;
+
+/** One of {@link MAPPABLE_ATTRIBUTES}. */
+export type MappableAttribute = (typeof MAPPABLE_ATTRIBUTES)[number];
+
+/**
+ * The value a mapping reads from a person: `fields[source]` when the source has that field, else the
+ * built-in attribute of that name ({@link MAPPABLE_ATTRIBUTES}), else `null`.
+ *
+ * @example
+ * ```ts
+ * sourceValue(person, "gradeLevel") // "08", from person.gradeLevel
+ * sourceValue(person, "House")      // a UDF from person.fields
+ * ```
+ */
+export function sourceValue(person: SourcePerson, source: string): string | null {
+  const value = person.fields[source];
+  if (value !== undefined) return value;
+  switch (source) {
+    case "gradeLevel":
+      return person.gradeLevel ?? null;
+    case "schoolCode":
+      return person.schoolCode;
+    case "birthDate":
+      return person.birthDate ?? null;
+    default:
+      return null;
+  }
+}
+
 /** `list` with `change` appended; the list is made on the first change. */
 function withChange(list: FieldChange[] | null, change: FieldChange): FieldChange[] {
   if (list === null) return [change];
@@ -55,11 +89,10 @@ export function fieldChanges(
   if (groupId !== undefined && account.familyGroupId !== groupId) {
     changes = withChange(changes, { field: "familyGroupId", from: account.familyGroupId ?? null, to: groupId });
   }
-  const source = person.fields;
   const target = account.fields;
   for (let m = 0; m < fieldMap.length; m++) {
     const mapping = fieldMap[m] as FieldMapping;
-    const to = source[mapping.source] ?? null;
+    const to = sourceValue(person, mapping.source);
     const from = target[mapping.target] ?? null;
     if (to !== from) changes = withChange(changes, { field: mapping.target, from, to });
   }
@@ -76,7 +109,7 @@ export function newAccountFor(
   const fields: Record<string, string | null> = {};
   for (let m = 0; m < fieldMap.length; m++) {
     const mapping = fieldMap[m] as FieldMapping;
-    fields[mapping.target] = person.fields[mapping.source] ?? null;
+    fields[mapping.target] = sourceValue(person, mapping.source);
   }
   return groupId === undefined
     ? { email, firstName: person.firstName, lastName: person.lastName, sourceId: person.sourceId, fields }
@@ -109,7 +142,7 @@ export function missingFields(
   if (options.size > 0) {
     for (const person of people) {
       for (const m of missing) {
-        const value = person.fields[m.source];
+        const value = sourceValue(person, m.source);
         if (typeof value === "string" && value !== "") options.get(m.target)?.add(value);
       }
     }

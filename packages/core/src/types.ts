@@ -79,7 +79,10 @@ export interface Account {
 
 /** How a source field is written to a target field. */
 export interface FieldMapping {
-  /** Source field name: a key of {@link SourcePerson.fields} (SIS attribute or UDF). */
+  /**
+   * Source field name: a key of {@link SourcePerson.fields} (SIS attribute or UDF), or one of the built-in
+   * attributes `gradeLevel`, `schoolCode`, `birthDate` (a key of `fields` with the same name wins).
+   */
   readonly source: string;
   /** Target field name in the host app. */
   readonly target: string;
