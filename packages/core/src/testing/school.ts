@@ -45,7 +45,8 @@ export interface GeneratedSchool {
   readonly families: number;
 }
 
-const FIRST_NAMES = [
+/** First names a generated school draws from; some carry accents (emails fold them with {@link asciiLetters}). */
+export const FIRST_NAMES: readonly string[] = [
   "Ava",
   "Liam",
   "Mia",
@@ -71,7 +72,8 @@ const FIRST_NAMES = [
   "Yusuf",
   "Grace",
 ];
-const LAST_NAMES = [
+/** Last names a generated school draws from. */
+export const LAST_NAMES: readonly string[] = [
   "Nguyen",
   "Smith",
   "García",
@@ -94,8 +96,10 @@ const LAST_NAMES = [
   "Meyer",
 ];
 const RELATIONSHIPS = ["Mother", "Father", "Guardian", "Grandparent", "Stepparent"];
-const SIZES = ["YS", "YM", "YL", "S", "M", "L", "XL"];
-const TEAMS = ["Library", "Lunch", "Field trips", "Fundraising", "Sports"];
+/** T-shirt sizes: the options of the generated `udf:tshirt` dropdown. */
+export const SIZES: readonly string[] = ["YS", "YM", "YL", "S", "M", "L", "XL"];
+/** Volunteer teams: the options of the generated `udf:team` dropdown. */
+export const TEAMS: readonly string[] = ["Library", "Lunch", "Field trips", "Fundraising", "Sports"];
 
 /** The field map a generated school's profile uses: two UDFs per role, one a dropdown. */
 export function generatedFieldMap(role: Role): FieldMapping[] {
@@ -130,7 +134,8 @@ export function generatedProfile(school: GeneratedSchool, role: Role): SyncProfi
   };
 }
 
-const ascii = (s: string): string =>
+/** A name as the ASCII letters of a generated email: accents dropped, anything but A–Z removed, lower case. */
+export const asciiLetters = (s: string): string =>
   s
     .normalize("NFD")
     .replace(/[\u0300-\u036f]/g, "")
@@ -167,14 +172,15 @@ function emailFor(b: Builder, first: string, last: string, id: number, domain: s
   if (r < o.missingEmailRate) return b.random.chance(0.5) ? null : "";
   if (r < o.missingEmailRate + o.invalidEmailRate) {
     return b.random.pick([
-      `${ascii(first)} ${ascii(last)}@${domain}`,
-      `${ascii(first)}.${id}@localhost`,
-      `${ascii(last)}${id}`,
+      `${asciiLetters(first)} ${asciiLetters(last)}@${domain}`,
+      `${asciiLetters(first)}.${id}@localhost`,
+      `${asciiLetters(last)}${id}`,
     ]);
   }
-  const local = `${ascii(first)}.${ascii(last)}${id}`;
+  const local = `${asciiLetters(first)}.${asciiLetters(last)}${id}`;
   // Some SIS emails carry case and stray spaces; R1 must make them the same mailbox.
-  if (b.random.chance(0.05)) return ` ${ascii(first).toUpperCase()}.${ascii(last)}${id}@${domain.toUpperCase()} `;
+  if (b.random.chance(0.05))
+    return ` ${asciiLetters(first).toUpperCase()}.${asciiLetters(last)}${id}@${domain.toUpperCase()} `;
   return `${local}@${domain}`;
 }
 

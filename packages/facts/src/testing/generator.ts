@@ -1,5 +1,14 @@
 import type { FamilyLink, PersonStatus, SourcePerson } from "@rostersync/core";
-import { type SeededRandom, seededRandom } from "@rostersync/core/testing";
+import {
+  asciiLetters,
+  FIRST_NAMES,
+  GRADE_CODES,
+  LAST_NAMES,
+  type SeededRandom,
+  SIZES,
+  seededRandom,
+  TEAMS,
+} from "@rostersync/core/testing";
 import type {
   FactsFamily,
   FactsGradeLevel,
@@ -15,7 +24,7 @@ import type {
 } from "../schemas.js";
 
 /** The grade codes of a generated school, youngest first: FACTS's zero-padded codes. */
-export const FACTS_GRADE_CODES = ["K", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"] as const;
+export const FACTS_GRADE_CODES = GRADE_CODES;
 
 /** Student statuses a generated school uses, as FACTS spells them. */
 export type FactsStudentStatusName = "Enrolled" | "Withdrawn" | "Graduated" | "Pre-Enrolled" | "Inactive";
@@ -152,57 +161,7 @@ export interface GenerateSchoolOptions {
   readonly blendedRate?: number | undefined;
 }
 
-const FIRST = [
-  "Ava",
-  "Liam",
-  "Mia",
-  "Noah",
-  "Zoe",
-  "Omar",
-  "Lena",
-  "Jonas",
-  "Amara",
-  "Kai",
-  "Sofia",
-  "Mateo",
-  "Aisha",
-  "Ethan",
-  "Chloé",
-  "Renée",
-  "Björn",
-  "Hana",
-  "Diego",
-  "Priya",
-  "Lucas",
-  "Ines",
-  "Yusuf",
-  "Grace",
-] as const;
-const LAST = [
-  "Nguyen",
-  "Smith",
-  "García",
-  "Okafor",
-  "Müller",
-  "Rossi",
-  "Kim",
-  "Haddad",
-  "Novak",
-  "Silva",
-  "Brown",
-  "O'Neil",
-  "Dubois",
-  "Kowalski",
-  "Tanaka",
-  "Johnson",
-  "Ahmed",
-  "Larsen",
-  "Costa",
-  "Meyer",
-] as const;
 const RELATIONSHIPS = ["Guardian", "Stepmother", "Stepfather", "Aunt", "Uncle"] as const;
-const SIZES = ["YS", "YM", "YL", "S", "M", "L", "XL"] as const;
-const TEAMS = ["Library", "Lunch", "Field trips", "Fundraising", "Sports"] as const;
 const PARISHES = ["St Anne", "St Paul", "St Mary"] as const;
 const NOT_ENROLLED: readonly FactsStudentStatusName[] = ["Withdrawn", "Pre-Enrolled", "Inactive"];
 
@@ -215,13 +174,6 @@ const UDF = {
   parish: { fieldId: 30, groupId: 3 },
   badge: { fieldId: 40, groupId: 4 },
 } as const;
-
-const ascii = (s: string): string =>
-  s
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .replace(/[^A-Za-z]/g, "")
-    .toLowerCase();
 
 const pad2 = (n: number) => String(n).padStart(2, "0");
 const gradeIndex = (grade: string): number => (grade === "K" ? 0 : Number(grade));
@@ -259,20 +211,21 @@ function emailFor(b: Builder, first: string, last: string, id: number, domain: s
   if (r < missingEmailRate) return b.random.chance(0.5) ? null : "";
   if (r < missingEmailRate + invalidEmailRate) {
     return b.random.pick([
-      `${ascii(first)} ${ascii(last)}@${domain}`,
-      `${ascii(first)}.${id}@localhost`,
-      `${ascii(last)}${id}`,
+      `${asciiLetters(first)} ${asciiLetters(last)}@${domain}`,
+      `${asciiLetters(first)}.${id}@localhost`,
+      `${asciiLetters(last)}${id}`,
     ]);
   }
   // Some SIS emails carry case and stray spaces.
-  if (b.random.chance(0.03)) return ` ${ascii(first).toUpperCase()}.${ascii(last)}${id}@${domain.toUpperCase()} `;
-  return `${ascii(first)}.${ascii(last)}${id}@${domain}`;
+  if (b.random.chance(0.03))
+    return ` ${asciiLetters(first).toUpperCase()}.${asciiLetters(last)}${id}@${domain.toUpperCase()} `;
+  return `${asciiLetters(first)}.${asciiLetters(last)}${id}@${domain}`;
 }
 
 function newStudent(b: Builder, last: string, schoolIndex: number, grades: readonly string[]): ModelStudent {
   const r = b.random;
   const personId = b.nextPersonId++;
-  const first = r.pick(FIRST);
+  const first = r.pick(FIRST_NAMES);
   const grade = r.pick(grades);
   let status: FactsStudentStatusName = "Enrolled";
   if (r.chance(b.rates.notEnrolledRate)) status = grade === "12" ? "Graduated" : r.pick(NOT_ENROLLED);
@@ -285,7 +238,7 @@ function newStudent(b: Builder, last: string, schoolIndex: number, grades: reado
     personStudentId: personId + 7,
     firstName: first,
     lastName: last,
-    middleName: r.chance(0.3) ? r.pick(FIRST) : null,
+    middleName: r.chance(0.3) ? r.pick(FIRST_NAMES) : null,
     nickName: r.chance(0.1) ? first.slice(0, 3) : null,
     email: emailFor(b, first, last, personId, "students.example.org"),
     email2: null,
@@ -310,7 +263,7 @@ function newFamily(
 ): ModelFamily {
   const r = b.random;
   const familyId = b.nextFamilyId++;
-  const last = r.pick(LAST);
+  const last = r.pick(LAST_NAMES);
   const schoolIndex = r.int(0, b.schoolCodes.length - 1);
   const childCount = r.int(1, 4);
   const students: ModelStudent[] = [];
@@ -324,12 +277,14 @@ function newFamily(
   }
   const noOrder = r.chance(0.05);
   const shared =
-    parentCount > 1 && r.chance(b.rates.sharedEmailRate) ? `${ascii(last)}.family${familyId}@mail.example.com` : null;
+    parentCount > 1 && r.chance(b.rates.sharedEmailRate)
+      ? `${asciiLetters(last)}.family${familyId}@mail.example.com`
+      : null;
   const parents: ModelParent[] = [];
   for (let p = 0; p < parentCount; p++) {
     const personId = b.nextPersonId++;
-    const first = r.pick(FIRST);
-    const lastName = r.chance(0.8) ? last : r.pick(LAST);
+    const first = r.pick(FIRST_NAMES);
+    const lastName = r.chance(0.8) ? last : r.pick(LAST_NAMES);
     const udf: Record<string, string> = {};
     if (r.chance(0.3)) udf.team = r.pick(TEAMS);
     if (r.chance(0.2)) udf.occupation = r.pick(["Nurse", "Teacher", "Engineer", "Chef"]);
@@ -364,7 +319,7 @@ function newFamily(
   }
   if (r.chance(b.rates.grandparentRate)) {
     const personId = b.nextPersonId++;
-    const first = r.pick(FIRST);
+    const first = r.pick(FIRST_NAMES);
     parents.push({
       personId,
       firstName: first,
