@@ -4,7 +4,7 @@
  * client is busy parsing, which no real server does.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { parseMarker } from "@rostersync/facts";
+import { parseMarker, ROSTER_ENDPOINTS } from "@rostersync/facts";
 import { createFactsSimulator, generateSchool, startFactsServer } from "@rostersync/facts/testing";
 import type { SimWorkerData } from "./support.ts";
 
@@ -19,23 +19,14 @@ const sim = createFactsSimulator({
   logLimit: 0,
 });
 const server = await startFactsServer(sim);
-const roster = [
-  "/SchoolConfigurations",
-  "/Academics/GradeLevels",
-  "/Students",
-  "/People",
-  "/People/ParentStudent",
-  "/People/PersonFamily",
-  "/Families",
-  "/UserDefinedGroups",
-  "/UserDefinedFields",
-  "/UserDefinedData",
-] as const;
 parentPort?.postMessage({
   url: server.url,
   students: school.counts.students,
   parents: school.counts.parents,
-  minimalRosterRequests: roster.reduce((n, e) => n + Math.max(1, Math.ceil(school.tables[e].length / 1000)), 0),
+  minimalRosterRequests: ROSTER_ENDPOINTS.reduce(
+    (n, e) => n + Math.max(1, Math.ceil(school.tables[e].length / 1000)),
+    0,
+  ),
   studentIds: school.tables["/Students"].map((s) => String(s.studentId)),
 });
 parentPort?.once("message", async () => {
