@@ -1,5 +1,6 @@
 // The FACTS attendance sink against msw handlers over a small attendance model of our own
-// (helpers/fake-facts-attendance.ts): @rostersync/facts/testing has no attendance simulator yet.
+// (helpers/fake-facts-attendance.ts), written before @rostersync/facts/testing served attendance; the sink
+// against that simulator is facts-sink-simulator.test.ts.
 import { createMemoryStore, createMemoryTardySource, type SyncStore, type TardyEvent } from "@rostersync/core";
 import { createFactsClient, type FactsClientOptions } from "@rostersync/facts";
 import { HttpResponse, http } from "msw";
