@@ -115,7 +115,8 @@ interface Pending {
  * A service-hours sink over FACTS. Every record it writes carries `[rs:<hourId>]` at the end of its
  * `note`, so that the `201`-with-no-body create is read back to its `serviceHoursId` (batched: one
  * `personId==a|b|c` read per ~200 people) and a write whose outcome was lost is found by reading back
- * before anything is sent again. No write ever creates a duplicate.
+ * before anything is sent again. Should a timed-out request land after its read-back and leave a second
+ * record of one hour, the next reconcile of that hour keeps the oldest and deletes the other.
  *
  * @example
  * ```ts
@@ -286,7 +287,20 @@ export function createFactsHoursSink(
           signal,
         );
         if (found.isErr()) return err(found.error);
-        for (const p of mine) p.existing = found.value.get(p.write.hourId)?.[0] ?? null;
+        for (const p of mine) {
+          const records = found.value.get(p.write.hourId) ?? [];
+          p.existing = records[0] ?? null;
+          // A request that timed out may still land later and leave a second record of the same hour: the
+          // oldest counts, the others carry this hour's marker and are removed here, on its next reconcile.
+          for (const extra of records.slice(1)) {
+            const gone = await client.request(
+              "DELETE",
+              `${PATHS[role]}/${extra.serviceHoursId}`,
+              signal === undefined ? {} : { signal },
+            );
+            if (gone.isErr() && gone.error.type !== "NotFound" && gone.error.fatal) return err(gone.error);
+          }
+        }
       }
       return ok(undefined);
     };

@@ -101,6 +101,31 @@ describe("service hours through the simulator", () => {
   });
 });
 
+describe("a duplicate left by a late request", () => {
+  it("is removed on the hour's next reconcile, keeping the oldest record", async () => {
+    const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
+    const { client } = await serve(sim);
+    const sink = createFactsHoursSink(client, { readBackDelayMs: 1 });
+    const first = (await sink.write([create(0), create(1)]))._unsafeUnwrap();
+    // What a create that timed out on the client but landed later leaves behind: a second record, same marker.
+    const original = sim.serviceHours().find((r) => parseMarker(r.note).hostHourId === "hour-0");
+    const { serviceHoursId: _id, ...copy } = original as Record<string, unknown>;
+    (await client.request("POST", "/Students/ServiceHours", { json: copy }))._unsafeUnwrap();
+    expect(stored(sim).get("hour-0")).toBe(2);
+    const again = (await sink.write([{ ...create(0), reconcile: true }]))._unsafeUnwrap();
+    expect(again[0]).toMatchObject({ status: "created", serviceHoursId: first[0]?.serviceHoursId });
+    expect(stored(sim)).toEqual(
+      new Map([
+        ["hour-0", 1],
+        ["hour-1", 1],
+      ]),
+    );
+    expect(String(sim.serviceHours().find((r) => parseMarker(r.note).hostHourId === "hour-0")?.serviceHoursId)).toBe(
+      first[0]?.serviceHoursId,
+    );
+  });
+});
+
 describe("hours exactly once under faults (property)", () => {
   const faultKinds: FactsFault[] = [
     { type: "lostResponse" },
@@ -125,10 +150,10 @@ describe("hours exactly once under faults (property)", () => {
         async (count, rules) => {
           const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false, faults: rules as FaultRule[] });
           const { client } = await serve(sim, {
-            timeoutMs: 150,
+            timeoutMs: 400,
             retry: { limit: 1, baseDelayMs: 1, jitter: (d: number) => d },
           });
-          const sink = createFactsHoursSink(client, { readBackDelayMs: 1, readBackAttempts: 2 });
+          const sink = createFactsHoursSink(client, { readBackDelayMs: 50, readBackAttempts: 2 });
           const writes = Array.from({ length: count }, (_, i) => create(i));
           const done = new Map<string, string>();
           let pending = writes;
