@@ -12,7 +12,7 @@ import { classifyEmail, lastEmailKind, normaliseEmail } from "./email.js";
 import { chooseAccount } from "./matching.js";
 import { errorFingerprint } from "./novelty.js";
 import { firstListedParents, scopeReason, scopeRules, studentScopeReason } from "./scope.js";
-import { ScratchTable, scratchInt32 } from "./scratch.js";
+import { scratchInt32, scratchTable } from "./scratch.js";
 import type { Account, DuplicateGroup, PlanInput, Reason, ReviewStatus, SourcePerson } from "./types.js";
 import {
   checkAccount,
@@ -131,7 +131,7 @@ function analyseNow(input: PlanInput): Analysis {
   const m = accounts.length;
 
   // Pass 1 — people: check, index by sourceId (entry number = position), normalise emails (R1).
-  const ids = new ScratchTable(0, n);
+  const ids = scratchTable(0, n);
   // Arrays are grown by push: `new Array(n)` for large n makes a slow dictionary-backed array in V8.
   const email: string[] = [];
   const emailKind = new Uint8Array(n);
@@ -161,7 +161,7 @@ function analyseNow(input: PlanInput): Analysis {
   const linked = new Int32Array(n).fill(-1);
   const accountPerson = new Int32Array(m).fill(-1);
   const accountEmails: string[] = [];
-  const emails = new ScratchTable(1, m + n);
+  const emails = scratchTable(1, m + n);
   const owner = scratchInt32(2, m + n, -1);
   const firstPerson = scratchInt32(3, m + n, -1);
   // The email table entry of each account's email: a linked person who kept that email finds it here

@@ -16,6 +16,8 @@
  * @module
  */
 
+import { StringTable } from "./string-table.js";
+
 const pool: (Int32Array | undefined)[] = [];
 
 /**
@@ -46,81 +48,10 @@ export function hashOf(key: string): number {
 }
 
 /**
- * The same open-addressing string index as the public `StringTable`, with its slots in pooled scratch
- * memory: for the analysis, which drops its tables before it returns.
+ * A {@link StringTable} whose slots live in the pooled scratch memory of `slot`: for the analysis, which
+ * drops its tables before it returns.
  * @internal
  */
-export class ScratchTable {
-  /** The keys by entry number. */
-  readonly keys: string[] = [];
-  /** Whether the last {@link ScratchTable.add} inserted a new key. */
-  added = false;
-  #mask: number;
-  /** Slot i holds (entry + 1, hash) at [2i, 2i + 1]. */
-  #slots: Int32Array;
-
-  /** `slot`: the scratch slot to use; `expected`: the most keys that will be added (more is allowed). */
-  constructor(slot: number, expected: number) {
-    let capacity = 16;
-    while (capacity < expected * 2) capacity *= 2;
-    this.#mask = capacity - 1;
-    this.#slots = scratchInt32(slot, capacity * 2, 0);
-  }
-
-  /** The entry number of `key`, adding it when absent ({@link ScratchTable.added} tells which). */
-  add(key: string): number {
-    const h = hashOf(key);
-    const mask = this.#mask;
-    const slots = this.#slots;
-    let i = h & mask;
-    for (;;) {
-      const s = slots[2 * i] as number;
-      if (s === 0) {
-        if (this.keys.length * 2 > mask) {
-          this.#grow();
-          return this.add(key);
-        }
-        this.keys.push(key);
-        slots[2 * i] = this.keys.length;
-        slots[2 * i + 1] = h;
-        this.added = true;
-        return this.keys.length - 1;
-      }
-      if (slots[2 * i + 1] === h && this.keys[s - 1] === key) {
-        this.added = false;
-        return s - 1;
-      }
-      i = (i + 1) & mask;
-    }
-  }
-
-  /** More keys than announced: a private, larger table (not pooled; callers size tables right). */
-  #grow(): void {
-    const capacity = (this.#mask + 1) * 2;
-    const slots = new Int32Array(capacity * 2);
-    const mask = capacity - 1;
-    for (let e = 0; e < this.keys.length; e++) {
-      const h = hashOf(this.keys[e] as string);
-      let i = h & mask;
-      while (slots[2 * i] !== 0) i = (i + 1) & mask;
-      slots[2 * i] = e + 1;
-      slots[2 * i + 1] = h;
-    }
-    this.#mask = mask;
-    this.#slots = slots;
-  }
-
-  /** The entry number of `key`, or −1. */
-  find(key: string): number {
-    const h = hashOf(key);
-    const mask = this.#mask;
-    const slots = this.#slots;
-    let i = h & mask;
-    for (;;) {
-      const s = slots[2 * i] as number;
-      if (s === 0) return -1;
-      if (slots[2 * i + 1] === h && this.keys[s - 1] === key) return s - 1;
-      i = (i + 1) & mask;
-    }
-  }
+export function scratchTable(slot: number, expected: number): StringTable {
+  return new StringTable(expected, (length) => scratchInt32(slot, length, 0));
 }

@@ -29,12 +29,16 @@ export class StringTable {
   /** Slot i holds (entry + 1, hash) at [2i, 2i + 1]: one cache line per probe instead of two. */
   #slots: Int32Array;
 
-  /** `expected`: the most keys that will be added (more is allowed but slows lookups). */
-  constructor(expected: number) {
+  /**
+   * `expected`: the most keys that will be added (more is allowed but slows lookups). `allocate`: where the
+   * zero-filled slots of the first `length` elements come from (default: a new `Int32Array`; the analysis
+   * passes pooled scratch memory). Growing past `expected` always allocates privately.
+   */
+  constructor(expected: number, allocate: (length: number) => Int32Array = (length) => new Int32Array(length)) {
     let capacity = 16;
     while (capacity < expected * 2) capacity *= 2;
     this.#mask = capacity - 1;
-    this.#slots = new Int32Array(capacity * 2);
+    this.#slots = allocate(capacity * 2);
   }
 
   /** How many keys the table holds. */
