@@ -14,27 +14,14 @@ import {
 import { errAsync } from "neverthrow";
 import { afterEach, expect, it } from "vitest";
 import { createFactsAttendanceSink, runExport } from "../src/index.js";
-import { behaviorCodes, bellSchedules, config, edit, schools, tardy } from "./helpers/school.js";
+import { behaviorCodes, bellSchedules, edit, factsExportConfig, schools, tardy } from "./helpers/school.js";
 
 const keys = { subscriptionKey: "sub-0123456789abcdef", apiKey: "api-0123456789abcdef0123456789" };
 // FACTS's per-second window. Its minute window (100 / 60 s) is left out only to keep the test short: the
 // client is given exactly the simulator's windows either way.
 const windows = [{ requests: 10, windowMs: 1000 }];
 const tenantId = "school-1";
-const factsConfig = config({
-  exportId: "tardies-to-facts",
-  name: "Tardies to FACTS",
-  preset: "facts",
-  sink: "facts",
-  fields: [
-    { field: "studentSisId" },
-    { field: "schoolCode" },
-    { field: "date" },
-    { field: "period" },
-    { field: "externalReferenceCode" },
-    { field: "comment" },
-  ],
-});
+const factsConfig = factsExportConfig();
 // Hero's bell schedule has periods 1–3 at LHS; FACTS has one class (section) per period, column = period.
 const classes = {
   "LHS/1": { classId: 7101, column: "1" },

@@ -14,7 +14,7 @@ import {
   runExport,
 } from "../src/index.js";
 import { createFakeFacts, type FakeFacts, type FakeFactsOptions, LostAnswer } from "./helpers/fake-facts-attendance.js";
-import { behaviorCodes, bellSchedules, config, edit, schools, tardy } from "./helpers/school.js";
+import { behaviorCodes, bellSchedules, edit, factsExportConfig, schools, tardy } from "./helpers/school.js";
 
 const BASE = "https://facts.test";
 let current: FakeFacts = createFakeFacts();
@@ -35,20 +35,7 @@ afterEach(() => {
 });
 
 const tenantId = "school-1";
-const factsConfig = config({
-  exportId: "tardies-to-facts",
-  name: "Tardies to FACTS",
-  preset: "facts",
-  sink: "facts",
-  fields: [
-    { field: "studentSisId" },
-    { field: "schoolCode" },
-    { field: "date" },
-    { field: "period" },
-    { field: "externalReferenceCode" },
-    { field: "comment" },
-  ],
-});
+const factsConfig = factsExportConfig();
 const classes = {
   "LHS/1": { classId: 501, column: "1" },
   "LHS/2": { classId: 502, column: "2" },

@@ -79,3 +79,21 @@ export function edit(event: TardyEvent, changes: Partial<TardyEvent>): TardyEven
   clock += 1000;
   return { ...event, ...changes, updatedAt: new Date(clock).toISOString() };
 }
+
+/** An export to FACTS attendance with the FACTS preset: the config the FACTS sink tests share. */
+export function factsExportConfig(): ExportConfig {
+  return config({
+    exportId: "tardies-to-facts",
+    name: "Tardies to FACTS",
+    preset: "facts",
+    sink: "facts",
+    fields: [
+      { field: "studentSisId" },
+      { field: "schoolCode" },
+      { field: "date" },
+      { field: "period" },
+      { field: "externalReferenceCode" },
+      { field: "comment" },
+    ],
+  });
+}
