@@ -12,13 +12,13 @@ import type {
   PlanCounts,
   RunRecord,
   RunStatus,
-  StoreError,
   SyncPlan,
   SyncStore,
   TargetDirectory,
 } from "@rostersync/core";
 import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import { directoryFailed, type SyncError, storeFailed, thrownToPortError } from "./errors.js";
+import { LeaseKeeper, type LeaseLoss } from "./lease.js";
 import { type ProgressListener, progressMeter } from "./progress.js";
 
 /** A sink for what sync has to say. Every method is optional; nothing is logged without one. */
@@ -163,48 +163,6 @@ interface Stop {
   readonly error: SyncError;
   readonly status: RunStatus;
   readonly leaseLost?: boolean;
-}
-
-/** Why a lease could not be proven held. */
-type LeaseLoss =
-  | { readonly type: "lost" }
-  | { readonly type: "slow" }
-  | { readonly type: "store"; readonly error: StoreError };
-
-/** A renewal that leaves less than half the TTL is tried again this many times before giving up. */
-const MAX_RENEWALS = 3;
-
-/**
- * Keeps the school's run lease by the clock. {@link LeaseKeeper.ensure} is called before every store or
- * directory write of a run: it passes only while more than half of `lockTtlMs` is left on the lease (by the
- * injected clock), and renews it first when less is left. A write therefore starts with at least half a TTL
- * of proven lease ahead of it, whatever the batch size; a lease that cannot be renewed (taken over,
- * released, or renewals slower than half a TTL) stops the run before its next write.
- */
-class LeaseKeeper {
-  constructor(
-    private readonly ctx: ApplyContext,
-    private lease: Lease,
-  ) {}
-
-  get current(): Lease {
-    return this.lease;
-  }
-
-  async ensure(): Promise<Result<void, LeaseLoss>> {
-    const margin = this.ctx.lockTtlMs / 2;
-    for (let renewals = 0; ; renewals++) {
-      const now = this.ctx.clock.now();
-      if (this.lease.expiresAt - now > margin) return ok(undefined);
-      if (renewals === MAX_RENEWALS) return err({ type: "slow" });
-      const renewed = await this.ctx.store.renewLock(this.lease, this.ctx.lockTtlMs, now);
-      if (renewed.isErr()) {
-        const e = renewed.error;
-        return err(e.type === "LockLost" || e.type === "Locked" ? { type: "lost" } : { type: "store", error: e });
-      }
-      this.lease = renewed.value;
-    }
-  }
 }
 
 /** The stop for a lease that could not be proven held during run `runId`. */

@@ -16,6 +16,7 @@ import type {
 import { err, ok, type Result } from "neverthrow";
 import type { Logger } from "./apply.js";
 import { directoryFailed, type SyncError, storeFailed } from "./errors.js";
+import { LeaseKeeper } from "./lease.js";
 import { type ProgressListener, progressMeter } from "./progress.js";
 
 /** The store watermark key of the hours push. */
@@ -85,7 +86,7 @@ export interface HoursContext {
   readonly lockTtlMs: number;
 }
 
-/** Renews a held lease when a third of it has gone; a lost lease stops the caller. */
+/** Proves the lease held (renewing it when half is gone) before the next batch; a lost lease stops the caller. */
 type KeepAlive = () => Promise<Result<void, SyncError>>;
 
 /**
@@ -104,21 +105,17 @@ async function withLock<T>(
         : storeFailed(acquired.error),
     );
   }
-  let lease = acquired.value;
+  const keeper = new LeaseKeeper(ctx, acquired.value);
   const keepAlive: KeepAlive = async () => {
-    const now = ctx.clock.now();
-    if (now < lease.expiresAt - (ctx.lockTtlMs * 2) / 3) return ok(undefined);
-    const renewed = await ctx.store.renewLock(lease, ctx.lockTtlMs, now);
-    if (renewed.isErr()) {
-      return err({ type: "LockLost", message: "The school's run lock was lost: the push stopped.", runId: "" });
-    }
-    lease = renewed.value;
-    return ok(undefined);
+    const held = await keeper.ensure();
+    if (held.isOk()) return ok(undefined);
+    if (held.error.type === "store") return err(storeFailed(held.error.error));
+    return err({ type: "LockLost", message: "The school's run lock was lost: the push stopped.", runId: "" });
   };
   try {
     return await work(keepAlive);
   } finally {
-    await ctx.store.releaseLock(lease);
+    await ctx.store.releaseLock(keeper.current);
   }
 }
 
