@@ -9,6 +9,8 @@
 
 import { duplicateFingerprint, resolutionState } from "./duplicates.js";
 import { classifyEmail, lastEmailKind, normaliseEmail } from "./email.js";
+import { addAccount, addPerson, lastEmailHashSeen, lastEmailKindSeen, newSetDigest, type SetDigest } from "./hash.js";
+import { indexIds } from "./id-index.js";
 import { chooseAccount } from "./matching.js";
 import { errorFingerprint } from "./novelty.js";
 import { firstListedParents, scopeReason, scopeRules, studentScopeReason } from "./scope.js";
@@ -71,10 +73,27 @@ export interface Analysis {
   /** Normalised email of each account. */
   readonly accountEmails: string[];
   readonly counts: { importable: number; excluded: number; skipped: number; outOfScope: number };
+  /** Digests of the people and of the accounts for the plan hash (R11), taken while validating them. */
+  readonly peopleDigest: SetDigest;
+  readonly accountsDigest: SetDigest;
 }
 
 function fail(input: PlanInput, problems: InputProblem[]): never {
   throw new RosterInputError(problems.length > 0 ? problems : checkPlanInput(input));
+}
+
+/**
+ * A record the plan hash's walk refused (it checks each record's shape as it reads it): the validator
+ * names what is wrong. Should the two ever disagree, the record is still reported, never let through.
+ */
+function malformed(
+  check: (value: unknown, i: number, problems: InputProblem[]) => boolean,
+  value: unknown,
+  i: number,
+  problems: InputProblem[],
+  at: string,
+): void {
+  if (check(value, i, problems)) problems.push({ record: at, path: at, message: "is malformed" });
 }
 
 interface CacheEntry {
@@ -130,37 +149,42 @@ function analyseNow(input: PlanInput): Analysis {
   const n = people.length;
   const m = accounts.length;
 
-  // Pass 1 — people: check, index by sourceId (entry number = position), normalise emails (R1).
-  const ids = scratchTable(0, n);
-  // Arrays are grown by push: `new Array(n)` for large n makes a slow dictionary-backed array in V8.
-  const email: string[] = [];
+  // Pass 1 — people: check, digest for the plan hash (R11), normalise emails (R1). The digest reads every string of the record right after the check touched
+  // them: walking the records again later would fetch them from memory a second time.
+  const peopleDigest = newSetDigest();
+  // Per-person arrays are allocated once at their final size (filled, so that V8 keeps them packed):
+  // grown by push, a million-element array leaves twice its size in garbage behind.
+  const email: string[] = new Array<string>(n).fill("");
   const emailKind = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const p = people[i];
-    if (!checkPerson(p, i, problems)) {
-      email.push("");
+    if (!addPerson(peopleDigest, p)) {
+      malformed(checkPerson, p, i, problems, `people[${i}]`);
       continue;
     }
-    ids.add(p.sourceId);
-    if (!ids.added) {
-      problems.push({
-        record: `person ${p.sourceId}`,
-        path: `people[${i}].sourceId`,
-        message: "is a duplicate sourceId",
-      });
+    // The digest judged an already clean address as it read it; others go through R1's normalisation.
+    const seen = lastEmailKindSeen();
+    if (seen >= 0) {
+      email[i] = p.email as string;
+      emailKind[i] = seen;
+    } else {
+      email[i] = classifyEmail(p.email);
+      emailKind[i] = lastEmailKind();
     }
-    email.push(classifyEmail(p.email));
-    emailKind[i] = lastEmailKind();
   }
   // On any problem, the full check runs again so that the error lists everything in input order.
   if (problems.length > 0) fail(input, []);
+
+  // The sourceId index (entry = position); a repeated id fails with the full list of problems.
+  const { index: ids, duplicates } = indexIds(people);
+  if (duplicates.length > 0) fail(input, []);
 
   // Pass 2 — accounts: check, link to people through the sourceId index, own emails (smallest accountId
   // wins when the host holds one address twice), note the accounts named by manual merges. One walk
   // over the accounts: a bad one is only noted here (the full check lists it, with everything else).
   const linked = new Int32Array(n).fill(-1);
   const accountPerson = new Int32Array(m).fill(-1);
-  const accountEmails: string[] = [];
+  const accountEmails: string[] = new Array<string>(m).fill("");
   const emails = scratchTable(1, m + n);
   const owner = scratchInt32(2, m + n, -1);
   const firstPerson = scratchInt32(3, m + n, -1);
@@ -173,14 +197,16 @@ function analyseNow(input: PlanInput): Analysis {
     if (typeof accountId === "string") reservedBy.set(accountId, sourceId);
   }
   const mergeTargets = new Map<string, number>();
+  const accountsDigest = newSetDigest();
   for (let j = 0; j < m; j++) {
     const a = accounts[j];
-    if (!checkAccount(a, j, problems)) {
-      accountEmails.push("");
+    if (!addAccount(accountsDigest, a)) {
+      malformed(checkAccount, a, j, problems, `accounts[${j}]`);
       continue;
     }
-    const e = normaliseEmail(a.email);
-    accountEmails.push(e);
+    const seen = lastEmailKindSeen();
+    const e = seen >= 0 ? a.email : normaliseEmail(a.email);
+    accountEmails[j] = e;
     if (a.sourceId !== undefined) {
       const pi = ids.find(a.sourceId);
       if (pi >= 0) {
@@ -196,7 +222,7 @@ function analyseNow(input: PlanInput): Analysis {
       }
     }
     if (e !== "") {
-      const entry = emails.add(e);
+      const entry = seen >= 0 ? emails.addHashed(e, lastEmailHashSeen()) : emails.add(e);
       accountEntry[j] = entry;
       const held = owner[entry] as number;
       if (held < 0 || (accounts[held] as Account).accountId > a.accountId) owner[entry] = j;
@@ -207,11 +233,11 @@ function analyseNow(input: PlanInput): Analysis {
 
   // R2: scope. Parents need the student scope of their children first.
   const rules = scopeRules(profile);
-  const reason: (Reason | null)[] = [];
+  const reason: (Reason | null)[] = new Array<Reason | null>(n).fill(null);
   if (profile.role === "student") {
     for (let i = 0; i < n; i++) {
       const p = people[i] as SourcePerson;
-      reason.push(p.role === "student" ? studentScopeReason(p, rules) : "wrong-role");
+      reason[i] = p.role === "student" ? studentScopeReason(p, rules) : "wrong-role";
     }
   } else {
     const childOk = scratchInt32(5, n, 0);
@@ -224,7 +250,7 @@ function analyseNow(input: PlanInput): Analysis {
       return j >= 0 && childOk[j] === 1;
     };
     const firstListed = rules.listedFirstOnly ? firstListedParents(people) : new Map<string, string>();
-    for (let i = 0; i < n; i++) reason.push(scopeReason(people[i] as SourcePerson, rules, childInScope, firstListed));
+    for (let i = 0; i < n; i++) reason[i] = scopeReason(people[i] as SourcePerson, rules, childInScope, firstListed);
   }
 
   // R3: group in-scope people with a valid email by that email, in the same table as the accounts'.
@@ -390,6 +416,8 @@ function analyseNow(input: PlanInput): Analysis {
     fingerprint,
     groups,
     counts,
+    peopleDigest,
+    accountsDigest,
   };
 }
 

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { hashJson, planHashOf, profileHashOf } from "./hash.js";
+import { checkEmail, normaliseEmail } from "./email.js";
+import {
+  addPerson,
+  hashJson,
+  lastEmailHashSeen,
+  lastEmailKindSeen,
+  newSetDigest,
+  planHashOf,
+  profileHashOf,
+} from "./hash.js";
 import { plan } from "./plan.js";
+import { hashOf } from "./scratch.js";
 import { inputOf, linkedStudentAccount, student, studentProfile } from "./test-fixtures.js";
 import { EMPTY_DECISIONS } from "./types.js";
 
@@ -52,5 +62,23 @@ describe("plan hash (R11)", () => {
     );
     expect(profileHashOf(studentProfile())).not.toBe(profileHashOf(studentProfile({ role: "parent" })));
     expect(plan(input).profileHash).toBe(profileHashOf(input.profile));
+  });
+});
+
+describe("the digest's email scan", () => {
+  it("judges an address and takes its table hash as R1 and the email table would", () => {
+    const addresses = [
+      ...["ann@school.org", "a.b+c@x.io", "ann@school", "@x.org", "Ann@School.org", " ann@x.org", "é@x.org", "abc"],
+      ...["a@b@c.org", "a b@x.org", "ann@x.org.", "ann@.org", "a@x.o", "x", "ann@x.org\t", "Z@x.org", "ann@x.orgZ"],
+    ];
+    for (const address of addresses) {
+      addPerson(newSetDigest(), student("1", { email: address }));
+      const kind = lastEmailKindSeen();
+      const clean = address === normaliseEmail(address) && [...address].every((ch) => ch.charCodeAt(0) <= 0x7f);
+      expect(kind === -1).toBe(!clean);
+      if (kind === -1) continue;
+      expect(kind).toBe(checkEmail(address).kind === "ok" ? 0 : 2);
+      expect(lastEmailHashSeen()).toBe(hashOf(address));
+    }
   });
 });

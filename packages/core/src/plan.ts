@@ -9,7 +9,7 @@ import { type Analysis, analyse, EXCLUDED, IMPORTABLE, OUT_OF_SCOPE, SKIPPED, ST
 import { archiveReason } from "./archive.js";
 import { familyGroupId } from "./families.js";
 import { askAtFirstLogin, fieldChanges, missingFields, newAccountFor } from "./fields.js";
-import { planHashOf, profileHashOf } from "./hash.js";
+import { planHashFrom, profileHashOf } from "./hash.js";
 import { reasonList } from "./review.js";
 import { holdsFor, thresholdsOf } from "./safety.js";
 import type {
@@ -197,7 +197,7 @@ export function planFrom(a: Analysis): SyncPlan {
   const planCounts: PlanCounts = counts;
   return {
     role: profile.role,
-    planHash: planHashOf(input),
+    planHash: planHashFrom(a.peopleDigest, a.accountsDigest, input),
     profileHash: profileHashOf(profile),
     actions,
     counts: planCounts,

@@ -49,21 +49,25 @@ export function reviewFrom(a: Analysis): ReviewReport {
   const n = people.length;
   const reviewed = new Set(input.decisions.reviewed);
   const known = knownErrors(input.lastRun, input.decisions);
-  const isNew = new Uint8Array(n);
-  // R5: families with a new in-scope parent; reviewed parents of those families are context rows.
-  let newParentFamilies: Set<string> | null = null;
   const anyReviewed = reviewed.size > 0;
-  for (let i = 0; i < n; i++) {
-    const p = people[i] as SourcePerson;
-    if (anyReviewed && reviewed.has(p.sourceId)) continue;
-    isNew[i] = 1;
-    if (p.role === "parent" && status[i] !== OUT_OF_SCOPE) {
-      newParentFamilies ??= new Set();
-      for (const link of p.families) newParentFamilies.add(link.familyId);
+  // R5: who is new (not reviewed before), and the families with a new in-scope parent, whose reviewed
+  // parents are context rows. Before anyone was reviewed everybody is new and there is no context row:
+  // that first review skips the pass.
+  const isNew = anyReviewed ? new Uint8Array(n) : null;
+  let newParentFamilies: Set<string> | null = null;
+  if (isNew !== null) {
+    for (let i = 0; i < n; i++) {
+      const p = people[i] as SourcePerson;
+      if (reviewed.has(p.sourceId)) continue;
+      isNew[i] = 1;
+      if (p.role === "parent" && status[i] !== OUT_OF_SCOPE) {
+        newParentFamilies ??= new Set();
+        for (const link of p.families) newParentFamilies.add(link.familyId);
+      }
     }
   }
-  // Grown by push: `new Array(n)` for large n makes a slow dictionary-backed array in V8.
-  const rows: ReviewRow[] = [];
+  // Allocated at its final size: grown by push, a million rows would leave twice the array in garbage.
+  const rows = new Array<ReviewRow>(n);
   let duplicatesRed = 0;
   let duplicatesGray = 0;
   let missingEmails = 0;
@@ -71,14 +75,15 @@ export function reviewFrom(a: Analysis): ReviewReport {
   let newPeople = 0;
   let newErrors = 0;
   const errorSet = new Set<string>();
-  const singleFamily = new Map<string, readonly string[]>();
+  let lastFamily = "";
+  let lastFamilyList: readonly string[] = NO_FAMILIES;
   for (let i = 0; i < n; i++) {
     const p = people[i] as SourcePerson;
     const s = status[i] as number;
     const reason = a.reason[i] ?? null;
     // Only excluded people have an error fingerprint: the others skip the map lookup.
     const fingerprint = s !== EXCLUDED || a.flag[i] === GRAY ? null : (a.fingerprint.get(i) ?? null);
-    const rowIsNew = isNew[i] === 1;
+    const rowIsNew = isNew === null || isNew[i] === 1;
     let familyContext = false;
     if (!rowIsNew && newParentFamilies !== null && p.role === "parent" && s !== OUT_OF_SCOPE) {
       for (const link of p.families) if (newParentFamilies.has(link.familyId)) familyContext = true;
@@ -96,20 +101,20 @@ export function reviewFrom(a: Analysis): ReviewReport {
     const families = p.families;
     let familyIds = NO_FAMILIES;
     if (families.length === 1) {
-      // Siblings and their parents share one frozen list: most people belong to one family.
+      // Siblings next to each other share one list; otherwise a fresh one (a shared index of every
+      // family would cost more than the lists it saves).
       const id = (families[0] as (typeof families)[0]).familyId;
-      let list = singleFamily.get(id);
-      if (list === undefined) {
-        list = Object.freeze([id]);
-        singleFamily.set(id, list);
+      if (id !== lastFamily) {
+        lastFamily = id;
+        lastFamilyList = [id];
       }
-      familyIds = list;
+      familyIds = lastFamilyList;
     } else if (families.length > 1) {
       familyIds = new Array(families.length);
       for (let f = 0; f < families.length; f++)
         (familyIds as string[])[f] = (families[f] as (typeof families)[0]).familyId;
     }
-    rows.push({
+    rows[i] = {
       sourceId: p.sourceId,
       role: p.role,
       firstName: p.firstName,
@@ -127,7 +132,7 @@ export function reviewFrom(a: Analysis): ReviewReport {
       isFamilyContext: familyContext,
       errorFingerprint: fingerprint,
       isNewError: newError,
-    });
+    };
   }
   const c = a.counts;
   return {

@@ -36,15 +36,27 @@ export function scratchInt32(slot: number, length: number, fill: number): Int32A
   return view;
 }
 
-/** FNV-1a over UTF-16 code units, finished so that nearby ids spread over a table. @internal */
+/**
+ * The hash of the analysis's tables: FNV-1a over pairs of UTF-16 code units (half the serial
+ * multiplications of one unit at a time), finished so that nearby keys spread over a table. Internal and
+ * never stored, so it may change between versions. @internal
+ */
 export function hashOf(key: string): number {
   let h = 0x811c9dc5;
   const n = key.length;
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 12;
-  return h;
+  const even = n & ~1;
+  for (let i = 0; i < even; i += 2) h = Math.imul(h ^ (key.charCodeAt(i) | (key.charCodeAt(i + 1) << 16)), 0x01000193);
+  if (even !== n) h = Math.imul(h ^ key.charCodeAt(even), 0x01000193);
+  return finishTableHash(h);
+}
+
+/** The last step of {@link hashOf}, for a caller that ran its loop itself. @internal */
+export function finishTableHash(h: number): number {
+  let x = h;
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x2c1b3c6d);
+  x ^= x >>> 12;
+  return x;
 }
 
 /**

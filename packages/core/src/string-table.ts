@@ -48,7 +48,11 @@ export class StringTable {
 
   /** The entry number of `key`, adding it when absent ({@link StringTable.added} tells which). */
   add(key: string): number {
-    const h = hashOf(key);
+    return this.addHashed(key, hashOf(key));
+  }
+
+  /** {@link StringTable.add} for a caller that already has `hashOf(key)`. @internal */
+  addHashed(key: string, h: number): number {
     const mask = this.#mask;
     const slots = this.#slots;
     let i = h & mask;
@@ -58,7 +62,7 @@ export class StringTable {
         if (this.keys.length * 2 > mask) {
           // More keys than announced: grow once, then insert into the new slots.
           this.#grow();
-          return this.add(key);
+          return this.addHashed(key, h);
         }
         this.keys.push(key);
         slots[2 * i] = this.keys.length;

@@ -55,6 +55,35 @@ describe("input validation", () => {
     }
   });
 
+  it("refuses each malformed field the plan hash reads, in every record, and only those", () => {
+    // Each of these used to be hashed or read without a check: the digest's walk now checks as it reads.
+    const input = inputOf(
+      [
+        student("1"),
+        untyped({ ...student("2"), families: [{ familyId: "F2", listedFirst: "yes" }] }),
+        untyped({ ...student("3"), families: [{ familyId: "F3", custody: 1 }] }),
+        untyped({ ...student("4"), email: undefined }),
+        untyped({ ...student("5"), studentIds: [7] }),
+      ],
+      [
+        account("a1", { sourceId: "1" }),
+        { ...account("a2"), firstName: 7 as unknown as string },
+        { ...account("a3"), birthDate: false as unknown as string },
+        { ...account("a4"), lastName: null as unknown as string },
+      ],
+    );
+    const problems = checkPlanInput(input).map((p) => p.path);
+    expect(problems).toEqual([
+      "people[1].families[0].listedFirst",
+      "people[2].families[0].custody",
+      "people[3].email",
+      "people[4].studentIds",
+      "accounts[1].firstName",
+      "accounts[2].birthDate",
+    ]);
+    expect(() => plan(input)).toThrow(RosterInputError);
+  });
+
   it("checks the profile and decisions too (reserved targets, unknown role, bad selections)", () => {
     const problems = checkPlanInput({
       ...inputOf([student("1")]),

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { addAccount, addPerson, newSetDigest } from "./hash.js";
 import type { Account, PlanInput, SourcePerson } from "./types.js";
 import { PERSON_STATUSES, ROLES } from "./types.js";
 
@@ -67,7 +68,8 @@ function checkFieldValues(value: unknown, record: string, path: string, problems
  */
 export function checkPerson(p: unknown, i: number, problems: InputProblem[]): p is SourcePerson {
   // Fast path: a well-formed person allocates nothing; the labelled checks below only run on a bad one.
-  if (personLooksRight(p)) return true;
+  // The plan hash's walk checks the same shape as it reads the record (one copy of the rules).
+  if (addPerson(newSetDigest(), p)) return true;
   const at = `people[${i}]`;
   if (!isObject(p)) {
     problems.push({ record: at, path: at, message: "must be an object" });
@@ -107,6 +109,12 @@ export function checkPerson(p: unknown, i: number, problems: InputProblem[]): p 
         problems.push({ record, path: `${at}.families[${f}].relationship`, message: "must be a string or absent" });
       } else if (link.parentOrder != null && typeof link.parentOrder !== "number") {
         problems.push({ record, path: `${at}.families[${f}].parentOrder`, message: "must be a number or absent" });
+      } else {
+        for (const key of ["listedFirst", "custody"] as const) {
+          if (link[key] != null && typeof link[key] !== "boolean") {
+            problems.push({ record, path: `${at}.families[${f}].${key}`, message: "must be a boolean or absent" });
+          }
+        }
       }
     }
   }
@@ -123,7 +131,7 @@ export function checkPerson(p: unknown, i: number, problems: InputProblem[]): p 
  * @internal
  */
 export function checkAccount(a: unknown, i: number, problems: InputProblem[]): a is Account {
-  if (accountLooksRight(a)) return true;
+  if (addAccount(newSetDigest(), a)) return true;
   const at = `accounts[${i}]`;
   if (!isObject(a)) {
     problems.push({ record: at, path: at, message: "must be an object" });
@@ -135,6 +143,11 @@ export function checkAccount(a: unknown, i: number, problems: InputProblem[]): a
   if (!isString(id) || id === "")
     problems.push({ record, path: `${at}.accountId`, message: "must be a non-empty string" });
   if (!isString(a.email)) problems.push({ record, path: `${at}.email`, message: "must be a string" });
+  for (const key of ["firstName", "lastName", "birthDate"] as const) {
+    if (a[key] != null && !isString(a[key])) {
+      problems.push({ record, path: `${at}.${key}`, message: "must be a string, null or absent" });
+    }
+  }
   if (a.sourceId !== undefined && (!isString(a.sourceId) || a.sourceId === "")) {
     problems.push({ record, path: `${at}.sourceId`, message: "must be a non-empty string or absent" });
   }
@@ -148,65 +161,6 @@ export function checkAccount(a: unknown, i: number, problems: InputProblem[]): a
   }
   checkFieldValues(a.fields, record, `${at}.fields`, problems);
   return problems.length === before;
-}
-
-function fieldsLookRight(fields: unknown): boolean {
-  if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return false;
-  const record = fields as Record<string, unknown>;
-  for (const key in record) {
-    const v = record[key];
-    if (v !== null && typeof v !== "string") return false;
-  }
-  return true;
-}
-
-function personLooksRight(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  const p = value as Record<string, unknown>;
-  const id = p.sourceId;
-  if (typeof id !== "string" || id === "") return false;
-  const role = p.role;
-  if (role !== "student" && role !== "parent") return false;
-  if (typeof p.firstName !== "string" || typeof p.lastName !== "string" || typeof p.schoolCode !== "string") {
-    return false;
-  }
-  const email = p.email;
-  if (email !== null && typeof email !== "string") return false;
-  const grade = p.gradeLevel;
-  if (grade != null && typeof grade !== "string") return false;
-  const birth = p.birthDate;
-  if (birth != null && typeof birth !== "string") return false;
-  const status = p.status;
-  if (status !== "enrolled" && status !== "graduated" && status !== "withdrawn" && status !== "inactive") return false;
-  const families = p.families;
-  if (!Array.isArray(families)) return false;
-  for (let f = 0; f < families.length; f++) {
-    const link = families[f] as Record<string, unknown> | null;
-    if (typeof link !== "object" || link === null) return false;
-    const familyId = link.familyId;
-    if (typeof familyId !== "string" || familyId === "") return false;
-    if (link.relationship != null && typeof link.relationship !== "string") return false;
-    if (link.parentOrder != null && typeof link.parentOrder !== "number") return false;
-  }
-  const children = p.studentIds;
-  if (!Array.isArray(children)) return false;
-  for (let c = 0; c < children.length; c++) if (typeof children[c] !== "string") return false;
-  return fieldsLookRight(p.fields);
-}
-
-function accountLooksRight(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  const a = value as Record<string, unknown>;
-  const id = a.accountId;
-  if (typeof id !== "string" || id === "") return false;
-  if (typeof a.email !== "string") return false;
-  const sourceId = a.sourceId;
-  if (sourceId !== undefined && (typeof sourceId !== "string" || sourceId === "")) return false;
-  if (typeof a.archived !== "boolean" || typeof a.managed !== "boolean" || typeof a.neverAccessed !== "boolean") {
-    return false;
-  }
-  if (a.familyGroupId !== undefined && typeof a.familyGroupId !== "string") return false;
-  return fieldsLookRight(a.fields);
 }
 
 function checkStringArray(v: unknown, record: string, path: string, problems: InputProblem[]): void {
