@@ -237,6 +237,9 @@ export function createFactsHoursSink(
       outcomes[index] = outcome;
       writeOptions.onProgress?.(done, writes.length);
     };
+    // After every request, settled or not: creates settle only at the read-back, and a caller keeping a
+    // lease alive needs a beat while a batch of POSTs is paced by the rate budget.
+    const beat = () => writeOptions.onProgress?.(done, writes.length);
     const fatal = (e: FactsError): e is FactsError => e.fatal;
 
     // 1. Check every write and turn host person ids into FACTS ones.
@@ -298,6 +301,7 @@ export function createFactsHoursSink(
               `${PATHS[role]}/${extra.serviceHoursId}`,
               signal === undefined ? {} : { signal },
             );
+            beat();
             if (gone.isErr() && gone.error.type !== "NotFound" && gone.error.fatal) return err(gone.error);
           }
         }
@@ -325,6 +329,7 @@ export function createFactsHoursSink(
           return;
         }
         const r = await client.request("DELETE", `${path}/${knownId}`, signal === undefined ? {} : { signal });
+        beat();
         if (r.isErr() && r.error.type !== "NotFound") {
           if (fatal(r.error)) stop ??= r.error;
           settle(p.index, failed(write.hourId, r.error));
@@ -339,6 +344,7 @@ export function createFactsHoursSink(
           json: { serviceHoursId: knownId, ...bodyOf(p, year.value) },
           ...(signal === undefined ? {} : { signal }),
         });
+        beat();
         if (r.isErr()) {
           if (fatal(r.error)) stop ??= r.error;
           settle(p.index, failed(write.hourId, r.error));
@@ -366,6 +372,7 @@ export function createFactsHoursSink(
         json: bodyOf(p, year.value),
         ...(signal === undefined ? {} : { signal }),
       });
+      beat();
       if (r.isOk()) {
         // FACTS answers 201 with no body; should it ever send the record back, no read-back is needed.
         const echoed = serviceHourSchema.safeParse(r.value.body);

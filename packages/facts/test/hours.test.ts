@@ -76,6 +76,18 @@ describe("writes", () => {
     expect(readBack?.query.get("Filters")).toMatch(/^personId==1000\|1001\|/);
   }, 30_000);
 
+  it("beats its progress after every request, so a caller can keep a lease through a batch of creates", async () => {
+    const fake = msw.facts(smallSchool());
+    const writes = Array.from({ length: 40 }, (_, i) => create(`b${i}`, hour(String(1000 + i))));
+    const beats: number[] = [];
+    const outcomes = (await sink().write(writes, { onProgress: (done) => beats.push(done) }))._unsafeUnwrap();
+    expect(outcomes.every((o) => o.status === "created")).toBe(true);
+    // Creates settle only at the read-back; before it, every POST still gave a beat (with nothing done yet).
+    expect(fake.count("/Students/ServiceHours", "POST")).toBe(40);
+    expect(beats.filter((done) => done === 0)).toHaveLength(40);
+    expect(beats.at(-1)).toBe(40);
+  });
+
   it("skips the read-back when a create answers with the record after all", async () => {
     const fake = msw.facts();
     fake.fault = (req) => {

@@ -86,8 +86,13 @@ export interface HoursContext {
   readonly lockTtlMs: number;
 }
 
-/** Proves the lease held (renewing it when half is gone) before the next batch; a lost lease stops the caller. */
-type KeepAlive = () => Promise<Result<void, SyncError>>;
+/** The push's hold on the school's run lease. */
+interface KeepAlive {
+  /** Proves the lease held (renewing it when half is gone); a lost lease stops the caller. */
+  readonly ensure: () => Promise<Result<void, SyncError>>;
+  /** Milliseconds left on the lease by the clock, without asking the store. */
+  readonly remainingMs: () => number;
+}
 
 /**
  * Runs `work` holding the school's run lock: two pushes at once could both see an hour as new and create
@@ -106,11 +111,14 @@ async function withLock<T>(
     );
   }
   const keeper = new LeaseKeeper(ctx, acquired.value);
-  const keepAlive: KeepAlive = async () => {
-    const held = await keeper.ensure();
-    if (held.isOk()) return ok(undefined);
-    if (held.error.type === "store") return err(storeFailed(held.error.error));
-    return err({ type: "LockLost", message: "The school's run lock was lost: the push stopped.", runId: "" });
+  const keepAlive: KeepAlive = {
+    ensure: async () => {
+      const held = await keeper.ensure();
+      if (held.isOk()) return ok(undefined);
+      if (held.error.type === "store") return err(storeFailed(held.error.error));
+      return err(lockLost());
+    },
+    remainingMs: () => keeper.remainingMs(),
   };
   try {
     return await work(keepAlive);
@@ -118,6 +126,12 @@ async function withLock<T>(
     await ctx.store.releaseLock(keeper.current);
   }
 }
+
+const lockLost = (): SyncError => ({
+  type: "LockLost",
+  message: "The school's run lock was lost: the push stopped.",
+  runId: "",
+});
 
 /** Digest of what an hour says, so an edit can be told from an unchanged entry. */
 export function hourFingerprint(hour: ServiceHour): string {
@@ -323,7 +337,7 @@ async function pushUnderLock(
       stoppedEarly = true;
       break;
     }
-    const alive = await keepAlive();
+    const alive = await keepAlive.ensure();
     if (alive.isErr()) return err(alive.error);
     const batch = writes.slice(i, i + batchSize);
     // Intent first: a crash or a lost response after this leaves `pending`, which the next push reconciles.
@@ -333,10 +347,14 @@ async function pushUnderLock(
     );
     if (intended.isErr()) return err(storeFailed(intended.error));
     batches++;
+    const watched = watchLease(ctx, keepAlive, options.signal);
     const written = await sink.write(
       batch.map((b) => b.write),
-      options.signal === undefined ? {} : { signal: options.signal },
+      { signal: watched.signal, onProgress: watched.onProgress },
     );
+    const lost = await watched.done();
+    // Entries of a batch stopped half-way stay `pending`: the next push reconciles them by marker.
+    if (lost !== null) return err(lost);
     if (written.isErr()) {
       return err({
         type: "HoursFailed",
@@ -403,6 +421,46 @@ async function pushUnderLock(
     settled,
     watermark: newWatermark,
   });
+}
+
+/**
+ * Keeps the lease while one sink batch runs: at FACTS's 100 requests a minute a batch of 200 entries takes
+ * minutes, longer than a lease. On each beat of the sink's progress the lease is checked by the clock and
+ * renewed in the background once half of it is gone; when a renewal fails (another worker took the school,
+ * or the store failed) the batch is stopped through its signal before its next request. `done` waits for a
+ * renewal under way and answers why the batch had to stop, or null.
+ */
+function watchLease(
+  ctx: HoursContext,
+  lease: KeepAlive,
+  outer: AbortSignal | undefined,
+): { signal: AbortSignal; onProgress: () => void; done: () => Promise<SyncError | null> } {
+  const control = new AbortController();
+  const forward = () => control.abort(outer?.reason);
+  outer?.addEventListener("abort", forward, { once: true });
+  let lost: SyncError | null = null;
+  let renewal: Promise<void> | null = null;
+  const stop = (why: SyncError) => {
+    lost ??= why;
+    control.abort(new Error(why.message));
+  };
+  const onProgress = () => {
+    if (lost !== null) return;
+    // Half gone (or all: a stalled process): renew. The store, not the clock, says whether another
+    // worker took the school meanwhile; if so the renewal fails and the batch stops.
+    if (renewal === null && lease.remainingMs() <= ctx.lockTtlMs / 2) {
+      renewal = lease.ensure().then((held) => {
+        renewal = null;
+        if (held.isErr()) stop(held.error);
+      });
+    }
+  };
+  const done = async () => {
+    while (renewal !== null) await renewal;
+    outer?.removeEventListener("abort", forward);
+    return lost;
+  };
+  return { signal: control.signal, onProgress, done };
 }
 
 /** SIS records the ledger has never seen, by their id or by the host id in their marker. */

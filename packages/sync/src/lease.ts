@@ -42,6 +42,11 @@ export class LeaseKeeper {
     return this.lease;
   }
 
+  /** Milliseconds left on the lease by the clock (≤ 0: expired; someone else may hold it now). */
+  remainingMs(): number {
+    return this.lease.expiresAt - this.ctx.clock.now();
+  }
+
   async ensure(): Promise<Result<void, LeaseLoss>> {
     const margin = this.ctx.lockTtlMs / 2;
     for (let renewals = 0; ; renewals++) {

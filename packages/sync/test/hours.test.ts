@@ -6,11 +6,14 @@ import {
   createMemoryRosterSource,
   createMemoryStore,
   type HostHourEntry,
+  type HoursSink,
+  type HourWriteOutcome,
   type MemoryHoursSink,
   type SisServiceHour,
   type SyncProfile,
 } from "@rostersync/core";
 import { seededRandom } from "@rostersync/core/testing";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { createSync, HOURS_WATERMARK } from "../src/index.js";
 
@@ -241,5 +244,117 @@ describe("historic hours and the enable guard (DESIGN §5)", () => {
     expect(edited).toMatchObject({ updated: 1, created: 0 });
     expect(sink.snapshot()).toHaveLength(3);
     expect(sink.getInstance().records.get("old-1")?.hours).toBe(5);
+  });
+});
+
+/**
+ * A sink like FACTS's: one request per entry, each taking `msPerWrite` of `clock` time and a turn of the
+ * event loop, reporting progress after each. `during(n)` runs before the n-th entry (1-based).
+ */
+function slowSink(
+  base: MemoryHoursSink,
+  clock: { at: number },
+  msPerWrite: number,
+  during: (n: number) => Promise<void> = async () => {},
+): HoursSink {
+  let n = 0;
+  return {
+    name: "slow",
+    listAll: (options) => base.listAll(options),
+    write: (writes, options) =>
+      new ResultAsync(
+        (async () => {
+          const outcomes: HourWriteOutcome[] = [];
+          for (const w of writes) {
+            await during(++n);
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            // Checked right before sending, as a real client does.
+            if (options?.signal?.aborted) return errAsync({ type: "Aborted", message: "stopped" });
+            clock.at += msPerWrite;
+            const one = await base.write([w]);
+            if (one.isErr()) return errAsync(one.error);
+            outcomes.push(...one.value);
+            options?.onProgress?.(outcomes.length, writes.length);
+          }
+          return okAsync(outcomes);
+        })().then((r) => r),
+      ),
+  };
+}
+
+describe("pushHours keeps the school's lease inside a batch", () => {
+  async function twoWorkers(sink: (clock: { at: number }) => HoursSink) {
+    const store = createMemoryStore();
+    const clock = { at: 1_000_000, now: () => clock.at };
+    const directory = createMemoryDirectory(linked(50));
+    const hoursSource = createMemoryHoursSource();
+    const make = (who: string) => {
+      let id = 0;
+      return createSync({
+        tenantId: "school-1",
+        source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+        directory,
+        store,
+        hours: sink(clock),
+        hoursSource,
+        hoursBatchSize: 200,
+        clock,
+        lockTtlMs: 100,
+        newId: () => `${who}-${++id}`,
+      });
+    };
+    const a = make("a");
+    (await a.setup(PROFILE))._unsafeUnwrap();
+    for (let i = 1; i <= 40; i++) hoursSource.put(entry(i, 50));
+    return { store, clock, hoursSource, a, b: make("b") };
+  }
+
+  it("renews it while one batch outlasts it many times over: a second push is Locked throughout", async () => {
+    const base = createMemoryHoursSink();
+    const refused: string[] = [];
+    let other: ReturnType<typeof createSync> | undefined;
+    const { a, b, hoursSource, store } = await twoWorkers((clock) =>
+      // 40 entries × 30 ms in one batch: 1.2 s of a 100 ms lease.
+      slowSink(base, clock, 30, async (n) => {
+        if (n % 10 === 5 && other !== undefined) refused.push((await other.pushHours())._unsafeUnwrapErr().type);
+      }),
+    );
+    other = b;
+    const pushed = (await a.pushHours())._unsafeUnwrap();
+    expect(pushed).toMatchObject({ created: 40, failed: 0, batches: 1, settled: true });
+    expect(refused).toEqual(["Locked", "Locked", "Locked", "Locked"]);
+    expectSisHoldsExactly(base.snapshot(), hoursSource.getInstance().entries.values());
+    // The lease was renewed along the way and released at the end: the next worker gets it at once.
+    expect((await store.acquireLock("school-1", "next", 100, Date.now() + 10_000)).isOk()).toBe(true);
+  });
+
+  it("stops the batch once the lease ran out and another worker took it; the next push settles it once", async () => {
+    const base = createMemoryHoursSink();
+    let thief: Awaited<ReturnType<ReturnType<typeof createMemoryStore>["acquireLock"]>> | undefined;
+    let store!: ReturnType<typeof createMemoryStore>;
+    let clockRef!: { at: number };
+    const setup = await twoWorkers((clock) => {
+      clockRef = clock;
+      return slowSink(base, clock, 30, async (n) => {
+        if (n === 3 && thief === undefined) {
+          // The process stalls past its lease (a long GC, a suspended VM) and another worker takes it.
+          clockRef.at += 500;
+          thief = await store.acquireLock("school-1", "thief", 100, clockRef.at);
+        }
+      });
+    });
+    store = setup.store;
+    const stopped = (await setup.a.pushHours())._unsafeUnwrapErr();
+    expect(stopped.type).toBe("LockLost");
+    expect(thief?.isOk()).toBe(true);
+    // The renewal begun on the second entry's beat looks at the clock again after the jump, finds the
+    // school taken, and stops the batch before its third request: nothing was sent after the takeover.
+    expect(base.snapshot()).toHaveLength(2);
+
+    await store.releaseLock(thief!._unsafeUnwrap());
+    let last = (await setup.b.pushHours())._unsafeUnwrap();
+    for (let guard = 0; !last.settled && guard < 5; guard++) last = (await setup.b.pushHours())._unsafeUnwrap();
+    expect(last.settled).toBe(true);
+    expectSisHoldsExactly(base.snapshot(), setup.hoursSource.getInstance().entries.values());
   });
 });

@@ -84,6 +84,8 @@ export function createMemoryHoursSink(
       if (writeOptions?.signal?.aborted) return errAsync({ type: "Aborted", message: "The push was cancelled." });
       const outcomes: HourWriteOutcome[] = [];
       for (const w of writes) {
+        // Like a real sink: a batch stopped half-way fails as a whole (its written entries stay written).
+        if (writeOptions?.signal?.aborted) return errAsync({ type: "Aborted", message: "The push was cancelled." });
         const fault = options.fault?.(w);
         if (fault && !fault.afterWrite) {
           outcomes.push({

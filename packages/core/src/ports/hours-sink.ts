@@ -44,6 +44,11 @@ export interface HourWriteOutcome {
 /** Options for a batch of writes. */
 export interface HourWriteOptions {
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Called as the batch advances: after each write settles, and may also be called after any request
+   * the sink makes (with `done` unchanged). The push uses it as a heartbeat to keep the school's lease
+   * while a long batch runs, and stops the batch through `signal` when the lease is lost.
+   */
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
