@@ -449,10 +449,17 @@ function watchLease(
     // Half gone (or all: a stalled process): renew. The store, not the clock, says whether another
     // worker took the school meanwhile; if so the renewal fails and the batch stops.
     if (renewal === null && lease.remainingMs() <= ctx.lockTtlMs / 2) {
-      renewal = lease.ensure().then((held) => {
-        renewal = null;
-        if (held.isErr()) stop(held.error);
-      });
+      renewal = lease.ensure().then(
+        (held) => {
+          renewal = null;
+          if (held.isErr()) stop(held.error);
+        },
+        () => {
+          // A store that threw instead of answering: the lease is not proven, so the batch stops.
+          renewal = null;
+          stop(lockLost());
+        },
+      );
     }
   };
   const done = async () => {
