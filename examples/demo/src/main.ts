@@ -264,7 +264,7 @@ async function main(args: DemoArgs): Promise<void> {
   must(await sync.setup(profile), "Saving the setup");
   fact("setup", `${profile.schools.join(", ")} · grades ${profile.gradeLevels.join(" ")} · new people selected`);
   fact("fields mapped", profile.fieldMap.map((m) => `${m.source} → ${m.target}`).join(", ") || "none");
-  let review = must(await sync.refresh(), "Refreshing the review");
+  let review = must(await withBar("read", async () => await sync.refresh()), "Refreshing the review");
   reviewTable(review);
 
   // The admin's choices: each shared email goes to the person with the lowest FACTS id; one person is left out.
@@ -417,7 +417,7 @@ async function main(args: DemoArgs): Promise<void> {
     }
 
     heading("7", "Next school year — Preview & Sync");
-    review = must(await sync.refresh(), "Refreshing the review");
+    review = must(await withBar("read", async () => await sync.refresh()), "Refreshing the review");
     reviewTable(review);
     const fresh = review.rows.filter((r) => r.isNew && r.status !== "out-of-scope");
     newRows = fresh.length;

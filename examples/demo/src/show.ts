@@ -75,7 +75,8 @@ export function progressBar(label: string): { update: (p: SyncProgress) => void;
     const width = 30;
     const filled = p.total === 0 ? width : Math.round((p.done / p.total) * width);
     const rate = p.ratePerSecond > 0 ? `${Math.round(p.ratePerSecond).toLocaleString("en-US")}/s` : "";
-    return `   ${label.padEnd(10)} [${"█".repeat(filled)}${"░".repeat(width - filled)}] ${p.done}/${p.total} ${rate}${
+    const records = p.records === undefined ? "" : ` · ${p.records.toLocaleString("en-US")} records`;
+    return `   ${label.padEnd(10)} [${"█".repeat(filled)}${"░".repeat(width - filled)}] ${p.done}/${p.total} ${rate}${records}${
       p.failed > 0 ? ` (${p.failed} failed)` : ""
     }`;
   };

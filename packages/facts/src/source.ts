@@ -127,6 +127,8 @@ export function createFactsSource(
             readOptions.onProgress?.({
               requests: p.requests,
               records: p.records,
+              pages: p.pages,
+              pagesTotal: p.pagesTotal,
               ...(p.etaMs === undefined ? {} : { etaMs: p.etaMs }),
             }),
     );

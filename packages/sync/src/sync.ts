@@ -35,7 +35,7 @@ import {
   type PushHoursOptions,
   pushHours,
 } from "./hours.js";
-import type { ProgressListener } from "./progress.js";
+import { type ProgressListener, readMeter } from "./progress.js";
 
 /** What {@link createSync} needs: the school, its ports, and optional knobs. */
 export interface SyncOptions {
@@ -198,7 +198,11 @@ export function createSync(options: SyncOptions): Sync {
   let lastReview: ReviewReport | null = null;
 
   async function readSource(signal?: AbortSignal): Promise<Result<RosterSnapshot, SyncError>> {
-    const r = await source.read(signal === undefined ? {} : { signal });
+    const onRead = readMeter(clock, options.onProgress);
+    const r = await source.read({
+      ...(signal === undefined ? {} : { signal }),
+      ...(onRead === undefined ? {} : { onProgress: onRead }),
+    });
     return r.mapErr(
       (e): SyncError =>
         signal?.aborted === true

@@ -10,7 +10,7 @@ import {
 import { type GeneratedSchool, generatedProfile, generateSchool, nextSchoolYear } from "@rostersync/core/testing";
 import { createFactsClient, createFactsSource } from "@rostersync/facts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSync } from "../src/index.js";
+import { createSync, type SyncProgress } from "../src/index.js";
 import { factsTables } from "./facts/roster-tables.js";
 import { type ServiceHoursServer, startServiceHoursServer } from "./facts/service-hours-server.js";
 import { comparable, duplicates } from "./helpers.js";
@@ -139,6 +139,43 @@ describe("first sync, then next school year, end to end", () => {
     server = await startServiceHoursServer();
   });
   afterAll(() => server.close());
+
+  it("reports the roster read page by page (phase read) when the host listens for progress", async () => {
+    const client = createFactsClient({
+      subscriptionKey: "0123456789abcdef0123456789abcdef",
+      apiKey: `FK-${"cd".repeat(50)}`,
+      baseUrl: server.url,
+      budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
+      retry: { baseDelayMs: 1, jitter: (d) => d },
+      pageSize: 100,
+    });
+    const school = generateSchool({ seed: 7, people: 900, accountsFor: "none" });
+    const tables = factsTables(snapshotOf(school));
+    server.roster = () => tables;
+    const seen: SyncProgress[] = [];
+    const sync = createSync({
+      tenantId: "school-read",
+      source: createFactsSource(client),
+      directory: createMemoryDirectory(),
+      store: createMemoryStore(),
+      onProgress: (p) => seen.push(p),
+    });
+    (await sync.setup(generatedProfile(school, "student")))._unsafeUnwrap();
+    const report = (await sync.refresh())._unsafeUnwrap();
+    expect(report.rows).toHaveLength(school.people.length);
+    const reads = seen.filter((p) => p.phase === "read");
+    expect(reads.length).toBeGreaterThan(5);
+    const last = reads.at(-1) as SyncProgress;
+    expect(last.done).toBe(last.total);
+    expect(last.etaMs).toBe(0);
+    expect(last.records).toBeGreaterThanOrEqual(school.people.length);
+    for (let i = 1; i < reads.length; i++) {
+      const [before, after] = [reads[i - 1] as SyncProgress, reads[i] as SyncProgress];
+      expect(after.done).toBeGreaterThanOrEqual(before.done);
+      expect(after.records ?? 0).toBeGreaterThanOrEqual(before.records ?? 0);
+      expect(after.done).toBeLessThanOrEqual(after.total);
+    }
+  });
 
   it("adds, archives, updates and New? rows match what the generator did (FACTS source over HTTP)", async () => {
     const client = createFactsClient({

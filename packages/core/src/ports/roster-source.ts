@@ -29,6 +29,10 @@ export interface RosterSnapshot {
 export interface ReadProgress {
   readonly requests: number;
   readonly records: number;
+  /** Pages received so far, when the source reads in pages. */
+  readonly pages?: number | undefined;
+  /** Pages known to be needed so far (grows as first pages arrive), when the source reads in pages. */
+  readonly pagesTotal?: number | undefined;
   /** Estimated milliseconds left, when known. */
   readonly etaMs?: number | undefined;
 }
