@@ -21,6 +21,17 @@ const snapshotOf = (s: GeneratedSchool): RosterSnapshot => ({
   gradeLevels: s.gradeLevels,
 });
 
+/** A FACTS client for the test server: test keys, no rate limit to speak of, instant retries. */
+const clientFor = (baseUrl: string, extra: { pageSize?: number } = {}) =>
+  createFactsClient({
+    subscriptionKey: "0123456789abcdef0123456789abcdef",
+    apiKey: `FK-${"cd".repeat(50)}`,
+    baseUrl,
+    budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
+    retry: { baseDelayMs: 1, jitter: (d) => d },
+    ...extra,
+  });
+
 /**
  * A first sync and then a next-school-year sync of a generated school, end to end through createSync,
  * with the counts checked against what the generator changed (not against the planner's own logic).
@@ -141,14 +152,7 @@ describe("first sync, then next school year, end to end", () => {
   afterAll(() => server.close());
 
   it("reports the roster read page by page (phase read) when the host listens for progress", async () => {
-    const client = createFactsClient({
-      subscriptionKey: "0123456789abcdef0123456789abcdef",
-      apiKey: `FK-${"cd".repeat(50)}`,
-      baseUrl: server.url,
-      budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
-      retry: { baseDelayMs: 1, jitter: (d) => d },
-      pageSize: 100,
-    });
+    const client = clientFor(server.url, { pageSize: 100 });
     const school = generateSchool({ seed: 7, people: 900, accountsFor: "none" });
     const tables = factsTables(snapshotOf(school));
     server.roster = () => tables;
@@ -178,13 +182,7 @@ describe("first sync, then next school year, end to end", () => {
   });
 
   it("adds, archives, updates and New? rows match what the generator did (FACTS source over HTTP)", async () => {
-    const client = createFactsClient({
-      subscriptionKey: "0123456789abcdef0123456789abcdef",
-      apiKey: `FK-${"cd".repeat(50)}`,
-      baseUrl: server.url,
-      budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
-      retry: { baseDelayMs: 1, jitter: (d) => d },
-    });
+    const client = clientFor(server.url);
     const facts = createFactsSource(client);
     const reads = { count: 0 };
     const { plan2 } = await firstThenNextYear(
