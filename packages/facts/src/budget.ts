@@ -1,3 +1,5 @@
+import { firstAfter } from "./sorted.js";
+
 /** One rolling window of the request budget: at most `requests` in any `windowMs`. */
 export interface BudgetWindow {
   readonly requests: number;
@@ -66,18 +68,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-}
-
-/** Index of the first value greater than `t` in a sorted array. */
-function firstAfter(sorted: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) > t) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
 
 /**

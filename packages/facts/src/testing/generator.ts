@@ -4,6 +4,7 @@ import {
   FIRST_NAMES,
   GRADE_CODES,
   LAST_NAMES,
+  type NextYearOptions,
   type SeededRandom,
   SIZES,
   seededRandom,
@@ -384,17 +385,12 @@ export function generateSchool(options: GenerateSchoolOptions): GeneratedFactsSc
   });
 }
 
-/** Options of {@link nextSchoolYear}. */
-export interface NextSchoolYearOptions {
-  /** Seed of this year's changes. */
-  readonly seed: number;
-  /** New families, as a share of this year's families. Default 0.08. */
-  readonly newFamilyRate?: number | undefined;
-  /** Enrolled students (not in the final grade) who withdraw. Default 0.02. */
-  readonly withdrawRate?: number | undefined;
-  /** Withdrawn students who come back (enrolled again, one grade up). Default 0.3. */
-  readonly returnRate?: number | undefined;
-}
+/**
+ * Options of {@link nextSchoolYear}: the same as core's generator takes (seed; new families 0.08;
+ * enrolled students, not in the final grade, who withdraw 0.02; withdrawn students who come back, one
+ * grade up, 0.3).
+ */
+export type NextSchoolYearOptions = NextYearOptions;
 
 /**
  * The same school a year later (pure: the given school is not changed). Enrolled students in the final

@@ -1,3 +1,5 @@
+import { firstAfter } from "../sorted.js";
+
 /** One rolling window of the simulated rate limit: at most `requests` in any `windowMs`. */
 export interface RateLimitWindow {
   readonly requests: number;
@@ -35,17 +37,6 @@ export interface RateLimiter {
   maxPerWindow(): number[];
   /** Forgets the counts (not the windows). */
   reset(): void;
-}
-
-function firstAfter(sorted: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) > t) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
 
 /**
