@@ -8,7 +8,7 @@
  */
 
 import { duplicateFingerprint, resolutionState } from "./duplicates.js";
-import { classifyEmail, lastEmailKind, normaliseEmail } from "./email.js";
+import { isValidEmail, normaliseEmail } from "./email.js";
 import { addAccount, addPerson, lastEmailHashSeen, lastEmailKindSeen, newSetDigest, type SetDigest } from "./hash.js";
 import { indexIds } from "./id-index.js";
 import { chooseAccount } from "./matching.js";
@@ -149,8 +149,8 @@ function analyseNow(input: PlanInput): Analysis {
   const n = people.length;
   const m = accounts.length;
 
-  // Pass 1 — people: check, digest for the plan hash (R11), normalise emails (R1). The digest reads every string of the record right after the check touched
-  // them: walking the records again later would fetch them from memory a second time.
+  // Pass 1 — people: check and digest for the plan hash (R11) in one read of each record, then R1's
+  // email (judged in that same read when the address needs no normalising).
   const peopleDigest = newSetDigest();
   // Per-person arrays are allocated once at their final size (filled, so that V8 keeps them packed):
   // grown by push, a million-element array leaves twice its size in garbage behind.
@@ -168,8 +168,9 @@ function analyseNow(input: PlanInput): Analysis {
       email[i] = p.email as string;
       emailKind[i] = seen;
     } else {
-      email[i] = classifyEmail(p.email);
-      emailKind[i] = lastEmailKind();
+      const e = normaliseEmail(p.email);
+      email[i] = e;
+      emailKind[i] = e === "" ? 1 : isValidEmail(e) ? 0 : 2;
     }
   }
   // On any problem, the full check runs again so that the error lists everything in input order.

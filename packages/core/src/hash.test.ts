@@ -10,6 +10,7 @@ import {
   profileHashOf,
 } from "./hash.js";
 import { plan } from "./plan.js";
+import { review } from "./review.js";
 import { hashOf } from "./scratch.js";
 import { inputOf, linkedStudentAccount, student, studentProfile } from "./test-fixtures.js";
 import { EMPTY_DECISIONS } from "./types.js";
@@ -66,19 +67,34 @@ describe("plan hash (R11)", () => {
 });
 
 describe("the digest's email scan", () => {
-  it("judges an address and takes its table hash as R1 and the email table would", () => {
+  it("judges an address and takes its table hash as R1 and the email table would (R1, R11)", () => {
     const addresses = [
       ...["ann@school.org", "a.b+c@x.io", "ann@school", "@x.org", "Ann@School.org", " ann@x.org", "é@x.org", "abc"],
       ...["a@b@c.org", "a b@x.org", "ann@x.org.", "ann@.org", "a@x.o", "x", "ann@x.org\t", "Z@x.org", "ann@x.orgZ"],
+      ...["", "  ", "a@b.c", "an n@x.org", "ren\u00e9e@x.org", null],
     ];
     for (const address of addresses) {
       addPerson(newSetDigest(), student("1", { email: address }));
       const kind = lastEmailKindSeen();
-      const clean = address === normaliseEmail(address) && [...address].every((ch) => ch.charCodeAt(0) <= 0x7f);
+      // Clean: an address R1 would leave as it is (trimmed, lower-case ASCII); empty is missing, not clean.
+      const clean =
+        address !== null &&
+        address !== "" &&
+        address === normaliseEmail(address) &&
+        [...address].every((ch) => ch.charCodeAt(0) <= 0x7f);
       expect(kind === -1).toBe(!clean);
-      if (kind === -1) continue;
+      if (kind === -1 || address === null) continue; // null is never clean: asserted just above
       expect(kind).toBe(checkEmail(address).kind === "ok" ? 0 : 2);
       expect(lastEmailHashSeen()).toBe(hashOf(address));
+    }
+    // Through the whole analysis (fast path or normalisation), each address ends as checkEmail says.
+    for (const address of addresses) {
+      const row = review(inputOf([student("1", { email: address })])).rows[0];
+      const expected = checkEmail(address);
+      expect(row?.email ?? null, String(address)).toBe(expected.kind === "ok" ? expected.email : null);
+      const reason =
+        expected.kind === "missing" ? "missing-email" : expected.kind === "invalid" ? "invalid-email" : null;
+      expect(row?.reasons[0] ?? null, String(address)).toBe(reason);
     }
   });
 });
