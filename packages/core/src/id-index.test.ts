@@ -5,7 +5,7 @@ import { inputOf, student } from "./test-fixtures.js";
 
 const people = (...ids: string[]) => ids.map((sourceId) => ({ sourceId }));
 
-describe("sourceId index", () => {
+describe("sourceId index: linking accounts to people (R6)", () => {
   it("reads only canonical decimal ids as numbers", () => {
     expect(numericId("0")).toBe(0);
     expect(numericId("1042")).toBe(1042);

@@ -22,6 +22,15 @@ describe("review", () => {
     expect(report.role).toBe("student");
   });
 
+  it("lists each row's family ids, siblings sharing one frozen list that no row can change for another", () => {
+    const family = (sourceId: string, familyId: string) =>
+      student(sourceId, { email: `${sourceId}@x.org`, families: [{ familyId }] });
+    const rows = review(inputOf([family("1", "F1"), family("2", "F1"), family("3", "F2"), family("4", "F1")])).rows;
+    expect(rows.map((r) => r.familyIds)).toEqual([["F1"], ["F1"], ["F2"], ["F1"]]);
+    for (const r of rows) expect(Object.isFrozen(r.familyIds)).toBe(true);
+    expect(rows[0]?.familyIds).toBe(rows[1]?.familyIds);
+  });
+
   it("totals what the review page shows: users to sync, skip and exclude", () => {
     expect(report.totals).toEqual({
       people: 4,

@@ -101,12 +101,12 @@ export function reviewFrom(a: Analysis): ReviewReport {
     const families = p.families;
     let familyIds = NO_FAMILIES;
     if (families.length === 1) {
-      // Siblings next to each other share one list; otherwise a fresh one (a shared index of every
-      // family would cost more than the lists it saves).
+      // Siblings next to each other share one frozen list; otherwise a fresh one (a shared index of
+      // every family would cost more than the lists it saves).
       const id = (families[0] as (typeof families)[0]).familyId;
       if (id !== lastFamily) {
         lastFamily = id;
-        lastFamilyList = [id];
+        lastFamilyList = Object.freeze([id]);
       }
       familyIds = lastFamilyList;
     } else if (families.length > 1) {
