@@ -1,58 +1,150 @@
 /**
  * R11 — stale plans. A plan carries a digest of everything it was made from (source snapshot, accounts,
  * decisions, profile, the host's fields and the last run); applying it after any of them changed fails
- * with `StalePlan`. The digest is a fast, non-cryptographic 64-bit hash (two 32-bit FNV-1a/Murmur-style
- * lanes) over a canonical walk of the data. It is order-independent where order carries no meaning
- * (people, accounts, object keys, the reviewed set), so re-reading the same roster in another order gives
- * the same hash. Runtime-agnostic: no `node:crypto`.
+ * with `StalePlan`, and an acknowledged hold (R10) is bound to it. The digest must therefore be
+ * collision resistant: it is SHA-256 (`node:crypto`, pure computation) over a canonical, unambiguous byte
+ * encoding of the input. Every value is written with its type and every string with its length, so
+ * `null`, `0`, `""`, `false` and absent never meet, and `"ab","c"` never reads as `"a","bc"`. Order that
+ * carries no meaning is made canonical instead of summed away: people are encoded in `sourceId` order,
+ * accounts in `accountId` order, object keys and the string sets (reviewed people, schools, grades) sorted
+ * (shorter first, then by UTF-16 code unit, so numeric ids sort as numbers). An already sorted roster (the
+ * usual case) is hashed in the one walk that validates it; another order costs a sort and a second walk.
+ *
+ * What the plan hash leaves out: `decisions.acknowledgedHolds` (an acknowledgement is stored *by* plan
+ * hash, so storing it must not change the hash) and `lastRun.errorFingerprints`, `finishedAt` and
+ * `planHash` (they do not change the plan). See docs/safety-holds.md.
  *
  * @module
  */
 
+import { createHash, type Hash } from "node:crypto";
 import { finishTableHash } from "./scratch.js";
-import type { Decisions, JsonValue, PlanInput, SourcePerson, SyncProfile } from "./types.js";
+import type { Decisions, LastRun, PlanInput, SyncProfile } from "./types.js";
 
-// The running lanes of the value being hashed. Module state keeps the hot loop free of allocations;
-// every exported function starts and finishes its own walk synchronously.
-let laneA = 0;
-let laneB = 0;
+// Type tags of the encoding. Each value is one tag followed by a body whose length the tag and the body
+// itself fix, so a sequence of values decodes one way only.
+const T_NULL = 0x00;
+const T_UNDEFINED = 0x01;
+const T_FALSE = 0x02;
+const T_TRUE = 0x03;
+/** A string whose UTF-16 code units are all < 256: u32 length, then one byte per unit. */
+const T_STR8 = 0x04;
+/** Any other string: u32 length, then two bytes per unit (little-endian). */
+const T_STR16 = 0x05;
+/** A number: IEEE-754 float64, little-endian (NaN canonical). */
+const T_NUMBER = 0x06;
+/** An array: u32 length, then the items. */
+const T_ARRAY = 0x07;
+/** An object: u32 entry count, then key (a string) and value per entry, keys sorted. */
+const T_OBJECT = 0x08;
+/** A person or an account record (fields in the order of the schema). */
+const T_PERSON = 0x09;
+const T_ACCOUNT = 0x0a;
 
-const SEED_A = 0x811c9dc5;
-const SEED_B = 0x9747b28c;
-// Markers keep `null`, `undefined`, `""`, `true` and field boundaries apart.
-const END = 0x1f;
-const NULL = 0x1e;
-const UNDEFINED = 0x1d;
-const TRUE = 0x1c;
-const FALSE = 0x1b;
+// The encoder writes into one pooled chunk; a full chunk goes to the active digest's SHA-256.
+const CHUNK = 1 << 16;
+const buf = new Uint8Array(CHUNK);
+let pos = 0;
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
 
-function mix(code: number): void {
-  laneA = Math.imul(laneA ^ code, 0x01000193);
-  laneB = Math.imul(laneB ^ code, 0x5bd1e995);
-  laneB ^= laneB >>> 15;
+/** Where the bytes go: a running SHA-256, or nowhere (a shape check only). */
+interface Sink {
+  hash: Hash | null;
+  discard: boolean;
+}
+
+let active: Sink | null = null;
+
+function flush(): void {
+  if (pos === 0) return;
+  const sink = active;
+  if (sink !== null && !sink.discard) {
+    sink.hash ??= createHash("sha256");
+    sink.hash.update(buf.subarray(0, pos));
+  }
+  pos = 0;
+}
+
+/** Make `sink` the receiver of the bytes written from now on. */
+function open(sink: Sink): void {
+  if (active !== sink) {
+    flush();
+    active = sink;
+  }
+}
+
+function room(bytes: number): void {
+  if (pos + bytes > CHUNK) flush();
+}
+
+function tag(t: number): void {
+  if (pos === CHUNK) flush();
+  buf[pos++] = t;
+}
+
+function u32(n: number): void {
+  room(4);
+  buf[pos] = n & 0xff;
+  buf[pos + 1] = (n >>> 8) & 0xff;
+  buf[pos + 2] = (n >>> 16) & 0xff;
+  buf[pos + 3] = (n >>> 24) & 0xff;
+  pos += 4;
+}
+
+function num(n: number): void {
+  room(9);
+  buf[pos++] = T_NUMBER;
+  f64[0] = Number.isNaN(n) ? Number.NaN : n;
+  for (let k = 0; k < 8; k++) buf[pos + k] = f64Bytes[k] as number;
+  pos += 8;
+}
+
+/** A string too long for one chunk: written through a Buffer, straight to the digest. */
+function longText(s: string): void {
+  let wide = false;
+  for (let i = 0; i < s.length && !wide; i++) if (s.charCodeAt(i) > 0xff) wide = true;
+  tag(wide ? T_STR16 : T_STR8);
+  u32(s.length);
+  flush();
+  const sink = active;
+  if (sink !== null && !sink.discard) {
+    sink.hash ??= createHash("sha256");
+    sink.hash.update(Buffer.from(s, wide ? "utf16le" : "latin1"));
+  }
 }
 
 function text(s: string): void {
-  let a = laneA;
-  let b = laneB;
   const n = s.length;
-  const even = n & ~1;
-  // Two UTF-16 units per step: half the multiplications of a unit-at-a-time FNV, same inputs covered.
-  for (let i = 0; i < even; i += 2) {
-    const c = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
+  if (5 + 2 * n > CHUNK) {
+    longText(s);
+    return;
   }
-  if (even !== n) {
-    const c = s.charCodeAt(even);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
+  room(5 + 2 * n);
+  const start = pos;
+  const p = start + 5;
+  let or = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    or |= c;
+    buf[p + i] = c;
   }
-  laneA = a;
-  laneB = b;
-  mix(END ^ (n << 8));
+  if (or > 0xff) {
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      buf[p + 2 * i] = c & 0xff;
+      buf[p + 2 * i + 1] = c >>> 8;
+    }
+    buf[start] = T_STR16;
+    pos = p + 2 * n;
+  } else {
+    buf[start] = T_STR8;
+    pos = p + n;
+  }
+  buf[start + 1] = n & 0xff;
+  buf[start + 2] = (n >>> 8) & 0xff;
+  buf[start + 3] = (n >>> 16) & 0xff;
+  buf[start + 4] = (n >>> 24) & 0xff;
 }
 
 // What the last emailText learnt of its address, for the analysis (see emailFacts).
@@ -62,13 +154,20 @@ let emailHashSeen = 0;
 /**
  * {@link text} for an email address, which the analysis reads twice more otherwise: in the same scan it
  * judges the address as R1's fast path does (an already clean address: trimmed, lowercase ASCII) and
- * takes the hash the analysis's email table uses (`hashOf` in scratch.ts). Same lanes as `text`.
+ * takes the hash the analysis's email table uses (`hashOf` in scratch.ts). Same bytes as `text`.
  */
 function emailText(s: string): void {
-  let a = laneA;
-  let b = laneB;
-  let h = 0x811c9dc5;
   const n = s.length;
+  if (5 + 2 * n > CHUNK) {
+    longText(s);
+    emailKindSeen = -1;
+    return;
+  }
+  room(5 + 2 * n);
+  const start = pos;
+  const p = start + 5;
+  let h = 0x811c9dc5;
+  let or = 0;
   // R1's fast path, without branches on the common characters: `odd` collects non-ASCII and upper-case
   // letters (the address needs normalising), `space` control characters and spaces (invalid).
   let odd = n === 0 ? 1 : 0;
@@ -80,6 +179,9 @@ function emailText(s: string): void {
   for (let i = 0; i < even; i += 2) {
     const c0 = s.charCodeAt(i);
     const c1 = s.charCodeAt(i + 1);
+    buf[p + i] = c0;
+    buf[p + i + 1] = c1;
+    or |= c0 | c1;
     odd |= ((0x7f - c0) | (0x7f - c1)) >>> 31;
     odd |= ((c0 - 65) >>> 0 < 26 ? 1 : 0) | ((c1 - 65) >>> 0 < 26 ? 1 : 0);
     space |= ((c0 - 33) | (c1 - 33)) >>> 31;
@@ -89,28 +191,36 @@ function emailText(s: string): void {
     }
     if (c1 === 46) lastDot = i + 1;
     else if (c0 === 46) lastDot = i;
-    const pair = c0 | (c1 << 16);
-    a = Math.imul(a ^ pair, 0x01000193);
-    b = Math.imul(b ^ pair, 0x5bd1e995);
-    b ^= b >>> 15;
-    h = Math.imul(h ^ pair, 0x01000193);
+    h = Math.imul(h ^ (c0 | (c1 << 16)), 0x01000193);
   }
   if (even !== n) {
     const c = s.charCodeAt(even);
+    buf[p + even] = c;
+    or |= c;
     odd |= ((0x7f - c) >>> 31) | ((c - 65) >>> 0 < 26 ? 1 : 0);
     space |= (c - 33) >>> 31;
     if (c === 64) {
       ats++;
       at = even;
     } else if (c === 46) lastDot = even;
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
     h = Math.imul(h ^ c, 0x01000193);
   }
-  laneA = a;
-  laneB = b;
-  mix(END ^ (n << 8));
+  if (or > 0xff) {
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      buf[p + 2 * i] = c & 0xff;
+      buf[p + 2 * i + 1] = c >>> 8;
+    }
+    buf[start] = T_STR16;
+    pos = p + 2 * n;
+  } else {
+    buf[start] = T_STR8;
+    pos = p + n;
+  }
+  buf[start + 1] = n & 0xff;
+  buf[start + 2] = (n >>> 8) & 0xff;
+  buf[start + 3] = (n >>> 16) & 0xff;
+  buf[start + 4] = (n >>> 24) & 0xff;
   emailHashSeen = finishTableHash(h);
   // Trimmed means no space at either end; a space inside makes the address invalid, not unclean.
   if (odd !== 0 || s.charCodeAt(0) <= 32 || s.charCodeAt(n - 1) <= 32) emailKindSeen = -1;
@@ -131,100 +241,105 @@ export function lastEmailHashSeen(): number {
   return emailHashSeen;
 }
 
-function flag(v: boolean | undefined): void {
-  mix(v === undefined ? UNDEFINED : v ? TRUE : FALSE);
+/**
+ * The canonical order of keys and ids: shorter first, then by UTF-16 code unit. A total order on
+ * strings that sorts canonical decimal ids (FACTS `personID`s) as numbers.
+ * @internal
+ */
+export function canonicalCompare(x: string, y: string): number {
+  return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
 }
 
-/** Avalanche a lane so that summing many record hashes keeps their bits independent. */
-function finish(h: number): number {
-  let x = h;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x | 0;
-}
-
+// Key orders seen in records' `fields`, which repeat from record to record: the keys as enumerated and
+// the positions that put them in canonical order.
 const KEY_CACHE = 16;
-const keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE).fill(undefined);
-const keyLaneA = new Int32Array(KEY_CACHE);
-const keyLaneB = new Int32Array(KEY_CACHE);
+let cachedKeys: string[] = [];
+let cachedOrder: number[] = [];
+const keysNow: string[] = [];
+const valuesNow: (string | null)[] = [];
 
 /**
- * Hash an object of string or null values without depending on its key order: a sum of per-entry
- * hashes. False when it is not such an object.
+ * Encode an object of string or null values (a record's `fields`) with its keys in canonical order.
+ * False when it is not such an object.
  */
 function textRecord(value: unknown): boolean {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const record = value as Record<string, unknown>;
-  const outerA = laneA;
-  const outerB = laneB;
-  let sumA = 0;
-  let sumB = 0;
   let count = 0;
-  let f = 0;
+  let same = true;
   for (const key in record) {
     const v = record[key];
-    // Keys repeat from record to record (the same UDF names in the same order): the lanes after a key
-    // are remembered per position, so that each record compares its keys instead of hashing them.
-    if (f < KEY_CACHE && keyCache[f] === key) {
-      laneA = keyLaneA[f] as number;
-      laneB = keyLaneB[f] as number;
+    if (v !== null && typeof v !== "string") return false;
+    if (count < keysNow.length) {
+      keysNow[count] = key;
+      valuesNow[count] = v;
     } else {
-      laneA = SEED_A;
-      laneB = SEED_B;
-      text(key);
-      if (f < KEY_CACHE) {
-        keyCache[f] = key;
-        keyLaneA[f] = laneA;
-        keyLaneB[f] = laneB;
-      }
+      keysNow.push(key);
+      valuesNow.push(v);
     }
-    f++;
-    if (v === null) mix(NULL);
-    else if (typeof v === "string") text(v);
-    else return false;
-    sumA = (sumA + finish(laneA)) | 0;
-    sumB = (sumB + finish(laneB)) | 0;
+    if (same && (count >= cachedKeys.length || cachedKeys[count] !== key)) same = false;
     count++;
   }
-  laneA = outerA;
-  laneB = outerB;
-  mix(count);
-  mix(sumA);
-  mix(sumB);
+  if (!same || count !== cachedKeys.length) {
+    const keys = keysNow.slice(0, count);
+    const order = keys.map((_, k) => k).sort((x, y) => canonicalCompare(keys[x] as string, keys[y] as string));
+    if (count <= KEY_CACHE) {
+      cachedKeys = keys;
+      cachedOrder = order;
+    } else {
+      tag(T_OBJECT);
+      u32(count);
+      for (const k of order) {
+        text(keys[k] as string);
+        const v = valuesNow[k] as string | null;
+        if (v === null) tag(T_NULL);
+        else text(v);
+      }
+      return true;
+    }
+  }
+  tag(T_OBJECT);
+  u32(count);
+  for (let k = 0; k < count; k++) {
+    const at = cachedOrder[k] as number;
+    text(cachedKeys[at] as string);
+    const v = valuesNow[at] as string | null;
+    if (v === null) tag(T_NULL);
+    else text(v);
+  }
   return true;
 }
 
 // A string, null or undefined; false for anything else.
 function maybeText(v: unknown): boolean {
   if (typeof v === "string") text(v);
-  else if (v === null) mix(NULL);
-  else if (v === undefined) mix(UNDEFINED);
+  else if (v === null) tag(T_NULL);
+  else if (v === undefined) tag(T_UNDEFINED);
   else return false;
   return true;
 }
 
-// A boolean, null (hashed as false) or undefined; false for anything else.
+// A boolean, null or undefined; false for anything else.
 function maybeFlag(v: unknown): boolean {
-  if (v === true) mix(TRUE);
-  else if (v === false || v === null) mix(FALSE);
-  else if (v === undefined) mix(UNDEFINED);
+  if (v === true) tag(T_TRUE);
+  else if (v === false) tag(T_FALSE);
+  else if (v === null) tag(T_NULL);
+  else if (v === undefined) tag(T_UNDEFINED);
   else return false;
   return true;
 }
 
 /**
- * Hash one source person into the lanes while checking the shape {@link SourcePerson} promises: the
- * same checks as the validator's fast path (`validate.ts`), made in the one read of each field. False
- * for a malformed record (the lanes then mean nothing; the caller asks the validator what is wrong).
+ * Encode one source person while checking the shape {@link SourcePerson} promises: the same checks as the
+ * validator's fast path (`validate.ts`), made in the one read of each field. False for a malformed record
+ * (the bytes written then mean nothing; the caller asks the validator what is wrong).
  */
 function person(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   const p = value as Record<string, unknown>;
   const id = p.sourceId;
   if (typeof id !== "string" || id === "") return false;
+  tag(T_PERSON);
   text(id);
   const role = p.role;
   if (role !== "student" && role !== "parent") return false;
@@ -237,7 +352,7 @@ function person(value: unknown): boolean {
   text(last);
   const email = p.email;
   emailKindSeen = -1;
-  if (email === null) mix(NULL);
+  if (email === null) tag(T_NULL);
   else if (typeof email === "string") emailText(email);
   else return false;
   const school = p.schoolCode;
@@ -250,7 +365,8 @@ function person(value: unknown): boolean {
   if (!maybeText(p.birthDate)) return false;
   const families = p.families;
   if (!Array.isArray(families)) return false;
-  mix(families.length);
+  tag(T_ARRAY);
+  u32(families.length);
   for (let f = 0; f < families.length; f++) {
     const link = families[f] as Record<string, unknown> | null;
     if (typeof link !== "object" || link === null) return false;
@@ -259,14 +375,16 @@ function person(value: unknown): boolean {
     text(familyId);
     if (!maybeText(link.relationship) || !maybeFlag(link.listedFirst)) return false;
     const order = link.parentOrder;
-    if (order === undefined) mix(UNDEFINED);
-    else if (order === null || typeof order === "number") mix(((order as number) * 2654435761) | 0);
+    if (order === undefined) tag(T_UNDEFINED);
+    else if (order === null) tag(T_NULL);
+    else if (typeof order === "number") num(order);
     else return false;
     if (!maybeFlag(link.custody)) return false;
   }
   const children = p.studentIds;
   if (!Array.isArray(children)) return false;
-  mix(children.length);
+  tag(T_ARRAY);
+  u32(children.length);
   for (let c = 0; c < children.length; c++) {
     const child = children[c];
     if (typeof child !== "string") return false;
@@ -275,175 +393,253 @@ function person(value: unknown): boolean {
   return textRecord(p.fields);
 }
 
-/** Hash one account into the lanes while checking the shape `Account` promises, like {@link person}. */
+/** Encode one account while checking the shape `Account` promises, like {@link person}. */
 function account(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   const a = value as Record<string, unknown>;
   const id = a.accountId;
   if (typeof id !== "string" || id === "") return false;
+  tag(T_ACCOUNT);
   text(id);
   const email = a.email;
   if (typeof email !== "string") return false;
   emailText(email);
   if (!maybeText(a.firstName) || !maybeText(a.lastName) || !maybeText(a.birthDate)) return false;
   const sourceId = a.sourceId;
-  if (sourceId === undefined) mix(UNDEFINED);
+  if (sourceId === undefined) tag(T_UNDEFINED);
   else if (typeof sourceId === "string" && sourceId !== "") text(sourceId);
   else return false;
   const archived = a.archived;
   const managed = a.managed;
   if (typeof archived !== "boolean" || typeof managed !== "boolean") return false;
-  mix(archived ? TRUE : FALSE);
-  mix(managed ? TRUE : FALSE);
+  tag(archived ? T_TRUE : T_FALSE);
+  tag(managed ? T_TRUE : T_FALSE);
   const group = a.familyGroupId;
-  if (group === undefined) mix(UNDEFINED);
+  if (group === undefined) tag(T_UNDEFINED);
   else if (typeof group === "string") text(group);
   else return false;
   const never = a.neverAccessed;
   if (typeof never !== "boolean") return false;
-  mix(never ? TRUE : FALSE);
+  tag(never ? T_TRUE : T_FALSE);
   return textRecord(a.fields);
 }
 
 /**
- * A running order-independent digest of a collection of records (the people, the accounts): the sum of
- * the records' own digests. The analysis feeds it while it validates each record, when the record's
- * strings are already in the CPU's cache; {@link planHashOf} walks the records itself.
+ * A running digest of a collection of records (the people, the accounts): SHA-256 of their encodings in
+ * id order. The analysis feeds it while it validates each record, when the record's strings are already
+ * in the CPU's cache; records that arrive out of id order make it `sorted: false`, and
+ * {@link planHashFrom} then walks the records again in id order.
  * @internal
  */
-export interface SetDigest {
-  a: number;
-  b: number;
+export interface SetDigest extends Sink {
   count: number;
+  /** Every record so far came in strictly increasing id order. */
+  sorted: boolean;
+  lastId: string;
+  /** The finished digest, once taken. */
+  value: Uint8Array | null;
 }
 
 /** An empty {@link SetDigest}. @internal */
-export const newSetDigest = (): SetDigest => ({ a: 0, b: 0, count: 0 });
+export const newSetDigest = (): SetDigest => ({
+  hash: null,
+  discard: false,
+  count: 0,
+  sorted: true,
+  lastId: "",
+  value: null,
+});
 
-function addToSet(digest: SetDigest): void {
-  digest.a = (digest.a + finish(laneA)) | 0;
-  digest.b = (digest.b + finish(laneB)) | 0;
+/**
+ * A digest that keeps nothing: for checking a record's shape only (the validator's fast path).
+ * @internal
+ */
+export const SHAPE_ONLY: SetDigest = { ...newSetDigest(), discard: true };
+
+function inOrder(digest: SetDigest, id: string): void {
+  if (digest.discard) return;
+  if (digest.count > 0 && canonicalCompare(digest.lastId, id) >= 0) digest.sorted = false;
+  digest.lastId = id;
   digest.count++;
 }
 
 /**
  * Add one person to a people digest, checking its shape on the way (see `person`). False for a
- * malformed record, which is then left out of the digest.
+ * malformed record (the digest then means nothing: the input is refused).
  * @internal
  */
 export function addPerson(digest: SetDigest, p: unknown): boolean {
-  laneA = SEED_A;
-  laneB = SEED_B;
+  open(digest);
   if (!person(p)) return false;
-  addToSet(digest);
+  inOrder(digest, (p as { sourceId: string }).sourceId);
   return true;
 }
 
 /** Add one account to an accounts digest, like {@link addPerson}. @internal */
 export function addAccount(digest: SetDigest, a: unknown): boolean {
-  laneA = SEED_A;
-  laneB = SEED_B;
+  open(digest);
   if (!account(a)) return false;
-  addToSet(digest);
+  inOrder(digest, (a as { accountId: string }).accountId);
   return true;
 }
 
-/** Walk any JSON-like value; objects are key-order independent, arrays are ordered. */
+function finishSet(digest: SetDigest): Uint8Array {
+  open(digest);
+  num(digest.count);
+  flush();
+  active = null;
+  digest.hash ??= createHash("sha256");
+  return digest.hash.digest();
+}
+
+/** The digest of records in canonical id order (ties, which valid input never has, by their own bytes). */
+function sortedSet(records: readonly unknown[], idOf: (r: unknown) => string, add: typeof addPerson): Uint8Array {
+  const own = new Map<number, string>();
+  const bytesOf = (k: number): string => {
+    let b = own.get(k);
+    if (b === undefined) {
+      const d = newSetDigest();
+      add(d, records[k]);
+      b = Buffer.from(finishSet(d)).toString("hex");
+      own.set(k, b);
+    }
+    return b;
+  };
+  const order = records.map((_, k) => k);
+  order.sort((x, y) => {
+    const c = canonicalCompare(idOf(records[x]), idOf(records[y]));
+    if (c !== 0) return c;
+    const bx = bytesOf(x);
+    const by = bytesOf(y);
+    return bx < by ? -1 : bx > by ? 1 : 0;
+  });
+  const digest = newSetDigest();
+  for (const k of order) add(digest, records[k]);
+  digest.count = records.length;
+  return finishSet(digest);
+}
+
+const idOfPerson = (r: unknown): string => String((r as { sourceId?: unknown } | null)?.sourceId ?? "");
+const idOfAccount = (r: unknown): string => String((r as { accountId?: unknown } | null)?.accountId ?? "");
+
+function setValue(digest: SetDigest, records: readonly unknown[], kind: "person" | "account"): Uint8Array {
+  if (digest.value === null) {
+    digest.value = digest.sorted
+      ? finishSet(digest)
+      : kind === "person"
+        ? sortedSet(records, idOfPerson, addPerson)
+        : sortedSet(records, idOfAccount, addAccount);
+  }
+  return digest.value;
+}
+
+/** Encode any JSON-like value: object keys in canonical order (undefined entries left out), arrays in order. */
 function json(value: unknown): void {
-  if (value === null) mix(NULL);
-  else if (value === undefined) mix(UNDEFINED);
-  else if (typeof value === "string") {
-    mix(0x73);
-    text(value);
-  } else if (typeof value === "number") {
-    mix(0x6e);
-    text(String(value));
-  } else if (typeof value === "boolean") flag(value);
+  if (value === null) tag(T_NULL);
+  else if (value === undefined) tag(T_UNDEFINED);
+  else if (typeof value === "string") text(value);
+  else if (typeof value === "number") num(value);
+  else if (value === true) tag(T_TRUE);
+  else if (value === false) tag(T_FALSE);
   else if (Array.isArray(value)) {
-    mix(0x5b);
-    mix(value.length);
+    tag(T_ARRAY);
+    u32(value.length);
     for (const item of value) json(item);
   } else if (typeof value === "object") {
-    const outerA = laneA;
-    const outerB = laneB;
-    let sumA = 0;
-    let sumB = 0;
-    let count = 0;
     const record = value as Record<string, unknown>;
-    for (const key in record) {
-      const item = record[key];
-      // Absent and undefined are the same thing in a JSON document.
-      if (item === undefined) continue;
-      laneA = SEED_A;
-      laneB = SEED_B;
+    const keys = Object.keys(record).filter((k) => record[k] !== undefined);
+    sortCanonical(keys);
+    tag(T_OBJECT);
+    u32(keys.length);
+    for (const key of keys) {
       text(key);
-      json(item);
-      sumA = (sumA + finish(laneA)) | 0;
-      sumB = (sumB + finish(laneB)) | 0;
-      count++;
+      json(record[key]);
     }
-    laneA = outerA;
-    laneB = outerB;
-    mix(0x7b);
-    mix(count);
-    mix(sumA);
-    mix(sumB);
+  } else {
+    // Functions, symbols and bigints are not JSON: named by type, so they never pass for another value.
+    text(`\u0000${typeof value}`);
   }
 }
 
-/** Walk a list of strings as a set: order and repeats do not matter. */
-function stringSet(values: readonly string[] | undefined): void {
+/** Sort in place in canonical order; a list already in order (the usual case) costs one scan. */
+function sortCanonical(values: string[]): void {
+  for (let i = 1; i < values.length; i++) {
+    if (canonicalCompare(values[i - 1] as string, values[i] as string) > 0) {
+      values.sort(canonicalCompare);
+      return;
+    }
+  }
+}
+
+/** Encode a list of strings as a set: order and repeats do not matter. */
+function stringSet(values: readonly unknown[] | undefined): void {
   if (values === undefined) {
-    mix(UNDEFINED);
+    tag(T_UNDEFINED);
     return;
   }
-  const unique = new Set(values);
-  const outerA = laneA;
-  const outerB = laneB;
-  let sumA = 0;
-  let sumB = 0;
-  for (const v of unique) {
-    laneA = SEED_A;
-    laneB = SEED_B;
-    text(v);
-    sumA = (sumA + finish(laneA)) | 0;
-    sumB = (sumB + finish(laneB)) | 0;
-  }
-  laneA = outerA;
-  laneB = outerB;
-  mix(unique.size);
-  mix(sumA);
-  mix(sumB);
+  const list = values.map(String);
+  sortCanonical(list);
+  let unique = 0;
+  for (let i = 0; i < list.length; i++) if (i === 0 || list[i] !== list[i - 1]) unique++;
+  tag(T_ARRAY);
+  u32(unique);
+  for (let i = 0; i < list.length; i++) if (i === 0 || list[i] !== list[i - 1]) text(list[i] as string);
 }
 
+/** Everything of the decisions that changes a plan: not `acknowledgedHolds` (see the module comment). */
 function decisionsDigest(d: Decisions): void {
   json(d.selections);
-  json(d.duplicates as unknown as JsonValue);
+  json(d.duplicates);
   json(d.merges);
   stringSet(d.reviewed);
-  stringSet(d.acknowledgedHolds);
   stringSet(d.reviewedErrors);
 }
 
-const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, "0");
+/** Everything of the last run that changes a plan (its holds): the counts R10 compares with. */
+function lastRunDigest(lastRun: LastRun | null | undefined): void {
+  if (lastRun === null || lastRun === undefined) {
+    tag(T_NULL);
+    return;
+  }
+  json({
+    sourceCount: lastRun.sourceCount,
+    managedCount: lastRun.managedCount,
+    inScopeCount: lastRun.inScopeCount,
+    inScopeSlices: lastRun.inScopeSlices,
+  });
+}
 
-function digest(): string {
-  return hex(finish(laneA)) + hex(finish(laneB));
+/** Run `encode` into a fresh SHA-256 and answer its hex digest. */
+function digestOf(domain: string, encode: () => void): string {
+  const outer = active;
+  flush();
+  const sink: Sink = { hash: createHash("sha256"), discard: false };
+  active = sink;
+  text(domain);
+  encode();
+  flush();
+  active = outer;
+  return (sink.hash as Hash).digest("hex");
 }
 
 /**
- * A 16-hex-digit digest of any JSON-like value; object key order does not matter, array order does.
+ * A SHA-256 digest (64 hex digits) of any JSON-like value; object key order does not matter, array order
+ * does, and `null`, `0`, `""`, `false` and absent all differ.
  *
  * @example
  * ```ts
  * hashJson({ a: 1, b: [2, 3] }) === hashJson({ b: [2, 3], a: 1 }) // true
+ * hashJson({ a: null }) === hashJson({ a: 0 }) // false
  * ```
  */
 export function hashJson(value: unknown): string {
-  laneA = SEED_A;
-  laneB = SEED_B;
-  json(value);
-  return digest();
+  return digestOf("rostersync json v2", () => json(value));
+}
+
+function profileBytes(profile: SyncProfile): void {
+  json({ ...profile, schools: undefined, gradeLevels: undefined });
+  stringSet(profile.schools);
+  stringSet(profile.gradeLevels);
 }
 
 /**
@@ -451,18 +647,13 @@ export function hashJson(value: unknown): string {
  * the order fields are written); the order of schools and grades does not.
  */
 export function profileHashOf(profile: SyncProfile): string {
-  laneA = SEED_A;
-  laneB = SEED_B;
-  json({ ...profile, schools: undefined, gradeLevels: undefined });
-  stringSet(profile.schools);
-  stringSet(profile.gradeLevels);
-  return digest();
+  return digestOf("rostersync profile v2", () => profileBytes(profile));
 }
 
 /**
- * The plan hash (R11): a digest of the people, the accounts, the decisions, the profile, the host's
- * fields and the last run's count. The order of people and of accounts does not change it; any change
- * to a record does.
+ * The plan hash (R11): a SHA-256 digest (64 hex digits) of the people, the accounts, the decisions
+ * (without `acknowledgedHolds`), the profile, the host's fields and the last run's counts. The order of
+ * people and of accounts does not change it; any change to a record does.
  *
  * @example
  * ```ts
@@ -483,18 +674,14 @@ export function planHashOf(input: PlanInput): string {
  * @internal
  */
 export function planHashFrom(people: SetDigest, accounts: SetDigest, input: PlanInput): string {
-  const profile = profileHashOf(input.profile);
-  laneA = SEED_A;
-  laneB = SEED_B;
-  mix(people.count);
-  mix(people.a);
-  mix(people.b);
-  mix(accounts.count);
-  mix(accounts.a);
-  mix(accounts.b);
-  text(profile);
-  decisionsDigest(input.decisions);
-  json(input.targetFields === undefined ? null : [...input.targetFields].map((f) => f as unknown as JsonValue));
-  mix(input.lastRun?.sourceCount ?? -1);
-  return digest();
+  const peopleBytes = setValue(people, input.people, "person");
+  const accountBytes = setValue(accounts, input.accounts, "account");
+  return digestOf("rostersync plan v2", () => {
+    text(Buffer.from(peopleBytes).toString("latin1"));
+    text(Buffer.from(accountBytes).toString("latin1"));
+    profileBytes(input.profile);
+    decisionsDigest(input.decisions);
+    json(input.targetFields);
+    lastRunDigest(input.lastRun);
+  });
 }

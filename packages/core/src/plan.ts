@@ -12,6 +12,7 @@ import { askAtFirstLogin, fieldChanges, missingFields, newAccountFor } from "./f
 import { planHashFrom, profileHashOf } from "./hash.js";
 import { reasonList } from "./review.js";
 import { holdsFor, thresholdsOf } from "./safety.js";
+import { safetyCounts } from "./slices.js";
 import type {
   Account,
   ArchiveAction,
@@ -153,10 +154,9 @@ export function planFrom(a: Analysis): SyncPlan {
 
   // R7: archive managed accounts whose person left the scope or the source.
   const archives: ArchiveAction[] = [];
-  let managedAccounts = 0;
+  const archivedNow = new Uint8Array(accounts.length);
   for (let j = 0; j < accounts.length; j++) {
     const account = accounts[j] as Account;
-    if (account.managed && !account.archived) managedAccounts++;
     if (account.sourceId === undefined || !account.managed || account.archived) continue;
     const pi = a.accountPerson[j] as number;
     const why =
@@ -171,8 +171,11 @@ export function planFrom(a: Analysis): SyncPlan {
       accountId: account.accountId,
       sourceId: account.sourceId,
     });
+    archivedNow[j] = 1;
     counts.archive++;
   }
+  // R10's counts: the profile's own managed accounts and in-scope people, in total and per slice.
+  const safety = safetyCounts(a, archivedNow);
 
   // R8: fields to create first; dropdown options come from the people who will be written.
   const creates = missingFields(profile, input.targetFields, importablePeople(a)).map(
@@ -205,8 +208,12 @@ export function planFrom(a: Analysis): SyncPlan {
       {
         archives: counts.archive,
         updates: counts.update,
-        managedAccounts,
+        managedAccounts: safety.own,
+        allManagedAccounts: safety.all,
         sourceCount: n,
+        inScopeCount: safety.inScope,
+        slices: safety.slices,
+        inScopeSlices: safety.inScopeSlices,
         lastRun: input.lastRun,
       },
       thresholdsOf(profile),
@@ -214,6 +221,9 @@ export function planFrom(a: Analysis): SyncPlan {
     askAtFirstLogin: askAtFirstLogin(profile, input.targetFields),
     sourceCount: n,
     accountCount: accounts.length,
+    managedCount: safety.own - counts.archive + counts.add + counts.link + counts.restore,
+    inScopeCount: safety.inScope,
+    inScopeSlices: safety.inScopeSlices,
   };
 }
 

@@ -108,14 +108,24 @@ export interface Thresholds {
   readonly updateRatio: number;
   /** Hold when the source shrank by more than this share since the last successful run. */
   readonly sourceShrink: number;
+  /**
+   * Hold when one slice (a school; for students also a grade of a school) loses more than this share:
+   * archived of its managed accounts, or gone from its in-scope people since the last run. Counts only
+   * beyond `archiveMin` people (see docs/safety-holds.md).
+   */
+  readonly sliceShrink: number;
 }
 
-/** The defaults of R10: more than 10% and more than 5 archives, 75% updates, 20% shrink. */
+/**
+ * The defaults of R10: more than 10% and more than 5 archives, 75% updates, 20% shrink of the source or
+ * of the directory, 80% of a slice.
+ */
 export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
   archiveRatio: 0.1,
   archiveMin: 5,
   updateRatio: 0.75,
   sourceShrink: 0.2,
+  sliceShrink: 0.8,
 });
 
 /** Which parents a parents profile keeps (R2). */
@@ -195,6 +205,19 @@ export interface LastRun {
   readonly finishedAt?: string | undefined;
   /** The plan hash that was applied. */
   readonly planHash?: string | undefined;
+  /**
+   * The profile's own managed accounts once that run finished: managed, not archived, linked, and not
+   * of the other role (see `SyncPlan.managedCount`). A much smaller count now is a `directory-shrink`
+   * hold (R10). Absent for runs saved before it existed.
+   */
+  readonly managedCount?: number | undefined;
+  /** The profile's in-scope people then (see `SyncPlan.inScopeCount`): compared by `source-shrink`. */
+  readonly inScopeCount?: number | undefined;
+  /**
+   * In-scope people then, per slice (see `SyncPlan.inScopeSlices`): a slice that has (almost) nobody
+   * now is a `slice-shrink` hold.
+   */
+  readonly inScopeSlices?: Readonly<Record<string, number>> | undefined;
 }
 
 /** Anything that can be stored as JSON. */
@@ -405,7 +428,13 @@ export type PlanAction =
   | SkipAction;
 
 /** Why a plan is held (R10). */
-export const HOLD_TYPES = ["archive-threshold", "update-threshold", "source-shrink"] as const;
+export const HOLD_TYPES = [
+  "archive-threshold",
+  "update-threshold",
+  "source-shrink",
+  "slice-shrink",
+  "directory-shrink",
+] as const;
 /** A hold's kind. */
 export type HoldType = (typeof HOLD_TYPES)[number];
 /** A safety hold: applying the plan needs an acknowledgement of its hash (R10). */
@@ -444,6 +473,18 @@ export interface SyncPlan {
   readonly askAtFirstLogin: readonly string[];
   readonly sourceCount: number;
   readonly accountCount: number;
+  /**
+   * The profile's own managed accounts once this plan is applied (managed, not archived, linked, not of
+   * the other role; plus adds, links and restores, minus archives): save it as `LastRun.managedCount`.
+   */
+  readonly managedCount?: number | undefined;
+  /** People in the profile's scope (importable, excluded or skipped): save it as `LastRun.inScopeCount`. */
+  readonly inScopeCount?: number | undefined;
+  /**
+   * In-scope people per slice (keys `school:<code>` and, for students, `grade:<code>/<grade>`): save it
+   * as `LastRun.inScopeSlices`.
+   */
+  readonly inScopeSlices?: Readonly<Record<string, number>> | undefined;
 }
 
 /** What `review` and `plan` take. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { addAccount, addPerson, newSetDigest } from "./hash.js";
+import { addAccount, addPerson, SHAPE_ONLY } from "./hash.js";
 import type { Account, PlanInput, SourcePerson } from "./types.js";
 import { PERSON_STATUSES, ROLES } from "./types.js";
 
@@ -69,7 +69,7 @@ function checkFieldValues(value: unknown, record: string, path: string, problems
 export function checkPerson(p: unknown, i: number, problems: InputProblem[]): p is SourcePerson {
   // Fast path: a well-formed person allocates nothing; the labelled checks below only run on a bad one.
   // The plan hash's walk checks the same shape as it reads the record (one copy of the rules).
-  if (addPerson(newSetDigest(), p)) return true;
+  if (addPerson(SHAPE_ONLY, p)) return true;
   const at = `people[${i}]`;
   if (!isObject(p)) {
     problems.push({ record: at, path: at, message: "must be an object" });
@@ -131,7 +131,7 @@ export function checkPerson(p: unknown, i: number, problems: InputProblem[]): p 
  * @internal
  */
 export function checkAccount(a: unknown, i: number, problems: InputProblem[]): a is Account {
-  if (addAccount(newSetDigest(), a)) return true;
+  if (addAccount(SHAPE_ONLY, a)) return true;
   const at = `accounts[${i}]`;
   if (!isObject(a)) {
     problems.push({ record: at, path: at, message: "must be an object" });
@@ -304,10 +304,10 @@ export function checkSettings(input: PlanInput, problems: InputProblem[]): void 
 
   const lastRun: unknown = input.lastRun;
   if (lastRun !== undefined && lastRun !== null) {
-    if (!isObject(lastRun) || typeof lastRun.sourceCount !== "number" || lastRun.sourceCount < 0) {
-      problems.push({ record: "lastRun", path: "lastRun.sourceCount", message: "must be a number ≥ 0" });
+    if (!isObject(lastRun)) {
+      problems.push({ record: "lastRun", path: "lastRun", message: "must be an object or null" });
     } else {
-      checkStringArray(lastRun.errorFingerprints, "lastRun", "lastRun.errorFingerprints", problems);
+      checkLastRun(lastRun, problems);
     }
   }
   const targetFields: unknown = input.targetFields;
@@ -326,6 +326,38 @@ export function checkSettings(input: PlanInput, problems: InputProblem[]): void 
       });
     }
   }
+}
+
+/** A count R10 compares with: NaN, Infinity or a fraction would silently switch its hold off. */
+const isCount = (v: unknown): boolean => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+function checkLastRun(lastRun: Record<string, unknown>, problems: InputProblem[]): void {
+  if (!isCount(lastRun.sourceCount)) {
+    problems.push({ record: "lastRun", path: "lastRun.sourceCount", message: "must be a whole number ≥ 0" });
+  }
+  for (const key of ["managedCount", "inScopeCount"] as const) {
+    const v = lastRun[key];
+    if (v !== undefined && !isCount(v)) {
+      problems.push({ record: "lastRun", path: `lastRun.${key}`, message: "must be a whole number ≥ 0 or absent" });
+    }
+  }
+  const slices = lastRun.inScopeSlices;
+  if (slices !== undefined) {
+    if (!isObject(slices) || Array.isArray(slices)) {
+      problems.push({ record: "lastRun", path: "lastRun.inScopeSlices", message: "must be an object or absent" });
+    } else {
+      for (const key of Object.keys(slices)) {
+        if (!isCount(slices[key])) {
+          problems.push({
+            record: "lastRun",
+            path: `lastRun.inScopeSlices.${key}`,
+            message: "must be a whole number ≥ 0",
+          });
+        }
+      }
+    }
+  }
+  checkStringArray(lastRun.errorFingerprints, "lastRun", "lastRun.errorFingerprints", problems);
 }
 
 /**

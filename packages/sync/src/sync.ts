@@ -297,11 +297,16 @@ export function createSync(options: SyncOptions): Sync {
     journalBatchSize: options.journalBatchSize ?? "auto",
     inviteCandidates,
     async onCompleted(envelope: RunEnvelope, result: ApplyResult) {
+      // R10 compares the next plan with these counts (a plan journalled before they existed has none).
+      const { managedCount, inScopeCount, inScopeSlices } = envelope.plan;
       const saved = await store.saveLastRun(tenantId, {
         sourceCount: envelope.plan.sourceCount,
         errorFingerprints: envelope.errorFingerprints,
         finishedAt: result.finishedAt,
         planHash: envelope.plan.planHash,
+        ...(managedCount === undefined ? {} : { managedCount }),
+        ...(inScopeCount === undefined ? {} : { inScopeCount }),
+        ...(inScopeSlices === undefined ? {} : { inScopeSlices }),
       });
       if (saved.isErr()) return err(storeFailed(saved.error));
       // The people of the applied review were seen by the admin: they are no longer New? (R5), the

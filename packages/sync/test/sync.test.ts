@@ -72,6 +72,13 @@ describe("createSync: refresh → decide → plan → apply", () => {
 
     const lastRun = (await store.getLastRun(TENANT))._unsafeUnwrap();
     expect(lastRun).toMatchObject({ sourceCount: plan.sourceCount, planHash: plan.planHash });
+    // R10's counts for the next plan: the profile's managed accounts after this apply, its scope.
+    expect(plan.managedCount).toBeGreaterThan(0);
+    expect(lastRun).toMatchObject({
+      managedCount: plan.managedCount,
+      inScopeCount: plan.inScopeCount,
+      inScopeSlices: plan.inScopeSlices,
+    });
     const audit = (await store.listAudit(TENANT))._unsafeUnwrap();
     expect(audit[0]).toMatchObject({ actor: "admin-1", planHash: plan.planHash, status: "completed" });
 
@@ -80,6 +87,27 @@ describe("createSync: refresh → decide → plan → apply", () => {
     expect(again.totals.newPeople).toBe(0);
     const next = (await sync.plan())._unsafeUnwrap();
     expect(next.counts.add + next.counts.link + next.counts.update + next.counts.restore + next.counts.archive).toBe(0);
+  });
+
+  it("holds the next plan when the host's account list comes back cut short (directory-shrink, R10)", async () => {
+    const { sync, directory, store, school } = await schoolSync({ people: 400 });
+    (await sync.refresh())._unsafeUnwrap();
+    const plan = (await sync.plan())._unsafeUnwrap();
+    (await sync.apply(plan, { acknowledge: plan.planHash }))._unsafeUnwrap();
+    // The saved count is what the directory now holds of the students profile's own managed accounts.
+    const roleOf = new Map(school.people.map((p) => [p.sourceId, p.role]));
+    const own = directory
+      .snapshot()
+      .filter((a) => a.managed && !a.archived && a.sourceId !== undefined && roleOf.get(a.sourceId) !== "parent");
+    expect((await store.getLastRun(TENANT))._unsafeUnwrap()?.managedCount).toBe(own.length);
+    // The host's read now returns only half of the accounts: their people would be added again.
+    const listAccounts = directory.listAccounts.bind(directory);
+    directory.listAccounts = () => listAccounts().map((all) => all.filter((_, i) => i % 2 === 0));
+    (await sync.refresh())._unsafeUnwrap();
+    const next = (await sync.plan())._unsafeUnwrap();
+    expect(next.counts.add).toBeGreaterThan(0);
+    expect(next.holds.map((h) => h.type)).toContain("directory-shrink");
+    expect((await sync.apply(next))._unsafeUnwrapErr().type).toBe("Held");
   });
 
   it("finishes the bookkeeping on resume when the process failed between finishing a run and saving lastRun", async () => {
