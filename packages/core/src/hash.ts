@@ -250,13 +250,53 @@ export function canonicalCompare(x: string, y: string): number {
   return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
 }
 
-// Key orders seen in records' `fields`, which repeat from record to record: the keys as enumerated and
-// the positions that put them in canonical order.
-const KEY_CACHE = 16;
-let cachedKeys: string[] = [];
-let cachedOrder: number[] = [];
+// Key orders seen in records' `fields`, which repeat from record to record (students' and parents' and
+// the accounts' own): each shape's keys as enumerated and the positions that put them in canonical order.
+interface Shape {
+  readonly keys: string[];
+  readonly order: number[];
+}
+const SHAPES = 8;
+const MAX_SHAPE_KEYS = 32;
+const shapes: Shape[] = [];
+let lastShape = 0;
+let nextSlot = 0;
 const keysNow: string[] = [];
 const valuesNow: (string | null)[] = [];
+
+function sameKeys(shape: Shape, count: number): boolean {
+  const keys = shape.keys;
+  if (keys.length !== count) return false;
+  for (let k = 0; k < count; k++) if (keys[k] !== keysNow[k]) return false;
+  return true;
+}
+
+/** The shape of the `count` keys in `keysNow`: a cached one, or a new one (sorted once). */
+function shapeOf(count: number): Shape {
+  const last = shapes[lastShape];
+  if (last !== undefined && sameKeys(last, count)) return last;
+  for (let s = 0; s < shapes.length; s++) {
+    const shape = shapes[s] as Shape;
+    if (sameKeys(shape, count)) {
+      lastShape = s;
+      return shape;
+    }
+  }
+  const keys = keysNow.slice(0, count);
+  const order = keys.map((_, k) => k).sort((x, y) => canonicalCompare(keys[x] as string, keys[y] as string));
+  const shape = { keys, order };
+  if (count <= MAX_SHAPE_KEYS) {
+    if (shapes.length < SHAPES) {
+      shapes.push(shape);
+      lastShape = shapes.length - 1;
+    } else {
+      shapes[nextSlot] = shape;
+      lastShape = nextSlot;
+      nextSlot = (nextSlot + 1) % SHAPES;
+    }
+  }
+  return shape;
+}
 
 /**
  * Encode an object of string or null values (a record's `fields`) with its keys in canonical order.
@@ -266,7 +306,6 @@ function textRecord(value: unknown): boolean {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const record = value as Record<string, unknown>;
   let count = 0;
-  let same = true;
   for (const key in record) {
     const v = record[key];
     if (v !== null && typeof v !== "string") return false;
@@ -277,32 +316,14 @@ function textRecord(value: unknown): boolean {
       keysNow.push(key);
       valuesNow.push(v);
     }
-    if (same && (count >= cachedKeys.length || cachedKeys[count] !== key)) same = false;
     count++;
   }
-  if (!same || count !== cachedKeys.length) {
-    const keys = keysNow.slice(0, count);
-    const order = keys.map((_, k) => k).sort((x, y) => canonicalCompare(keys[x] as string, keys[y] as string));
-    if (count <= KEY_CACHE) {
-      cachedKeys = keys;
-      cachedOrder = order;
-    } else {
-      tag(T_OBJECT);
-      u32(count);
-      for (const k of order) {
-        text(keys[k] as string);
-        const v = valuesNow[k] as string | null;
-        if (v === null) tag(T_NULL);
-        else text(v);
-      }
-      return true;
-    }
-  }
+  const { keys, order } = shapeOf(count);
   tag(T_OBJECT);
   u32(count);
   for (let k = 0; k < count; k++) {
-    const at = cachedOrder[k] as number;
-    text(cachedKeys[at] as string);
+    const at = order[k] as number;
+    text(keys[at] as string);
     const v = valuesNow[at] as string | null;
     if (v === null) tag(T_NULL);
     else text(v);
