@@ -13,7 +13,7 @@ import { addAccount, addPerson, lastEmailHashSeen, lastEmailKindSeen, newSetDige
 import { indexIds } from "./id-index.js";
 import { chooseAccount } from "./matching.js";
 import { errorFingerprint } from "./novelty.js";
-import { firstListedParents, scopeReason, scopeRules, studentScopeReason } from "./scope.js";
+import { firstListedParents, scopeChildOf, scopeReason, scopeRules, studentScopeReason } from "./scope.js";
 import { scratchInt32, scratchTable } from "./scratch.js";
 import type { Account, DuplicateGroup, PlanInput, Reason, ReviewStatus, SourcePerson } from "./types.js";
 import {
@@ -52,6 +52,8 @@ export interface Analysis {
   readonly status: Uint8Array;
   /** The reason of a non-importable person (scope, exclusion or `unselected`). */
   readonly reason: (Reason | null)[];
+  /** Parents profiles: the child that puts each in-scope parent in scope (R2); `null` for students profiles. */
+  readonly scopeChild: (string | null)[] | null;
   readonly flag: Uint8Array;
   readonly selected: Uint8Array;
   /** Account position the person is matched with, −1 for none (importable people only). */
@@ -235,6 +237,7 @@ function analyseNow(input: PlanInput): Analysis {
   // R2: scope. Parents need the student scope of their children first.
   const rules = scopeRules(profile);
   const reason: (Reason | null)[] = new Array<Reason | null>(n).fill(null);
+  let scopeChild: (string | null)[] | null = null;
   if (profile.role === "student") {
     for (let i = 0; i < n; i++) {
       const p = people[i] as SourcePerson;
@@ -251,7 +254,13 @@ function analyseNow(input: PlanInput): Analysis {
       return j >= 0 && childOk[j] === 1;
     };
     const firstListed = rules.listedFirstOnly ? firstListedParents(people) : new Map<string, string>();
-    for (let i = 0; i < n; i++) reason[i] = scopeReason(people[i] as SourcePerson, rules, childInScope, firstListed);
+    scopeChild = new Array<string | null>(n).fill(null);
+    for (let i = 0; i < n; i++) {
+      const p = people[i] as SourcePerson;
+      const why = scopeReason(p, rules, childInScope, firstListed);
+      reason[i] = why;
+      if (why === null) scopeChild[i] = scopeChildOf(p, childInScope);
+    }
   }
 
   // R3: group in-scope people with a valid email by that email, in the same table as the accounts'.
@@ -407,6 +416,7 @@ function analyseNow(input: PlanInput): Analysis {
     status,
     round: roundsOf(n, pending, round),
     reason,
+    scopeChild,
     flag,
     selected,
     target,

@@ -72,11 +72,13 @@ export interface ApplyResult {
 export interface RunEnvelope {
   readonly tenantId: string;
   readonly plan: SyncPlan;
-  /** People the admin saw in the review this plan was made from (marked reviewed on success). */
+  /** People the admin saw in scope in the review this plan was made from (marked reviewed on success). */
   readonly reviewedIds: readonly string[];
   /** Effective selections of that review (kept as decisions on success). */
   readonly selections: Readonly<Record<string, boolean>>;
   readonly errorFingerprints: readonly string[];
+  /** People that review showed in scope with a data error (core's `SeenInReview.withErrors`). */
+  readonly withErrors?: readonly string[] | undefined;
   readonly acknowledged: boolean;
 }
 

@@ -23,6 +23,8 @@ import {
   plan as makePlan,
   review as makeReview,
   RosterInputError,
+  recordSeen,
+  seenInReview,
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { type ApplyContext, type ApplyResult, type Logger, type RunEnvelope, resumeRun, startRun } from "./apply.js";
@@ -304,14 +306,17 @@ export function createSync(options: SyncOptions): Sync {
         planHash: envelope.plan.planHash,
       });
       if (saved.isErr()) return err(storeFailed(saved.error));
-      // The people of the applied review were seen by the admin: they are no longer New? (R5), the
-      // default selection new people got is kept (R4), and today's errors are no longer new ones.
-      const marked = await updateDecisions((d) => ({
-        ...d,
-        selections: { ...envelope.selections, ...d.selections },
-        reviewed: [...new Set([...d.reviewed, ...envelope.reviewedIds])].sort(),
-        reviewedErrors: [...new Set([...(d.reviewedErrors ?? []), ...envelope.errorFingerprints])].sort(),
-      }));
+      // The people the applied review showed in scope were seen by the admin: they are no longer New?
+      // (R5), the default selection new people got is kept (R4), and today's errors are no longer new
+      // ones. Core's recordSeen, as markReviewed and recordDefaults do it.
+      const marked = await updateDecisions((d) =>
+        recordSeen(d, {
+          reviewed: envelope.reviewedIds,
+          selections: envelope.selections,
+          errors: envelope.errorFingerprints,
+          withErrors: envelope.withErrors ?? [],
+        }),
+      );
       if (marked.isErr()) return err(marked.error);
       roster = null;
       lastReview = null;
@@ -385,20 +390,14 @@ export function createSync(options: SyncOptions): Sync {
               holds: plan.holds,
             });
           }
-          const selections: Record<string, boolean> = {};
-          const reviewedIds: string[] = [];
-          // What core's `markReviewed` and `recordDefaults` would do with this review, kept with the run so
-          // that a resume in another process can do it too.
-          for (const row of review.rows) {
-            reviewedIds.push(row.sourceId);
-            if (row.isNew && row.status !== "out-of-scope" && typeof decisions.selections[row.sourceId] !== "boolean") {
-              selections[row.sourceId] = row.selected;
-            }
-          }
+          // What reviewing this review records (core's seenInReview: only people seen in scope), kept with
+          // the run so that a resume in another process can record it too.
+          const seen = seenInReview(review, decisions);
           return ok({
-            reviewedIds,
-            selections,
-            errorFingerprints: review.errorFingerprints,
+            reviewedIds: seen.reviewed,
+            selections: seen.selections,
+            errorFingerprints: seen.errors,
+            withErrors: seen.withErrors,
             acknowledged: plan.holds.length > 0,
           });
         });
