@@ -469,7 +469,10 @@ export interface SyncPlan {
   readonly planHash: string;
   /** Digest of the profile alone (a plan from another profile is refused). */
   readonly profileHash: string;
-  /** Ordered: createField, then add/link/update/restore, archive, skip. */
+  /**
+   * Ordered: createField, archives of duplicates merged after the fact (`merged`), then
+   * add/link/update/restore, archive, skip.
+   */
   readonly actions: readonly PlanAction[];
   readonly counts: PlanCounts;
   readonly holds: readonly Hold[];

@@ -5,6 +5,7 @@ import type {
   HoursSink,
   HoursSource,
   LastRun,
+  MergeCandidate,
   PlanInput,
   ReviewReport,
   RosterSnapshot,
@@ -19,6 +20,7 @@ import {
   type DecisionsBuilder,
   decisionsBuilder,
   EMPTY_DECISIONS,
+  mergeCandidates as findMergeCandidates,
   inviteCandidates,
   plan as makePlan,
   review as makeReview,
@@ -120,6 +122,13 @@ export interface Sync {
    * someone else saved in between, the change is made again on their version. Resolves to the new review.
    */
   decide(change: (draft: DecisionsBuilder) => DecisionsBuilder | Decisions): ResultAsync<ReviewReport, SyncError>;
+  /**
+   * Accounts that may be the same person under another email (R6, core's `mergeCandidates`), against the
+   * last refresh's roster and the directory as it is now: people about to get a new account, and people
+   * whose sync-made account is a duplicate (merge after the fact). Merge one with
+   * `decide((d) => d.manualMerge(sourceId, accountId))`.
+   */
+  mergeCandidates(): ResultAsync<readonly MergeCandidate[], SyncError>;
   /** Plans against the last refresh's roster and the directory as it is now. */
   plan(): ResultAsync<TenantPlan, SyncError>;
   /** Applies a plan exactly once (DESIGN §4). */
@@ -479,6 +488,16 @@ export function createSync(options: SyncOptions): Sync {
           const report = pure(() => makeReview(inputs.value.input));
           if (report.isOk()) lastReview = report.value;
           return report;
+        })(),
+      );
+    },
+
+    mergeCandidates() {
+      return wrap(
+        (async (): Promise<Result<readonly MergeCandidate[], SyncError>> => {
+          const inputs = await gather(false);
+          if (inputs.isErr()) return err(inputs.error);
+          return pure(() => findMergeCandidates(inputs.value.input));
         })(),
       );
     },
