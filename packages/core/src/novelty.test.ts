@@ -130,6 +130,11 @@ describe("New? (R5)", () => {
       expect(review(year3).rows.some((r) => r.isFixed)).toBe(false);
     });
 
+    it("refuses a reviewedWithErrors that is not a list of ids, naming it", () => {
+      const decisions = { ...EMPTY_DECISIONS, reviewedWithErrors: [1] } as unknown as Decisions;
+      expect(() => review(inputOf([student("1")], [], { decisions }))).toThrow(/decisions\.reviewedWithErrors/);
+    });
+
     it("does not call an error fixed when the person left the scope instead (R5)", () => {
       const year1 = inputOf([student("1", { email: null })]);
       const report1 = review(year1);
