@@ -14,7 +14,6 @@ import {
   type HostHourEntry,
   type Invitation,
   isValidEmail,
-  mergeCandidates,
   normaliseEmail,
   type ReviewReport,
   type Role,
@@ -290,19 +289,12 @@ async function main(args: DemoArgs): Promise<void> {
   let plan = must(await sync.plan(), "Planning");
   planTable(plan);
   const accounts0 = must(await directory.listAccounts(), "Reading the accounts");
-  const worldPeople = world.people();
-  if (worldPeople !== null) {
-    const candidates = mergeCandidates({
-      people: worldPeople,
-      accounts: accounts0,
-      profile,
-      decisions: must(await sync.decisions(), "Reading decisions"),
-    });
-    for (const c of candidates.slice(0, 3)) {
-      note(
-        `merge suggested: ${c.personName} <${c.personEmail}> may be account <${c.accountEmail}> (${c.evidence.join(", ")})`,
-      );
-    }
+  // Merge candidates come from the review's roster through the sync itself (R6).
+  const candidates = must(await sync.mergeCandidates(), "Listing merge candidates");
+  for (const c of candidates.slice(0, 3)) {
+    note(
+      `merge suggested (${c.strength}): ${c.personName} <${c.personEmail}> may be account <${c.accountEmail}> (${c.evidence.join(", ")})`,
+    );
   }
   for (const hold of plan.holds) note(`⚠ held: ${hold.message}`);
   saveReview(args.out, "first", "First sync — review", review);

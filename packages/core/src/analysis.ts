@@ -13,7 +13,7 @@ import { addAccount, addPerson, lastEmailHashSeen, lastEmailKindSeen, newSetDige
 import { indexIds } from "./id-index.js";
 import { chooseAccount } from "./matching.js";
 import { errorFingerprint } from "./novelty.js";
-import { firstListedParents, scopeReason, scopeRules, studentScopeReason } from "./scope.js";
+import { firstListedParents, scopeChildOf, scopeReason, scopeRules, studentScopeReason } from "./scope.js";
 import { scratchInt32, scratchTable } from "./scratch.js";
 import type { Account, DuplicateGroup, PlanInput, Reason, ReviewStatus, SourcePerson } from "./types.js";
 import {
@@ -52,6 +52,13 @@ export interface Analysis {
   readonly status: Uint8Array;
   /** The reason of a non-importable person (scope, exclusion or `unselected`). */
   readonly reason: (Reason | null)[];
+  /**
+   * Merges after the fact (R6): importable person's position → the position of the duplicate account they
+   * are linked to now, archived (`merged`) into their target. `null` when there is none.
+   */
+  readonly mergedFrom: ReadonlyMap<number, number> | null;
+  /** Parents profiles: the child that puts each in-scope parent in scope (R2); `null` for students profiles. */
+  readonly scopeChild: (string | null)[] | null;
   readonly flag: Uint8Array;
   readonly selected: Uint8Array;
   /** Account position the person is matched with, −1 for none (importable people only). */
@@ -235,6 +242,7 @@ function analyseNow(input: PlanInput): Analysis {
   // R2: scope. Parents need the student scope of their children first.
   const rules = scopeRules(profile);
   const reason: (Reason | null)[] = new Array<Reason | null>(n).fill(null);
+  let scopeChild: (string | null)[] | null = null;
   if (profile.role === "student") {
     for (let i = 0; i < n; i++) {
       const p = people[i] as SourcePerson;
@@ -251,7 +259,13 @@ function analyseNow(input: PlanInput): Analysis {
       return j >= 0 && childOk[j] === 1;
     };
     const firstListed = rules.listedFirstOnly ? firstListedParents(people) : new Map<string, string>();
-    for (let i = 0; i < n; i++) reason[i] = scopeReason(people[i] as SourcePerson, rules, childInScope, firstListed);
+    scopeChild = new Array<string | null>(n).fill(null);
+    for (let i = 0; i < n; i++) {
+      const p = people[i] as SourcePerson;
+      const why = scopeReason(p, rules, childInScope, firstListed);
+      reason[i] = why;
+      if (why === null) scopeChild[i] = scopeChildOf(p, childInScope);
+    }
   }
 
   // R3: group in-scope people with a valid email by that email, in the same table as the accounts'.
@@ -313,6 +327,8 @@ function analyseNow(input: PlanInput): Analysis {
   const fallback = profile.defaultSelection;
   const counts = { importable: 0, excluded: 0, skipped: 0, outOfScope: 0 };
   const pending: number[] = [];
+  let mergedFrom: Map<number, number> | null = null;
+  let releasedEmails: string[] | null = null;
   for (let i = 0; i < n; i++) {
     const p = people[i] as SourcePerson;
     const sid = p.sourceId;
@@ -337,9 +353,29 @@ function analyseNow(input: PlanInput): Analysis {
         if (typeof accountId === "string") merge = mergeTargets.get(accountId) ?? -1;
       }
       const holder = owner[personEntry[i] as number] as number;
-      const code = chooseAccount(accounts, sid, linked[i] as number, merge, holder, reservedBy);
+      let l = linked[i] as number;
+      let duplicate = -1;
+      if (
+        l >= 0 &&
+        merge >= 0 &&
+        merge !== l &&
+        isMergeAfterTheFact(accounts[l] as Account, accounts[merge] as Account)
+      ) {
+        // R6 after the fact: the admin merged a person who already has a sync-made account into the account
+        // they had before; the duplicate is archived (`merged`) and releases its email before any write.
+        duplicate = l;
+        l = -1;
+        mergedFrom ??= new Map();
+        mergedFrom.set(i, duplicate);
+        const released = accountEmails[duplicate] as string;
+        if (released !== "") {
+          releasedEmails ??= [];
+          releasedEmails.push(released);
+        }
+      }
+      const code = chooseAccount(accounts, sid, l, merge, holder, reservedBy);
       const t = code < 0 ? -1 : code >> 2;
-      const taken = holder >= 0 && holder !== t;
+      const taken = holder >= 0 && holder !== t && holder !== duplicate;
       if (isSelected && (taken || (t >= 0 && accountEmails[t] !== e))) {
         // Takes an email someone holds, or moves an account's email: settled below, once it is
         // known which emails this plan frees.
@@ -376,7 +412,7 @@ function analyseNow(input: PlanInput): Analysis {
     const h = entry < 0 ? -1 : (owner[entry] as number);
     return h < 0 ? undefined : h;
   };
-  const round = settleEmails(pending, email, target, accountEmails, holderOf);
+  const round = settleEmails(pending, email, target, accountEmails, holderOf, releasedEmails ?? []);
   for (const i of pending) {
     const settled = round.get(i) ?? -1;
     if (settled >= 0) {
@@ -407,6 +443,8 @@ function analyseNow(input: PlanInput): Analysis {
     status,
     round: roundsOf(n, pending, round),
     reason,
+    scopeChild,
+    mergedFrom,
     flag,
     selected,
     target,
@@ -437,11 +475,14 @@ function settleEmails(
   target: Int32Array,
   accountEmails: readonly string[],
   ownerOf: (email: string) => number | undefined,
+  released: readonly string[],
 ): Map<number, number> {
   const result = new Map<number, number>();
   if (pending.length === 0) return result;
   // Emails whose holder changes in this plan: −1 freed, −2 taken by a new account, ≥ 0 an account.
+  // Duplicates merged after the fact release theirs before any write (their archives come first).
   const changed = new Map<string, number>();
+  for (const e of released) changed.set(e, -1);
   const holder = (e: string): number | undefined => (changed.has(e) ? changed.get(e) : ownerOf(e));
   let open = pending;
   for (let r = 0; open.length > 0; r++) {
@@ -471,6 +512,14 @@ function settleEmails(
     result.set(i, h !== undefined && h >= 0 ? -2 - h : -1);
   }
   return result;
+}
+
+/**
+ * A manual merge names another account than the one the person is linked to (R6): followed when the
+ * linked one is a managed account (a sync made or linked it: the duplicate) and the chosen one is free.
+ */
+function isMergeAfterTheFact(duplicate: Account, chosen: Account): boolean {
+  return duplicate.managed && chosen.sourceId === undefined && !(chosen.archived && chosen.managed);
 }
 
 function roundsOf(n: number, pending: readonly number[], rounds: ReadonlyMap<number, number>): Int32Array | null {

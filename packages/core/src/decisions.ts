@@ -6,6 +6,7 @@
  */
 
 import { normaliseEmail } from "./email.js";
+import { recordSeen, seenInReview } from "./novelty.js";
 import { filterRows, type RowFilter } from "./review.js";
 import type { Decisions, ReviewReport } from "./types.js";
 import { RosterInputError } from "./validate.js";
@@ -119,7 +120,10 @@ export function removeMerge(decisions: Decisions, sourceId: string): Decisions {
 }
 
 /**
- * Mark a review as seen (R5): its people are no longer new and its errors no longer new errors.
+ * Mark a review as seen (R5): the people it showed **in scope** are no longer new, its errors no longer
+ * new errors, and who had an error is remembered (fixed next time if the error is gone). Out-of-scope
+ * people stay unreviewed: when they enter the scope (a promotion into a synced grade, a Pre-Enrolled
+ * student who becomes Enrolled, their parents) they are New?.
  *
  * @example
  * ```ts
@@ -127,11 +131,7 @@ export function removeMerge(decisions: Decisions, sourceId: string): Decisions {
  * ```
  */
 export function markReviewed(decisions: Decisions, report: ReviewReport): Decisions {
-  const reviewed = new Set(decisions.reviewed);
-  for (const row of report.rows) reviewed.add(row.sourceId);
-  const errors = new Set(decisions.reviewedErrors ?? []);
-  for (const f of report.errorFingerprints) errors.add(f);
-  return { ...decisions, reviewed: [...reviewed].sort(), reviewedErrors: [...errors].sort() };
+  return recordSeen(decisions, seenInReview(report, decisions), { selections: false });
 }
 
 /**

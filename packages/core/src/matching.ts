@@ -114,7 +114,7 @@ export function chooseAccount(
   reservedBy: ReadonlyMap<string, string>,
 ): number {
   if (linked >= 0) return linked * 4 + 1;
-  // A merge into an account someone else is linked to, or an archived one, is not followed.
+  // A merge into an account someone else is linked to, or one a sync archived, is not followed.
   if (merge >= 0 && linkable(accounts[merge] as Account)) return merge * 4 + 2;
   if (emailOwner < 0) return -4;
   const account = accounts[emailOwner] as Account;
@@ -124,9 +124,12 @@ export function chooseAccount(
   return reserved === undefined || reserved === sourceId ? emailOwner * 4 + 3 : -4;
 }
 
-/** An account a sync may link: nobody's yet, and not archived (a link does not revive an account). */
+/**
+ * An account a sync may link: nobody's yet, and active, or archived by the host and never synced (not
+ * managed): linking restores that one, with its hours. An account a sync archived stays archived.
+ */
 function linkable(account: Account): boolean {
-  return account.sourceId === undefined && !account.archived;
+  return account.sourceId === undefined && (!account.archived || !account.managed);
 }
 
 /**

@@ -69,9 +69,12 @@ describe("plan", () => {
     const archived = new Set(plan2.actions.flatMap((a) => (a.type === "archive" ? [a.sourceId] : [])));
     for (const g of graduated) if (importable1.has(g.sourceId)) expect(archived.has(g.sourceId)).toBe(true);
 
+    // New? = not seen in scope last year (R5): newcomers, and people who entered the scope since.
+    const seenInScope1 = new Set(report1.rows.filter((r) => r.status !== "out-of-scope").map((r) => r.sourceId));
     const newcomers = report2.rows.filter((r) => r.isNew);
     expect(newcomers.length).toBeGreaterThan(0);
-    expect(newcomers.every((r) => !year1.people.some((p) => p.sourceId === r.sourceId))).toBe(true);
+    expect(newcomers.every((r) => !seenInScope1.has(r.sourceId))).toBe(true);
+    expect(report2.rows.filter((r) => !r.isNew).every((r) => seenInScope1.has(r.sourceId))).toBe(true);
     const newErrorRows = report2.rows.filter((r) => r.isNewError);
     expect(newErrorRows.every((r) => !report1.errorFingerprints.includes(r.errorFingerprint ?? ""))).toBe(true);
     expect(report2.totals.newErrors).toBeLessThan(report2.totals.excluded);

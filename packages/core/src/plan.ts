@@ -81,6 +81,7 @@ export function planFrom(a: Analysis): SyncPlan {
   const accountEmails = a.accountEmails;
   const isParents = profile.role === "parent";
   const writes: PlanAction[] = [];
+  const merges: ArchiveAction[] = [];
   const skips: SkipAction[] = [];
   const counts = { add: 0, link: 0, update: 0, restore: 0, archive: 0, skip: 0, createField: 0 };
   const n = people.length;
@@ -120,15 +121,34 @@ export function planFrom(a: Analysis): SyncPlan {
     const changes = fieldChanges(p, account, fieldMap, email, groupId, accountEmails[t] as string);
     const kind = a.match[i] as number;
     if (kind !== 1) {
+      // R6: an account the host archived and no sync ever linked is restored as it is linked.
       writes.push({
         type: "link",
         actionId: `link:${p.sourceId}`,
-        reasons: MATCH_REASONS[kind] as readonly Reason[],
+        reasons: account.archived
+          ? reasonPair((MATCH_REASONS[kind] as readonly Reason[])[0] as Reason, "returning")
+          : (MATCH_REASONS[kind] as readonly Reason[]),
         sourceId: p.sourceId,
         accountId: account.accountId,
         changes,
+        ...(account.archived ? { restore: true as const } : {}),
       });
       counts.link++;
+      const duplicate = a.mergedFrom?.get(i);
+      if (duplicate !== undefined) {
+        // R6 after the fact: the duplicate goes first, so that it has released the person and its email
+        // before the link takes them.
+        const from = accounts[duplicate] as Account;
+        merges.push({
+          type: "archive",
+          actionId: `archive:${from.accountId}`,
+          reasons: reasonList("merged"),
+          accountId: from.accountId,
+          sourceId: p.sourceId,
+          mergedInto: account.accountId,
+        });
+        counts.archive++;
+      }
     } else if (account.archived) {
       writes.push({
         type: "restore",
@@ -159,6 +179,8 @@ export function planFrom(a: Analysis): SyncPlan {
     const account = accounts[j] as Account;
     if (account.sourceId === undefined || !account.managed || account.archived) continue;
     const pi = a.accountPerson[j] as number;
+    // A duplicate merged after the fact is archived (`merged`) above, before the writes.
+    if (pi >= 0 && a.mergedFrom !== null && a.status[pi] === IMPORTABLE && a.mergedFrom.get(pi) === j) continue;
     const why =
       pi < 0
         ? archiveReason(account, null)
@@ -191,8 +213,10 @@ export function planFrom(a: Analysis): SyncPlan {
   sortByKey(writes as { sourceId: string }[], sourceKey);
   if (a.round !== null) orderByRound(writes, a);
   sortByKey(archives, accountKey);
+  sortByKey(merges, accountKey);
   sortByKey(skips, sourceKey);
   const actions: PlanAction[] = creates;
+  for (const x of merges) actions.push(x);
   for (const w of writes) actions.push(w);
   for (const x of archives) actions.push(x);
   for (const k of skips) actions.push(k);

@@ -43,6 +43,7 @@ describe("review", () => {
       missingEmails: 1,
       invalidEmails: 0,
       newPeople: 3,
+      fixedPeople: 0,
       newErrors: 1,
       toSync: 1,
       toSkip: 1,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Analysis, analyse, EXCLUDED, GRAY, OUT_OF_SCOPE, STATUS_NAMES } from "./analysis.js";
+import { type Analysis, analyse, EXCLUDED, GRAY, IMPORTABLE, OUT_OF_SCOPE, SKIPPED, STATUS_NAMES } from "./analysis.js";
 import { knownErrors } from "./novelty.js";
 import type { Flag, PlanInput, Reason, ReviewReport, ReviewRow, ReviewStatus, SourcePerson } from "./types.js";
 
@@ -50,6 +50,10 @@ export function reviewFrom(a: Analysis): ReviewReport {
   const reviewed = new Set(input.decisions.reviewed);
   const known = knownErrors(input.lastRun, input.decisions);
   const anyReviewed = reviewed.size > 0;
+  // R5: people seen in scope with a data error last time; without it now, they are "fixed".
+  const hadErrors = input.decisions.reviewedWithErrors;
+  const withErrors = hadErrors !== undefined && hadErrors.length > 0 ? new Set(hadErrors) : null;
+  const scopeChild = a.scopeChild;
   // R5: who is new (not reviewed before), and the families with a new in-scope parent, whose reviewed
   // parents are context rows. Before anyone was reviewed everybody is new and there is no context row:
   // that first review skips the pass.
@@ -73,6 +77,7 @@ export function reviewFrom(a: Analysis): ReviewReport {
   let missingEmails = 0;
   let invalidEmails = 0;
   let newPeople = 0;
+  let fixedPeople = 0;
   let newErrors = 0;
   const errorSet = new Set<string>();
   let lastFamily = "";
@@ -89,6 +94,8 @@ export function reviewFrom(a: Analysis): ReviewReport {
       for (const link of p.families) if (newParentFamilies.has(link.familyId)) familyContext = true;
     }
     const newError = fingerprint !== null && !known.has(fingerprint);
+    const fixed = withErrors !== null && (s === IMPORTABLE || s === SKIPPED) && withErrors.has(p.sourceId);
+    if (fixed) fixedPeople++;
     if (fingerprint !== null) errorSet.add(fingerprint);
     if (s !== OUT_OF_SCOPE && rowIsNew) newPeople++;
     if (newError) newErrors++;
@@ -130,6 +137,8 @@ export function reviewFrom(a: Analysis): ReviewReport {
       selected: a.selected[i] === 1,
       isNew: rowIsNew,
       isFamilyContext: familyContext,
+      isFixed: fixed,
+      scopeChildId: scopeChild === null ? null : (scopeChild[i] ?? null),
       errorFingerprint: fingerprint,
       isNewError: newError,
     };
@@ -149,6 +158,7 @@ export function reviewFrom(a: Analysis): ReviewReport {
       missingEmails,
       invalidEmails,
       newPeople,
+      fixedPeople,
       newErrors,
       toSync: c.importable,
       toSkip: c.skipped,
@@ -156,8 +166,13 @@ export function reviewFrom(a: Analysis): ReviewReport {
     },
     duplicateGroups: a.groups,
     errorFingerprints: [...errorSet].sort(),
+    // R5: a re-sync opens on what needs the admin this time; the first review shows everyone.
+    openOn: anyReviewed || input.lastRun != null ? NEEDS_REVIEW : EVERYTHING,
   };
 }
+
+const EVERYTHING: RowFilter = Object.freeze({});
+const NEEDS_REVIEW: RowFilter = Object.freeze({ needsReview: true });
 
 /** Which review rows to show. Every given criterion must hold. */
 export interface RowFilter {
@@ -165,13 +180,25 @@ export interface RowFilter {
   readonly gradeLevel?: string | readonly string[] | undefined;
   readonly schoolCode?: string | readonly string[] | undefined;
   readonly flag?: Flag | undefined;
-  /** New people and their family-context rows (R5). */
+  /**
+   * "With new users": in-scope new people, their family-context rows and people whose data error was
+   * fixed (R5).
+   */
   readonly newOnly?: boolean | undefined;
+  /** What a re-sync opens on (R5): the `newOnly` rows and the rows with a new error. */
+  readonly needsReview?: boolean | undefined;
   /** Rows whose error was not in the last reviewed report (R5). */
   readonly newErrorsOnly?: boolean | undefined;
   /** Case-insensitive match on name, email or sourceId. */
   readonly search?: string | undefined;
 }
+
+/**
+ * A row of "with new users" (R5): in scope and new, family context or fixed. Out-of-scope people are
+ * never reviewed, so they would stay new for ever: they are not listed here.
+ */
+const withNewUser = (row: ReviewRow): boolean =>
+  row.status !== "out-of-scope" && (row.isNew || row.isFamilyContext || row.isFixed);
 
 const oneOf = <T>(wanted: T | readonly T[] | undefined, value: T): boolean =>
   wanted === undefined || (Array.isArray(wanted) ? (wanted as readonly T[]).includes(value) : wanted === value);
@@ -192,7 +219,8 @@ export function filterRows(report: ReviewReport, filter: RowFilter): ReviewRow[]
       oneOf(filter.gradeLevel, row.gradeLevel ?? "") &&
       oneOf(filter.schoolCode, row.schoolCode) &&
       (filter.flag === undefined || row.flag === filter.flag) &&
-      (!filter.newOnly || row.isNew || row.isFamilyContext) &&
+      (!filter.newOnly || withNewUser(row)) &&
+      (!filter.needsReview || withNewUser(row) || row.isNewError) &&
       (!filter.newErrorsOnly || row.isNewError) &&
       (!search ||
         `${row.firstName} ${row.lastName}`.toLowerCase().includes(search) ||

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { plan } from "./plan.js";
 import { review } from "./review.js";
-import { inputOf, parent, parentProfile, student, studentProfile } from "./test-fixtures.js";
+import { account, inputOf, parent, parentProfile, student, studentProfile } from "./test-fixtures.js";
 
 const statusOf = (report: ReturnType<typeof review>, id: string) => {
   const row = report.rows.find((r) => r.sourceId === id);
@@ -91,5 +92,55 @@ describe("scope (R2)", () => {
     expect(statusOf(report, "11")).toEqual(["out-of-scope", "not-listed-first"]);
     expect(statusOf(report, "20")).toEqual(["out-of-scope", "not-listed-first"]);
     expect(statusOf(report, "21")).toEqual(["importable", null]);
+  });
+
+  describe("parents through any child", () => {
+    // One family over two divisions: a 7th grader at the MS (the lower id) and a 10th grader at the HS.
+    // A source that gives a parent one child's school would give these parents "MS".
+    const people = [
+      student("10", { schoolCode: "MS", gradeLevel: "07" }),
+      student("20", { schoolCode: "HS", gradeLevel: "10" }),
+      parent("100", ["10", "20"], { schoolCode: "MS" }),
+      parent("101", ["10"], {
+        schoolCode: "MS",
+        families: [{ familyId: "F1", relationship: "Father", parentOrder: 2 }],
+      }),
+    ];
+    const hsParents = parentProfile({ schools: ["HS"], gradeLevels: ["09", "10", "11", "12"] });
+
+    it("keeps a parent whose in-scope child is in another division than the parent's school code (R2)", () => {
+      const report = review(inputOf(people, [], { profile: hsParents }));
+      expect(statusOf(report, "100")).toEqual(["importable", null]);
+      expect(statusOf(report, "101")).toEqual(["out-of-scope", "no-child-in-scope"]);
+    });
+
+    it("shows on the parent's row which child put them in scope (R2)", () => {
+      const hs = review(inputOf(people, [], { profile: hsParents }));
+      expect(hs.rows.find((r) => r.sourceId === "100")?.scopeChildId).toBe("20");
+      expect(hs.rows.find((r) => r.sourceId === "101")?.scopeChildId).toBeNull();
+      const ms = review(inputOf(people, [], { profile: parentProfile({ schools: ["MS"] }) }));
+      expect(ms.rows.find((r) => r.sourceId === "100")?.scopeChildId).toBe("10");
+      expect(ms.rows.find((r) => r.sourceId === "20")?.scopeChildId).toBeNull();
+    });
+
+    it("keeps the subset rule on top of the child: a father-only profile still drops the mother (R2)", () => {
+      const fathers = parentProfile({ schools: ["HS"], parentSubset: { relationships: ["father"] } });
+      expect(statusOf(review(inputOf(people, [], { profile: fathers })), "100")).toEqual([
+        "out-of-scope",
+        "relationship-not-selected",
+      ]);
+    });
+
+    it("never archives a linked parent whose in-scope child is in another division (R2, R7)", () => {
+      const mum = people[2] as (typeof people)[number];
+      const linked = account("a100", {
+        email: mum.email ?? "",
+        sourceId: "100",
+        firstName: mum.firstName,
+        lastName: mum.lastName,
+      });
+      const p = plan(inputOf(people, [linked], { profile: hsParents }));
+      expect(p.actions.filter((a) => a.type === "archive")).toEqual([]);
+    });
   });
 });

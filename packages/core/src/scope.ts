@@ -1,6 +1,7 @@
 /**
- * R2 — scope: who a profile is about. Students: role, school, enrolled, grade. Parents: role, school,
- * enrolled, at least one in-scope child, and the parent subset (relationships, first-listed only).
+ * R2 — scope: who a profile is about. Students: role, school, enrolled, grade. Parents: role, enrolled,
+ * at least one in-scope child (that child's school, grade and enrolment decide, never the parent's own
+ * school code), and the parent subset (relationships, first-listed only).
  *
  * @module
  */
@@ -87,16 +88,10 @@ export function scopeReason(
 ): Reason | null {
   if (person.role !== rules.role) return "wrong-role";
   if (person.role === "student") return studentScopeReason(person, rules);
-  if (!rules.schools.has(person.schoolCode)) return "school-not-selected";
+  // A parent's own school code is one child's school (a family can span divisions): scope is decided
+  // per child, so the parent of an HS 10th grader with a younger sibling at the MS is an HS parent too.
   if (person.status !== "enrolled") return "not-enrolled";
-  let child = false;
-  for (const id of person.studentIds) {
-    if (childInScope(id)) {
-      child = true;
-      break;
-    }
-  }
-  if (!child) return "no-child-in-scope";
+  if (scopeChildOf(person, childInScope) === null) return "no-child-in-scope";
   if (rules.relationships === null && !rules.listedFirstOnly) return null;
   // The subset rule holds per family: one family where the relationship fits (and, when asked, where
   // this parent is listed first) is enough.
@@ -109,4 +104,18 @@ export function scopeReason(
     if (!rules.listedFirstOnly || firstListed.get(link.familyId) === person.sourceId) return null;
   }
   return relationshipFits ? "not-listed-first" : "relationship-not-selected";
+}
+
+/**
+ * The child that puts a parent in scope (R2): the first of `person.studentIds` for whom `childInScope`
+ * answers true, or `null` when none does. The review shows it on the parent's row.
+ *
+ * @example
+ * ```ts
+ * scopeChildOf(parent, (id) => id === "20") // "20"
+ * ```
+ */
+export function scopeChildOf(person: SourcePerson, childInScope: (sourceId: string) => boolean): string | null {
+  for (const id of person.studentIds) if (childInScope(id)) return id;
+  return null;
 }

@@ -7,6 +7,15 @@
 
 import type { Account, FieldChange, SyncPlan } from "./types.js";
 
+/**
+ * The email an account merged after the fact is left with, in {@link simulateApply} and the memory
+ * directory's `mergeAccounts`: an address under the reserved `.invalid` domain, so that the account it was
+ * merged into can take the person's email (R6). A host may release the email its own way.
+ */
+export function releasedEmail(accountId: string): string {
+  return `merged-${accountId}@merged.invalid`;
+}
+
 /** The id {@link simulateApply} gives the account it creates for a person. */
 export function simulatedAccountId(sourceId: string): string {
   return `new:${sourceId}`;
@@ -79,7 +88,10 @@ export function simulateApply(accounts: readonly Account[], plan: SyncPlan): Acc
       }
       case "link":
         change(action.accountId, (a) =>
-          withChanges({ ...a, sourceId: action.sourceId, managed: true }, action.changes),
+          withChanges(
+            { ...a, sourceId: action.sourceId, managed: true, ...(action.restore === true ? { archived: false } : {}) },
+            action.changes,
+          ),
         );
         linked.add(action.sourceId);
         break;
@@ -90,7 +102,14 @@ export function simulateApply(accounts: readonly Account[], plan: SyncPlan): Acc
         change(action.accountId, (a) => withChanges({ ...a, archived: false }, action.changes));
         break;
       case "archive":
-        change(action.accountId, (a) => ({ ...a, archived: true }));
+        if (action.mergedInto !== undefined) {
+          // What `TargetDirectory.mergeAccounts` leaves: archived, linked to nobody, its email released.
+          change(action.accountId, (a) => {
+            const { sourceId: _gone, ...rest } = a;
+            return { ...rest, archived: true, email: releasedEmail(a.accountId) };
+          });
+          if (action.sourceId !== null) linked.delete(action.sourceId);
+        } else change(action.accountId, (a) => ({ ...a, archived: true }));
         break;
       default:
         break;

@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { RowFilter } from "./review.js";
+
 /** The two kinds of people a profile can roster. A profile rosters one of them, never both. */
 export const ROLES = ["student", "parent"] as const;
 /** A person's role in the school: `student` or `parent`. */
@@ -178,12 +180,17 @@ export interface Decisions {
   readonly duplicates: Readonly<Record<string, DuplicateResolution>>;
   /** `sourceId` → `accountId`: link this person to that account (R6). */
   readonly merges: Readonly<Record<string, string>>;
-  /** `sourceId`s already reviewed in an earlier sync (R5). */
+  /** `sourceId`s the admin already saw in scope in an earlier sync (R5); out-of-scope rows never count. */
   readonly reviewed: readonly string[];
   /** Plan hashes whose holds the admin acknowledged (R10). */
   readonly acknowledgedHolds: readonly string[];
   /** Error fingerprints present in the last reviewed report (R5 "only new errors"). */
   readonly reviewedErrors?: readonly string[] | undefined;
+  /**
+   * `sourceId`s the last reviewed report showed in scope with a data error (replaced at each review): one
+   * of them without that error now is marked `isFixed` and shown with the new users (R5).
+   */
+  readonly reviewedWithErrors?: readonly string[] | undefined;
 }
 
 /** Empty decisions, for a school's first sync. */
@@ -253,6 +260,8 @@ export const REASONS = [
   "excluded-linked",
   "skipped-linked",
   "field-missing",
+  // merging after the fact (R6): the duplicate account is archived into the chosen one
+  "merged",
 ] as const;
 /** A reason code; see {@link REASONS}. */
 export type Reason = (typeof REASONS)[number];
@@ -298,6 +307,13 @@ export interface ReviewRow {
   readonly isNew: boolean;
   /** Reviewed before, shown because a new parent shares the family (R5). */
   readonly isFamilyContext: boolean;
+  /**
+   * Seen in scope with a data error at the last review, and in scope without it now (an email added or
+   * corrected in the SIS): shown with the new users so that the admin revisits the selection (R5).
+   */
+  readonly isFixed: boolean;
+  /** Parents: the in-scope child that puts this parent in scope (R2); `null` otherwise. */
+  readonly scopeChildId: string | null;
   /** For excluded rows: the error's fingerprint (reason + ids). */
   readonly errorFingerprint: string | null;
   /** The error was not in the last reviewed report (R5). */
@@ -316,6 +332,8 @@ export interface ReviewTotals {
   readonly missingEmails: number;
   readonly invalidEmails: number;
   readonly newPeople: number;
+  /** In-scope people whose data error was fixed since the last review (R5). */
+  readonly fixedPeople: number;
   readonly newErrors: number;
   /** Users to sync: selected and importable. */
   readonly toSync: number;
@@ -343,6 +361,11 @@ export interface ReviewReport {
   readonly duplicateGroups: readonly DuplicateGroup[];
   /** Fingerprints of every error in this report (store them as the next run's `lastRun`). */
   readonly errorFingerprints: readonly string[];
+  /**
+   * The filter a review page opens on (R5): `{}` (everything) on a school's first review; on a re-sync,
+   * `{ needsReview: true }`: the new users (new, family context, fixed) and the new errors.
+   */
+  readonly openOn: RowFilter;
 }
 
 /** One field's change in an update (R8). */
@@ -390,6 +413,11 @@ export interface LinkAction extends ActionBase {
   readonly sourceId: string;
   readonly accountId: string;
   readonly changes: readonly FieldChange[];
+  /**
+   * The account is archived and was never synced (a same-email account the host retired): unarchive it
+   * too, so that the person gets it back with its hours (R6).
+   */
+  readonly restore?: true | undefined;
 }
 /** Write changed mapped fields to a linked account (R8). */
 export interface UpdateAction extends ActionBase {
@@ -405,11 +433,16 @@ export interface RestoreAction extends ActionBase {
   readonly accountId: string;
   readonly changes: readonly FieldChange[];
 }
-/** Soft-delete a managed account whose person left the scope or the source (R7). */
+/**
+ * Soft-delete a managed account whose person left the scope or the source (R7), or, with `mergedInto`,
+ * a duplicate account merged after the fact into the account the admin chose (R6, reason `merged`).
+ */
 export interface ArchiveAction extends ActionBase {
   readonly type: "archive";
   readonly accountId: string;
   readonly sourceId: string | null;
+  /** A merge after the fact: the account that takes this one's person and hours (`TargetDirectory.mergeAccounts`). */
+  readonly mergedInto?: string | undefined;
 }
 /** Leave a person (and their account, if any) untouched, with the reason (R4, R7). */
 export interface SkipAction extends ActionBase {
@@ -465,7 +498,10 @@ export interface SyncPlan {
   readonly planHash: string;
   /** Digest of the profile alone (a plan from another profile is refused). */
   readonly profileHash: string;
-  /** Ordered: createField, then add/link/update/restore, archive, skip. */
+  /**
+   * Ordered: createField, archives of duplicates merged after the fact (`merged`), then
+   * add/link/update/restore, archive, skip.
+   */
   readonly actions: readonly PlanAction[];
   readonly counts: PlanCounts;
   readonly holds: readonly Hold[];

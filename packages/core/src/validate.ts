@@ -300,6 +300,9 @@ export function checkSettings(input: PlanInput, problems: InputProblem[]): void 
     if (decisions.reviewedErrors !== undefined) {
       checkStringArray(decisions.reviewedErrors, "decisions", "decisions.reviewedErrors", problems);
     }
+    if (decisions.reviewedWithErrors !== undefined) {
+      checkStringArray(decisions.reviewedWithErrors, "decisions", "decisions.reviewedWithErrors", problems);
+    }
   }
 
   const lastRun: unknown = input.lastRun;

@@ -350,6 +350,8 @@ export function createFactsSource(
       const childIds = [...new Set(links.map((l) => l.studentID))];
       const children = childIds.map((id) => studentById.get(id)).filter((s) => s !== undefined);
       const enrolledChild = children.find((c) => statusOf(c.school?.status) === "enrolled");
+      // `schoolCode` names one child's school, for display only: a family can span divisions, so core
+      // decides a parent's scope per child through `studentIds` (R2), and `schoolCodes` lists them all.
       const anchor = enrolledChild ?? children[0];
       const schoolCodes = [
         ...new Set(children.map((c) => c.schoolCode ?? schoolById.get(c.configSchoolId ?? -1)?.schoolCode ?? "")),

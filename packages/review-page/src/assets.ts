@@ -83,6 +83,7 @@ export const SCRIPT = `
     switch (wanted) {
       case "all": return true;
       case "in-scope": return f.status !== "out-of-scope";
+      case "needs-review": return (f.status !== "out-of-scope" && f.novelty !== "") || f.newError;
       case "missing-email": return f.reason === "missing-email";
       case "red": return f.flag === "red";
       case "gray": return f.flag === "gray";

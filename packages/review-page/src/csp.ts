@@ -9,4 +9,4 @@
 /** CSP source of the inline stylesheet. @internal */
 export const STYLE_SHA256 = "sha256-psL9S9dSLeztUWkCGtNoW0TYyeRLzK7P3F1knrxo3f4=";
 /** CSP source of the inline script. @internal */
-export const SCRIPT_SHA256 = "sha256-W4gwsSxyi+OYx2OK84Fk7MHBgDPFxfYXL25BNTglzZQ=";
+export const SCRIPT_SHA256 = "sha256-GIr37t2f+i2u3hx9IOVAUNLYfF/bKFplkiGM9lKTTF8=";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { errorReportCsv, type ReviewReport, type ReviewRow } from "@rostersync/core";
+import { errorReportCsv, filterRows, type ReviewReport, type ReviewRow } from "@rostersync/core";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { HOSTILE, secondYearReport } from "../test/fixtures.ts";
 import { renderReviewHtml } from "./index.js";
@@ -90,6 +90,7 @@ describe("renderReviewHtml", () => {
       "to-skip": t.toSkip,
       "to-exclude": t.toExclude,
       "new-people": t.newPeople,
+      "fixed-people": t.fixedPeople,
       "new-errors": t.newErrors,
     });
     expect([shown.importable, shown.excluded, shown.skipped, shown["out-of-scope"]]).toEqual([
@@ -108,9 +109,37 @@ describe("renderReviewHtml", () => {
       const line = studentLines.get(row.sourceId) as string;
       expect(attr(line, "data-status")).toBe(row.status);
       expect(attr(line, "data-grade")).toBe(row.gradeLevel);
-      // The page opens on "In scope": out-of-scope rows start hidden, everyone else shown.
-      expect(hasAttr(line, "hidden")).toBe(row.status === "out-of-scope");
     }
+  });
+
+  it("opens a re-sync on the new users and new errors, as the report says, and a first review on in scope (R5)", () => {
+    expect(students.openOn).toEqual({ needsReview: true });
+    const shownAtOpen = new Set(filterRows(students, students.openOn).map((r) => r.sourceId));
+    expect(shownAtOpen.size).toBeGreaterThan(0);
+    const html = renderReviewHtml(students);
+    const lines = rowLines(html);
+    for (const row of students.rows)
+      expect(hasAttr(lines.get(row.sourceId) as string, "hidden")).toBe(!shownAtOpen.has(row.sourceId));
+    expect(html).toContain(`<option value="needs-review" selected>`);
+    expect(html).toContain(`Showing ${shownAtOpen.size} of ${students.rows.length} people`);
+    // A school's first review opens on everyone in scope.
+    const first: ReviewReport = { ...students, openOn: {} };
+    const firstLines = rowLines(renderReviewHtml(first));
+    for (const row of students.rows)
+      expect(hasAttr(firstLines.get(row.sourceId) as string, "hidden")).toBe(row.status === "out-of-scope");
+    expect(renderReviewHtml(first)).toContain(`<option value="in-scope" selected>`);
+  });
+
+  it("marks people whose data error was fixed since the last review, with the new users (R5)", () => {
+    const row = students.rows.find((r) => !r.isNew && !r.isFamilyContext && r.status === "importable") as ReviewRow;
+    const fixed: ReviewReport = {
+      ...students,
+      rows: students.rows.map((r) => (r === row ? { ...r, isFixed: true } : r)),
+    };
+    const line = rowLines(renderReviewHtml(fixed)).get(row.sourceId) as string;
+    expect(attr(line, "data-new")).toBe("fixed");
+    expect(cells(line)[1]).toContain(">fixed</span>");
+    expect(hasAttr(line, "hidden")).toBe(false);
   });
 
   it("flags conflicting duplicates red and resolved ones gray, with words as well as colour (R3)", () => {
@@ -152,6 +181,8 @@ describe("renderReviewHtml", () => {
         expect(newCell).toContain(">family</span>");
         expect(attr(line, "data-new")).toBe("family");
         expect(attr(line, "class")).toContain("ctx");
+      } else if (row.isFixed) {
+        expect(attr(line, "data-new")).toBe("fixed");
       } else {
         expect(newCell).toBe("");
         expect(hasAttr(line, "data-new")).toBe(false);

@@ -82,7 +82,16 @@ function count(name: string, value: number, label: string, extra = ""): string {
   return `<li class="count${extra}" data-count="${name}"><span class="n">${value}</span><span class="label">${label}</span></li>`;
 }
 
-function rowHtml(row: ReviewRow): string {
+/**
+ * Whether a row is shown when the page opens: on the filter the report names (`report.openOn`). A first
+ * review opens on "In scope"; a re-sync on "With new users and new errors" (R5).
+ */
+function shownAtOpen(row: ReviewRow, needsReview: boolean): boolean {
+  if (!needsReview) return row.status !== "out-of-scope";
+  return (row.status !== "out-of-scope" && (row.isNew || row.isFamilyContext || row.isFixed)) || row.isNewError;
+}
+
+function rowHtml(row: ReviewRow, needsReview: boolean): string {
   const reason = row.reasons[0] ?? null;
   const classes = [`st-${row.status}`];
   if (row.flag !== null) classes.push(`fl-${row.flag}`);
@@ -92,19 +101,22 @@ function rowHtml(row: ReviewRow): string {
   if (row.gradeLevel !== null) attrs += ` data-grade="${escapeHtml(row.gradeLevel)}"`;
   if (row.isNew) attrs += ` data-new="new"`;
   else if (row.isFamilyContext) attrs += ` data-new="family"`;
+  else if (row.isFixed) attrs += ` data-new="fixed"`;
   if (reason !== null) attrs += ` data-reason="${reason}"`;
   if (row.flag !== null) attrs += ` data-flag="${row.flag}"`;
   if (row.isNewError) attrs += " data-new-error";
-  // The page opens on "In scope"; hiding out-of-scope rows here makes the first paint (and a page read
+  // Rows outside the filter the page opens on start hidden, so that the first paint (and a page read
   // without script) match that filter.
-  if (row.status === "out-of-scope") attrs += " hidden";
+  if (!shownAtOpen(row, needsReview)) attrs += " hidden";
 
   const name = escapeHtml(`${row.firstName} ${row.lastName}`.trim());
   const novelty = row.isNew
     ? "x"
     : row.isFamilyContext
       ? `<span class="tag" title="Reviewed before; shown because a new parent shares the family">family</span>`
-      : "";
+      : row.isFixed
+        ? `<span class="tag" title="Had a data error at the last review; fixed since: revisit the selection">fixed</span>`
+        : "";
   let email: string;
   if (row.rawEmail === null || row.rawEmail.trim() === "") {
     email = `<span class="missing">missing</span>`;
@@ -182,7 +194,9 @@ export function renderReviewHtml(report: ReviewReport, options: ReviewPageOption
   const csv = errorReportCsv(report);
   const fileName = options.errorReportFileName ?? "error-report.csv";
   const errors = t.excluded;
-  const inScope = report.rows.length - t.outOfScope;
+  const needsReview = report.openOn?.needsReview === true;
+  let inScope = 0;
+  for (const row of report.rows) if (shownAtOpen(row, needsReview)) inScope++;
 
   const out: string[] = [];
   out.push(
@@ -220,13 +234,15 @@ export function renderReviewHtml(report: ReviewReport, options: ReviewPageOption
     count("to-skip", t.toSkip, "Users to skip"),
     count("to-exclude", t.toExclude, "Users to exclude"),
     count("new-people", t.newPeople, "New people"),
+    count("fixed-people", t.fixedPeople ?? 0, "Errors fixed since the last review"),
     count("new-errors", t.newErrors, "New errors", t.newErrors > 0 ? " errors" : ""),
     "</ul>",
     `<p class="actions"><button type="button" id="download-errors" disabled title="Needs JavaScript">` +
       `Download error report (${errors} ${errors === 1 ? "row" : "rows"}, CSV)</button></p>`,
     `<div class="filters" role="search">`,
     `<label>Status <select id="f-status">` +
-      `<option value="in-scope" selected>In scope</option>` +
+      `<option value="needs-review"${needsReview ? " selected" : ""}>With new users and new errors</option>` +
+      `<option value="in-scope"${needsReview ? "" : " selected"}>In scope</option>` +
       `<option value="all">Everyone in the SIS</option>` +
       `<option value="importable">Importable</option>` +
       `<option value="excluded">Excluded</option>` +
@@ -246,7 +262,7 @@ export function renderReviewHtml(report: ReviewReport, options: ReviewPageOption
       "<th>Email</th><th>Status</th><th>Flag</th></tr></thead>",
     "<tbody>",
   );
-  for (const row of report.rows) out.push(rowHtml(row));
+  for (const row of report.rows) out.push(rowHtml(row, needsReview));
   out.push(
     "</tbody></table>",
     `<p id="no-match" class="empty"${inScope === 0 ? "" : " hidden"}>No one matches these filters.</p>`,

@@ -126,7 +126,7 @@ function browserSuite(executablePath: string): void {
     const ids = (report: ReviewReport, filter: RowFilter) => filterRows(report, filter).map((r) => r.sourceId);
     const shownText = (n: number, of: number) => `Showing ${n} of ${of} people`;
 
-    it("shows the counts and opens on the people in scope", async () => {
+    it("shows the counts and opens where the report says: a re-sync on the new users and new errors (R5)", async () => {
       const page = await open("students.html");
       const counts = await page.$$eval("[data-count]", (items) =>
         Object.fromEntries(items.map((li) => [(li as HTMLElement).dataset.count, li.querySelector(".n")?.textContent])),
@@ -142,9 +142,16 @@ function browserSuite(executablePath: string): void {
         "missing-emails": String(t.missingEmails),
         "to-sync": String(t.toSync),
       });
+      expect(students.openOn).toEqual({ needsReview: true });
+      const atOpen = ids(students, students.openOn);
+      expect(await visibleIds(page)).toEqual(atOpen);
+      expect(await page.textContent("#shown")).toBe(shownText(atOpen.length, students.rows.length));
+      await page.selectOption("#f-status", "in-scope");
       const inScope = ids(students, { status: IN_SCOPE });
       expect(await visibleIds(page)).toEqual(inScope);
-      expect(await page.textContent("#shown")).toBe(shownText(inScope.length, students.rows.length));
+      await page.selectOption("#f-status", "needs-review");
+      expect(await visibleIds(page)).toEqual(atOpen);
+      await page.selectOption("#f-status", "in-scope");
       // The row a person sees: name, grade, status in words.
       const first = filterRows(students, { status: "importable" })[0]!;
       const row = page.locator(`tr[data-id="${first.sourceId}"]`);

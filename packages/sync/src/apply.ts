@@ -72,11 +72,13 @@ export interface ApplyResult {
 export interface RunEnvelope {
   readonly tenantId: string;
   readonly plan: SyncPlan;
-  /** People the admin saw in the review this plan was made from (marked reviewed on success). */
+  /** People the admin saw in scope in the review this plan was made from (marked reviewed on success). */
   readonly reviewedIds: readonly string[];
   /** Effective selections of that review (kept as decisions on success). */
   readonly selections: Readonly<Record<string, boolean>>;
   readonly errorFingerprints: readonly string[];
+  /** People that review showed in scope with a data error (core's `SeenInReview.withErrors`). */
+  readonly withErrors?: readonly string[] | undefined;
   readonly acknowledged: boolean;
 }
 
@@ -249,7 +251,10 @@ class RunSession {
           const r = await settle(() =>
             directory.linkAccount(action.accountId, action.sourceId, patchOf(action.changes)),
           );
-          return r.map(() => ({ status: "done" }) as const);
+          if (r.isErr() || action.restore !== true) return r.map(() => ({ status: "done" }) as const);
+          // R6: an account the host archived and no sync linked comes back as it is linked.
+          const restored = await settle(() => directory.restoreAccount(action.accountId, {}));
+          return restored.map(() => ({ status: "done" }) as const);
         }
         case "update": {
           const r = await settle(() => directory.updateAccount(action.accountId, patchOf(action.changes)));
@@ -260,6 +265,19 @@ class RunSession {
           return r.map(() => ({ status: "done" }) as const);
         }
         case "archive": {
+          const into = action.mergedInto;
+          if (into !== undefined) {
+            // R6 after the fact: the host moves the duplicate's hours and retires it.
+            const merge = directory.mergeAccounts;
+            if (merge === undefined) {
+              return err({
+                type: "Unsupported",
+                message: `The directory cannot merge account ${action.accountId} into ${into}: it has no mergeAccounts.`,
+              });
+            }
+            const merged = await settle(() => merge.call(directory, action.accountId, into));
+            return merged.map(() => ({ status: "done" }) as const);
+          }
           const r = await settle(() => directory.archiveAccount(action.accountId));
           return r.map(() => ({ status: "done" }) as const);
         }

@@ -9,6 +9,7 @@ import type {
   TargetDirectory,
   TargetField,
 } from "@rostersync/core";
+import { releasedEmail } from "@rostersync/core";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 
 /** Options of {@link createSqliteDirectory}. */
@@ -248,6 +249,18 @@ export function createSqliteDirectory(options: SqliteDirectoryOptions): SqliteDi
     archiveAccount(accountId) {
       const changed = sql("UPDATE accounts SET archived = 1 WHERE account_id = ?").run(accountId);
       return changed.changes === 0 ? fail("NotFound", `No account ${accountId}.`) : okAsync(undefined);
+    },
+
+    mergeAccounts(from, into) {
+      // This directory keeps no hours: merging retires `from` (archived, unlinked, its email released and
+      // its create key forgotten) so that `into` can take its person and email (R6).
+      if (byId(into) === undefined) return fail("NotFound", `No account ${into}.`);
+      const email = releasedEmail(from);
+      const changed = sql(
+        `UPDATE accounts SET archived = 1, source_id = NULL, idempotency_key = NULL, email = ?, email_key = ?
+           WHERE account_id = ?`,
+      ).run(email, emailKey(email), from);
+      return changed.changes === 0 ? fail("NotFound", `No account ${from}.`) : okAsync(undefined);
     },
 
     seed(accounts) {

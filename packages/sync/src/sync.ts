@@ -5,6 +5,7 @@ import type {
   HoursSink,
   HoursSource,
   LastRun,
+  MergeCandidate,
   PlanInput,
   ReviewReport,
   RosterSnapshot,
@@ -19,10 +20,13 @@ import {
   type DecisionsBuilder,
   decisionsBuilder,
   EMPTY_DECISIONS,
+  mergeCandidates as findMergeCandidates,
   inviteCandidates,
   plan as makePlan,
   review as makeReview,
   RosterInputError,
+  recordSeen,
+  seenInReview,
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { type ApplyContext, type ApplyResult, type Logger, type RunEnvelope, resumeRun, startRun } from "./apply.js";
@@ -118,6 +122,13 @@ export interface Sync {
    * someone else saved in between, the change is made again on their version. Resolves to the new review.
    */
   decide(change: (draft: DecisionsBuilder) => DecisionsBuilder | Decisions): ResultAsync<ReviewReport, SyncError>;
+  /**
+   * Accounts that may be the same person under another email (R6, core's `mergeCandidates`), against the
+   * last refresh's roster and the directory as it is now: people about to get a new account, and people
+   * whose sync-made account is a duplicate (merge after the fact). Merge one with
+   * `decide((d) => d.manualMerge(sourceId, accountId))`.
+   */
+  mergeCandidates(): ResultAsync<readonly MergeCandidate[], SyncError>;
   /** Plans against the last refresh's roster and the directory as it is now. */
   plan(): ResultAsync<TenantPlan, SyncError>;
   /** Applies a plan exactly once (DESIGN §4). */
@@ -309,14 +320,17 @@ export function createSync(options: SyncOptions): Sync {
         ...(inScopeSlices === undefined ? {} : { inScopeSlices }),
       });
       if (saved.isErr()) return err(storeFailed(saved.error));
-      // The people of the applied review were seen by the admin: they are no longer New? (R5), the
-      // default selection new people got is kept (R4), and today's errors are no longer new ones.
-      const marked = await updateDecisions((d) => ({
-        ...d,
-        selections: { ...envelope.selections, ...d.selections },
-        reviewed: [...new Set([...d.reviewed, ...envelope.reviewedIds])].sort(),
-        reviewedErrors: [...new Set([...(d.reviewedErrors ?? []), ...envelope.errorFingerprints])].sort(),
-      }));
+      // The people the applied review showed in scope were seen by the admin: they are no longer New?
+      // (R5), the default selection new people got is kept (R4), and today's errors are no longer new
+      // ones. Core's recordSeen, as markReviewed and recordDefaults do it.
+      const marked = await updateDecisions((d) =>
+        recordSeen(d, {
+          reviewed: envelope.reviewedIds,
+          selections: envelope.selections,
+          errors: envelope.errorFingerprints,
+          withErrors: envelope.withErrors ?? [],
+        }),
+      );
       if (marked.isErr()) return err(marked.error);
       roster = null;
       lastReview = null;
@@ -390,20 +404,14 @@ export function createSync(options: SyncOptions): Sync {
               holds: plan.holds,
             });
           }
-          const selections: Record<string, boolean> = {};
-          const reviewedIds: string[] = [];
-          // What core's `markReviewed` and `recordDefaults` would do with this review, kept with the run so
-          // that a resume in another process can do it too.
-          for (const row of review.rows) {
-            reviewedIds.push(row.sourceId);
-            if (row.isNew && row.status !== "out-of-scope" && typeof decisions.selections[row.sourceId] !== "boolean") {
-              selections[row.sourceId] = row.selected;
-            }
-          }
+          // What reviewing this review records (core's seenInReview: only people seen in scope), kept with
+          // the run so that a resume in another process can record it too.
+          const seen = seenInReview(review, decisions);
           return ok({
-            reviewedIds,
-            selections,
-            errorFingerprints: review.errorFingerprints,
+            reviewedIds: seen.reviewed,
+            selections: seen.selections,
+            errorFingerprints: seen.errors,
+            withErrors: seen.withErrors,
             acknowledged: plan.holds.length > 0,
           });
         });
@@ -485,6 +493,16 @@ export function createSync(options: SyncOptions): Sync {
           const report = pure(() => makeReview(inputs.value.input));
           if (report.isOk()) lastReview = report.value;
           return report;
+        })(),
+      );
+    },
+
+    mergeCandidates() {
+      return wrap(
+        (async (): Promise<Result<readonly MergeCandidate[], SyncError>> => {
+          const inputs = await gather(false);
+          if (inputs.isErr()) return err(inputs.error);
+          return pure(() => findMergeCandidates(inputs.value.input));
         })(),
       );
     },

@@ -91,6 +91,21 @@ function directoryContract(name: string, make: () => TargetDirectory) {
         { name: "Shirt", kind: "dropdown", options: ["M", "S"] },
       ]);
     });
+
+    it("merges after the fact: the duplicate is archived, unlinked and releases its email, repeatably (R6)", async () => {
+      const d = make();
+      const merge = d.mergeAccounts;
+      expect(merge).toBeDefined();
+      const dup = (await d.createAccount(person(1), "s1"))._unsafeUnwrap().accountId;
+      const home = (await d.createAccount(person(2, { sourceId: "home" }), "home"))._unsafeUnwrap().accountId;
+      for (let i = 0; i < 2; i++) (await merge?.call(d, dup, home))?._unsafeUnwrap();
+      const retired = (await d.listAccounts())._unsafeUnwrap().find((a) => a.accountId === dup);
+      expect(retired).toMatchObject({ archived: true });
+      expect(retired?.sourceId).toBeUndefined();
+      // The chosen account can now take the person and the email.
+      (await d.linkAccount(home, "s1", { email: "person1@example.org" }))._unsafeUnwrap();
+      expect((await merge?.call(d, "nobody", home))?._unsafeUnwrapErr().type).toBe("NotFound");
+    });
   });
 }
 

@@ -74,18 +74,25 @@ export async function firstThenNextYear(
   const before = new Map(year1.people.map((p) => [p.sourceId, p]));
   const accountOf = new Map(afterYear1.map((a) => [a.sourceId, a]));
 
-  // New? rows are exactly the people the generator added this year (R5).
-  const arrived = year2.people
-    .filter((p) => !year1Ids.has(p.sourceId))
-    .map((p) => p.sourceId)
-    .sort();
+  // New? in-scope rows are exactly the people not seen in scope last year (R5): the people the generator
+  // added this year, and those who entered the scope since (a return, an enrolment).
+  const seenInScope1 = new Set(review1.rows.filter((r) => r.status !== "out-of-scope").map((r) => r.sourceId));
+  const inScope2 = review2.rows.filter((r) => r.status !== "out-of-scope");
+  const arrived = year2.people.filter((p) => !year1Ids.has(p.sourceId)).map((p) => p.sourceId);
   expect(arrived.length).toBeGreaterThan(0);
   expect(
-    review2.rows
+    inScope2
       .filter((r) => r.isNew)
       .map((r) => r.sourceId)
       .sort(),
-  ).toEqual(arrived);
+  ).toEqual(
+    inScope2
+      .filter((r) => !seenInScope1.has(r.sourceId))
+      .map((r) => r.sourceId)
+      .sort(),
+  );
+  const newIds = new Set(review2.rows.filter((r) => r.isNew).map((r) => r.sourceId));
+  for (const id of arrived) expect(newIds.has(id)).toBe(true);
   expect(review2.totals.newPeople).toBe(review2.rows.filter((r) => r.isNew && r.status !== "out-of-scope").length);
 
   // Archives: exactly the synced students who graduated or withdrew (R7).

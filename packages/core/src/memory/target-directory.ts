@@ -1,6 +1,7 @@
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import { normaliseEmail } from "../email.js";
 import type { AccountPatch, CreateResult, DirectoryError, TargetDirectory } from "../ports/target-directory.js";
+import { releasedEmail } from "../simulate.js";
 import type { Account, NewAccount, TargetField } from "../types.js";
 
 /** The directory operations a fault hook can intercept. */
@@ -12,7 +13,8 @@ export type MemoryDirectoryOperation =
   | "linkAccount"
   | "updateAccount"
   | "restoreAccount"
-  | "archiveAccount";
+  | "archiveAccount"
+  | "mergeAccounts";
 
 /** Options of {@link createMemoryDirectory}. */
 export interface MemoryDirectoryOptions {
@@ -35,6 +37,8 @@ export interface MemoryDirectoryState {
   readonly fields: Map<string, TargetField>;
   /** Idempotency key → account id of the create that used it. */
   readonly createKeys: Map<string, string>;
+  /** Merges after the fact, in the order they were made (`mergeAccounts`). */
+  readonly merges: { readonly from: string; readonly into: string }[];
 }
 
 /** An in-memory host directory with access to its state. */
@@ -67,6 +71,7 @@ export function createMemoryDirectory(
     accounts: new Map(accounts.map((a) => [a.accountId, a])),
     fields: new Map(fields.map((f) => [f.name, f])),
     createKeys: new Map(),
+    merges: [],
   };
   for (const a of accounts) if (a.sourceId !== undefined) state.createKeys.set(a.sourceId, a.accountId);
   const prefix = options.idPrefix ?? "acct-";
@@ -177,6 +182,21 @@ export function createMemoryDirectory(
     },
     archiveAccount(accountId) {
       return write("archiveAccount", accountId, {}, { archived: true });
+    },
+    mergeAccounts(from, into) {
+      const fault = faultOf("mergeAccounts", from);
+      if (fault) return errAsync(fault);
+      const account = state.accounts.get(from);
+      if (!account || !state.accounts.has(into)) return fail("NotFound", `No account ${account ? into : from}.`);
+      // Idempotent: a merge already made is a replay.
+      if (account.archived && account.sourceId === undefined) return okAsync(undefined);
+      const { sourceId, ...rest } = account;
+      state.accounts.set(from, { ...rest, archived: true, email: releasedEmail(from) });
+      // A create for this person must not answer with the retired account.
+      if (sourceId !== undefined && state.createKeys.get(sourceId) === from) state.createKeys.delete(sourceId);
+      state.merges.push({ from, into });
+      writeCount += 1;
+      return okAsync(undefined);
     },
     getInstance: () => state,
     snapshot: () => [...state.accounts.values()],

@@ -4,7 +4,7 @@ import type { PortError } from "./errors.js";
 
 /** Errors a directory reports. `EmailTaken` is the unique-email constraint of the host. */
 export interface DirectoryError extends PortError {
-  readonly type: "EmailTaken" | "NotFound" | "Unauthorized" | "Unavailable" | "Invalid" | (string & {});
+  readonly type: "EmailTaken" | "NotFound" | "Unauthorized" | "Unavailable" | "Invalid" | "Unsupported" | (string & {});
 }
 
 /** The result of a create: the account and whether this call created it (false: idempotent replay). */
@@ -40,4 +40,12 @@ export interface TargetDirectory<E extends DirectoryError = DirectoryError> {
   restoreAccount(accountId: string, patch: AccountPatch): ResultAsync<void, E>;
   /** Soft delete: the account keeps its history. */
   archiveAccount(accountId: string): ResultAsync<void, E>;
+  /**
+   * Merge after the fact (R6, an `archive` action with `mergedInto`): move what the host keeps under `from`
+   * (hours, history) to `into`, keeping each hour's id (so that hours already written back to the SIS are
+   * recognised and not sent again), then retire `from`: archived, linked to nobody and no longer holding
+   * its email (the plan links `into` to the person next, with that email). Idempotent. Optional: without
+   * it, a merge after the fact fails with `Unsupported` and nothing is written for it.
+   */
+  mergeAccounts?(from: string, into: string): ResultAsync<void, E>;
 }
