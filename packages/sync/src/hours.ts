@@ -22,6 +22,13 @@ import { type ProgressListener, progressMeter } from "./progress.js";
 /** The store watermark key of the hours push. */
 export const HOURS_WATERMARK = "hours-push";
 
+/**
+ * The store key (in the watermark table) under which the push keeps the approved entries it could not send
+ * because their account was not linked yet: every push looks at them again, so they reach the SIS once the
+ * account is linked (or merged into a linked one), even though the watermark moved past them.
+ */
+export const HOURS_PARKED = "hours-parked";
+
 /** Options of `sync.pushHours`. */
 export interface PushHoursOptions {
   /** Stops between batches; entries not written stay unsettled and go out on the next push. */
@@ -33,18 +40,33 @@ export interface HourEntryOutcome {
   readonly hourId: string;
   /**
    * `created` / `updated` / `deleted`: written; `unchanged`: the SIS has it already; `absent`: unapproved or
-   * deleted and never written; `unlinked`: the account is not linked to a SIS person (not pushed);
-   * `from-sis`: an hour imported from the SIS (never echoed back); `failed`: retried on the next push.
+   * deleted and never written; `unlinked`: the account is not linked to a SIS person (not pushed yet: an
+   * approved one is parked and sent by the first push after its account is linked); `from-sis`: an hour
+   * imported from the SIS (never echoed back); `before-enabled`: created before write-back was switched on
+   * (only `backfillHours` sends it); `failed`: retried on the next push.
    */
-  readonly status: "created" | "updated" | "deleted" | "unchanged" | "absent" | "unlinked" | "from-sis" | "failed";
+  readonly status:
+    | "created"
+    | "updated"
+    | "deleted"
+    | "unchanged"
+    | "absent"
+    | "unlinked"
+    | "from-sis"
+    | "before-enabled"
+    | "failed";
   readonly serviceHoursId: string | null;
   readonly error?: { readonly type: string; readonly message: string } | undefined;
 }
 
 /** The result of one hours push. */
 export interface HoursPushResult {
-  /** Entries the host reported changed since the last watermark. */
+  /** Entries looked at: those the host reported changed since the last watermark, and the parked ones. */
   readonly entries: number;
+  /** Of those, entries parked by earlier pushes (unlinked accounts) and looked at again. */
+  readonly retried: number;
+  /** Approved entries of unlinked accounts now parked for the next push. */
+  readonly parked: number;
   readonly created: number;
   readonly updated: number;
   readonly deleted: number;
@@ -209,6 +231,8 @@ async function pushUnderLock(
   }
   const watermark = await store.getWatermark(tenantId, HOURS_WATERMARK);
   if (watermark.isErr()) return err(storeFailed(watermark.error));
+  const parked = await readParked(ctx);
+  if (parked.isErr()) return err(parked.error);
   const changes = await source.changedSince(watermark.value);
   if (changes.isErr()) {
     return err({
@@ -217,6 +241,90 @@ async function pushUnderLock(
       cause: changes.error,
     });
   }
+  // Entries parked by earlier pushes (their account was not linked) are looked at again first; a newer
+  // state of the same entry from the host replaces them. The newest state of each entry wins (a page may
+  // hold an entry twice).
+  const latest = new Map<string, HostHourEntry>();
+  for (const e of parked.value) latest.set(e.hourId, e);
+  for (const e of changes.value.entries) {
+    const seen = latest.get(e.hourId);
+    if (seen === undefined || seen.updatedAt <= e.updatedAt) latest.set(e.hourId, e);
+  }
+  const decided = await decideAll(ctx, latest.values(), loaded.value.profile.hoursSync.enabledAt ?? null);
+  if (decided.isErr()) return err(decided.error);
+  const { outcomes, writes, stillParked } = decided.value;
+
+  const sent = await sendWrites(ctx, writes, outcomes, options, keepAlive);
+  if (sent.isErr()) return err(sent.error);
+  const { batches, failed, stoppedEarly } = sent.value;
+
+  const settled = !stoppedEarly && failed === 0;
+  let newWatermark = watermark.value;
+  if (settled) {
+    // Parked entries are saved before the watermark moves past them: a crash in between re-reads them.
+    const kept = await saveParked(ctx, parked.value, stillParked);
+    if (kept.isErr()) return err(kept.error);
+    if (changes.value.watermark !== null) {
+      const moved = await store.setWatermark(tenantId, HOURS_WATERMARK, changes.value.watermark);
+      if (moved.isErr()) return err(storeFailed(moved.error));
+      newWatermark = changes.value.watermark;
+    }
+  }
+  return ok({
+    ...tally(outcomes),
+    entries: latest.size,
+    retried: parked.value.length,
+    parked: settled ? stillParked.length : parked.value.length,
+    failed,
+    writes: writes.length,
+    batches,
+    outcomes: [...outcomes.values()],
+    settled,
+    watermark: newWatermark,
+  });
+}
+
+function tally(outcomes: ReadonlyMap<string, HourEntryOutcome>): {
+  created: number;
+  updated: number;
+  deleted: number;
+} {
+  let created = 0;
+  let updated = 0;
+  let deleted = 0;
+  for (const o of outcomes.values()) {
+    if (o.status === "created") created++;
+    else if (o.status === "updated") updated++;
+    else if (o.status === "deleted") deleted++;
+  }
+  return { created, updated, deleted };
+}
+
+/** One write the push (or a backfill) decided on, with the ledger entry that marks it pending. */
+interface PlannedWrite {
+  readonly write: HourWrite;
+  readonly ledger: HoursLedgerEntry;
+}
+
+/** What the push decided for a set of host entries, before anything is sent. */
+interface Decided {
+  readonly outcomes: Map<string, HourEntryOutcome>;
+  readonly writes: PlannedWrite[];
+  /** Approved, live entries of accounts not linked to a SIS person: looked at again by the next push. */
+  readonly stillParked: HostHourEntry[];
+}
+
+/**
+ * Reads the accounts and the ledger and decides, for each entry, what the SIS needs (DESIGN §5). Hours the
+ * host's copy of an SIS-imported hour claims are recorded in the ledger at once. With `enabledAt`, an
+ * entry the ledger never saw whose `createdAt` is before that moment is left for `backfillHours`.
+ */
+async function decideAll(
+  ctx: HoursContext,
+  entries: Iterable<HostHourEntry>,
+  enabledAt: string | null,
+): Promise<Result<Decided, SyncError>> {
+  const { store, tenantId } = ctx;
   const [accounts, ledger] = await Promise.all([ctx.directory.listAccounts(), store.getHoursLedger(tenantId)]);
   if (accounts.isErr()) return err(directoryFailed(accounts.error));
   if (ledger.isErr()) return err(storeFailed(ledger.error));
@@ -230,22 +338,26 @@ async function pushUnderLock(
   for (const l of ledger.value)
     if (l.origin === "sis" && l.hourId.startsWith("sis:")) unclaimedSis.set(l.fingerprint, l);
 
-  // The newest state of each entry wins (a page may hold an entry twice).
-  const latest = new Map<string, HostHourEntry>();
-  for (const e of changes.value.entries) latest.set(e.hourId, e);
-
   const now = new Date(ctx.clock.now()).toISOString();
   const outcomes = new Map<string, HourEntryOutcome>();
-  const writes: { write: HourWrite; ledger: HoursLedgerEntry }[] = [];
+  const writes: PlannedWrite[] = [];
   const claims: HoursLedgerEntry[] = [];
+  const stillParked: HostHourEntry[] = [];
 
-  for (const entry of latest.values()) {
+  for (const entry of entries) {
     const personId = personOf.get(entry.accountId);
     let known = byHourId.get(entry.hourId);
+    if (known === undefined && enabledAt !== null && entry.createdAt != null && entry.createdAt < enabledAt) {
+      // Logged before write-back was switched on: only an explicit backfill sends it (docs/hours.md).
+      outcomes.set(entry.hourId, { hourId: entry.hourId, status: "before-enabled", serviceHoursId: null });
+      continue;
+    }
     if (personId === undefined) {
-      // Not linked to a SIS person: nothing to write to, and nothing that could be written before.
+      // Not linked to a SIS person: nothing to write to, and nothing that could be written before. An
+      // approved one waits for its account to be linked (parked, looked at by every push).
       if (known === undefined) {
         outcomes.set(entry.hourId, { hourId: entry.hourId, status: "unlinked", serviceHoursId: null });
+        if (entry.approved && !entry.deleted) stillParked.push(entry);
         continue;
       }
     }
@@ -326,7 +438,22 @@ async function pushUnderLock(
     const claimed = await store.putHoursLedger(tenantId, claims);
     if (claimed.isErr()) return err(storeFailed(claimed.error));
   }
+  return ok({ outcomes, writes, stillParked });
+}
 
+/**
+ * Sends planned writes in batches: each batch marked `pending` in the ledger before it goes (so a crash or
+ * a lost answer is reconciled by marker before any retry) and settled after. Outcomes go into `outcomes`.
+ */
+async function sendWrites(
+  ctx: HoursContext,
+  writes: readonly PlannedWrite[],
+  outcomes: Map<string, HourEntryOutcome>,
+  options: PushHoursOptions,
+  keepAlive: KeepAlive,
+): Promise<Result<{ batches: number; failed: number; stoppedEarly: boolean }, SyncError>> {
+  const { sink, store, tenantId } = ctx;
+  if (sink === undefined) return err(notConfigured());
   const batchSize = Math.max(1, ctx.batchSize ?? 200);
   const meter = progressMeter(ctx.clock, "hours", writes.length, ctx.onProgress);
   let batches = 0;
@@ -393,34 +520,37 @@ async function pushUnderLock(
     if (recorded.isErr()) return err(storeFailed(recorded.error));
     meter(Math.min(i + batch.length, writes.length), failed);
   }
+  return ok({ batches, failed, stoppedEarly });
+}
 
-  const settled = !stoppedEarly && failed === 0;
-  let newWatermark = watermark.value;
-  if (settled && changes.value.watermark !== null) {
-    const moved = await store.setWatermark(tenantId, HOURS_WATERMARK, changes.value.watermark);
-    if (moved.isErr()) return err(storeFailed(moved.error));
-    newWatermark = changes.value.watermark;
+/** The parked entries, as the last settled push left them (an empty list when none). */
+async function readParked(ctx: HoursContext): Promise<Result<HostHourEntry[], SyncError>> {
+  const raw = await ctx.store.getWatermark(ctx.tenantId, HOURS_PARKED);
+  if (raw.isErr()) return err(storeFailed(raw.error));
+  if (raw.value === null) return ok([]);
+  try {
+    const parsed: unknown = JSON.parse(raw.value);
+    if (Array.isArray(parsed)) return ok(parsed as HostHourEntry[]);
+  } catch {
+    // answered below
   }
-  let created = 0;
-  let updated = 0;
-  let deleted = 0;
-  for (const o of outcomes.values()) {
-    if (o.status === "created") created++;
-    else if (o.status === "updated") updated++;
-    else if (o.status === "deleted") deleted++;
-  }
-  return ok({
-    entries: latest.size,
-    created,
-    updated,
-    deleted,
-    failed,
-    writes: writes.length,
-    batches,
-    outcomes: [...outcomes.values()],
-    settled,
-    watermark: newWatermark,
-  });
+  return err(
+    storeFailed({ type: "Corrupt", message: `The parked hours under "${HOURS_PARKED}" cannot be read.`, fatal: true }),
+  );
+}
+
+/** Saves the parked entries when they changed. */
+async function saveParked(
+  ctx: HoursContext,
+  before: readonly HostHourEntry[],
+  after: readonly HostHourEntry[],
+): Promise<Result<void, SyncError>> {
+  const sorted = [...after].sort((a, b) => (a.hourId < b.hourId ? -1 : a.hourId > b.hourId ? 1 : 0));
+  const json = JSON.stringify(sorted);
+  if (before.length === 0 && after.length === 0) return ok(undefined);
+  if (JSON.stringify(before) === json) return ok(undefined);
+  const saved = await ctx.store.setWatermark(ctx.tenantId, HOURS_PARKED, json);
+  return saved.isErr() ? err(storeFailed(saved.error)) : ok(undefined);
 }
 
 /**

@@ -8,6 +8,7 @@
 export type { ActionFailure, ApplyResult, Logger, RunTimings } from "./apply.js";
 export * from "./errors.js";
 export {
+  HOURS_PARKED,
   HOURS_WATERMARK,
   type HourEntryOutcome,
   type HoursImportResult,
