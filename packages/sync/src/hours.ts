@@ -316,13 +316,14 @@ interface Decided {
 
 /**
  * Reads the accounts and the ledger and decides, for each entry, what the SIS needs (DESIGN §5). Hours the
- * host's copy of an SIS-imported hour claims are recorded in the ledger at once. With `enabledAt`, an
+ * host's copy of an SIS-imported hour claims are recorded in the ledger at once (not in a dry run). With `enabledAt`, an
  * entry the ledger never saw whose `createdAt` is before that moment is left for `backfillHours`.
  */
 async function decideAll(
   ctx: HoursContext,
   entries: Iterable<HostHourEntry>,
   enabledAt: string | null,
+  dryRun = false,
 ): Promise<Result<Decided, SyncError>> {
   const { store, tenantId } = ctx;
   const [accounts, ledger] = await Promise.all([ctx.directory.listAccounts(), store.getHoursLedger(tenantId)]);
@@ -434,7 +435,7 @@ async function decideAll(
     });
   }
 
-  if (claims.length > 0) {
+  if (claims.length > 0 && !dryRun) {
     const claimed = await store.putHoursLedger(tenantId, claims);
     if (claimed.isErr()) return err(storeFailed(claimed.error));
   }
@@ -669,33 +670,246 @@ async function importUnderLock(ctx: HoursContext): Promise<Result<HoursImportRes
 }
 
 /**
- * Switches hours write-back on. Refused with `HistoricHoursUnseen` while the SIS holds hours the ledger
- * never saw (import them first, or pass `force` to leave them alone in the SIS). @internal
+ * The guard every path that switches write-back on goes through (DESIGN §5): refused with
+ * `HistoricHoursUnseen` while the SIS holds hours the ledger never saw (import them first, or `force` to
+ * leave them alone in the SIS). Both the sink and the host's hours are needed, forced or not.
+ */
+async function guardSwitchOn(ctx: HoursContext, force: boolean): Promise<Result<void, SyncError>> {
+  if (ctx.sink === undefined || ctx.source === undefined) return err(notConfigured());
+  if (force) return ok(undefined);
+  const all = await ctx.sink.listAll();
+  if (all.isErr()) {
+    return err({ type: "HoursFailed", message: `Reading SIS hours failed: ${all.error.message}`, cause: all.error });
+  }
+  const ledger = await ctx.store.getHoursLedger(ctx.tenantId);
+  if (ledger.isErr()) return err(storeFailed(ledger.error));
+  const unseen = unseenHours(all.value, ledger.value).length;
+  if (unseen > 0) {
+    return err({
+      type: "HistoricHoursUnseen",
+      message: `The SIS holds ${unseen} service-hours records this school never imported: run importHistoricHours() first, or enable with { force: true }.`,
+      unseen,
+    });
+  }
+  return ok(undefined);
+}
+
+/**
+ * Moves the push's watermark to the host's newest change, so write-back starts from the moment it is
+ * switched on: hours logged before go only through `backfillHours`. Follows the host's pages to the end.
+ */
+async function startFromNow(ctx: HoursContext): Promise<Result<void, SyncError>> {
+  const source = ctx.source;
+  if (source === undefined) return err(notConfigured());
+  const stored = await ctx.store.getWatermark(ctx.tenantId, HOURS_WATERMARK);
+  if (stored.isErr()) return err(storeFailed(stored.error));
+  let watermark = stored.value;
+  for (;;) {
+    const page = await source.changedSince(watermark);
+    if (page.isErr()) {
+      return err({
+        type: "HoursFailed",
+        message: `Reading the host's hours failed: ${page.error.message}`,
+        cause: page.error,
+      });
+    }
+    const next = page.value.watermark;
+    if (page.value.entries.length === 0 || next === null || next === watermark) break;
+    watermark = next;
+  }
+  if (watermark === null || watermark === stored.value) return ok(undefined);
+  const moved = await ctx.store.setWatermark(ctx.tenantId, HOURS_WATERMARK, watermark);
+  return moved.isErr() ? err(storeFailed(moved.error)) : ok(undefined);
+}
+
+/**
+ * What a setup turning write-back on (or keeping it on) must save: a switch from off to on passes the
+ * guard and starts the push from now (`enabledAt`); a setup that keeps it on keeps the moment it was
+ * switched on; a setup that switches it off drops it. A value of `enabledAt` passed in is never trusted.
+ * @internal
+ */
+export async function hoursSwitchForSetup(
+  ctx: HoursContext,
+  current: SyncProfile | null,
+  next: SyncProfile,
+): Promise<Result<SyncProfile, SyncError>> {
+  const { enabledAt: _given, ...setting } = next.hoursSync;
+  if (!setting.enabled) return ok({ ...next, hoursSync: setting });
+  if (current?.hoursSync.enabled === true) {
+    const kept = current.hoursSync.enabledAt;
+    return ok({ ...next, hoursSync: kept === undefined ? setting : { ...setting, enabledAt: kept } });
+  }
+  const guarded = await guardSwitchOn(ctx, false);
+  if (guarded.isErr()) return err(guarded.error);
+  const started = await startFromNow(ctx);
+  if (started.isErr()) return err(started.error);
+  return ok({ ...next, hoursSync: { ...setting, enabledAt: new Date(ctx.clock.now()).toISOString() } });
+}
+
+/**
+ * Switches hours write-back on, from now: refused with `HistoricHoursUnseen` while the SIS holds hours the
+ * ledger never saw (import them first, or pass `force` to leave them alone in the SIS). @internal
  */
 export async function enableHoursSync(ctx: HoursContext, force: boolean): Promise<Result<SyncProfile, SyncError>> {
   const loaded = await loadProfile(ctx);
   if (loaded.isErr()) return err(loaded.error);
   const { profile, version } = loaded.value;
   if (profile.hoursSync.enabled) return ok(profile);
-  if (!force) {
-    if (ctx.sink === undefined) return err(notConfigured());
-    const all = await ctx.sink.listAll();
-    if (all.isErr()) {
-      return err({ type: "HoursFailed", message: `Reading SIS hours failed: ${all.error.message}`, cause: all.error });
-    }
-    const ledger = await ctx.store.getHoursLedger(ctx.tenantId);
-    if (ledger.isErr()) return err(storeFailed(ledger.error));
-    const unseen = unseenHours(all.value, ledger.value).length;
-    if (unseen > 0) {
-      return err({
-        type: "HistoricHoursUnseen",
-        message: `The SIS holds ${unseen} service-hours records this school never imported: run importHistoricHours() first, or enable with { force: true }.`,
-        unseen,
-      });
-    }
-  }
-  const next: SyncProfile = { ...profile, hoursSync: { ...profile.hoursSync, enabled: true } };
+  const guarded = await guardSwitchOn(ctx, force);
+  if (guarded.isErr()) return err(guarded.error);
+  const started = await startFromNow(ctx);
+  if (started.isErr()) return err(started.error);
+  const next: SyncProfile = {
+    ...profile,
+    hoursSync: { ...profile.hoursSync, enabled: true, enabledAt: new Date(ctx.clock.now()).toISOString() },
+  };
   const saved = await ctx.store.saveProfile(ctx.tenantId, next, version);
   if (saved.isErr()) return err(storeFailed(saved.error));
   return ok(next);
+}
+
+/** Options of `sync.backfillHours`. */
+export interface BackfillHoursOptions {
+  /** `YYYY-MM-DD`: entries dated on or after this day are sent. */
+  readonly from: string;
+  /** `YYYY-MM-DD`: and on or before this day (default: no end). */
+  readonly to?: string | undefined;
+  /** Show what would be sent, and send nothing. */
+  readonly dryRun?: boolean | undefined;
+  /** Stops between batches; a backfill can be run again (nothing is sent twice). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** One write a backfill sends (or, in a dry run, would send). */
+export interface BackfillWrite {
+  readonly hourId: string;
+  readonly op: HourWrite["op"];
+  readonly personId: string;
+  readonly role: ServiceHour["role"];
+  readonly date: string;
+  readonly hours: number;
+  readonly description: string;
+}
+
+/** What a backfill did, or would do. */
+export interface HoursBackfillResult {
+  readonly dryRun: boolean;
+  /** Host entries dated in the range. */
+  readonly entries: number;
+  /** The writes, in the order they are (or would be) sent. */
+  readonly writes: readonly BackfillWrite[];
+  /** Entries in the range that cannot be sent: their account is not linked (backfill again once it is). */
+  readonly unlinked: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly deleted: number;
+  readonly failed: number;
+  /** Per-entry outcomes of the entries sent or left alone (those a dry run would send are in `writes`). */
+  readonly outcomes: readonly HourEntryOutcome[];
+  /** Every write settled (always `true` for a dry run). */
+  readonly settled: boolean;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Sends host hours logged before write-back was switched on, dated in `[from, to]`, against the ledger like
+ * the push (nothing is sent twice, SIS-imported hours are not echoed). `dryRun` answers what it would send.
+ * Leaves the push's watermark and parked entries alone. @internal
+ */
+export async function backfillHours(
+  ctx: HoursContext,
+  options: BackfillHoursOptions,
+): Promise<Result<HoursBackfillResult, SyncError>> {
+  const problems: { record: string; path: string; message: string }[] = [];
+  const from: unknown = options?.from;
+  const to: unknown = options?.to;
+  if (typeof from !== "string" || !DAY.test(from)) {
+    problems.push({ record: "backfill", path: "from", message: "from must be a day as YYYY-MM-DD" });
+  }
+  if (to !== undefined && (typeof to !== "string" || !DAY.test(to))) {
+    problems.push({ record: "backfill", path: "to", message: "to must be a day as YYYY-MM-DD" });
+  }
+  if (problems.length > 0) {
+    return err({ type: "InvalidInput", message: problems.map((p) => p.message).join("; "), problems });
+  }
+  if (ctx.sink === undefined || ctx.source === undefined) return err(notConfigured());
+  return withLock(ctx, (keepAlive) => backfillUnderLock(ctx, options, keepAlive));
+}
+
+async function backfillUnderLock(
+  ctx: HoursContext,
+  options: BackfillHoursOptions,
+  keepAlive: KeepAlive,
+): Promise<Result<HoursBackfillResult, SyncError>> {
+  const source = ctx.source;
+  if (source === undefined) return err(notConfigured());
+  const loaded = await loadProfile(ctx);
+  if (loaded.isErr()) return err(loaded.error);
+  if (!loaded.value.profile.hoursSync.enabled) {
+    return err({ type: "HoursSyncOff", message: "Hours write-back is off for this school: enableHoursSync() first." });
+  }
+  const inRange = new Map<string, HostHourEntry>();
+  let watermark: string | null = null;
+  for (;;) {
+    const page = await source.changedSince(watermark);
+    if (page.isErr()) {
+      return err({
+        type: "HoursFailed",
+        message: `Reading the host's hours failed: ${page.error.message}`,
+        cause: page.error,
+      });
+    }
+    for (const e of page.value.entries) {
+      if (e.date < options.from || (options.to !== undefined && e.date > options.to)) {
+        inRange.delete(e.hourId);
+        continue;
+      }
+      const seen = inRange.get(e.hourId);
+      if (seen === undefined || seen.updatedAt <= e.updatedAt) inRange.set(e.hourId, e);
+    }
+    const next = page.value.watermark;
+    if (page.value.entries.length === 0 || next === null || next === watermark) break;
+    watermark = next;
+  }
+  const decided = await decideAll(ctx, inRange.values(), null, options.dryRun === true);
+  if (decided.isErr()) return err(decided.error);
+  const { outcomes, writes } = decided.value;
+  const listed: BackfillWrite[] = writes.map(({ write }) => ({
+    hourId: write.hourId,
+    op: write.op,
+    personId: write.hour.personId,
+    role: write.hour.role,
+    date: write.hour.date,
+    hours: write.hour.hours,
+    description: write.hour.description,
+  }));
+  let unlinked = 0;
+  for (const o of outcomes.values()) if (o.status === "unlinked") unlinked++;
+  if (options.dryRun === true) {
+    return ok({
+      dryRun: true,
+      entries: inRange.size,
+      writes: listed,
+      unlinked,
+      created: 0,
+      updated: 0,
+      deleted: 0,
+      failed: 0,
+      outcomes: [...outcomes.values()],
+      settled: true,
+    });
+  }
+  const sent = await sendWrites(ctx, writes, outcomes, { signal: options.signal }, keepAlive);
+  if (sent.isErr()) return err(sent.error);
+  return ok({
+    dryRun: false,
+    entries: inRange.size,
+    writes: listed,
+    unlinked,
+    ...tally(outcomes),
+    failed: sent.value.failed,
+    outcomes: [...outcomes.values()],
+    settled: !sent.value.stoppedEarly && sent.value.failed === 0,
+  });
 }

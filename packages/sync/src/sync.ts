@@ -28,9 +28,14 @@ import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { type ApplyContext, type ApplyResult, type Logger, type RunEnvelope, resumeRun, startRun } from "./apply.js";
 import { directoryFailed, type SyncError, sourceFailed, storeFailed } from "./errors.js";
 import {
+  type BackfillHoursOptions,
+  backfillHours,
   enableHoursSync,
+  type HoursBackfillResult,
+  type HoursContext,
   type HoursImportResult,
   type HoursPushResult,
+  hoursSwitchForSetup,
   importHistoricHours,
   type PushHoursOptions,
   pushHours,
@@ -104,7 +109,11 @@ export type UnattendedResult =
 export interface Sync {
   /** The school this instance works for. */
   readonly tenantId: string;
-  /** Saves the school's setup (optimistic: someone else saving in between is `Conflict`). */
+  /**
+   * Saves the school's setup (optimistic: someone else saving in between is `Conflict`). A setup that
+   * switches `hoursSync.enabled` on goes through the same guard as `enableHoursSync()` (without `force`)
+   * and starts write-back from now; it resolves to the profile as saved (with `hoursSync.enabledAt`).
+   */
   setup(profile: SyncProfile): ResultAsync<SyncProfile, SyncError>;
   /** The school's setup, or `null` before the first `setup`. */
   profile(): ResultAsync<SyncProfile | null, SyncError>;
@@ -133,8 +142,16 @@ export interface Sync {
   pushHours(options?: PushHoursOptions): ResultAsync<HoursPushResult, SyncError>;
   /** Imports the SIS's hours into the host and records them as from-SIS, so they are never echoed back. */
   importHistoricHours(): ResultAsync<HoursImportResult, SyncError>;
-  /** Switches hours write-back on; refused while the SIS holds hours the ledger never saw, unless `force`. */
+  /**
+   * Switches hours write-back on, from now (hours logged before go only through `backfillHours`); refused
+   * while the SIS holds hours the ledger never saw, unless `force`.
+   */
   enableHoursSync(options?: { readonly force?: boolean | undefined }): ResultAsync<SyncProfile, SyncError>;
+  /**
+   * Sends host hours dated from `from` (to `to`) that the push leaves alone because they were logged before
+   * write-back was switched on. Nothing is sent twice; `dryRun: true` answers what it would send first.
+   */
+  backfillHours(options: BackfillHoursOptions): ResultAsync<HoursBackfillResult, SyncError>;
 }
 
 /** Everything a review and a plan are made from, with the versions they were read at. */
@@ -196,6 +213,21 @@ export function createSync(options: SyncOptions): Sync {
     profileVersion = undefined;
   };
   let lastReview: ReviewReport | null = null;
+  const lockTtlMs = options.lockTtlMs ?? 60_000;
+  /** What the hours steps need. */
+  const hoursContext = (): HoursContext => ({
+    tenantId,
+    store,
+    directory,
+    sink: options.hours,
+    source: options.hoursSource,
+    clock,
+    batchSize: options.hoursBatchSize ?? 200,
+    onProgress: options.onProgress,
+    logger: options.logger,
+    newId,
+    lockTtlMs,
+  });
 
   async function readSource(signal?: AbortSignal): Promise<Result<RosterSnapshot, SyncError>> {
     const onRead = readMeter(clock, options.onProgress);
@@ -293,7 +325,7 @@ export function createSync(options: SyncOptions): Sync {
     newId,
     logger: options.logger,
     onProgress: options.onProgress,
-    lockTtlMs: options.lockTtlMs ?? 60_000,
+    lockTtlMs,
     journalBatchSize: options.journalBatchSize ?? "auto",
     inviteCandidates,
     async onCompleted(envelope: RunEnvelope, result: ApplyResult) {
@@ -414,16 +446,16 @@ export function createSync(options: SyncOptions): Sync {
         (async (): Promise<Result<SyncProfile, SyncError>> => {
           // Optimistic: save over the version this instance last read, so an admin editing a setup that
           // someone else changed meanwhile gets `Conflict` instead of silently overwriting it.
-          let expected = profileVersion;
-          if (expected === undefined) {
-            const current = await store.getProfile(tenantId);
-            if (current.isErr()) return err(storeFailed(current.error));
-            expected = current.value?.version ?? null;
-          }
-          const saved = await store.saveProfile(tenantId, profile, expected);
+          const current = await store.getProfile(tenantId);
+          if (current.isErr()) return err(storeFailed(current.error));
+          const expected = profileVersion === undefined ? (current.value?.version ?? null) : profileVersion;
+          // Switching hours write-back on here goes through the enable guard like enableHoursSync().
+          const switched = await hoursSwitchForSetup(hoursContext(), current.value?.value ?? null, profile);
+          if (switched.isErr()) return err(switched.error);
+          const saved = await store.saveProfile(tenantId, switched.value, expected);
           if (saved.isErr()) return err(storeFailed(saved.error));
           profileVersion = saved.value;
-          return ok(profile);
+          return ok(switched.value);
         })(),
       );
     },
@@ -521,57 +553,19 @@ export function createSync(options: SyncOptions): Sync {
     },
 
     pushHours(pushOptions = {}) {
-      return wrap(
-        pushHours(
-          {
-            tenantId,
-            store,
-            directory,
-            sink: options.hours,
-            source: options.hoursSource,
-            clock,
-            batchSize: options.hoursBatchSize ?? 200,
-            onProgress: options.onProgress,
-            logger: options.logger,
-            newId,
-            lockTtlMs: ctx.lockTtlMs,
-          },
-          pushOptions,
-        ),
-      );
+      return wrap(pushHours(hoursContext(), pushOptions));
     },
 
     importHistoricHours() {
-      return wrap(
-        importHistoricHours({
-          tenantId,
-          store,
-          directory,
-          sink: options.hours,
-          source: options.hoursSource,
-          clock,
-          newId,
-          lockTtlMs: ctx.lockTtlMs,
-        }).finally(forgetProfileVersion),
-      );
+      return wrap(importHistoricHours(hoursContext()).finally(forgetProfileVersion));
     },
 
     enableHoursSync(enableOptions = {}) {
-      return wrap(
-        enableHoursSync(
-          {
-            tenantId,
-            store,
-            directory,
-            sink: options.hours,
-            source: options.hoursSource,
-            clock,
-            newId,
-            lockTtlMs: ctx.lockTtlMs,
-          },
-          enableOptions.force === true,
-        ).finally(forgetProfileVersion),
-      );
+      return wrap(enableHoursSync(hoursContext(), enableOptions.force === true).finally(forgetProfileVersion));
+    },
+
+    backfillHours(backfillOptions) {
+      return wrap(backfillHours(hoursContext(), backfillOptions));
     },
   };
   return sync;
