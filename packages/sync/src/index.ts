@@ -28,4 +28,5 @@ export {
   type SyncOptions,
   type TenantPlan,
   type UnattendedResult,
+  type UnattendedStopReason,
 } from "./sync.js";

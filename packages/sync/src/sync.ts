@@ -88,6 +88,12 @@ export interface ApplyOptions {
   readonly actor?: string | undefined;
 }
 
+/**
+ * Why an unattended run applied nothing: `first-run` (no sync was ever applied: the first one must be
+ * reviewed by a person), `holds` (R10 holds to acknowledge), `new-errors` (errors nobody has seen yet).
+ */
+export type UnattendedStopReason = "first-run" | "holds" | "new-errors";
+
 /** What an unattended run did: applied, or stopped because something needs a person (DESIGN §4). */
 export type UnattendedResult =
   | { readonly applied: true; readonly review: ReviewReport; readonly plan: TenantPlan; readonly run: ApplyResult }
@@ -95,8 +101,13 @@ export type UnattendedResult =
       readonly applied: false;
       readonly review: ReviewReport;
       readonly plan: TenantPlan;
-      /** Why nobody applied it: holds to acknowledge, and errors nobody has seen yet. */
+      /** For the person who gets it: why nothing was applied. */
+      readonly message: string;
+      /** Why nobody applied it: the first sync of the school, holds to acknowledge, errors nobody has seen. */
       readonly needsAttention: {
+        readonly reasons: readonly UnattendedStopReason[];
+        /** No sync was ever applied to this school: the first one is reviewed and applied by a person. */
+        readonly firstRun: boolean;
         readonly holds: SyncPlan["holds"];
         readonly newErrors: ReviewReport["rows"];
       };
@@ -133,7 +144,10 @@ export interface Sync {
   apply(plan: TenantPlan | SyncPlan, options?: ApplyOptions): ResultAsync<ApplyResult, SyncError>;
   /** Finishes a run a crash, a kill, an abort or a fatal error interrupted. */
   resume(runId: string, options?: Omit<ApplyOptions, "acknowledge">): ResultAsync<ApplyResult, SyncError>;
-  /** Refresh, plan and apply, but only when no hold and no new error needs a person (DESIGN §4). */
+  /**
+   * Refresh, plan and apply with one roster read, but only when no hold and no new error needs a person,
+   * and never as the school's first sync (that one is reviewed and applied by a person) (DESIGN §4).
+   */
   run(options: {
     readonly unattended: true;
     readonly signal?: AbortSignal | undefined;
@@ -243,8 +257,15 @@ export function createSync(options: SyncOptions): Sync {
     );
   }
 
-  /** Reads everything a plan depends on; the roster from the source when `fresh`, else the last refresh's. */
-  async function gather(fresh: boolean, signal?: AbortSignal): Promise<Result<Inputs, SyncError>> {
+  /**
+   * Reads everything a plan depends on; the roster from the source when `fresh`, else `pinned` or the last
+   * refresh's.
+   */
+  async function gather(
+    fresh: boolean,
+    signal?: AbortSignal,
+    pinned?: RosterSnapshot,
+  ): Promise<Result<Inputs, SyncError>> {
     const [profile, decisions, lastRun, accounts, fields] = await Promise.all([
       store.getProfile(tenantId),
       store.getDecisions(tenantId),
@@ -261,7 +282,7 @@ export function createSync(options: SyncOptions): Sync {
     if (profile.value === null) {
       return err({ type: "NoProfile", message: "This school has no setup yet: call sync.setup(profile) first." });
     }
-    let snapshot = fresh ? null : roster;
+    let snapshot = fresh ? null : (pinned ?? roster);
     if (snapshot === null) {
       const read = await readSource(signal);
       if (read.isErr()) return err(read.error);
@@ -351,7 +372,15 @@ export function createSync(options: SyncOptions): Sync {
     },
   };
 
-  function applyPlan(plan: TenantPlan | SyncPlan, applyOptions: ApplyOptions): ResultAsync<ApplyResult, SyncError> {
+  /**
+   * `pinned`: the roster an unattended run read moments ago in the same call; under the lock the accounts,
+   * decisions and setup are read again, the roster is not (FACTS's budget, issue 15 item 8).
+   */
+  function applyPlan(
+    plan: TenantPlan | SyncPlan,
+    applyOptions: ApplyOptions,
+    pinned?: RosterSnapshot,
+  ): ResultAsync<ApplyResult, SyncError> {
     return wrap(
       (async (): Promise<Result<ApplyResult, SyncError>> => {
         if (
@@ -373,7 +402,7 @@ export function createSync(options: SyncOptions): Sync {
         }
         return startRun(ctx, plan, applyOptions, async () => {
           // R11 under the lock: re-read every input, re-plan, compare. Nothing has been written yet.
-          const inputs = await gather(true, applyOptions.signal);
+          const inputs = await gather(pinned === undefined, applyOptions.signal, pinned);
           if (inputs.isErr()) return err(inputs.error);
           // A hold acknowledged in the decisions after planning must not make the plan stale: the hash is
           // compared as the decisions stood when the plan was made.
@@ -436,6 +465,56 @@ export function createSync(options: SyncOptions): Sync {
         });
       })(),
     );
+  }
+
+  /**
+   * Refresh, plan and apply with one roster read (FACTS's budget is the scarcest resource); applied only
+   * when no hold and no new error needs a person, and never as a school's first sync (DESIGN §4).
+   */
+  async function unattendedRun(signal?: AbortSignal): Promise<Result<UnattendedResult, SyncError>> {
+    const read = await readSource(signal);
+    if (read.isErr()) return err(read.error);
+    const snapshot = read.value;
+    roster = snapshot;
+    const inputs = await gather(false, signal, snapshot);
+    if (inputs.isErr()) return err(inputs.error);
+    const made = pure(() => ({ review: makeReview(inputs.value.input), plan: makePlan(inputs.value.input) }));
+    if (made.isErr()) return err(made.error);
+    const { review } = made.value;
+    lastReview = review;
+    const plan: TenantPlan = { ...made.value.plan, tenantId };
+    const newErrors = review.rows.filter((r) => r.isNewError);
+    // No sync applied before: nobody has reviewed this school yet, so nothing is applied unattended.
+    const firstRun = inputs.value.input.lastRun === null;
+    if (firstRun || plan.holds.length > 0 || newErrors.length > 0) {
+      const reasons: UnattendedStopReason[] = [];
+      if (firstRun) reasons.push("first-run");
+      if (plan.holds.length > 0) reasons.push("holds");
+      if (newErrors.length > 0) reasons.push("new-errors");
+      const message = firstRun
+        ? "This school has never been synced by a person: the first sync must be reviewed and applied by an admin. Nothing was applied."
+        : `Nothing was applied: ${[
+            plan.holds.length > 0 ? `${plan.holds.length} hold(s) to acknowledge` : "",
+            newErrors.length > 0 ? `${newErrors.length} new error(s) to review` : "",
+          ]
+            .filter((x) => x !== "")
+            .join(" and ")}.`;
+      options.logger?.warn?.("unattended run needs a person", {
+        firstRun,
+        holds: plan.holds.length,
+        newErrors: newErrors.length,
+      });
+      return ok({
+        applied: false,
+        review,
+        plan,
+        message,
+        needsAttention: { reasons, firstRun, holds: plan.holds, newErrors },
+      });
+    }
+    const applied = await applyPlan(plan, { actor: "unattended", signal }, snapshot);
+    if (applied.isErr()) return err(applied.error);
+    return ok({ applied: true, review, plan, run: applied.value });
   }
 
   const sync: Sync = {
@@ -529,27 +608,7 @@ export function createSync(options: SyncOptions): Sync {
     },
 
     run(runOptions) {
-      return wrap(
-        (async (): Promise<Result<UnattendedResult, SyncError>> => {
-          const reviewed = await refresh(runOptions.signal);
-          if (reviewed.isErr()) return err(reviewed.error);
-          const review = reviewed.value;
-          const planned = await planNow();
-          if (planned.isErr()) return err(planned.error);
-          const plan = planned.value;
-          const newErrors = review.rows.filter((r) => r.isNewError);
-          if (plan.holds.length > 0 || newErrors.length > 0) {
-            options.logger?.warn?.("unattended run needs a person", {
-              holds: plan.holds.length,
-              newErrors: newErrors.length,
-            });
-            return ok({ applied: false, review, plan, needsAttention: { holds: plan.holds, newErrors } });
-          }
-          const applied = await applyPlan(plan, { actor: "unattended", signal: runOptions.signal });
-          if (applied.isErr()) return err(applied.error);
-          return ok({ applied: true, review, plan, run: applied.value });
-        })(),
-      );
+      return wrap(unattendedRun(runOptions.signal));
     },
 
     pushHours(pushOptions = {}) {
