@@ -15,6 +15,7 @@ import type {
 } from "@rostersync/core";
 import { err, ok, type Result } from "neverthrow";
 import type { Logger } from "./apply.js";
+import { appendAudit, auditBesides, reasonOf } from "./audit.js";
 import { directoryFailed, type SyncError, storeFailed } from "./errors.js";
 import { LeaseKeeper } from "./lease.js";
 import { type ProgressListener, progressMeter } from "./progress.js";
@@ -33,6 +34,39 @@ export const HOURS_PARKED = "hours-parked";
 export interface PushHoursOptions {
   /** Stops between batches; entries not written stay unsettled and go out on the next push. */
   readonly signal?: AbortSignal | undefined;
+  /** Who pushes (a host user id, or a job's name); recorded in the audit. Default `host`. */
+  readonly actor?: string | undefined;
+}
+
+/** Errors that stop an hours step before it reads or writes anything: no audit record for them. */
+const NOTHING_DONE = new Set<string>(["Locked", "HoursSyncOff", "HoursNotConfigured", "NoProfile", "InvalidInput"]);
+
+/** Hour id → what happened to it, for the audit (entries left alone are counted, not listed). */
+function auditOutcomes(outcomes: readonly HourEntryOutcome[]): Record<string, string> {
+  const listed: Record<string, string> = {};
+  for (const o of outcomes) {
+    if (o.status === "unchanged" || o.status === "absent") continue;
+    listed[o.hourId] = o.status === "failed" && o.error !== undefined ? `failed: ${o.error.type}` : o.status;
+  }
+  return listed;
+}
+
+/** Audits an hours step that failed after it started: the failure is what the caller gets. */
+async function auditFailure<T>(
+  ctx: HoursContext,
+  kind: "hours-push" | "hours-import" | "hours-backfill",
+  actor: string | undefined,
+  result: Result<T, SyncError>,
+): Promise<void> {
+  if (result.isOk() || NOTHING_DONE.has(result.error.type)) return;
+  const stopped = result.error.type === "Aborted" || result.error.type === "LockLost";
+  await auditBesides(ctx, {
+    kind,
+    actor,
+    status: stopped ? "aborted" : "failed",
+    counts: {},
+    reason: reasonOf(result.error),
+  });
 }
 
 /** What happened to one host hour entry in a push. */
@@ -214,7 +248,31 @@ export async function pushHours(
   options: PushHoursOptions,
 ): Promise<Result<HoursPushResult, SyncError>> {
   if (ctx.sink === undefined || ctx.source === undefined) return err(notConfigured());
-  return withLock(ctx, (keepAlive) => pushUnderLock(ctx, options, keepAlive));
+  const pushed = await withLock(ctx, (keepAlive) => pushUnderLock(ctx, options, keepAlive));
+  if (pushed.isErr()) {
+    await auditFailure(ctx, "hours-push", options.actor, pushed);
+    return pushed;
+  }
+  const r = pushed.value;
+  // A push that found nothing to send wrote nothing: no record (pushes run every few minutes).
+  if (r.writes === 0 && r.failed === 0) return pushed;
+  const audited = await appendAudit(ctx, {
+    kind: "hours-push",
+    actor: options.actor,
+    status: r.settled ? "completed" : r.failed > 0 ? "failed" : "aborted",
+    counts: {
+      entries: r.entries,
+      writes: r.writes,
+      created: r.created,
+      updated: r.updated,
+      deleted: r.deleted,
+      failed: r.failed,
+      retried: r.retried,
+      parked: r.parked,
+    },
+    outcomes: auditOutcomes(r.outcomes),
+  });
+  return audited.isErr() ? err(audited.error) : pushed;
 }
 
 async function pushUnderLock(
@@ -616,9 +674,24 @@ function unseenHours(all: readonly SisServiceHour[], ledger: readonly HoursLedge
  * Reads every SIS service-hours record, hands the ones the ledger never saw to the host, and records them
  * as from-SIS so the push never echoes them back. Safe to run twice. @internal
  */
-export async function importHistoricHours(ctx: HoursContext): Promise<Result<HoursImportResult, SyncError>> {
+export async function importHistoricHours(
+  ctx: HoursContext,
+  actor?: string,
+): Promise<Result<HoursImportResult, SyncError>> {
   if (ctx.sink === undefined || ctx.source === undefined) return err(notConfigured());
-  return withLock(ctx, () => importUnderLock(ctx));
+  const imported = await withLock(ctx, () => importUnderLock(ctx));
+  if (imported.isErr()) {
+    await auditFailure(ctx, "hours-import", actor, imported);
+    return imported;
+  }
+  const { found, unseen, imported: count } = imported.value;
+  const audited = await appendAudit(ctx, {
+    kind: "hours-import",
+    actor,
+    status: "completed",
+    counts: { found, unseen, imported: count },
+  });
+  return audited.isErr() ? err(audited.error) : imported;
 }
 
 async function importUnderLock(ctx: HoursContext): Promise<Result<HoursImportResult, SyncError>> {
@@ -750,13 +823,20 @@ export async function hoursSwitchForSetup(
  * Switches hours write-back on, from now: refused with `HistoricHoursUnseen` while the SIS holds hours the
  * ledger never saw (import them first, or pass `force` to leave them alone in the SIS). @internal
  */
-export async function enableHoursSync(ctx: HoursContext, force: boolean): Promise<Result<SyncProfile, SyncError>> {
+export async function enableHoursSync(
+  ctx: HoursContext,
+  force: boolean,
+  actor?: string,
+): Promise<Result<SyncProfile, SyncError>> {
   const loaded = await loadProfile(ctx);
   if (loaded.isErr()) return err(loaded.error);
   const { profile, version } = loaded.value;
   if (profile.hoursSync.enabled) return ok(profile);
   const guarded = await guardSwitchOn(ctx, force);
-  if (guarded.isErr()) return err(guarded.error);
+  if (guarded.isErr()) {
+    await auditSwitchRefused(ctx, "enableHoursSync", actor, guarded.error);
+    return err(guarded.error);
+  }
   const started = await startFromNow(ctx);
   if (started.isErr()) return err(started.error);
   const next: SyncProfile = {
@@ -765,7 +845,35 @@ export async function enableHoursSync(ctx: HoursContext, force: boolean): Promis
   };
   const saved = await ctx.store.saveProfile(ctx.tenantId, next, version);
   if (saved.isErr()) return err(storeFailed(saved.error));
-  return ok(next);
+  const audited = await auditSwitchedOn(ctx, "enableHoursSync", actor, force);
+  return audited.isErr() ? err(audited.error) : ok(next);
+}
+
+/** Audits write-back switched on (by `enableHoursSync` or by a setup). @internal */
+export function auditSwitchedOn(
+  ctx: HoursContext,
+  via: "setup" | "enableHoursSync",
+  actor: string | undefined,
+  force: boolean,
+): Promise<Result<void, SyncError>> {
+  return appendAudit(ctx, { kind: "hours-enabled", actor, status: "completed", counts: { via, force } });
+}
+
+/** Audits the guard refusing to switch write-back on; the refusal is what the caller gets. @internal */
+export async function auditSwitchRefused(
+  ctx: HoursContext,
+  via: "setup" | "enableHoursSync",
+  actor: string | undefined,
+  error: SyncError,
+): Promise<void> {
+  if (error.type !== "HistoricHoursUnseen") return;
+  await auditBesides(ctx, {
+    kind: "hours-enabled",
+    actor,
+    status: "refused",
+    counts: { via, force: false, unseen: error.unseen },
+    reason: reasonOf(error),
+  });
 }
 
 /** Options of `sync.backfillHours`. */
@@ -778,6 +886,8 @@ export interface BackfillHoursOptions {
   readonly dryRun?: boolean | undefined;
   /** Stops between batches; a backfill can be run again (nothing is sent twice). */
   readonly signal?: AbortSignal | undefined;
+  /** Who asked for it (a host user id); recorded in the audit. Default `host`. */
+  readonly actor?: string | undefined;
 }
 
 /** One write a backfill sends (or, in a dry run, would send). */
@@ -834,7 +944,32 @@ export async function backfillHours(
     return err({ type: "InvalidInput", message: problems.map((p) => p.message).join("; "), problems });
   }
   if (ctx.sink === undefined || ctx.source === undefined) return err(notConfigured());
-  return withLock(ctx, (keepAlive) => backfillUnderLock(ctx, options, keepAlive));
+  const done = await withLock(ctx, (keepAlive) => backfillUnderLock(ctx, options, keepAlive));
+  if (done.isErr()) {
+    await auditFailure(ctx, "hours-backfill", options.actor, done);
+    return done;
+  }
+  const r = done.value;
+  const outcomes = auditOutcomes(r.outcomes);
+  if (r.dryRun) for (const w of r.writes) outcomes[w.hourId] = `would ${w.op}`;
+  const audited = await appendAudit(ctx, {
+    kind: "hours-backfill",
+    actor: options.actor,
+    status: r.dryRun ? "dry-run" : r.settled ? "completed" : r.failed > 0 ? "failed" : "aborted",
+    counts: {
+      from: options.from,
+      to: options.to ?? null,
+      entries: r.entries,
+      writes: r.writes.length,
+      created: r.created,
+      updated: r.updated,
+      deleted: r.deleted,
+      failed: r.failed,
+      unlinked: r.unlinked,
+    },
+    outcomes,
+  });
+  return audited.isErr() ? err(audited.error) : done;
 }
 
 async function backfillUnderLock(

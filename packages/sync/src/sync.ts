@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type {
+  AuditKind,
+  AuditRecord,
   Clock,
   Decisions,
   HoursSink,
@@ -26,8 +28,11 @@ import {
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { type ApplyContext, type ApplyResult, type Logger, type RunEnvelope, resumeRun, startRun } from "./apply.js";
+import { type AuditContext, auditBesides, reasonOf } from "./audit.js";
 import { directoryFailed, type SyncError, sourceFailed, storeFailed } from "./errors.js";
 import {
+  auditSwitchedOn,
+  auditSwitchRefused,
   type BackfillHoursOptions,
   backfillHours,
   enableHoursSync,
@@ -41,6 +46,12 @@ import {
   pushHours,
 } from "./hours.js";
 import { type ProgressListener, readMeter } from "./progress.js";
+
+/** The actor of unattended runs in runs and audit records. */
+const UNATTENDED = "unattended";
+
+/** Refusals of `apply` that get an audit record: the plan was not applied, and nothing was written. */
+const AUDITED_REFUSALS = new Set<string>(["Held", "StalePlan", "ProfileMismatch"]);
 
 /** What {@link createSync} needs: the school, its ports, and optional knobs. */
 export interface SyncOptions {
@@ -125,7 +136,7 @@ export interface Sync {
    * switches `hoursSync.enabled` on goes through the same guard as `enableHoursSync()` (without `force`)
    * and starts write-back from now; it resolves to the profile as saved (with `hoursSync.enabledAt`).
    */
-  setup(profile: SyncProfile): ResultAsync<SyncProfile, SyncError>;
+  setup(profile: SyncProfile, options?: { readonly actor?: string | undefined }): ResultAsync<SyncProfile, SyncError>;
   /** The school's setup, or `null` before the first `setup`. */
   profile(): ResultAsync<SyncProfile | null, SyncError>;
   /** The admin's decisions (empty before the first sync). */
@@ -155,17 +166,28 @@ export interface Sync {
   /** Pushes approved host hours to the SIS (DESIGN §5). Only when `hoursSync` is enabled. */
   pushHours(options?: PushHoursOptions): ResultAsync<HoursPushResult, SyncError>;
   /** Imports the SIS's hours into the host and records them as from-SIS, so they are never echoed back. */
-  importHistoricHours(): ResultAsync<HoursImportResult, SyncError>;
+  importHistoricHours(options?: { readonly actor?: string | undefined }): ResultAsync<HoursImportResult, SyncError>;
   /**
    * Switches hours write-back on, from now (hours logged before go only through `backfillHours`); refused
    * while the SIS holds hours the ledger never saw, unless `force`.
    */
-  enableHoursSync(options?: { readonly force?: boolean | undefined }): ResultAsync<SyncProfile, SyncError>;
+  enableHoursSync(options?: {
+    readonly force?: boolean | undefined;
+    readonly actor?: string | undefined;
+  }): ResultAsync<SyncProfile, SyncError>;
   /**
    * Sends host hours dated from `from` (to `to`) that the push leaves alone because they were logged before
    * write-back was switched on. Nothing is sent twice; `dryRun: true` answers what it would send first.
    */
   backfillHours(options: BackfillHoursOptions): ResultAsync<HoursBackfillResult, SyncError>;
+  /**
+   * The school's audit trail, newest first: apply runs, refused applies, unattended runs that stopped for a
+   * person, hours pushes, imports, backfills and switches, and tardy exports (docs/applying.md).
+   */
+  audit(options?: {
+    readonly kind?: AuditKind | undefined;
+    readonly limit?: number | undefined;
+  }): ResultAsync<readonly AuditRecord[], SyncError>;
 }
 
 /** Everything a review and a plan are made from, with the versions they were read at. */
@@ -228,6 +250,7 @@ export function createSync(options: SyncOptions): Sync {
   };
   let lastReview: ReviewReport | null = null;
   const lockTtlMs = options.lockTtlMs ?? 60_000;
+  const auditCtx: AuditContext = { tenantId, store, clock, newId, logger: options.logger };
   /** What the hours steps need. */
   const hoursContext = (): HoursContext => ({
     tenantId,
@@ -468,6 +491,41 @@ export function createSync(options: SyncOptions): Sync {
   }
 
   /**
+   * Applies like `applyPlan`, and records an apply refused before writing (held, stale, another setup) in
+   * the audit; the refusal is still what the caller gets.
+   */
+  function auditedApply(
+    plan: TenantPlan | SyncPlan,
+    applyOptions: ApplyOptions,
+    pinned?: RosterSnapshot,
+  ): ResultAsync<ApplyResult, SyncError> {
+    return wrap(
+      (async (): Promise<Result<ApplyResult, SyncError>> => {
+        const result = await applyPlan(plan, applyOptions, pinned);
+        if (result.isOk() || !AUDITED_REFUSALS.has(result.error.type)) return result;
+        const e = result.error;
+        await auditBesides(auditCtx, {
+          kind: "apply-refused",
+          actor: applyOptions.actor,
+          status: "refused",
+          planHash: typeof plan?.planHash === "string" ? plan.planHash : "",
+          counts: { ...(plan?.counts ?? {}), holds: Array.isArray(plan?.holds) ? plan.holds.length : 0 },
+          outcomes:
+            e.type === "Held"
+              ? { holds: e.holds.map((h) => h.type) }
+              : e.type === "StalePlan"
+                ? { currentHash: e.currentHash }
+                : e.type === "ProfileMismatch"
+                  ? { currentProfileHash: e.currentProfileHash }
+                  : {},
+          reason: reasonOf(e),
+        });
+        return result;
+      })(),
+    );
+  }
+
+  /**
    * Refresh, plan and apply with one roster read (FACTS's budget is the scarcest resource); applied only
    * when no hold and no new error needs a person, and never as a school's first sync (DESIGN §4).
    */
@@ -504,6 +562,15 @@ export function createSync(options: SyncOptions): Sync {
         holds: plan.holds.length,
         newErrors: newErrors.length,
       });
+      await auditBesides(auditCtx, {
+        kind: "unattended-stopped",
+        actor: UNATTENDED,
+        status: "stopped",
+        planHash: plan.planHash,
+        counts: { ...plan.counts, holds: plan.holds.length, newErrors: newErrors.length },
+        outcomes: { reasons: reasons, holds: plan.holds.map((h) => h.type) },
+        reason: message,
+      });
       return ok({
         applied: false,
         review,
@@ -512,7 +579,7 @@ export function createSync(options: SyncOptions): Sync {
         needsAttention: { reasons, firstRun, holds: plan.holds, newErrors },
       });
     }
-    const applied = await applyPlan(plan, { actor: "unattended", signal }, snapshot);
+    const applied = await auditedApply(plan, { actor: UNATTENDED, signal }, snapshot);
     if (applied.isErr()) return err(applied.error);
     return ok({ applied: true, review, plan, run: applied.value });
   }
@@ -520,7 +587,7 @@ export function createSync(options: SyncOptions): Sync {
   const sync: Sync = {
     tenantId,
 
-    setup(profile) {
+    setup(profile, setupOptions = {}) {
       return wrap(
         (async (): Promise<Result<SyncProfile, SyncError>> => {
           // Optimistic: save over the version this instance last read, so an admin editing a setup that
@@ -529,11 +596,19 @@ export function createSync(options: SyncOptions): Sync {
           if (current.isErr()) return err(storeFailed(current.error));
           const expected = profileVersion === undefined ? (current.value?.version ?? null) : profileVersion;
           // Switching hours write-back on here goes through the enable guard like enableHoursSync().
-          const switched = await hoursSwitchForSetup(hoursContext(), current.value?.value ?? null, profile);
-          if (switched.isErr()) return err(switched.error);
+          const hours = hoursContext();
+          const switched = await hoursSwitchForSetup(hours, current.value?.value ?? null, profile);
+          if (switched.isErr()) {
+            await auditSwitchRefused(hours, "setup", setupOptions.actor, switched.error);
+            return err(switched.error);
+          }
           const saved = await store.saveProfile(tenantId, switched.value, expected);
           if (saved.isErr()) return err(storeFailed(saved.error));
           profileVersion = saved.value;
+          if (switched.value.hoursSync.enabled && current.value?.value.hoursSync.enabled !== true) {
+            const audited = await auditSwitchedOn(hours, "setup", setupOptions.actor, false);
+            if (audited.isErr()) return err(audited.error);
+          }
           return ok(switched.value);
         })(),
       );
@@ -600,7 +675,7 @@ export function createSync(options: SyncOptions): Sync {
     },
 
     apply(plan, applyOptions = {}) {
-      return applyPlan(plan, applyOptions);
+      return auditedApply(plan, applyOptions);
     },
 
     resume(runId, resumeOptions = {}) {
@@ -615,16 +690,24 @@ export function createSync(options: SyncOptions): Sync {
       return wrap(pushHours(hoursContext(), pushOptions));
     },
 
-    importHistoricHours() {
-      return wrap(importHistoricHours(hoursContext()).finally(forgetProfileVersion));
+    importHistoricHours(importOptions = {}) {
+      return wrap(importHistoricHours(hoursContext(), importOptions.actor).finally(forgetProfileVersion));
     },
 
     enableHoursSync(enableOptions = {}) {
-      return wrap(enableHoursSync(hoursContext(), enableOptions.force === true).finally(forgetProfileVersion));
+      return wrap(
+        enableHoursSync(hoursContext(), enableOptions.force === true, enableOptions.actor).finally(
+          forgetProfileVersion,
+        ),
+      );
     },
 
     backfillHours(backfillOptions) {
       return wrap(backfillHours(hoursContext(), backfillOptions));
+    },
+
+    audit(auditOptions = {}) {
+      return store.listAudit(tenantId, auditOptions).mapErr(storeFailed);
     },
   };
   return sync;
