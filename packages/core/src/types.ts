@@ -143,6 +143,12 @@ export interface HoursSyncSetting {
   readonly enabled: boolean;
   /** Historic hours were imported from the SIS before write-back was switched on. */
   readonly historicImportDone: boolean;
+  /**
+   * ISO 8601: when write-back was last switched on. Set by sync on every path that switches it on (a value
+   * passed in is ignored); the push sends only hours logged from then on, older ones go through
+   * `backfillHours`. Absent on setups switched on before it existed: no limit.
+   */
+  readonly enabledAt?: string | undefined;
 }
 
 /** The setup a school keeps between syncs. */

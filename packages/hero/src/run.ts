@@ -9,7 +9,7 @@ import type {
   TardySink,
   TardySource,
 } from "@rostersync/core";
-import { err, errAsync, okAsync, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import type { ExportConfig } from "./config.js";
 import { type HeroError, isPartialDelivery, sourceFailed, storeFailed } from "./errors.js";
 import { problemsMessage, type SaveExportOptions, type StoredExport, saveExport } from "./exports.js";
@@ -31,6 +31,8 @@ export interface RunExportOptions {
   /** The SIS's attendance codes, to check External Reference Codes against (left unchecked when absent). */
   readonly sisCodes?: readonly string[] | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Who runs it (a host user id, or the scheduler's name); recorded in the audit. Default `host`. */
+  readonly actor?: string | undefined;
 }
 
 /** Counts of one run. */
@@ -242,12 +244,41 @@ export function runExport(config: ExportConfig, options: RunExportOptions): Resu
             };
           });
 
+      /**
+       * One audit record per delivery (issue 15 item 9): its id is derived from the run and the time, so a
+       * retry at the same moment does not record the same delivery twice.
+       */
+      const audit = async (
+        status: "completed" | "failed",
+        delivered: number,
+        reason?: string,
+      ): Promise<Result<void, HeroError>> => {
+        const appended = await store.appendAudit(tenantId, {
+          auditId: `export:${config.exportId}:${runId}:${sentAt}:${status}`,
+          kind: "export",
+          runId,
+          at: sentAt,
+          actor: options.actor ?? "host",
+          planHash: "",
+          status,
+          counts: { ...counts, delivered, records: records.length },
+          outcomes: { exportId: config.exportId, sink: config.sink, filename: delivery.filename },
+          ...(reason === undefined ? {} : { reason }),
+        });
+        if (appended.isOk() || appended.error.type === "Conflict") return ok(undefined);
+        return err(storeFailed(appended.error));
+      };
+
       const deliverAndRecord = async (): Promise<Result<ExportRunReport, HeroError>> => {
         const outcome = await sink.deliver(delivery, { signal });
         if (outcome.isOk()) {
           const receipt = outcome.value;
           const entries = ledgerFor(null, receipt.externalIds);
           const saved = await fromStore(store.putExportLedger(tenantId, config.exportId, entries)).andThen(advance);
+          if (saved.isOk()) {
+            const audited = await audit("completed", receipt.delivered);
+            if (audited.isErr()) return err(audited.error);
+          }
           return saved.map(
             (): ExportRunReport => ({
               exportId: config.exportId,
@@ -268,6 +299,8 @@ export function runExport(config: ExportConfig, options: RunExportOptions): Resu
           );
           if (saved.isErr()) return err(saved.error);
         }
+        // The failure is what the caller gets; an audit the store could not take does not replace it.
+        await audit("failed", delivered.length, `${error.type}: ${error.message}`);
         return err({
           type: "DeliveryFailed",
           cause: error,

@@ -282,3 +282,38 @@ describe("stored exports", () => {
     expect(sink.getInstance().deliveries).toHaveLength(1);
   });
 });
+
+describe("runExport audit (issue 15, item 9)", () => {
+  it("records each delivery, failed or completed, in the store's audit as kind export; a run with nothing to send records nothing", async () => {
+    let fail = true;
+    const sink = createMemoryTardySink({
+      fault: () => (fail ? { type: "Unavailable", message: "SIS inbox offline", retryable: true } : null),
+    });
+    const { options, store } = setup([tardy("e1"), tardy("e2")], sink);
+    await runExport(config(), { ...options, actor: "scheduler" });
+    fail = false;
+    const report = (await runExport(config(), { ...options, now: NOW + 60_000, actor: "admin-7" }))._unsafeUnwrap();
+    (await runExport(config(), { ...options, now: NOW + 120_000 }))._unsafeUnwrap();
+
+    const audit = (await store.listAudit(tenantId, { kind: "export" }))._unsafeUnwrap();
+    expect(audit).toHaveLength(2);
+    expect(audit[0]).toMatchObject({
+      kind: "export",
+      runId: report.runId,
+      actor: "admin-7",
+      status: "completed",
+      at: new Date(NOW + 60_000).toISOString(),
+      counts: { new: 2, delivered: 2, records: 2 },
+      outcomes: { exportId: "tardies-to-sis", filename: report.filename },
+    });
+    expect(audit[1]).toMatchObject({
+      kind: "export",
+      actor: "scheduler",
+      status: "failed",
+      counts: { new: 2, delivered: 0 },
+      reason: "Unavailable: SIS inbox offline",
+    });
+    // Another school's audit stays empty.
+    expect((await store.listAudit("school-2"))._unsafeUnwrap()).toEqual([]);
+  });
+});

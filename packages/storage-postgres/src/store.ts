@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type AuditRecord,
+  checkAuditKind,
   checkJournalBatch,
   checkLimit,
   checkStoreId,
@@ -445,12 +446,21 @@ function storeOn(
       }),
     listAudit: (tenantId, options) =>
       op({ tenantId }, async () => {
-        const invalid = checkLimit(options?.limit);
+        const invalid = checkLimit(options?.limit) ?? checkAuditKind(options?.kind);
         if (invalid) return err(invalid as PostgresStoreError);
-        const { rows } = await query(
-          `SELECT record FROM ${s}.audit WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT $2`,
-          [tenantId, options?.limit ?? null],
-        );
+        // Records written before kinds existed have none: they are apply runs.
+        const { rows } =
+          options?.kind === undefined
+            ? await query(`SELECT record FROM ${s}.audit WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, [
+                tenantId,
+                options?.limit ?? null,
+              ])
+            : await query(
+                `SELECT record FROM ${s}.audit
+                 WHERE tenant_id = $1 AND coalesce(record::jsonb ->> 'kind', 'apply') = $3
+                 ORDER BY at DESC, id DESC LIMIT $2`,
+                [tenantId, options?.limit ?? null, options.kind],
+              );
         return ok(rows.map((row) => parse<AuditRecord>(row.record)));
       }),
 

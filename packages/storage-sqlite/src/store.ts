@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import {
   type AuditRecord,
+  checkAuditKind,
   checkJournalBatch,
   checkLimit,
   checkStoreId,
@@ -371,13 +372,23 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
       }),
     listAudit: (tenantId, options) =>
       op({ tenantId }, () => {
-        const invalid = checkLimit(options?.limit);
+        const invalid = checkLimit(options?.limit) ?? checkAuditKind(options?.kind);
         if (invalid) return err(narrow(invalid));
-        const rows = all(
-          "SELECT record FROM audit WHERE tenant_id = ? ORDER BY at DESC, id DESC LIMIT ?",
-          tenantId,
-          options?.limit ?? -1,
-        );
+        // Records written before kinds existed have none: they are apply runs.
+        const rows =
+          options?.kind === undefined
+            ? all(
+                "SELECT record FROM audit WHERE tenant_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+                tenantId,
+                options?.limit ?? -1,
+              )
+            : all(
+                `SELECT record FROM audit WHERE tenant_id = ? AND coalesce(json_extract(record, '$.kind'), 'apply') = ?
+                 ORDER BY at DESC, id DESC LIMIT ?`,
+                tenantId,
+                options.kind,
+                options?.limit ?? -1,
+              );
         return ok(rows.map((row) => parse<AuditRecord>(row.record)));
       }),
 

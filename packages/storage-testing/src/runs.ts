@@ -1,3 +1,4 @@
+import { AUDIT_KINDS, type AuditKind, type AuditRecord } from "@rostersync/core";
 import { describe, expect, it } from "vitest";
 import { fails, journalLines, must, type SuiteContext, sampleAudit, sampleRun } from "./context.js";
 
@@ -169,5 +170,59 @@ export function runTests(ctx: SuiteContext): void {
       await fails(store.appendAudit(t, sampleAudit("a1", "2026-09-09T08:00:00.000Z")), "Conflict");
       expect(await must(store.listAudit(t))).toEqual([sampleAudit("a1", "2026-09-01T08:00:00.000Z")]);
     });
+
+    it("keeps records of every kind as they were written, with their status and reason", async () => {
+      const store = ctx.store();
+      const records = AUDIT_KINDS.map((kind, i) =>
+        kindedAudit(`k${i}`, `2026-09-0${i + 1}T08:00:00.000Z`, kind, {
+          status: i % 2 === 0 ? "refused" : "stopped",
+          reason: `Held: "reason" №${i}`,
+          counts: { created: i, dryRun: i === 3 },
+        }),
+      );
+      for (const r of records) await must(store.appendAudit(t, r));
+      expect(await must(store.listAudit(t))).toEqual([...records].reverse());
+    });
+
+    it("lists one kind, newest first, with a limit; records without a kind are apply runs", async () => {
+      const store = ctx.store();
+      await must(store.appendAudit(t, sampleAudit("old-apply", "2026-09-01T08:00:00.000Z")));
+      await must(store.appendAudit(t, kindedAudit("push-1", "2026-09-02T08:00:00.000Z", "hours-push")));
+      await must(store.appendAudit(t, kindedAudit("apply-2", "2026-09-03T08:00:00.000Z", "apply")));
+      await must(store.appendAudit(t, kindedAudit("push-2", "2026-09-04T08:00:00.000Z", "hours-push")));
+      await must(store.appendAudit(t, kindedAudit("refused", "2026-09-05T08:00:00.000Z", "apply-refused")));
+      // Another school's records of the same kind are never listed.
+      await must(store.appendAudit(`${t}-other`, kindedAudit("push-x", "2026-09-06T08:00:00.000Z", "hours-push")));
+      const ids = async (kind?: AuditKind, limit?: number) =>
+        (await must(store.listAudit(t, { kind, limit }))).map((a) => a.auditId);
+      expect(await ids("hours-push")).toEqual(["push-2", "push-1"]);
+      expect(await ids("hours-push", 1)).toEqual(["push-2"]);
+      expect(await ids("apply")).toEqual(["apply-2", "old-apply"]);
+      expect(await ids("apply-refused")).toEqual(["refused"]);
+      expect(await ids("export")).toEqual([]);
+      expect(await ids(undefined, 2)).toEqual(["refused", "push-2"]);
+    });
+
+    it("refuses an unknown kind with Invalid", async () => {
+      const store = ctx.store();
+      await fails(store.listAudit(t, { kind: "hours-push'; DROP TABLE audit; --" as AuditKind }), "Invalid");
+      await fails(store.listAudit(t, { kind: 7 as unknown as AuditKind }), "Invalid");
+    });
   });
+}
+
+/** An audit record of `kind` (not an apply run's shape: no plan). */
+function kindedAudit(auditId: string, at: string, kind: AuditKind, overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    auditId,
+    kind,
+    runId: auditId,
+    at,
+    actor: "unattended",
+    planHash: "",
+    status: "completed",
+    counts: { created: 1 },
+    outcomes: {},
+    ...overrides,
+  };
 }

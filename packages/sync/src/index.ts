@@ -8,8 +8,12 @@
 export type { ActionFailure, ApplyResult, Logger, RunTimings } from "./apply.js";
 export * from "./errors.js";
 export {
+  type BackfillHoursOptions,
+  type BackfillWrite,
+  HOURS_PARKED,
   HOURS_WATERMARK,
   type HourEntryOutcome,
+  type HoursBackfillResult,
   type HoursImportResult,
   type HoursPushResult,
   hourFingerprint,
@@ -24,4 +28,5 @@ export {
   type SyncOptions,
   type TenantPlan,
   type UnattendedResult,
+  type UnattendedStopReason,
 } from "./sync.js";

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type {
+  AuditKind,
+  AuditRecord,
   Clock,
   Decisions,
   HoursSink,
@@ -30,16 +32,30 @@ import {
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { type ApplyContext, type ApplyResult, type Logger, type RunEnvelope, resumeRun, startRun } from "./apply.js";
+import { type AuditContext, auditBesides, reasonOf } from "./audit.js";
 import { directoryFailed, type SyncError, sourceFailed, storeFailed } from "./errors.js";
 import {
+  auditSwitchedOn,
+  auditSwitchRefused,
+  type BackfillHoursOptions,
+  backfillHours,
   enableHoursSync,
+  type HoursBackfillResult,
+  type HoursContext,
   type HoursImportResult,
   type HoursPushResult,
+  hoursSwitchForSetup,
   importHistoricHours,
   type PushHoursOptions,
   pushHours,
 } from "./hours.js";
 import { type ProgressListener, readMeter } from "./progress.js";
+
+/** The actor of unattended runs in runs and audit records. */
+const UNATTENDED = "unattended";
+
+/** Refusals of `apply` that get an audit record: the plan was not applied, and nothing was written. */
+const AUDITED_REFUSALS = new Set<string>(["Held", "StalePlan", "ProfileMismatch"]);
 
 /** What {@link createSync} needs: the school, its ports, and optional knobs. */
 export interface SyncOptions {
@@ -87,6 +103,12 @@ export interface ApplyOptions {
   readonly actor?: string | undefined;
 }
 
+/**
+ * Why an unattended run applied nothing: `first-run` (no sync was ever applied: the first one must be
+ * reviewed by a person), `holds` (R10 holds to acknowledge), `new-errors` (errors nobody has seen yet).
+ */
+export type UnattendedStopReason = "first-run" | "holds" | "new-errors";
+
 /** What an unattended run did: applied, or stopped because something needs a person (DESIGN §4). */
 export type UnattendedResult =
   | { readonly applied: true; readonly review: ReviewReport; readonly plan: TenantPlan; readonly run: ApplyResult }
@@ -94,8 +116,13 @@ export type UnattendedResult =
       readonly applied: false;
       readonly review: ReviewReport;
       readonly plan: TenantPlan;
-      /** Why nobody applied it: holds to acknowledge, and errors nobody has seen yet. */
+      /** For the person who gets it: why nothing was applied. */
+      readonly message: string;
+      /** Why nobody applied it: the first sync of the school, holds to acknowledge, errors nobody has seen. */
       readonly needsAttention: {
+        readonly reasons: readonly UnattendedStopReason[];
+        /** No sync was ever applied to this school: the first one is reviewed and applied by a person. */
+        readonly firstRun: boolean;
         readonly holds: SyncPlan["holds"];
         readonly newErrors: ReviewReport["rows"];
       };
@@ -108,8 +135,12 @@ export type UnattendedResult =
 export interface Sync {
   /** The school this instance works for. */
   readonly tenantId: string;
-  /** Saves the school's setup (optimistic: someone else saving in between is `Conflict`). */
-  setup(profile: SyncProfile): ResultAsync<SyncProfile, SyncError>;
+  /**
+   * Saves the school's setup (optimistic: someone else saving in between is `Conflict`). A setup that
+   * switches `hoursSync.enabled` on goes through the same guard as `enableHoursSync()` (without `force`)
+   * and starts write-back from now; it resolves to the profile as saved (with `hoursSync.enabledAt`).
+   */
+  setup(profile: SyncProfile, options?: { readonly actor?: string | undefined }): ResultAsync<SyncProfile, SyncError>;
   /** The school's setup, or `null` before the first `setup`. */
   profile(): ResultAsync<SyncProfile | null, SyncError>;
   /** The admin's decisions (empty before the first sync). */
@@ -135,7 +166,10 @@ export interface Sync {
   apply(plan: TenantPlan | SyncPlan, options?: ApplyOptions): ResultAsync<ApplyResult, SyncError>;
   /** Finishes a run a crash, a kill, an abort or a fatal error interrupted. */
   resume(runId: string, options?: Omit<ApplyOptions, "acknowledge">): ResultAsync<ApplyResult, SyncError>;
-  /** Refresh, plan and apply, but only when no hold and no new error needs a person (DESIGN §4). */
+  /**
+   * Refresh, plan and apply with one roster read, but only when no hold and no new error needs a person,
+   * and never as the school's first sync (that one is reviewed and applied by a person) (DESIGN §4).
+   */
   run(options: {
     readonly unattended: true;
     readonly signal?: AbortSignal | undefined;
@@ -143,9 +177,28 @@ export interface Sync {
   /** Pushes approved host hours to the SIS (DESIGN §5). Only when `hoursSync` is enabled. */
   pushHours(options?: PushHoursOptions): ResultAsync<HoursPushResult, SyncError>;
   /** Imports the SIS's hours into the host and records them as from-SIS, so they are never echoed back. */
-  importHistoricHours(): ResultAsync<HoursImportResult, SyncError>;
-  /** Switches hours write-back on; refused while the SIS holds hours the ledger never saw, unless `force`. */
-  enableHoursSync(options?: { readonly force?: boolean | undefined }): ResultAsync<SyncProfile, SyncError>;
+  importHistoricHours(options?: { readonly actor?: string | undefined }): ResultAsync<HoursImportResult, SyncError>;
+  /**
+   * Switches hours write-back on, from now (hours logged before go only through `backfillHours`); refused
+   * while the SIS holds hours the ledger never saw, unless `force`.
+   */
+  enableHoursSync(options?: {
+    readonly force?: boolean | undefined;
+    readonly actor?: string | undefined;
+  }): ResultAsync<SyncProfile, SyncError>;
+  /**
+   * Sends host hours dated from `from` (to `to`) that the push leaves alone because they were logged before
+   * write-back was switched on. Nothing is sent twice; `dryRun: true` answers what it would send first.
+   */
+  backfillHours(options: BackfillHoursOptions): ResultAsync<HoursBackfillResult, SyncError>;
+  /**
+   * The school's audit trail, newest first: apply runs, refused applies, unattended runs that stopped for a
+   * person, hours pushes, imports, backfills and switches, and tardy exports (docs/applying.md).
+   */
+  audit(options?: {
+    readonly kind?: AuditKind | undefined;
+    readonly limit?: number | undefined;
+  }): ResultAsync<readonly AuditRecord[], SyncError>;
 }
 
 /** Everything a review and a plan are made from, with the versions they were read at. */
@@ -207,6 +260,22 @@ export function createSync(options: SyncOptions): Sync {
     profileVersion = undefined;
   };
   let lastReview: ReviewReport | null = null;
+  const lockTtlMs = options.lockTtlMs ?? 60_000;
+  const auditCtx: AuditContext = { tenantId, store, clock, newId, logger: options.logger };
+  /** What the hours steps need. */
+  const hoursContext = (): HoursContext => ({
+    tenantId,
+    store,
+    directory,
+    sink: options.hours,
+    source: options.hoursSource,
+    clock,
+    batchSize: options.hoursBatchSize ?? 200,
+    onProgress: options.onProgress,
+    logger: options.logger,
+    newId,
+    lockTtlMs,
+  });
 
   async function readSource(signal?: AbortSignal): Promise<Result<RosterSnapshot, SyncError>> {
     const onRead = readMeter(clock, options.onProgress);
@@ -222,8 +291,15 @@ export function createSync(options: SyncOptions): Sync {
     );
   }
 
-  /** Reads everything a plan depends on; the roster from the source when `fresh`, else the last refresh's. */
-  async function gather(fresh: boolean, signal?: AbortSignal): Promise<Result<Inputs, SyncError>> {
+  /**
+   * Reads everything a plan depends on; the roster from the source when `fresh`, else `pinned` or the last
+   * refresh's.
+   */
+  async function gather(
+    fresh: boolean,
+    signal?: AbortSignal,
+    pinned?: RosterSnapshot,
+  ): Promise<Result<Inputs, SyncError>> {
     const [profile, decisions, lastRun, accounts, fields] = await Promise.all([
       store.getProfile(tenantId),
       store.getDecisions(tenantId),
@@ -240,7 +316,7 @@ export function createSync(options: SyncOptions): Sync {
     if (profile.value === null) {
       return err({ type: "NoProfile", message: "This school has no setup yet: call sync.setup(profile) first." });
     }
-    let snapshot = fresh ? null : roster;
+    let snapshot = fresh ? null : (pinned ?? roster);
     if (snapshot === null) {
       const read = await readSource(signal);
       if (read.isErr()) return err(read.error);
@@ -304,7 +380,7 @@ export function createSync(options: SyncOptions): Sync {
     newId,
     logger: options.logger,
     onProgress: options.onProgress,
-    lockTtlMs: options.lockTtlMs ?? 60_000,
+    lockTtlMs,
     journalBatchSize: options.journalBatchSize ?? "auto",
     inviteCandidates,
     async onCompleted(envelope: RunEnvelope, result: ApplyResult) {
@@ -338,7 +414,15 @@ export function createSync(options: SyncOptions): Sync {
     },
   };
 
-  function applyPlan(plan: TenantPlan | SyncPlan, applyOptions: ApplyOptions): ResultAsync<ApplyResult, SyncError> {
+  /**
+   * `pinned`: the roster an unattended run read moments ago in the same call; under the lock the accounts,
+   * decisions and setup are read again, the roster is not (FACTS's budget, issue 15 item 8).
+   */
+  function applyPlan(
+    plan: TenantPlan | SyncPlan,
+    applyOptions: ApplyOptions,
+    pinned?: RosterSnapshot,
+  ): ResultAsync<ApplyResult, SyncError> {
     return wrap(
       (async (): Promise<Result<ApplyResult, SyncError>> => {
         if (
@@ -360,7 +444,7 @@ export function createSync(options: SyncOptions): Sync {
         }
         return startRun(ctx, plan, applyOptions, async () => {
           // R11 under the lock: re-read every input, re-plan, compare. Nothing has been written yet.
-          const inputs = await gather(true, applyOptions.signal);
+          const inputs = await gather(pinned === undefined, applyOptions.signal, pinned);
           if (inputs.isErr()) return err(inputs.error);
           // A hold acknowledged in the decisions after planning must not make the plan stale: the hash is
           // compared as the decisions stood when the plan was made.
@@ -419,24 +503,126 @@ export function createSync(options: SyncOptions): Sync {
     );
   }
 
+  /**
+   * Applies like `applyPlan`, and records an apply refused before writing (held, stale, another setup) in
+   * the audit; the refusal is still what the caller gets.
+   */
+  function auditedApply(
+    plan: TenantPlan | SyncPlan,
+    applyOptions: ApplyOptions,
+    pinned?: RosterSnapshot,
+  ): ResultAsync<ApplyResult, SyncError> {
+    return wrap(
+      (async (): Promise<Result<ApplyResult, SyncError>> => {
+        const result = await applyPlan(plan, applyOptions, pinned);
+        if (result.isOk() || !AUDITED_REFUSALS.has(result.error.type)) return result;
+        const e = result.error;
+        await auditBesides(auditCtx, {
+          kind: "apply-refused",
+          actor: applyOptions.actor,
+          status: "refused",
+          planHash: typeof plan?.planHash === "string" ? plan.planHash : "",
+          counts: { ...(plan?.counts ?? {}), holds: Array.isArray(plan?.holds) ? plan.holds.length : 0 },
+          outcomes:
+            e.type === "Held"
+              ? { holds: e.holds.map((h) => h.type) }
+              : e.type === "StalePlan"
+                ? { currentHash: e.currentHash }
+                : e.type === "ProfileMismatch"
+                  ? { currentProfileHash: e.currentProfileHash }
+                  : {},
+          reason: reasonOf(e),
+        });
+        return result;
+      })(),
+    );
+  }
+
+  /**
+   * Refresh, plan and apply with one roster read (FACTS's budget is the scarcest resource); applied only
+   * when no hold and no new error needs a person, and never as a school's first sync (DESIGN §4).
+   */
+  async function unattendedRun(signal?: AbortSignal): Promise<Result<UnattendedResult, SyncError>> {
+    const read = await readSource(signal);
+    if (read.isErr()) return err(read.error);
+    const snapshot = read.value;
+    roster = snapshot;
+    const inputs = await gather(false, signal, snapshot);
+    if (inputs.isErr()) return err(inputs.error);
+    const made = pure(() => ({ review: makeReview(inputs.value.input), plan: makePlan(inputs.value.input) }));
+    if (made.isErr()) return err(made.error);
+    const { review } = made.value;
+    lastReview = review;
+    const plan: TenantPlan = { ...made.value.plan, tenantId };
+    const newErrors = review.rows.filter((r) => r.isNewError);
+    // No sync applied before: nobody has reviewed this school yet, so nothing is applied unattended.
+    const firstRun = inputs.value.input.lastRun === null;
+    if (firstRun || plan.holds.length > 0 || newErrors.length > 0) {
+      const reasons: UnattendedStopReason[] = [];
+      if (firstRun) reasons.push("first-run");
+      if (plan.holds.length > 0) reasons.push("holds");
+      if (newErrors.length > 0) reasons.push("new-errors");
+      const message = firstRun
+        ? "This school has never been synced by a person: the first sync must be reviewed and applied by an admin. Nothing was applied."
+        : `Nothing was applied: ${[
+            plan.holds.length > 0 ? `${plan.holds.length} hold(s) to acknowledge` : "",
+            newErrors.length > 0 ? `${newErrors.length} new error(s) to review` : "",
+          ]
+            .filter((x) => x !== "")
+            .join(" and ")}.`;
+      options.logger?.warn?.("unattended run needs a person", {
+        firstRun,
+        holds: plan.holds.length,
+        newErrors: newErrors.length,
+      });
+      await auditBesides(auditCtx, {
+        kind: "unattended-stopped",
+        actor: UNATTENDED,
+        status: "stopped",
+        planHash: plan.planHash,
+        counts: { ...plan.counts, holds: plan.holds.length, newErrors: newErrors.length },
+        outcomes: { reasons: reasons, holds: plan.holds.map((h) => h.type) },
+        reason: message,
+      });
+      return ok({
+        applied: false,
+        review,
+        plan,
+        message,
+        needsAttention: { reasons, firstRun, holds: plan.holds, newErrors },
+      });
+    }
+    const applied = await auditedApply(plan, { actor: UNATTENDED, signal }, snapshot);
+    if (applied.isErr()) return err(applied.error);
+    return ok({ applied: true, review, plan, run: applied.value });
+  }
+
   const sync: Sync = {
     tenantId,
 
-    setup(profile) {
+    setup(profile, setupOptions = {}) {
       return wrap(
         (async (): Promise<Result<SyncProfile, SyncError>> => {
           // Optimistic: save over the version this instance last read, so an admin editing a setup that
           // someone else changed meanwhile gets `Conflict` instead of silently overwriting it.
-          let expected = profileVersion;
-          if (expected === undefined) {
-            const current = await store.getProfile(tenantId);
-            if (current.isErr()) return err(storeFailed(current.error));
-            expected = current.value?.version ?? null;
+          const current = await store.getProfile(tenantId);
+          if (current.isErr()) return err(storeFailed(current.error));
+          const expected = profileVersion === undefined ? (current.value?.version ?? null) : profileVersion;
+          // Switching hours write-back on here goes through the enable guard like enableHoursSync().
+          const hours = hoursContext();
+          const switched = await hoursSwitchForSetup(hours, current.value?.value ?? null, profile);
+          if (switched.isErr()) {
+            await auditSwitchRefused(hours, "setup", setupOptions.actor, switched.error);
+            return err(switched.error);
           }
-          const saved = await store.saveProfile(tenantId, profile, expected);
+          const saved = await store.saveProfile(tenantId, switched.value, expected);
           if (saved.isErr()) return err(storeFailed(saved.error));
           profileVersion = saved.value;
-          return ok(profile);
+          if (switched.value.hoursSync.enabled && current.value?.value.hoursSync.enabled !== true) {
+            const audited = await auditSwitchedOn(hours, "setup", setupOptions.actor, false);
+            if (audited.isErr()) return err(audited.error);
+          }
+          return ok(switched.value);
         })(),
       );
     },
@@ -512,7 +698,7 @@ export function createSync(options: SyncOptions): Sync {
     },
 
     apply(plan, applyOptions = {}) {
-      return applyPlan(plan, applyOptions);
+      return auditedApply(plan, applyOptions);
     },
 
     resume(runId, resumeOptions = {}) {
@@ -520,81 +706,31 @@ export function createSync(options: SyncOptions): Sync {
     },
 
     run(runOptions) {
-      return wrap(
-        (async (): Promise<Result<UnattendedResult, SyncError>> => {
-          const reviewed = await refresh(runOptions.signal);
-          if (reviewed.isErr()) return err(reviewed.error);
-          const review = reviewed.value;
-          const planned = await planNow();
-          if (planned.isErr()) return err(planned.error);
-          const plan = planned.value;
-          const newErrors = review.rows.filter((r) => r.isNewError);
-          if (plan.holds.length > 0 || newErrors.length > 0) {
-            options.logger?.warn?.("unattended run needs a person", {
-              holds: plan.holds.length,
-              newErrors: newErrors.length,
-            });
-            return ok({ applied: false, review, plan, needsAttention: { holds: plan.holds, newErrors } });
-          }
-          const applied = await applyPlan(plan, { actor: "unattended", signal: runOptions.signal });
-          if (applied.isErr()) return err(applied.error);
-          return ok({ applied: true, review, plan, run: applied.value });
-        })(),
-      );
+      return wrap(unattendedRun(runOptions.signal));
     },
 
     pushHours(pushOptions = {}) {
-      return wrap(
-        pushHours(
-          {
-            tenantId,
-            store,
-            directory,
-            sink: options.hours,
-            source: options.hoursSource,
-            clock,
-            batchSize: options.hoursBatchSize ?? 200,
-            onProgress: options.onProgress,
-            logger: options.logger,
-            newId,
-            lockTtlMs: ctx.lockTtlMs,
-          },
-          pushOptions,
-        ),
-      );
+      return wrap(pushHours(hoursContext(), pushOptions));
     },
 
-    importHistoricHours() {
-      return wrap(
-        importHistoricHours({
-          tenantId,
-          store,
-          directory,
-          sink: options.hours,
-          source: options.hoursSource,
-          clock,
-          newId,
-          lockTtlMs: ctx.lockTtlMs,
-        }).finally(forgetProfileVersion),
-      );
+    importHistoricHours(importOptions = {}) {
+      return wrap(importHistoricHours(hoursContext(), importOptions.actor).finally(forgetProfileVersion));
     },
 
     enableHoursSync(enableOptions = {}) {
       return wrap(
-        enableHoursSync(
-          {
-            tenantId,
-            store,
-            directory,
-            sink: options.hours,
-            source: options.hoursSource,
-            clock,
-            newId,
-            lockTtlMs: ctx.lockTtlMs,
-          },
-          enableOptions.force === true,
-        ).finally(forgetProfileVersion),
+        enableHoursSync(hoursContext(), enableOptions.force === true, enableOptions.actor).finally(
+          forgetProfileVersion,
+        ),
       );
+    },
+
+    backfillHours(backfillOptions) {
+      return wrap(backfillHours(hoursContext(), backfillOptions));
+    },
+
+    audit(auditOptions = {}) {
+      return store.listAudit(tenantId, auditOptions).mapErr(storeFailed);
     },
   };
   return sync;

@@ -1,6 +1,9 @@
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import {
+  type AuditKind,
   type AuditRecord,
+  auditKindOf,
+  checkAuditKind,
   checkJournalBatch,
   checkLimit,
   checkStoreId,
@@ -36,7 +39,12 @@ interface School {
   decisions?: Doc;
   lastRun?: string;
   readonly runs: Map<string, StoredRun>;
-  readonly audit: { readonly order: number; readonly at: string; readonly json: string }[];
+  readonly audit: {
+    readonly order: number;
+    readonly at: string;
+    readonly kind: AuditKind;
+    readonly json: string;
+  }[];
   readonly auditIds: Set<string>;
   readonly hours: Map<string, string>;
   readonly watermarks: Map<string, string>;
@@ -201,14 +209,15 @@ export function createMemoryStore(): MemoryStore {
         if (s.auditIds.has(record.auditId))
           return err(storeError("Conflict", `audit ${record.auditId} exists already`));
         s.auditIds.add(record.auditId);
-        s.audit.push({ order: ++order, at: record.at, json: JSON.stringify(record) });
+        s.audit.push({ order: ++order, at: record.at, kind: auditKindOf(record), json: JSON.stringify(record) });
         return ok(undefined);
       }),
     listAudit: (tenantId, options) =>
       op({ tenantId }, () => {
-        const invalid = checkLimit(options?.limit);
+        const invalid = checkLimit(options?.limit) ?? checkAuditKind(options?.kind);
         if (invalid) return err(invalid);
-        const rows = [...(schools.get(tenantId)?.audit ?? [])];
+        const kind = options?.kind;
+        const rows = (schools.get(tenantId)?.audit ?? []).filter((row) => kind === undefined || row.kind === kind);
         return ok(newestFirst(rows, options?.limit).map((row) => parse<AuditRecord>(row.json)));
       }),
 

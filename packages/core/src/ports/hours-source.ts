@@ -19,6 +19,12 @@ export interface HostHourEntry {
   readonly deleted: boolean;
   /** ISO 8601, increasing with every change; the push watermark. */
   readonly updatedAt: string;
+  /**
+   * ISO 8601, when the entry was first logged. Optional: with it, an entry logged before hours write-back
+   * was switched on stays out of the push even when it is edited later (only `backfillHours` sends it);
+   * without it, such an entry is pushed once it changes after write-back was switched on.
+   */
+  readonly createdAt?: string | null | undefined;
 }
 
 /** A page of hour changes and the watermark to ask from next time. */

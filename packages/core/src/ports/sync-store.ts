@@ -108,18 +108,64 @@ export interface JournalEntry {
   readonly error?: { readonly type: string; readonly message: string } | undefined;
 }
 
-/** Who did what, when: kept for every run. */
+/**
+ * What an audit record is about. `apply`: an apply run finished (completed, failed or aborted);
+ * `apply-refused`: an apply refused before writing (held, stale plan, changed setup);
+ * `unattended-stopped`: an unattended run that stopped for a person; `hours-push`, `hours-import`,
+ * `hours-backfill`, `hours-enabled`: the hours steps (DESIGN §5); `export`: a tardy export delivery.
+ */
+export const AUDIT_KINDS = [
+  "apply",
+  "apply-refused",
+  "unattended-stopped",
+  "hours-push",
+  "hours-import",
+  "hours-backfill",
+  "hours-enabled",
+  "export",
+] as const;
+/** One of {@link AUDIT_KINDS}. */
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+/**
+ * How the audited step ended: a run's status, or `refused` (nothing written: a held or stale plan, a guard),
+ * `stopped` (an unattended run waiting for a person), `dry-run` (shown, nothing sent).
+ */
+export type AuditStatus = RunStatus | "refused" | "stopped" | "dry-run";
+
+/** Who did what, when, with what outcome: kept for every step that writes (or refused to). */
 export interface AuditRecord {
   readonly auditId: string;
+  /** What was done. Absent on records written before kinds existed: those are `apply`. */
+  readonly kind?: AuditKind | undefined;
+  /** The apply run, or the id of the step (an export's run id; the audit id for the hours steps). */
   readonly runId: string;
   /** ISO 8601. */
   readonly at: string;
+  /** A host user id, `unattended`, or `host` when the host did not say. */
   readonly actor: string;
+  /** The plan applied or refused; `""` for steps without a plan. */
   readonly planHash: string;
-  readonly status: RunStatus;
+  readonly status: AuditStatus;
+  /** Counts of what was written (kind-specific: created/updated/deleted, add/link/…). */
   readonly counts: JsonValue;
-  /** Per-action outcomes (`actionId` → `done` | `failed: …`). */
+  /** Per-item outcomes (`actionId` → `done` | `failed: …`; hour id → status), or `{}`. */
   readonly outcomes: JsonValue;
+  /** Why it was refused, stopped or failed (an error type and message, or the reasons). */
+  readonly reason?: string | undefined;
+}
+
+/** The kind of an audit record (records written before kinds existed are `apply`). */
+export function auditKindOf(record: Pick<AuditRecord, "kind">): AuditKind {
+  return record.kind ?? "apply";
+}
+
+/** Checks a `kind` option of `listAudit`: absent, or one of {@link AUDIT_KINDS}. Returns `Invalid` or `null`. */
+export function checkAuditKind(kind: unknown): StoreError | null {
+  if (kind === undefined || (typeof kind === "string" && (AUDIT_KINDS as readonly string[]).includes(kind))) {
+    return null;
+  }
+  return storeError("Invalid", `kind must be one of ${AUDIT_KINDS.join(", ")}, got ${String(kind)}`);
 }
 
 /** Where an hour in the ledger came from: pushed by the host, or imported from the SIS (never echoed). */
@@ -208,10 +254,13 @@ export interface SyncStore<E extends StoreError = StoreError> {
   readJournal(tenantId: string, runId: string): ResultAsync<readonly JournalEntry[], E>;
   /** An `auditId` that exists already is `Conflict`. */
   appendAudit(tenantId: string, record: AuditRecord): ResultAsync<void, E>;
-  /** Newest first (by `at`, then by insertion). */
+  /**
+   * Newest first (by `at`, then by insertion). `kind` keeps the records of one kind (a record without a
+   * kind is `apply`); an unknown kind is `Invalid`.
+   */
   listAudit(
     tenantId: string,
-    options?: { readonly limit?: number | undefined },
+    options?: { readonly limit?: number | undefined; readonly kind?: AuditKind | undefined },
   ): ResultAsync<readonly AuditRecord[], E>;
 
   /** All entries, or those with the given hour ids (unknown ids are left out), in no particular order. */

@@ -1,0 +1,145 @@
+import {
+  type Account,
+  createMemoryDirectory,
+  createMemoryHoursSink,
+  createMemoryHoursSource,
+  createMemoryRosterSource,
+  createMemoryStore,
+  type HostHourEntry,
+  type SyncProfile,
+} from "@rostersync/core";
+import { generatedProfile, generateSchool } from "@rostersync/core/testing";
+import type { Result } from "neverthrow";
+import { describe, expect, it } from "vitest";
+import { createSync, HOURS_PARKED } from "../src/index.js";
+
+const TENANT = "school-life";
+
+/** The value of a result, or a throw that shows the error (a test failure names it). */
+function must<T, E>(result: Result<T, E>): T {
+  if (result.isErr()) throw new Error(JSON.stringify(result.error));
+  return result.value;
+}
+
+/**
+ * A school whose host accounts exist but are not linked yet (same email as the SIS, R6): a sync links them.
+ * Hours sync is on from the start, so hours can be logged before the first sync links anyone.
+ */
+async function unlinkedSchool(clockStart = Date.UTC(2026, 8, 1)) {
+  const school = generateSchool({ seed: 15, people: 80, accountsFor: "both", linkedRate: 0, emailMatchRate: 0.6 });
+  const directory = createMemoryDirectory(school.accounts);
+  const store = createMemoryStore();
+  const sink = createMemoryHoursSink();
+  const hoursSource = createMemoryHoursSource();
+  let now = clockStart;
+  const sync = createSync({
+    tenantId: TENANT,
+    source: createMemoryRosterSource({
+      people: school.people,
+      schools: school.schools,
+      gradeLevels: school.gradeLevels,
+    }),
+    directory,
+    store,
+    hours: sink,
+    hoursSource,
+    clock: { now: () => now },
+  });
+  const profile: SyncProfile = {
+    ...generatedProfile(school, "student"),
+    hoursSync: { enabled: false, historicImportDone: false },
+  };
+  must(await sync.setup(profile));
+  must(await sync.enableHoursSync());
+  return {
+    school,
+    directory,
+    store,
+    sink,
+    hoursSource,
+    sync,
+    tick: () => {
+      now += 60_000;
+      return new Date(now).toISOString();
+    },
+  };
+}
+
+const hourOf = (account: Account, n: number, updatedAt: string): HostHourEntry => ({
+  hourId: `hour-${account.accountId}-${n}`,
+  accountId: account.accountId,
+  role: "student",
+  date: "2026-09-10",
+  hours: 1 + (n % 3),
+  description: `Library shift ${n}`,
+  approved: true,
+  deleted: false,
+  updatedAt,
+});
+
+describe("hours of accounts that are linked later (issue 15, item 2)", () => {
+  it("log hours while unlinked → push → link → push: every hour is in FACTS exactly once", async () => {
+    const { directory, sink, hoursSource, sync, tick } = await unlinkedSchool();
+    const unlinked = directory.snapshot().filter((a) => a.sourceId === undefined && !a.archived);
+    expect(unlinked.length).toBeGreaterThan(5);
+    const entries = unlinked.map((a, i) => hourOf(a, i, tick()));
+    // One entry of an unlinked account that is not approved: nothing to park, nothing to send later.
+    const waiting = { ...hourOf(unlinked[0] as Account, 999, tick()), approved: false };
+    for (const e of [...entries, waiting]) hoursSource.put(e);
+
+    const before = must(await sync.pushHours());
+    expect(before).toMatchObject({ created: 0, writes: 0, settled: true, parked: entries.length });
+    expect(before.outcomes.every((o) => o.status === "unlinked")).toBe(true);
+    expect(sink.snapshot()).toEqual([]);
+
+    // The first sync links the accounts with the person's email (R6).
+    must(await sync.refresh());
+    const plan = must(await sync.plan());
+    expect(plan.counts.link).toBeGreaterThan(0);
+    must(await sync.apply(plan, { acknowledge: plan.planHash }));
+    const personOf = new Map(directory.snapshot().map((a) => [a.accountId, a.sourceId]));
+    const nowLinked = entries.filter((e) => personOf.get(e.accountId) !== undefined);
+    const stillUnlinked = entries.filter((e) => personOf.get(e.accountId) === undefined);
+    expect(nowLinked.length).toBeGreaterThan(0);
+
+    // Nothing changed in the host since the last push: the parked entries go out anyway.
+    const after = must(await sync.pushHours());
+    expect(after).toMatchObject({ created: nowLinked.length, failed: 0, settled: true, parked: stillUnlinked.length });
+    const again = must(await sync.pushHours());
+    expect(again).toMatchObject({ writes: 0, created: 0 });
+
+    const records = sink.snapshot();
+    expect(records.map((r) => r.hostHourId).sort()).toEqual(nowLinked.map((e) => e.hourId).sort());
+    for (const e of nowLinked) {
+      const held = records.filter((r) => r.hostHourId === e.hourId);
+      expect(held, e.hourId).toHaveLength(1);
+      expect(held[0]?.personId).toBe(personOf.get(e.accountId));
+    }
+  });
+
+  it("a parked entry edited or un-approved before its account is linked goes out as it is now, or not at all", async () => {
+    const { directory, store, sink, hoursSource, sync, tick } = await unlinkedSchool();
+    must(await sync.refresh());
+    const unlinked = directory.snapshot().filter((a) => a.sourceId === undefined && !a.archived);
+    const [a, b] = unlinked as [Account, Account];
+    hoursSource.put(hourOf(a, 1, tick()));
+    hoursSource.put(hourOf(b, 2, tick()));
+    must(await sync.pushHours());
+    expect(JSON.parse(must(await store.getWatermark(TENANT, HOURS_PARKED)) ?? "[]")).toHaveLength(2);
+    hoursSource.put({ ...hourOf(a, 1, tick()), hours: 7 });
+    hoursSource.put({ ...hourOf(b, 2, tick()), approved: false });
+    expect(must(await sync.pushHours())).toMatchObject({ parked: 1, writes: 0 });
+
+    const plan = must(await sync.plan());
+    must(await sync.apply(plan, { acknowledge: plan.planHash }));
+    const linkedA = directory.snapshot().find((x) => x.accountId === a.accountId)?.sourceId;
+    const pushed = must(await sync.pushHours());
+    if (linkedA === undefined) {
+      expect(pushed.writes).toBe(0);
+      expect(sink.snapshot()).toEqual([]);
+    } else {
+      expect(pushed).toMatchObject({ created: 1, parked: 0 });
+      expect(sink.snapshot()).toMatchObject([{ hostHourId: hourOf(a, 1, "").hourId, hours: 7, personId: linkedA }]);
+    }
+  });
+});

@@ -1,0 +1,104 @@
+import { createMemoryDirectory, createMemoryRosterSource, createMemoryStore } from "@rostersync/core";
+import { generatedProfile, generateSchool as generateHostSchool } from "@rostersync/core/testing";
+import { createFactsClient, createFactsSource } from "@rostersync/facts";
+import { createFactsSimulator, type FactsServer, generateSchool, startFactsServer } from "@rostersync/facts/testing";
+import type { Result } from "neverthrow";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSync } from "../src/index.js";
+
+/** The value of a result, or a throw that shows the error. */
+function must<T, E>(result: Result<T, E>): T {
+  if (result.isErr()) throw new Error(JSON.stringify(result.error));
+  return result.value;
+}
+
+const keys = { subscriptionKey: "0123456789abcdef0123456789abcdef", apiKey: `FK-${"ef".repeat(50)}` };
+const sim = createFactsSimulator({ school: generateSchool({ seed: 7, people: 600 }), keys, rateLimit: false });
+let server: FactsServer;
+beforeAll(async () => {
+  server = await startFactsServer(sim);
+});
+afterAll(() => server.close());
+
+describe("unattended runs (issue 15, item 8)", () => {
+  it("reads the roster from FACTS once: as many requests as one refresh", async () => {
+    const client = createFactsClient({
+      ...keys,
+      baseUrl: server.url,
+      budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
+      retry: { baseDelayMs: 1, jitter: (d) => d },
+    });
+    const directory = createMemoryDirectory();
+    const sync = createSync({
+      tenantId: "school-nightly",
+      source: createFactsSource(client),
+      directory,
+      store: createMemoryStore(),
+    });
+    must(
+      await sync.setup({
+        role: "student",
+        schools: ["MAIN"],
+        gradeLevels: ["K", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"],
+        fieldMap: [],
+        defaultSelection: true,
+        hoursSync: { enabled: false, historicImportDone: false },
+      }),
+    );
+    // The attended first sync.
+    sim.resetStats();
+    must(await sync.refresh());
+    const oneRead = sim.stats().requests;
+    expect(oneRead).toBeGreaterThan(0);
+    const plan = must(await sync.plan());
+    must(await sync.apply(plan, { acknowledge: plan.planHash }));
+
+    sim.resetStats();
+    const nightly = must(await sync.run({ unattended: true }));
+    expect(nightly.applied).toBe(true);
+    const unattended = sim.stats().requests;
+    console.log(`unattended run: ${unattended} FACTS requests (one roster read: ${oneRead})`);
+    expect(unattended).toBe(oneRead);
+  });
+});
+
+describe("the first sync of a school is attended (issue 15, item 8)", () => {
+  it("an unattended run before any reviewed sync applies nothing and says so, even with nothing to hold", async () => {
+    const school = generateHostSchool({
+      seed: 9,
+      people: 60,
+      accountsFor: "none",
+      sharedEmailRate: 0,
+      missingEmailRate: 0,
+      invalidEmailRate: 0,
+    });
+    const directory = createMemoryDirectory();
+    const store = createMemoryStore();
+    const sync = createSync({
+      tenantId: "school-new",
+      source: createMemoryRosterSource({
+        people: school.people,
+        schools: school.schools,
+        gradeLevels: school.gradeLevels,
+      }),
+      directory,
+      store,
+    });
+    must(await sync.setup(generatedProfile(school, "student")));
+    const first = must(await sync.run({ unattended: true }));
+    expect(first.applied).toBe(false);
+    if (first.applied) return;
+    expect(first.plan.holds).toEqual([]);
+    expect(first.needsAttention.newErrors).toEqual([]);
+    expect(first.plan.counts.add).toBeGreaterThan(0);
+    expect(first.needsAttention).toMatchObject({ reasons: ["first-run"], firstRun: true });
+    expect(first.message).toMatch(/first sync/);
+    expect(directory.writes()).toBe(0);
+    expect(must(await store.listRuns("school-new"))).toEqual([]);
+
+    // Once a person applied the first sync, the nightly run applies on its own.
+    must(await sync.apply(first.plan));
+    const nightly = must(await sync.run({ unattended: true }));
+    expect(nightly.applied).toBe(true);
+  });
+});
