@@ -66,3 +66,14 @@ describe("every paged endpoint is checked for repeated and missing pages (a read
     expect(error.message).toContain("twice");
   });
 });
+
+describe("the source's overall read deadline (readTimeoutMs)", () => {
+  it("fails the whole read with Timeout when one endpoint never finishes, and returns nothing", async () => {
+    const fake = msw.facts(smallSchool());
+    fake.fault = (req) => (req.endpoint === "/Families" ? new Promise<undefined>(() => undefined) : undefined);
+    const source = createFactsSource(testClient({ timeoutMs: 60_000 }), { readTimeoutMs: 200 });
+    const error = (await source.read())._unsafeUnwrapErr();
+    expect(error).toMatchObject({ type: "Timeout", timeoutMs: 200, endpoint: "/Families" });
+    expect(fake.count("/Families")).toBe(1);
+  });
+});
