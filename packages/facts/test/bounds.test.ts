@@ -38,7 +38,10 @@ const client = (extra: Partial<FactsClientOptions> = {}) =>
 const MiB = 1024 * 1024;
 
 /** Runs `work`, sampling the client's heap and buffers every 10 ms: the peak growth over the start. */
-async function measured<T>(name: string, work: () => PromiseLike<T>): Promise<{ result: T; peakMiB: number; ms: number }> {
+async function measured<T>(
+  name: string,
+  work: () => PromiseLike<T>,
+): Promise<{ result: T; peakMiB: number; ms: number }> {
   const used = () => {
     const m = process.memoryUsage();
     return m.heapUsed + m.arrayBuffers;
