@@ -3,7 +3,7 @@
  * listing that can exist (`pageCount` against `rowCount / pageSize`, a hard cap on pages), does every later
  * page agree with it and hold exactly the records its position allows, and does any record (or link, by its
  * composite key) come twice. A listing that fails any of these moved or was cut while it was read: the
- * whole read fails with `Inconsistent` (docs/adapters.md, "Nothing is dropped").
+ * whole read fails with `Inconsistent` (README, "Bounds" and "What a read does": nothing is dropped).
  *
  * @module
  */

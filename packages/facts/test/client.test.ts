@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { createBudget, createFactsClient, type FactsProgress, personSchema, type RequestBudget } from "../src/index.js";
 import { BASE, envelope, KEYS } from "./helpers/fake-facts.js";
+import { settle } from "./helpers/fake-time.js";
 import { testClient, useMsw } from "./helpers/msw.js";
 
 const msw = useMsw();
@@ -219,35 +220,8 @@ describe("budget (fake timers)", () => {
     vi.useRealTimers();
   });
 
-  /** Advances the fake clock a millisecond at a time until `p` settles; timers fire at their exact times. */
-  async function settle<T>(p: Promise<T>, limitMs = 60_000): Promise<T> {
-    let done = false;
-    let value: T | undefined;
-    let failure: unknown;
-    let failed = false;
-    p.then(
-      (v) => {
-        done = true;
-        value = v;
-      },
-      (e: unknown) => {
-        done = true;
-        failed = true;
-        failure = e;
-      },
-    );
-    // Whatever is already due settles without the clock moving.
-    for (let i = 0; i < 20 && !done; i++) await vi.advanceTimersByTimeAsync(0);
-    for (let t = 0; !done; t++) {
-      if (t > limitMs) throw new Error(`still pending after ${limitMs} ms of fake time`);
-      await vi.advanceTimersByTimeAsync(1);
-    }
-    if (failed) throw failure;
-    return value as T;
-  }
-
   it("never lets more than `requests` start in any rolling window", async () => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 5, windowMs: 200 }], marginMs: 0 });
     const start = Date.now();
     const times: number[] = [];
@@ -269,7 +243,7 @@ describe("budget (fake timers)", () => {
   });
 
   it("holds two windows at once (per minute and per second)", async () => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({
       windows: [
         { requests: 6, windowMs: 1000 },
@@ -295,7 +269,7 @@ describe("budget (fake timers)", () => {
   });
 
   it("counts a request from its response, so a slow one never lets the window overfill", async () => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 2, windowMs: 100 }], countFrom: "response", marginMs: 0 });
     const first = await budget.take();
     const second = await budget.take();
@@ -317,7 +291,7 @@ describe("budget (fake timers)", () => {
   });
 
   it("counts adaptively by default: from the send time once usual round trips are known", async () => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 2, windowMs: 100 }], marginMs: 0 });
     const hold = (ms: number) => vi.advanceTimersByTimeAsync(ms);
     // Ten round trips of 60 ms teach the budget what usual is (counted from their responses meanwhile).
@@ -339,7 +313,7 @@ describe("budget (fake timers)", () => {
   });
 
   it("can count from the send time instead (countFrom: send)", async () => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 2, windowMs: 100 }], countFrom: "send", marginMs: 0 });
     const started = Date.now();
     await settle(budget.take());
@@ -349,7 +323,7 @@ describe("budget (fake timers)", () => {
   });
 
   it("pauses everyone after a 429", async () => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 100, windowMs: 1000 }] });
     budget.pause(120);
     const started = Date.now();
@@ -358,7 +332,7 @@ describe("budget (fake timers)", () => {
   });
 
   it("never waits past what a timer can hold, and ignores a non-finite pause", async () => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 100, windowMs: 1000 }] });
     budget.pause(Number.POSITIVE_INFINITY);
     const started = Date.now();
