@@ -42,16 +42,22 @@ export interface RequestBudget {
   take(signal?: AbortSignal): Promise<BudgetRelease>;
   /** Nobody sends before `Date.now() + ms` (a `429`'s `Retry-After`). */
   pause(ms: number): void;
-  /** Milliseconds until `n` more requests could all have been sent, from the budget alone. */
+  /**
+   * Milliseconds until `n` more requests could all have been sent, from the budget alone. Cheap for any `n`
+   * (a few thousand steps at most, then the windows' steady rate).
+   */
   estimate(n: number): number;
   /** Requests spent so far. */
   readonly spent: number;
 }
 
+/** The longest delay a timer can hold (2³¹ − 1 ms, about 24.8 days); longer ones would fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 const abortReason = (signal: AbortSignal): unknown =>
   signal.reason ?? new DOMException("The operation was aborted.", "AbortError");
 
-/** Sleeps `ms`, or rejects as soon as the signal fires. */
+/** Sleeps `ms` (at most {@link MAX_TIMER_MS}), or rejects as soon as the signal fires. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -62,10 +68,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(abortReason(signal as AbortSignal));
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, ms)),
+    );
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -154,7 +163,7 @@ export function createBudget(options: BudgetOptions = {}): RequestBudget {
         finish();
         reject(abortReason(signal as AbortSignal));
       };
-      const timer = ms === null ? undefined : setTimeout(finish, Math.max(0, ms));
+      const timer = ms === null ? undefined : setTimeout(finish, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
       wakers.add(finish);
       signal?.addEventListener("abort", onAbort, { once: true });
     });
@@ -203,10 +212,13 @@ export function createBudget(options: BudgetOptions = {}): RequestBudget {
       return turn;
     },
     pause(ms) {
-      pausedUntil = Math.max(pausedUntil, Date.now() + Math.max(0, ms));
+      const wait = Number.isFinite(ms) ? Math.max(0, ms) : 0;
+      pausedUntil = Math.max(pausedUntil, Date.now() + wait);
       if (mode !== "response") extra = Math.min(250, extra + 25);
     },
     estimate(n) {
+      if (Number.isNaN(n) || n <= 0) return 0;
+      if (!Number.isFinite(n)) return Number.POSITIVE_INFINITY;
       const now = Date.now();
       // Requests in flight are taken as finishing now.
       const cut = (log: readonly number[]) => {
@@ -215,13 +227,20 @@ export function createBudget(options: BudgetOptions = {}): RequestBudget {
         return out;
       };
       const logs = { estimated: cut(estimated), responded: cut(responded) };
+      // Replay request by request only until every window has turned over twice; after that the budget
+      // runs at its slowest window's steady rate, so the rest is arithmetic, not a loop over every page.
+      const replay = Math.min(n, 2 * windows.reduce((sum, w) => sum + w.requests, 0) + inFlight + 1, 4096);
       let last = now;
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < replay; i++) {
         last = earliest(now, logs, 0) ?? now;
         insert(logs.estimated, last);
         insert(logs.responded, last);
       }
-      return Math.max(0, last - now);
+      const perRequest = windows.reduce(
+        (slowest, w) => Math.max(slowest, (w.windowMs + margin + extra) / w.requests),
+        0,
+      );
+      return Math.max(0, last - now) + (n - replay) * perRequest;
     },
     get spent() {
       return spent;

@@ -1,9 +1,9 @@
-import ky, { isHTTPError, isNetworkError, isTimeoutError } from "ky";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import pLimit from "p-limit";
 import type { z } from "zod";
-import { type BudgetOptions, createBudget, type RequestBudget, sleep } from "./budget.js";
-import { describeErrorBody, type FactsError, permissionFor, redactWith } from "./errors.js";
+import { type BudgetOptions, createBudget, MAX_TIMER_MS, type RequestBudget, sleep } from "./budget.js";
+import { describeErrorBody, type FactsError, permissionFor, redactDeep, redactWith } from "./errors.js";
+import { checkPage, DEFAULT_MAX_PAGES, findRepeat, type PageProblem, planPages, recordKeysFor } from "./pages.js";
 import { type Envelope, envelopeSchema } from "./schemas.js";
 
 /** How reads are retried. Writes that are not idempotent (POST) are never retried blindly. */
@@ -18,6 +18,28 @@ export interface RetryOptions {
   readonly jitter?: ((delayMs: number) => number) | undefined;
   /** How many `429`s one request may meet before it fails with `RateLimited`. Default 8. */
   readonly rateLimitRetries?: number | undefined;
+  /**
+   * The longest `Retry-After` the client waits (seconds or an HTTP date). A longer one fails the request at
+   * once with `RateLimited` carrying the wait, so the host can reschedule instead of holding a lock. Default
+   * 5 minutes.
+   */
+  readonly maxRetryAfterMs?: number | undefined;
+}
+
+/** When a read must be over: an absolute time (`Date.now()` clock) and the limit it came from, for the error. */
+export interface ReadDeadline {
+  /** Epoch milliseconds after which the read fails with `Timeout`. */
+  readonly at: number;
+  /** The overall limit this deadline was made from (reported as the error's `timeoutMs`). */
+  readonly timeoutMs: number;
+}
+
+/**
+ * A {@link ReadDeadline} `timeoutMs` from `now`: pass the same one to every read of an operation so that
+ * the whole operation, not each read, is bounded.
+ */
+export function readDeadline(timeoutMs: number, now: number = Date.now()): ReadDeadline {
+  return { at: now + Math.max(0, timeoutMs), timeoutMs };
 }
 
 /** Progress of a read, reported after every page. */
@@ -59,8 +81,22 @@ export interface FactsClientOptions {
   /** Progress of every paged read (a read's own `onProgress` comes on top). */
   readonly onProgress?: ((progress: FactsProgress) => void) | undefined;
   readonly retry?: RetryOptions | undefined;
-  /** Per-attempt timeout. Default 30 s. */
+  /** Per-attempt timeout, covering the response headers *and* the whole body. Default 30 s. */
   readonly timeoutMs?: number | undefined;
+  /**
+   * The longest one paged read (`list`) may take, budget waits, `429` waits and retries included; beyond it
+   * the read fails with `Timeout`. Default: no limit of its own (each attempt still has `timeoutMs`).
+   */
+  readonly readTimeoutMs?: number | undefined;
+  /** The largest response body read, in bytes; a larger one fails with `TooLarge`. Default 64 MiB. */
+  readonly maxBodyBytes?: number | undefined;
+  /**
+   * Same-origin redirects followed per request. A redirect to another origin is never followed (the keys
+   * would go with it): it fails with `Redirected`. Default 3.
+   */
+  readonly maxRedirects?: number | undefined;
+  /** The most pages one paged read may plan; a listing claiming more is `Inconsistent`. Default 10,000. */
+  readonly maxPages?: number | undefined;
   /** Rows per page. Default 1000, the largest size FACTS is known to accept. */
   readonly pageSize?: number | undefined;
   readonly logger?: FactsLogger | undefined;
@@ -75,6 +111,8 @@ export interface RequestOptions {
   /** Safe to send twice: retried on network errors, timeouts and `5xx`. Default: true for GET, PUT, DELETE. */
   readonly idempotent?: boolean | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Fail with `Timeout` rather than wait or send past this time. */
+  readonly deadline?: ReadDeadline | undefined;
 }
 
 /** What FACTS answered to one request. */
@@ -91,9 +129,15 @@ export interface ListOptions {
   readonly sorts?: string | undefined;
   /** Rows per page; default the client's `pageSize`. */
   readonly pageSize?: number | undefined;
-  /** The record key that names a record in errors and catches a record read twice. */
-  readonly idKey?: string | undefined;
+  /**
+   * The field (or fields, for a link table's composite key) that name a record in errors and catch a record
+   * read twice. Default: the endpoint's key in `RECORD_KEYS` (`/People/ParentStudent`: `parentID` and
+   * `studentID`, …), none for an endpoint it does not list.
+   */
+  readonly idKey?: string | readonly string[] | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** The whole operation's deadline (see {@link readDeadline}); the client's `readTimeoutMs` applies on top. */
+  readonly deadline?: ReadDeadline | undefined;
   /** Counts this read's pages into a larger operation's progress. */
   readonly progress?: ProgressTracker | undefined;
 }
@@ -141,21 +185,67 @@ export interface FactsClient {
   readonly baseUrl: string;
 }
 
-/** Carries a tagged error through ky's `beforeError` hook. */
-class FactsFailure extends Error {
-  constructor(readonly facts: FactsError) {
-    super(facts.message);
-  }
-}
-
 const DEFAULT_BASE_URL = "https://api.factsmgt.com";
 
-function parseRetryAfter(value: string | null): number {
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Milliseconds a `Retry-After` asks for: delay-seconds (fractions allowed) or an HTTP date, relative to
+ * `now`; 1 s when absent or unreadable. Never negative; may be far larger than a timer can hold (callers
+ * compare it with their maximum before waiting).
+ */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number {
   if (value === null || value.trim() === "") return 1000;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : 1000;
+  const text = value.trim();
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) {
+    const seconds = Number(text);
+    return Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : Number.MAX_SAFE_INTEGER;
+  }
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - now) : 1000;
+}
+
+/**
+ * Reads a body up to `limit` bytes; `null` when it is larger (reading stops there). Rejects with the
+ * signal's reason when it fires mid-body, so a trickling body ends with the request's deadline.
+ */
+async function readCapped(response: Response, limit: number, signal: AbortSignal): Promise<string | null> {
+  const declared = Number(response.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    return null;
+  }
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const onAbort = () => {
+    reader.cancel(signal.reason).catch(() => undefined);
+  };
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      if (signal.aborted) throw signal.reason;
+      const { done, value } = await reader.read();
+      if (signal.aborted) throw signal.reason;
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        return null;
+      }
+      chunks.push(value);
+    }
+    const all = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.byteLength;
+    }
+    return new TextDecoder().decode(all);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
 }
 
 /** A string for a Sieve value: `,` `|` and `\` are escaped. */
@@ -180,7 +270,7 @@ export function sieveIn(field: string, values: readonly (string | number)[]): st
  */
 export function createFactsClient(options: FactsClientOptions): FactsClient {
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
-  const basePath = new URL(baseUrl).pathname.replace(/\/+$/, "");
+  const baseOrigin = new URL(baseUrl).origin;
   const redact = redactWith([options.subscriptionKey, options.apiKey]);
   const budget: RequestBudget =
     options.budget !== undefined && "take" in options.budget ? options.budget : createBudget(options.budget);
@@ -190,127 +280,85 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
   const maxDelay = options.retry?.maxDelayMs ?? 20_000;
   const jitter = options.retry?.jitter ?? ((d: number) => d / 2 + (Math.random() * d) / 2);
   const rateLimitRetries = options.retry?.rateLimitRetries ?? 8;
+  const maxRetryAfter = Math.max(0, options.retry?.maxRetryAfterMs ?? 300_000);
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const readTimeoutMs = options.readTimeoutMs;
+  const maxBodyBytes = Math.max(0, options.maxBodyBytes ?? 64 * 1024 * 1024);
+  const maxRedirects = Math.max(0, options.maxRedirects ?? 3);
+  const maxPages = Math.max(1, options.maxPages ?? DEFAULT_MAX_PAGES);
   const pageSize = Math.max(1, options.pageSize ?? 1000);
+  const fetchImpl = options.fetch ?? globalThis.fetch;
   const logger = options.logger;
   const stats = { requests: 0, retries: 0, rateLimited: 0 };
   let latencyTotal = 0;
   let latencyCount = 0;
 
-  const redactDeep = (data: unknown): unknown => {
-    if (typeof data === "string") return redact(data);
-    if (data === null || typeof data !== "object") return data;
-    return JSON.parse(redact(JSON.stringify(data))) as unknown;
-  };
+  /** Every error leaves the client through here: no string in it can hold a key. */
+  const clean = (e: FactsError): FactsError => redactDeep(e, redact);
 
-  const endpointOf = (url: string): string => {
-    const path = new URL(url).pathname;
-    return path.startsWith(basePath) ? path.slice(basePath.length) || "/" : path;
-  };
-
-  /** The one place an HTTP failure becomes a tagged error. */
-  const toFactsError = (method: string, endpoint: string, error: unknown): FactsError => {
+  /** The one place an HTTP status becomes a tagged error. `text` is the (capped) body. */
+  const httpError = (method: string, endpoint: string, status: number, headers: Headers, text: string): FactsError => {
     const at = { method, endpoint };
-    if (error instanceof FactsFailure) return error.facts;
-    if (isHTTPError(error)) {
-      const status = error.response.status;
-      // Redact before anything is cut short, so not even a prefix of a key survives.
-      const said = describeErrorBody(redactDeep(error.data));
-      const why = said === null ? "" : `: ${said}`;
-      const where = `${method} ${endpoint}`;
-      if (status === 401 || status === 403) {
-        const permission = permissionFor(method, endpoint);
-        const unauthorized = status === 401;
-        return {
-          type: unauthorized ? "Unauthorized" : "Forbidden",
-          ...at,
-          status,
-          permission,
-          fatal: true,
-          retryable: false,
-          message: unauthorized
-            ? `FACTS refused the API keys on ${where} (401)${why}. Check the subscription key and the school's API key; the request needs "${permission}".`
-            : `The FACTS API key lacks the "${permission}" permission needed for ${where} (403)${why}. Ask the school to grant it in FACTS.`,
-        };
-      }
-      if (status === 404) {
-        return {
-          type: "NotFound",
-          ...at,
-          status,
-          fatal: false,
-          retryable: false,
-          message: `${where}: not found${why}.`,
-        };
-      }
-      if (status === 429) {
-        const retryAfterMs = parseRetryAfter(error.response.headers.get("retry-after"));
-        return {
-          type: "RateLimited",
-          ...at,
-          status,
-          retryAfterMs,
-          fatal: false,
-          retryable: true,
-          message: `FACTS rate limit reached on ${where}; it asked to wait ${Math.ceil(retryAfterMs / 1000)} s.`,
-        };
-      }
-      if (status >= 500) {
-        return {
-          type: "ServerError",
-          ...at,
-          status,
-          detail: said,
-          fatal: false,
-          retryable: true,
-          message: `FACTS failed on ${where} (${status})${why}.`,
-        };
-      }
+    let data: unknown = text;
+    try {
+      data = text.trim() === "" ? "" : (JSON.parse(text) as unknown);
+    } catch {
+      // Not JSON: described as text (or as an HTML page).
+    }
+    // Redact before anything is cut short, so not even a prefix of a key survives.
+    const said = describeErrorBody(redactDeep(data, redact));
+    const why = said === null ? "" : `: ${said}`;
+    const where = `${method} ${endpoint}`;
+    if (status === 401 || status === 403) {
+      const permission = permissionFor(method, endpoint);
+      const unauthorized = status === 401;
       return {
-        type: "BadRequest",
+        type: unauthorized ? "Unauthorized" : "Forbidden",
         ...at,
         status,
-        fatal: false,
+        permission,
+        fatal: true,
         retryable: false,
-        message: `FACTS refused ${where} (${status})${why}.`,
+        message: unauthorized
+          ? `FACTS refused the API keys on ${where} (401)${why}. Check the subscription key and the school's API key; the request needs "${permission}".`
+          : `The FACTS API key lacks the "${permission}" permission needed for ${where} (403)${why}. Ask the school to grant it in FACTS.`,
       };
     }
-    if (isTimeoutError(error)) {
+    if (status === 404) {
+      return { type: "NotFound", ...at, status, fatal: false, retryable: false, message: `${where}: not found${why}.` };
+    }
+    if (status === 429) {
+      const retryAfterMs = parseRetryAfter(headers.get("retry-after"));
       return {
-        type: "Timeout",
+        type: "RateLimited",
         ...at,
-        timeoutMs,
+        status,
+        retryAfterMs,
         fatal: false,
         retryable: true,
-        message: `${method} ${endpoint}: no answer from FACTS within ${timeoutMs} ms.`,
+        message: `FACTS rate limit reached on ${where}; it asked to wait ${Math.ceil(retryAfterMs / 1000)} s.`,
       };
     }
-    if (error instanceof Error && error.name === "AbortError") return aborted(method, endpoint);
-    const cause = isNetworkError(error) && error.cause instanceof Error ? `: ${redact(error.cause.message)}` : "";
+    if (status >= 500) {
+      return {
+        type: "ServerError",
+        ...at,
+        status,
+        detail: said,
+        fatal: false,
+        retryable: true,
+        message: `FACTS failed on ${where} (${status})${why}.`,
+      };
+    }
     return {
-      type: "Network",
+      type: "BadRequest",
       ...at,
+      status,
       fatal: false,
-      retryable: true,
-      message: `${method} ${endpoint}: the connection to FACTS failed${cause}.`,
+      retryable: false,
+      message: `FACTS refused ${where} (${status})${why}.`,
     };
   };
-
-  const api = ky.create({
-    fetch: options.fetch ?? globalThis.fetch,
-    timeout: timeoutMs,
-    retry: 0,
-    headers: {
-      "Ocp-Apim-Subscription-Key": options.subscriptionKey,
-      "Facts-Api-Key": options.apiKey,
-      accept: "application/json",
-    },
-    hooks: {
-      beforeError: [
-        ({ request, error }) => new FactsFailure(toFactsError(request.method, endpointOf(request.url), error)),
-      ],
-    },
-  });
 
   const signalFor = (signal: AbortSignal | undefined): AbortSignal | undefined => {
     const signals = [options.signal, signal].filter((s): s is AbortSignal => s !== undefined);
@@ -318,45 +366,137 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
     return signals.length === 1 ? signals[0] : AbortSignal.any(signals);
   };
 
+  /**
+   * One attempt: the request, any same-origin redirects, and the whole body, all within `attemptMs`. The
+   * keys travel only to `baseUrl`'s origin: a redirect elsewhere is refused before anything is sent there.
+   */
   const once = async (
     method: string,
     endpoint: string,
     request: RequestOptions,
     signal: AbortSignal | undefined,
+    attemptMs: number,
+    attemptTimeoutMs: number,
   ): Promise<Result<FactsResponse, FactsError>> => {
-    const searchParams = new URLSearchParams({ "api-version": "1" });
-    for (const [k, v] of Object.entries(request.searchParams ?? {})) searchParams.set(k, String(v));
+    const first = new URL(`${baseUrl}${endpoint}`);
+    first.searchParams.set("api-version", "1");
+    for (const [k, v] of Object.entries(request.searchParams ?? {})) first.searchParams.set(k, String(v));
+    const body = request.json === undefined ? undefined : JSON.stringify(request.json);
+    const headers: Record<string, string> = {
+      "Ocp-Apim-Subscription-Key": options.subscriptionKey,
+      "Facts-Api-Key": options.apiKey,
+      accept: "application/json",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    };
+    const deadline = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        deadline.abort(new DOMException("The request took too long.", "TimeoutError"));
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, attemptMs)),
+    );
+    const fetchSignal = signal === undefined ? deadline.signal : AbortSignal.any([signal, deadline.signal]);
     const started = Date.now();
+    let url = first;
+    let hops = 0;
     try {
-      const response = await api(`${baseUrl}${endpoint}`, {
-        method,
-        searchParams,
-        ...(request.json === undefined ? {} : { json: request.json }),
-        ...(signal === undefined ? {} : { signal }),
-      });
-      const text = await response.text();
-      latencyTotal += Date.now() - started;
-      latencyCount++;
-      if (text.trim() === "") return ok({ status: response.status, body: undefined });
-      try {
-        return ok({ status: response.status, body: JSON.parse(text) as unknown });
-      } catch {
-        const html = text.trimStart().startsWith("<");
-        return err(
-          invalidPayload(
+      for (;;) {
+        if (hops > 0) stats.requests++;
+        const response = await fetchImpl(url, {
+          method,
+          headers,
+          redirect: "manual",
+          signal: fetchSignal,
+          ...(body === undefined ? {} : { body }),
+        });
+        if (REDIRECT_STATUSES.has(response.status) || response.type === "opaqueredirect") {
+          await response.body?.cancel().catch(() => undefined);
+          const location = response.headers.get("location");
+          let target: URL | null = null;
+          try {
+            target = location === null ? null : new URL(location, url);
+          } catch {
+            target = null;
+          }
+          const problem =
+            target === null
+              ? "to no usable Location"
+              : target.origin !== baseOrigin
+                ? `to another origin, ${target.origin}; the keys are never sent there`
+                : hops >= maxRedirects
+                  ? `more than ${maxRedirects} times (maxRedirects)`
+                  : method !== "GET" && method !== "HEAD" && response.status !== 307 && response.status !== 308
+                    ? `with ${response.status}, which would turn this ${method} into a GET`
+                    : null;
+          if (problem !== null || target === null) {
+            return err({
+              type: "Redirected",
+              method,
+              endpoint,
+              status: response.status,
+              targetOrigin: target === null ? null : target.origin,
+              hops,
+              fatal: true,
+              retryable: false,
+              message: `${method} ${endpoint} was redirected (${response.status}) ${problem ?? ""}. Check baseUrl.`,
+            });
+          }
+          hops++;
+          url = target;
+          continue;
+        }
+        const text = await readCapped(response, maxBodyBytes, fetchSignal);
+        latencyTotal += Date.now() - started;
+        latencyCount++;
+        if (text === null) {
+          return err({
+            type: "TooLarge",
             method,
             endpoint,
-            null,
-            [],
-            html
-              ? `${method} ${endpoint} answered an HTML page instead of JSON.`
-              : `${method} ${endpoint} answered a body that is not JSON (truncated?).`,
-          ),
-        );
+            status: response.status,
+            limitBytes: maxBodyBytes,
+            fatal: false,
+            retryable: false,
+            message: `${method} ${endpoint} answered a body larger than ${maxBodyBytes} bytes (maxBodyBytes); reading stopped there.`,
+          });
+        }
+        if (response.status < 200 || response.status > 299) {
+          return err(httpError(method, endpoint, response.status, response.headers, text));
+        }
+        if (text.trim() === "") return ok({ status: response.status, body: undefined });
+        try {
+          return ok({ status: response.status, body: JSON.parse(text) as unknown });
+        } catch {
+          const html = text.trimStart().startsWith("<");
+          return err(
+            invalidPayload(
+              method,
+              endpoint,
+              null,
+              [],
+              html
+                ? `${method} ${endpoint} answered an HTML page instead of JSON.`
+                : `${method} ${endpoint} answered a body that is not JSON (truncated?).`,
+            ),
+          );
+        }
       }
     } catch (error) {
+      if (timedOut) return err(timeout(method, endpoint, attemptTimeoutMs));
       if (signal?.aborted) return err(aborted(method, endpoint));
-      return err(toFactsError(method, endpoint, error));
+      const cause = error instanceof Error ? (error.cause instanceof Error ? error.cause : error) : null;
+      return err({
+        type: "Network",
+        method,
+        endpoint,
+        fatal: false,
+        retryable: true,
+        message: `${method} ${endpoint}: the connection to FACTS failed${cause === null ? "" : `: ${redact(cause.message)}`}.`,
+      });
+    } finally {
+      clearTimeout(timer);
     }
   };
 
@@ -369,6 +509,7 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
   ): Promise<Result<FactsResponse, FactsError>> => {
     const signal = signalFor(request.signal);
     const idempotent = request.idempotent ?? method !== "POST";
+    const deadline = request.deadline;
     let retries = 0;
     let limited = 0;
     for (;;) {
@@ -380,9 +521,20 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
         } catch {
           return err(aborted(method, endpoint));
         }
-        stats.requests++;
         try {
-          return await once(method, endpoint, request, signal);
+          const left = deadline === undefined ? Number.POSITIVE_INFINITY : deadline.at - Date.now();
+          if (left <= 0) return err(timeout(method, endpoint, deadline?.timeoutMs ?? timeoutMs));
+          stats.requests++;
+          // The attempt ends at its own timeout or at the read's deadline, whichever comes first.
+          const bounded = left < timeoutMs;
+          return await once(
+            method,
+            endpoint,
+            request,
+            signal,
+            bounded ? left : timeoutMs,
+            bounded ? (deadline?.timeoutMs ?? timeoutMs) : timeoutMs,
+          );
         } finally {
           release();
         }
@@ -392,15 +544,31 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
       if (e.type === "Aborted") return result;
       if (e.type === "RateLimited") {
         stats.rateLimited++;
+        const wait = e.retryAfterMs;
+        const tooLong = wait > maxRetryAfter;
+        const pastDeadline = deadline !== undefined && Date.now() + wait > deadline.at;
+        if (tooLong || pastDeadline) {
+          // Waiting would hold the caller (and any lock it holds) for too long: hand the wait back instead.
+          logger?.warn?.("facts rate limited beyond what this client waits", { endpoint, retryAfterMs: wait });
+          return err({
+            ...e,
+            message: `FACTS rate limit reached on ${method} ${endpoint}; it asked to wait ${Math.ceil(wait / 1000)} s, longer than ${
+              tooLong
+                ? `this client waits (${Math.ceil(maxRetryAfter / 1000)} s, retry.maxRetryAfterMs)`
+                : "the read's deadline allows"
+            }. Try again after that.`,
+          });
+        }
         // The budget is shared by everything on these keys: everyone waits, not just this request.
-        budget.pause(e.retryAfterMs);
-        logger?.warn?.("facts rate limited", { endpoint, retryAfterMs: e.retryAfterMs });
+        budget.pause(wait);
+        logger?.warn?.("facts rate limited", { endpoint, retryAfterMs: wait });
         // A 429 is refused before FACTS does anything, so even a POST may be sent again.
         if (limited++ < rateLimitRetries) continue;
         return result;
       }
       if (e.retryable && idempotent && retries < retryLimit) {
         const wait = backoff(retries);
+        if (deadline !== undefined && Date.now() + wait >= deadline.at) return result;
         retries++;
         stats.retries++;
         logger?.debug?.("facts retry", { method, endpoint, error: e.type, waitMs: Math.round(wait) });
@@ -416,7 +584,7 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
   };
 
   const request = (method: string, endpoint: string, request: RequestOptions = {}) =>
-    new ResultAsync(send(method.toUpperCase(), endpoint, request));
+    new ResultAsync(send(method.toUpperCase(), endpoint, request)).mapErr(clean);
 
   const tracker = (onProgress?: (progress: FactsProgress) => void): ProgressTracker => {
     const startRequests = stats.requests;
@@ -451,7 +619,7 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
     schema: z.ZodType<T>,
     body: unknown,
     page: number,
-    idKey: string | undefined,
+    idKey: readonly string[],
   ): Result<{ envelope: Envelope; records: T[] }, FactsError> => {
     const envelope = envelopeSchema.safeParse(body);
     if (!envelope.success) {
@@ -497,85 +665,106 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
     listOptions: ListOptions,
   ): Promise<Result<T[], FactsError>> => {
     const size = Math.max(1, listOptions.pageSize ?? pageSize);
+    const keys = recordKeysFor(endpoint, listOptions.idKey);
     const progress = listOptions.progress ?? tracker();
-    // Pages 2..n stop as soon as one page fails.
+    const own = readTimeoutMs === undefined ? undefined : readDeadline(readTimeoutMs);
+    const given = listOptions.deadline;
+    const deadline = own === undefined || (given !== undefined && given.at <= own.at) ? given : own;
+    // Pages 2..n stop as soon as one page fails, or when the read's deadline passes.
     const stop = new AbortController();
+    let late = false;
+    const lateTimer =
+      deadline === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              late = true;
+              stop.abort();
+            },
+            Math.min(MAX_TIMER_MS, Math.max(0, deadline.at - Date.now())),
+          );
     const signal = listOptions.signal === undefined ? stop.signal : AbortSignal.any([listOptions.signal, stop.signal]);
+    const overdue = () => timeout("GET", endpoint, deadline?.timeoutMs ?? 0, true);
     const fetchPage = async (page: number) => {
       const searchParams: Record<string, string | number> = { Page: page, PageSize: size };
       if (listOptions.filters) searchParams.Filters = listOptions.filters;
       if (listOptions.sorts) searchParams.Sorts = listOptions.sorts;
-      const response = await send("GET", endpoint, { searchParams, signal });
+      const response = await send("GET", endpoint, { searchParams, signal, deadline });
       if (response.isErr()) return err(response.error);
-      const validated = validatePage(endpoint, schema, response.value.body, page, listOptions.idKey);
-      if (validated.isOk()) progress.page(validated.value.records.length);
-      return validated;
+      return validatePage(endpoint, schema, response.value.body, page, keys);
     };
-
-    progress.expect(1);
-    const first = await fetchPage(1);
-    if (first.isErr()) return err(first.error);
-    const { pageCount, rowCount } = first.value.envelope;
-    if (pageCount > 1) progress.expect(pageCount - 1);
-    const pages: T[][] = [first.value.records];
-    let failure: FactsError | null = null;
-    await Promise.all(
-      Array.from({ length: Math.max(0, pageCount - 1) }, async (_, i) => {
-        const page = i + 2;
-        const result = await fetchPage(page);
-        if (failure !== null) return;
-        if (result.isErr()) {
-          failure = result.error;
-          stop.abort();
-          return;
-        }
-        const env = result.value.envelope;
-        if (env.currentPage !== page || env.pageCount !== pageCount || env.rowCount !== rowCount) {
-          failure = inconsistent(
-            endpoint,
-            env.rowCount !== rowCount ? rowCount : pageCount,
-            env.rowCount !== rowCount ? env.rowCount : env.pageCount,
-            `GET ${endpoint} changed while it was read (page ${page}: ${env.rowCount} rows in ${env.pageCount} pages, page 1 said ${rowCount} in ${pageCount}). Read again later.`,
-          );
-          stop.abort();
-          return;
-        }
-        pages[i + 1] = result.value.records;
-      }),
-    );
-    const failed = failure as FactsError | null;
-    if (failed !== null) return err(failed);
-    if (listOptions.signal?.aborted) return err(aborted("GET", endpoint));
-    const all = pages.flat();
-    if (all.length !== rowCount) {
-      return err(
-        inconsistent(
-          endpoint,
-          rowCount,
-          all.length,
-          `GET ${endpoint} returned ${all.length} records but said it had ${rowCount}: a page shrank or grew while it was read. Read again later.`,
-        ),
+    const disagree = (problem: PageProblem) =>
+      inconsistent(
+        endpoint,
+        problem.expected,
+        problem.actual,
+        `GET ${endpoint} cannot be trusted: ${problem.reason}. The listing changed while it was read or FACTS answered wrongly; nothing was kept. Read again later.`,
       );
-    }
-    if (listOptions.idKey !== undefined) {
-      const seen = new Set<string>();
-      for (const r of all) {
-        const id = recordIdOf(r, listOptions.idKey);
-        if (id === null) continue;
-        if (seen.has(id)) {
-          return err(
-            inconsistent(
-              endpoint,
-              rowCount,
-              seen.size,
-              `GET ${endpoint} returned record ${id} twice: the listing moved while it was read. Read again later.`,
-            ),
-          );
-        }
-        seen.add(id);
+
+    try {
+      progress.expect(1);
+      const first = await fetchPage(1);
+      if (late) return err(overdue());
+      if (first.isErr()) return err(first.error);
+      const head = first.value.envelope;
+      const planned = planPages(head, maxPages);
+      if (typeof planned !== "number") return err(disagree(planned));
+      const firstProblem = checkPage(head, 1, head, first.value.records.length);
+      if (firstProblem !== null) return err(disagree(firstProblem));
+      progress.page(first.value.records.length);
+      if (planned > 1) progress.expect(planned - 1);
+      const pages: T[][] = [first.value.records];
+      let failure: FactsError | null = null;
+      await Promise.all(
+        Array.from({ length: planned - 1 }, async (_, i) => {
+          const page = i + 2;
+          const result = await fetchPage(page);
+          if (failure !== null) return;
+          if (result.isErr()) {
+            failure = result.error;
+            stop.abort();
+            return;
+          }
+          const problem = checkPage(head, page, result.value.envelope, result.value.records.length);
+          if (problem !== null) {
+            failure = disagree(problem);
+            stop.abort();
+            return;
+          }
+          progress.page(result.value.records.length);
+          pages[i + 1] = result.value.records;
+        }),
+      );
+      if (late) return err(overdue());
+      const failed = failure as FactsError | null;
+      if (failed !== null) return err(failed);
+      if (listOptions.signal?.aborted) return err(aborted("GET", endpoint));
+      const repeat = findRepeat(pages, keys);
+      if (repeat !== null) {
+        return err(
+          inconsistent(
+            endpoint,
+            head.rowCount,
+            repeat.distinct,
+            `GET ${endpoint} returned record ${repeat.key} twice (pages ${repeat.firstPage} and ${repeat.page}): a page was repeated or the listing moved while it was read; nothing was kept. Read again later.`,
+          ),
+        );
       }
+      const all = pages.flat();
+      if (all.length !== head.rowCount) {
+        return err(
+          inconsistent(
+            endpoint,
+            head.rowCount,
+            all.length,
+            `GET ${endpoint} returned ${all.length} records but said it had ${head.rowCount}: a page shrank or grew while it was read. Read again later.`,
+          ),
+        );
+      }
+      return ok(all);
+    } finally {
+      if (lateTimer !== undefined) clearTimeout(lateTimer);
     }
-    return ok(all);
   };
 
   const client: FactsClient = {
@@ -587,25 +776,29 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
         const issue = parsed.error.issues[0];
         const path = (issue?.path ?? []).map((p) => (typeof p === "symbol" ? String(p) : p));
         return err(
-          invalidPayload(
-            "GET",
-            endpoint,
-            null,
-            path,
-            `GET ${endpoint}: bad ${path.join(".") || "body"}: ${issue?.message ?? "invalid"}.`,
+          clean(
+            invalidPayload(
+              "GET",
+              endpoint,
+              null,
+              path,
+              `GET ${endpoint}: bad ${path.join(".") || "body"}: ${issue?.message ?? "invalid"}.`,
+            ),
           ),
         );
       });
     },
     list(endpoint, schema, listOptions = {}) {
-      return new ResultAsync(listAll(endpoint, schema, { ...listOptions, signal: signalFor(listOptions.signal) }));
+      return new ResultAsync(
+        listAll(endpoint, schema, { ...listOptions, signal: signalFor(listOptions.signal) }),
+      ).mapErr(clean);
     },
     tracker,
     pageSize,
     stats: () => ({ ...stats }),
     baseUrl,
   };
-  // The keys live only in the ky instance's closure; make sure nothing prints more than the base URL.
+  // The keys live only in this closure; make sure nothing prints more than the base URL.
   Object.defineProperties(client, {
     toString: { value: () => `FactsClient(${baseUrl})`, enumerable: false },
     toJSON: { value: () => ({ baseUrl }), enumerable: false },
@@ -614,10 +807,29 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
   return client;
 }
 
-function recordIdOf(raw: unknown, idKey: string | undefined): string | null {
-  if (idKey === undefined || typeof raw !== "object" || raw === null) return null;
-  const value = (raw as Record<string, unknown>)[idKey];
-  return typeof value === "number" || typeof value === "string" ? String(value) : null;
+function recordIdOf(raw: unknown, idKey: readonly string[]): string | null {
+  if (idKey.length === 0 || typeof raw !== "object" || raw === null) return null;
+  const parts: string[] = [];
+  for (const k of idKey) {
+    const value = (raw as Record<string, unknown>)[k];
+    if (typeof value !== "number" && typeof value !== "string") return null;
+    parts.push(String(value));
+  }
+  return parts.join("/");
+}
+
+function timeout(method: string, endpoint: string, timeoutMs: number, wholeRead = false): FactsError {
+  return {
+    type: "Timeout",
+    method,
+    endpoint,
+    timeoutMs,
+    fatal: false,
+    retryable: true,
+    message: wholeRead
+      ? `GET ${endpoint}: the read did not finish within its deadline of ${timeoutMs} ms (readTimeoutMs); nothing was kept.`
+      : `${method} ${endpoint}: no whole answer from FACTS within ${timeoutMs} ms.`,
+  };
 }
 
 /** An `Aborted` error for a request. */

@@ -21,6 +21,8 @@ export const codes = {
   Network: "Network",
   Timeout: "Timeout",
   Aborted: "Aborted",
+  Redirected: "Redirected",
+  TooLarge: "TooLarge",
   InvalidHour: "InvalidHour",
   ReadBackMissing: "ReadBackMissing",
 } as const;
@@ -68,10 +70,14 @@ export interface NotFoundError extends FactsErrorBase {
 export interface BadRequestError extends FactsErrorBase {
   readonly type: "BadRequest";
 }
-/** `429` after every retry: the subscription's request budget is spent. */
+/**
+ * `429` after every retry: the subscription's request budget is spent. Also returned at once, without
+ * waiting, when FACTS asks for a longer wait than `retry.maxRetryAfterMs` or than the read's deadline allows:
+ * reschedule the work after `retryAfterMs`.
+ */
 export interface RateLimitedError extends FactsErrorBase {
   readonly type: "RateLimited";
-  /** How long FACTS asked to wait (`Retry-After`). */
+  /** How long FACTS asked to wait (`Retry-After`, seconds or an HTTP date). */
   readonly retryAfterMs: number;
 }
 /** `5xx` after every retry. `detail` is the first line of FACTS's detail, cut short (Sieve stack traces). */
@@ -99,10 +105,32 @@ export interface InconsistentError extends FactsErrorBase {
 export interface NetworkError extends FactsErrorBase {
   readonly type: "Network";
 }
-/** No response within the timeout. */
+/**
+ * No whole response (headers and body) within the per-request `timeoutMs`, or a paged read that did not
+ * finish within its overall deadline (`readTimeoutMs`).
+ */
 export interface TimeoutError extends FactsErrorBase {
   readonly type: "Timeout";
+  /** The limit that was reached. */
   readonly timeoutMs: number;
+}
+/**
+ * FACTS answered with a redirect the client does not follow: to another origin (the keys would go with
+ * it), a chain longer than `maxRedirects`, one without a `Location`, or one that would turn a write into a
+ * `GET`. Nothing was sent to the target.
+ */
+export interface RedirectedError extends FactsErrorBase {
+  readonly type: "Redirected";
+  /** The origin the redirect pointed to (`https://host:port`), never its path or query; `null` when unknown. */
+  readonly targetOrigin: string | null;
+  /** Redirects already followed (same origin) before this one. */
+  readonly hops: number;
+}
+/** A response body larger than `maxBodyBytes`: reading stopped there. */
+export interface TooLargeError extends FactsErrorBase {
+  readonly type: "TooLarge";
+  /** The cap that was exceeded, in bytes. */
+  readonly limitBytes: number;
 }
 /** The caller's `AbortSignal` fired. */
 export interface AbortedError extends FactsErrorBase {
@@ -132,6 +160,8 @@ export type FactsError =
   | NetworkError
   | TimeoutError
   | AbortedError
+  | RedirectedError
+  | TooLargeError
   | InvalidHourError
   | ReadBackMissingError;
 
@@ -184,14 +214,53 @@ export function describeErrorBody(body: unknown): string | null {
   return parts.length > 0 ? firstLine(parts.join(": ")) : null;
 }
 
-/** Replaces every occurrence of the given secrets in a text. */
+/**
+ * Replaces every occurrence of the given secrets in a text, whatever their length: a one-character key is
+ * still a key. The marker is `[redacted]` unless that would leave a secret in the text (a key made of the
+ * marker's own characters); then it is a run of one character that no secret contains, so no secret can be
+ * put back together across a marker and its neighbours.
+ */
 export function redactWith(secrets: readonly string[]): (text: string) => string {
-  const live = secrets.filter((s) => s.length >= 4);
-  return (text) => {
+  const live = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+  let safe = 0x2588; // █, then the next code points until one is in no secret
+  while (live.some((s) => s.includes(String.fromCodePoint(safe)))) safe++;
+  const fallback = String.fromCodePoint(safe).repeat(3);
+  const replace = (text: string, marker: string) => {
     let out = text;
-    for (const s of live) if (out.includes(s)) out = out.split(s).join("[redacted]");
+    for (const s of live) if (out.includes(s)) out = out.split(s).join(marker);
     return out;
   };
+  return (text) => {
+    if (!live.some((s) => text.includes(s))) return text;
+    const out = replace(text, "[redacted]");
+    return live.some((s) => out.includes(s)) ? replace(text, fallback) : out;
+  };
+}
+
+/**
+ * A copy of a value with every string in it (messages, ids, paths, `cause`s, nested objects and arrays)
+ * passed through `redact`, except field names and the top-level `type` tag. Used on every error before it leaves the client, so `message`, `toJSON`,
+ * `util.inspect` and any field carry no key.
+ */
+export function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === "string") return redact(v);
+    if (v === null || typeof v !== "object" || depth > 8) return v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    if (v instanceof Error) {
+      const copy = new Error(redact(v.message));
+      copy.name = redact(v.name);
+      copy.stack = redact(v.stack ?? "");
+      if (v.cause !== undefined) copy.cause = walk(v.cause, depth + 1);
+      return copy;
+    }
+    const out: Record<string, unknown> = {};
+    // Field names and the error's `type` are this package's own words, kept as they are so that hosts can
+    // still switch on them whatever the keys look like.
+    for (const [k, x] of Object.entries(v)) out[k] = k === "type" && depth === 0 ? x : walk(x, depth + 1);
+    return out;
+  };
+  return walk(value, 0) as T;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `@rostersync/facts`: a FACTS SIS client (ky + zod, within the API's request budget), a roster source
+ * `@rostersync/facts`: a FACTS SIS client (fetch + zod, within the API's request budget), a roster source
  * and a service-hours sink implementing `@rostersync/core`'s ports.
  *
  * @example
@@ -17,5 +17,6 @@ export * from "./budget.js";
 export * from "./client.js";
 export * from "./errors.js";
 export * from "./hours.js";
+export * from "./pages.js";
 export * from "./schemas.js";
 export * from "./source.js";

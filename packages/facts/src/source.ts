@@ -10,7 +10,7 @@ import type {
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import type { z } from "zod";
-import { aborted, type FactsClient, invalidPayload, type ListOptions } from "./client.js";
+import { aborted, type FactsClient, invalidPayload, type ListOptions, readDeadline } from "./client.js";
 import type { FactsError } from "./errors.js";
 import {
   type FactsFamily,
@@ -53,6 +53,11 @@ export interface FactsSourceOptions {
    */
   readonly statusMap?: Readonly<Record<string, PersonStatus>> | undefined;
   readonly udfGroupTypes?: UdfGroupTypes | undefined;
+  /**
+   * The longest a whole roster read (every endpoint, waits and retries included) may take; beyond it the
+   * read fails with `Timeout` and returns nothing. Default: no limit of its own.
+   */
+  readonly readTimeoutMs?: number | undefined;
 }
 
 /** The endpoints a full roster read lists, in the order their first pages are asked for. */
@@ -133,8 +138,10 @@ export function createFactsSource(
             }),
     );
     let failure: FactsError | null = null;
-    const read = <T>(endpoint: string, schema: z.ZodType<T>, idKey?: string): Promise<T[]> => {
-      const listOptions: ListOptions = { signal, progress, ...(idKey === undefined ? {} : { idKey }) };
+    const deadline = options.readTimeoutMs === undefined ? undefined : readDeadline(options.readTimeoutMs);
+    // Every endpoint is checked for repeated and missing pages; link tables by their composite keys.
+    const read = <T>(endpoint: string, schema: z.ZodType<T>, idKey?: string | readonly string[]): Promise<T[]> => {
+      const listOptions: ListOptions = { signal, progress, deadline, ...(idKey === undefined ? {} : { idKey }) };
       return client.list(endpoint, schema, listOptions).match(
         (rows) => rows,
         (e) => {
@@ -161,12 +168,12 @@ export function createFactsSource(
       read("/Academics/GradeLevels", gradeLevelSchema, "gradeLevelId"),
       read("/Students", studentSchema, "studentId"),
       read("/People", personSchema, "personId"),
-      read("/People/ParentStudent", parentStudentSchema),
-      read("/People/PersonFamily", personFamilySchema),
+      read("/People/ParentStudent", parentStudentSchema, ["parentID", "studentID"]),
+      read("/People/PersonFamily", personFamilySchema, ["personId", "familyId"]),
       read("/Families", familySchema, "familyID"),
       read("/UserDefinedGroups", udfGroupSchema, "groupId"),
       read("/UserDefinedFields", udfFieldSchema, "fieldId"),
-      read("/UserDefinedData", udfDataSchema),
+      read("/UserDefinedData", udfDataSchema, ["fieldId", "linkedId"]),
     ]);
     const failed = failure as FactsError | null;
     if (failed !== null) return err(failed);

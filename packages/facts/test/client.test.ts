@@ -1,9 +1,10 @@
 import { inspect } from "node:util";
 import { HttpResponse } from "msw";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { createBudget, createFactsClient, type FactsProgress, personSchema } from "../src/index.js";
+import { createBudget, createFactsClient, type FactsProgress, personSchema, type RequestBudget } from "../src/index.js";
 import { BASE, envelope, KEYS } from "./helpers/fake-facts.js";
+import { settle } from "./helpers/fake-time.js";
 import { testClient, useMsw } from "./helpers/msw.js";
 
 const msw = useMsw();
@@ -110,11 +111,24 @@ describe("retries, rate limits, abort, progress", () => {
     let limited = 0;
     fake.fault = () =>
       limited++ < 1 ? new HttpResponse(null, { status: 429, headers: { "Retry-After": "1" } }) : undefined;
-    const started = Date.now();
-    const client = testClient();
+    // The pause goes to the shared budget (whose waiting is tested under fake timers below), not to a sleep.
+    const inner = createBudget({ windows: [{ requests: 10_000, windowMs: 1000 }], marginMs: 0 });
+    const pauses: number[] = [];
+    const budget: RequestBudget = {
+      take: (signal) => inner.take(signal),
+      pause: (ms) => {
+        pauses.push(ms);
+        inner.pause(ms);
+      },
+      estimate: (n) => inner.estimate(n),
+      get spent() {
+        return inner.spent;
+      },
+    };
+    const client = testClient({ budget });
     const rows = await client.list("/People", personSchema);
     expect(rows._unsafeUnwrap()).toHaveLength(10);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(pauses).toEqual([1000]);
     expect(client.stats()).toMatchObject({ requests: 2, rateLimited: 1 });
   });
 
@@ -200,26 +214,36 @@ describe("retries, rate limits, abort, progress", () => {
   });
 });
 
-describe("budget", () => {
+// Every budget test runs on vitest's fake clock: waits are exact and a loaded machine cannot make them flake.
+describe("budget (fake timers)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("never lets more than `requests` start in any rolling window", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 5, windowMs: 200 }], marginMs: 0 });
+    const start = Date.now();
     const times: number[] = [];
-    await Promise.all(
-      Array.from({ length: 15 }, () =>
-        budget.take().then((release) => {
-          times.push(Date.now());
-          release();
-        }),
+    await settle(
+      Promise.all(
+        Array.from({ length: 15 }, () =>
+          budget.take().then((release) => {
+            times.push(Date.now() - start);
+            release();
+          }),
+        ),
       ),
     );
     times.sort((a, b) => a - b);
-    for (let i = 5; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 5] ?? 0)).toBeGreaterThanOrEqual(199);
+    for (let i = 5; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 5] ?? 0)).toBeGreaterThanOrEqual(200);
     expect(budget.spent).toBe(15);
-    // 15 requests at 5 per 200 ms: the third five start 400 ms after the first.
-    expect((times[14] ?? 0) - (times[0] ?? 0)).toBeLessThan(500);
+    // 15 requests at 5 per 200 ms: no idle time, the third five start exactly 400 ms after the first.
+    expect(times).toEqual([0, 0, 0, 0, 0, 200, 200, 200, 200, 200, 400, 400, 400, 400, 400]);
   });
 
   it("holds two windows at once (per minute and per second)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({
       windows: [
         { requests: 6, windowMs: 1000 },
@@ -227,20 +251,25 @@ describe("budget", () => {
       ],
       marginMs: 0,
     });
+    const start = Date.now();
     const times: number[] = [];
-    await Promise.all(
-      Array.from({ length: 6 }, () =>
-        budget.take().then((release) => {
-          times.push(Date.now());
-          release();
-        }),
+    await settle(
+      Promise.all(
+        Array.from({ length: 6 }, () =>
+          budget.take().then((release) => {
+            times.push(Date.now() - start);
+            release();
+          }),
+        ),
       ),
     );
-    for (let i = 2; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 2] ?? 0)).toBeGreaterThanOrEqual(99);
-    expect(budget.estimate(1)).toBeGreaterThan(500);
+    expect(times).toEqual([0, 0, 100, 100, 200, 200]);
+    // The seventh must wait for the minute-like window: a second after the first.
+    expect(budget.estimate(1)).toBe(1000 - 200);
   });
 
   it("counts a request from its response, so a slow one never lets the window overfill", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 2, windowMs: 100 }], countFrom: "response", marginMs: 0 });
     const first = await budget.take();
     const second = await budget.take();
@@ -250,69 +279,81 @@ describe("budget", () => {
       third = true;
       return release;
     });
-    await new Promise((r) => setTimeout(r, 150));
+    await vi.advanceTimersByTimeAsync(150);
     expect(third).toBe(false);
     const releasedAt = Date.now();
     first();
     second();
-    (await pending)();
-    expect(third).toBe(true);
-    expect(Date.now() - releasedAt).toBeGreaterThanOrEqual(95);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(third).toBe(false);
+    (await settle(pending))();
+    expect(Date.now() - releasedAt).toBe(100);
   });
 
   it("counts adaptively by default: from the send time once usual round trips are known", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 2, windowMs: 100 }], marginMs: 0 });
-    const hold = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    // Ten round trips of about 60 ms teach the budget what usual is (counted from their responses meanwhile).
+    const hold = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+    // Ten round trips of 60 ms teach the budget what usual is (counted from their responses meanwhile).
     for (let i = 0; i < 10; i++) {
-      const release = await budget.take();
+      const release = await settle(budget.take());
       await hold(60);
       release();
     }
     await hold(120);
     const sentAt = Date.now();
-    const a = await budget.take();
-    const b = await budget.take();
+    const a = await settle(budget.take());
+    const b = await settle(budget.take());
     await hold(60);
     a();
     b();
-    await budget.take();
-    const waited = Date.now() - sentAt;
+    await settle(budget.take());
     // From the send time (100 ms), not from the responses (160 ms).
-    expect(waited).toBeGreaterThanOrEqual(95);
-    expect(waited).toBeLessThan(150);
+    expect(Date.now() - sentAt).toBe(100);
   });
 
   it("can count from the send time instead (countFrom: send)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 2, windowMs: 100 }], countFrom: "send", marginMs: 0 });
     const started = Date.now();
-    await budget.take();
-    await budget.take();
-    await budget.take();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(95);
-    expect(Date.now() - started).toBeLessThan(190);
+    await settle(budget.take());
+    await settle(budget.take());
+    await settle(budget.take());
+    expect(Date.now() - started).toBe(100);
   });
 
   it("pauses everyone after a 429", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 100, windowMs: 1000 }] });
     budget.pause(120);
     const started = Date.now();
-    await budget.take();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+    await settle(Promise.all([budget.take(), budget.take()]));
+    expect(Date.now() - started).toBe(120);
+  });
+
+  it("never waits past what a timer can hold, and ignores a non-finite pause", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const budget = createBudget({ windows: [{ requests: 100, windowMs: 1000 }] });
+    budget.pause(Number.POSITIVE_INFINITY);
+    const started = Date.now();
+    await settle(budget.take());
+    expect(Date.now() - started).toBe(0);
   });
 
   it("can be shared by two clients of the same keys", async () => {
     const fake = msw.facts({ "/People": people(10) });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 2, windowMs: 300 }], marginMs: 0 });
     const a = testClient({ budget });
     const b = testClient({ budget });
-    await Promise.all([
-      a.list("/People", personSchema),
-      b.list("/People", personSchema),
-      a.list("/People", personSchema),
-    ]);
-    const [t0, , t2] = fake.requests.map((r) => r.at);
-    expect((t2 ?? 0) - (t0 ?? 0)).toBeGreaterThanOrEqual(290);
+    const start = Date.now();
+    const results = await settle(
+      Promise.all([a.list("/People", personSchema), b.list("/People", personSchema), a.list("/People", personSchema)]),
+    );
+    expect(results.every((r) => r.isOk())).toBe(true);
+    expect(budget.spent).toBe(3);
+    const [t0, , t2] = fake.requests.map((r) => r.at - start);
+    expect((t2 ?? 0) - (t0 ?? 0)).toBeGreaterThanOrEqual(300);
   });
 });
 
