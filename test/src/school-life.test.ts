@@ -26,6 +26,7 @@ const life: fc.Arbitrary<LifeSpec> = fc.record({
   unselectRate: fc.constantFrom(0, 0.05, 0.15),
   reselectRate: fc.constantFrom(0, 0.3, 1),
   hourRate: fc.constantFrom(0.05, 0.2, 0.5),
+  unattended: fc.array(fc.boolean(), { minLength: YEARS, maxLength: YEARS }),
 });
 
 describe("a school's life over several years (in-memory adapters)", () => {

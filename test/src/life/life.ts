@@ -33,6 +33,11 @@ export interface LifeSpec {
   readonly reselectRate: number;
   /** Share of active accounts that log an hour in a year. */
   readonly hourRate: number;
+  /**
+   * Per year: the nightly unattended run goes first; the admin syncs by hand only when it stopped for a
+   * person. In year 0 it must apply nothing (a school's first sync is attended).
+   */
+  readonly unattended: readonly boolean[];
 }
 
 /** What a life did, for the test's own sanity checks (a simulation that never adds anyone proves little). */
@@ -189,6 +194,7 @@ export async function live(spec: LifeSpec): Promise<LifeStats> {
         const saved = await t.sync.setup(t.profile);
         if (saved.isErr()) fail(year, step("setup"), `${saved.error.type}: ${saved.error.message}`);
       }
+      if (spec.unattended[year] === true && (await unattended(year, t))) continue;
       const first = await t.sync.refresh();
       if (first.isErr()) fail(year, step("refresh"), `${first.error.type}: ${first.error.message}`);
       checkScope(year, step("review"), t.profile, first.value);
@@ -251,6 +257,24 @@ export async function live(spec: LifeSpec): Promise<LifeStats> {
   }
   stats.hoursInFacts = sink.snapshot().filter((r) => r.hostHourId !== null).length;
   return stats;
+
+  /** The nightly run; `true` when it applied (the admin has nothing to do this year). */
+  async function unattended(year: number, t: Tenant): Promise<boolean> {
+    const step = `${t.profile.role}s unattended run`;
+    const before = directory.snapshot();
+    const writes = directory.writes();
+    const ran = await t.sync.run({ unattended: true });
+    if (ran.isErr()) fail(year, step, `${ran.error.type}: ${ran.error.message}`);
+    if (!ran.value.applied) {
+      if (directory.writes() !== writes) fail(year, step, "stopped for a person but wrote to the directory");
+      return false;
+    }
+    if (t.seenInScope === null) fail(year, step, "applied a school's very first sync with nobody looking");
+    if (ran.value.plan.holds.length > 0) fail(year, step, "applied a held plan with nobody looking");
+    if (ran.value.review.rows.some((r) => r.isNewError)) fail(year, step, "applied past a new error nobody has seen");
+    checkDirectory(year, step, ran.value.review, ran.value.plan, before, directory.snapshot());
+    return true;
+  }
 
   function logHours(year: number): void {
     const entries = [...hostHours.getInstance().entries.values()];
