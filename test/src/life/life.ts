@@ -67,7 +67,7 @@ function fail(year: number, step: string, message: string): never {
 interface Tenant {
   readonly profile: SyncProfile;
   readonly sync: Sync;
-  /** People the admin saw in this profile's scope at the last apply (R5 "reviewed"). */
+  /** People the admin saw in this profile's scope at an apply so far (R5 "reviewed"). */
   seenInScope: Set<string> | null;
   /** When write-back was switched on (ms), or null while off. */
   hoursSince: number | null;
@@ -232,7 +232,9 @@ export async function live(spec: LifeSpec): Promise<LifeStats> {
       stats.restored += plan.counts.restore;
       const after = directory.snapshot();
       checkDirectory(year, step("apply"), review, plan, before, after);
-      t.seenInScope = new Set(review.rows.filter((r) => r.status !== "out-of-scope").map((r) => r.sourceId));
+      // R5's reviewed set only grows: someone seen in scope once is not New? again when they come back.
+      t.seenInScope ??= new Set();
+      for (const r of review.rows) if (r.status !== "out-of-scope") t.seenInScope.add(r.sourceId);
 
       const again = await t.sync.refresh();
       if (again.isErr()) fail(year, step("re-review"), again.error.message);
