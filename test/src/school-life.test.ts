@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { factsWorld } from "./life/facts-world.js";
 import { type LifeSpec, live } from "./life/life.js";
-import type { YearEvents } from "./life/world.js";
+import { memoryWorld, type YearEvents } from "./life/world.js";
 
 /** Lives per run: 200 in CI (the README's test command); raise it with `RS_LIFE_RUNS` to search harder. */
 const RUNS = Number(process.env.RS_LIFE_RUNS ?? 200);
@@ -34,7 +35,8 @@ describe("a school's life over several years (in-memory adapters)", () => {
     const totals = { added: 0, linked: 0, archived: 0, restored: 0, newRows: 0, hoursInFacts: 0, holds: 0, pushes: 0 };
     await fc.assert(
       fc.asyncProperty(life, async (spec) => {
-        const stats = await live(spec);
+        const world = memoryWorld(spec.seed, spec.size);
+        const stats = await live(spec, world).finally(() => world.close());
         for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += stats[k];
       }),
       { numRuns: RUNS, endOnFailure: false },
@@ -47,4 +49,21 @@ describe("a school's life over several years (in-memory adapters)", () => {
     expect(totals.newRows).toBeGreaterThan(0);
     expect(totals.hoursInFacts).toBeGreaterThan(0);
   }, 600_000);
+});
+
+describe("a school's life over HTTP (FACTS simulator, FACTS source and hours sink, SQLite store and directory)", () => {
+  it(`keeps every invariant over ${YEARS} years`, async () => {
+    const [spec] = fc.sample(life, { seed: Number(process.env.RS_LIFE_HTTP_SEED ?? 2026), numRuns: 1 }) as [LifeSpec];
+    const world = await factsWorld(spec.seed, 160);
+    try {
+      const stats = await live(
+        { ...spec, hourRate: 0.3, unattended: spec.unattended.map((u, i) => u && i > 1) },
+        world,
+      );
+      expect(stats.added + stats.linked).toBeGreaterThan(0);
+      expect(stats.pushes).toBeGreaterThan(0);
+    } finally {
+      await world.close();
+    }
+  }, 300_000);
 });

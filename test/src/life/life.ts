@@ -4,19 +4,21 @@
  * are pushed once write-back is on. After every step the invariants are checked; a broken one throws an
  * `Error` naming the year, the step and the people involved.
  */
-import type { Account, ReviewReport, SisServiceHour, SourcePerson, SyncPlan, SyncProfile } from "@rostersync/core";
 import {
-  createMemoryDirectory,
-  createMemoryHoursSink,
+  type Account,
   createMemoryHoursSource,
-  createMemoryRosterSource,
-  createMemoryStore,
   type HostHourEntry,
+  normaliseEmail,
+  type ReviewReport,
+  type SisServiceHour,
+  type SourcePerson,
+  type SyncPlan,
+  type SyncProfile,
 } from "@rostersync/core";
 import { seededRandom } from "@rostersync/core/testing";
 import { createSync, type Sync } from "@rostersync/sync";
 import { expectedScope } from "./oracle.js";
-import { firstWorld, nextWorld, type YearEvents } from "./world.js";
+import type { LifeWorld, YearEvents } from "./world.js";
 
 /** What a life is drawn from (fast-check shrinks each part). */
 export interface LifeSpec {
@@ -52,12 +54,6 @@ export interface LifeStats {
   pushes: number;
 }
 
-const SCHOOLS = [
-  { schoolCode: "ES", name: "Elementary", active: true },
-  { schoolCode: "MS", name: "Middle", active: true },
-  { schoolCode: "HS", name: "High", active: true },
-];
-
 class Broken extends Error {}
 
 function fail(year: number, step: string, message: string): never {
@@ -74,7 +70,7 @@ interface Tenant {
 }
 
 /** Runs one life; throws on the first broken invariant. */
-export async function live(spec: LifeSpec): Promise<LifeStats> {
+export async function live(spec: LifeSpec, world: LifeWorld): Promise<LifeStats> {
   const stats: LifeStats = {
     added: 0,
     linked: 0,
@@ -86,62 +82,45 @@ export async function live(spec: LifeSpec): Promise<LifeStats> {
     pushes: 0,
   };
   const random = seededRandom(spec.seed ^ 0x11fe);
-  const world = firstWorld(spec.seed, spec.size);
-  let people: SourcePerson[] = world.people;
   let now = Date.UTC(2026, 7, 1);
   const tick = () => {
     now += 60_000;
     return now;
   };
   const clock = { now: () => now };
-  const directory = createMemoryDirectory(world.accounts);
-  const store = createMemoryStore();
-  const source = createMemoryRosterSource(() => ({ people, schools: SCHOOLS, gradeLevels: [] }));
+  const { source, directory, store, sink } = world;
+  const people = () => world.people();
 
-  // FACTS already holds hours from before the integration, and the host has some of them typed in by hand.
-  const roleOf = new Map(people.map((p) => [p.sourceId, p.role]));
-  const accountOfEmail = new Map(world.accounts.map((a) => [a.email, a]));
-  const historic: SisServiceHour[] = [];
+  // The host has some of FACTS's historic hours typed in by hand (never to be echoed back).
+  const roleOf = new Map(people().map((p) => [p.sourceId, p.role]));
+  const emailOf = new Map(people().map((p) => [p.sourceId, normaliseEmail(p.email)]));
+  const accountOfEmail = new Map((await world.accounts()).map((a) => [a.email, a]));
   const hostHours = createMemoryHoursSource();
   const loggedAt = new Map<string, number>();
   const mirrors = new Set<string>();
   let hourCounter = 0;
-  for (const p of people) {
-    if (p.status !== "enrolled" || !random.chance(0.15)) continue;
-    const h: SisServiceHour = {
-      serviceHoursId: `hist-${p.sourceId}`,
-      hostHourId: null,
-      personId: p.sourceId,
-      role: p.role,
-      date: "2026-03-02",
-      hours: 2,
-      description: "Spring fair",
-    };
-    historic.push(h);
-    const account = p.email ? accountOfEmail.get(p.email.trim().toLowerCase()) : undefined;
-    if (account && random.chance(0.5)) {
-      const hourId = `mirror-${p.sourceId}`;
-      mirrors.add(hourId);
-      loggedAt.set(hourId, now);
-      hostHours.put({
-        hourId,
-        accountId: account.accountId,
-        role: p.role,
-        date: h.date,
-        hours: h.hours,
-        description: h.description,
-        approved: true,
-        deleted: false,
-        updatedAt: new Date(tick()).toISOString(),
-      });
-    }
+  for (const h of world.historic) {
+    const account = accountOfEmail.get(emailOf.get(h.personId) ?? "");
+    if (account === undefined || !random.chance(0.5)) continue;
+    const hourId = `mirror-${h.personId}`;
+    mirrors.add(hourId);
+    loggedAt.set(hourId, now);
+    hostHours.put({
+      hourId,
+      accountId: account.accountId,
+      role: h.role,
+      date: h.date,
+      hours: h.hours,
+      description: h.description,
+      approved: true,
+      deleted: false,
+      updatedAt: new Date(tick()).toISOString(),
+    });
   }
-  const sink = createMemoryHoursSink(historic);
   const accountRole = (a: Account): SourcePerson["role"] | undefined => {
     if (a.sourceId) return roleOf.get(a.sourceId);
-    if (a.accountId.startsWith("host-la-")) return roleOf.get(a.accountId.slice("host-la-".length));
-    const person = people.find((p) => p.email?.trim().toLowerCase() === a.email);
-    return person?.role;
+    const id = a.accountId.replace(/^host-(la-)?/, "");
+    return id === a.accountId ? undefined : roleOf.get(id);
   };
 
   const profiles: SyncProfile[] = [
@@ -184,9 +163,9 @@ export async function live(spec: LifeSpec): Promise<LifeStats> {
 
   for (let year = 0; year < spec.years.length; year++) {
     const events = spec.years[year] as YearEvents;
-    if (year > 0) people = nextWorld(people, events);
-    for (const p of people) roleOf.set(p.sourceId, p.role);
-    logHours(year);
+    if (year > 0) world.advance(events);
+    for (const p of people()) roleOf.set(p.sourceId, p.role);
+    await logHours(year);
 
     for (const t of tenants) {
       const step = (s: string) => `${t.profile.role}s ${s}`;
@@ -217,9 +196,9 @@ export async function live(spec: LifeSpec): Promise<LifeStats> {
       const planned = await t.sync.plan();
       if (planned.isErr()) fail(year, step("plan"), `${planned.error.type}: ${planned.error.message}`);
       const plan = planned.value;
-      checkPlanTouchesOnlyItsOwn(year, step("plan"), plan, directory.snapshot());
+      checkPlanTouchesOnlyItsOwn(year, step("plan"), plan, await world.accounts());
       if (plan.holds.length > 0) stats.holds += 1;
-      const before = directory.snapshot();
+      const before = await world.accounts();
       const applied = await t.sync.apply(plan, {
         actor: "admin",
         // The admin read the holds' messages and said yes: holds are expected after graduations.
@@ -230,7 +209,7 @@ export async function live(spec: LifeSpec): Promise<LifeStats> {
       stats.linked += plan.counts.link;
       stats.archived += plan.counts.archive;
       stats.restored += plan.counts.restore;
-      const after = directory.snapshot();
+      const after = await world.accounts();
       checkDirectory(year, step("apply"), review, plan, before, after);
       // R5's reviewed set only grows: someone seen in scope once is not New? again when they come back.
       t.seenInScope ??= new Set();
@@ -254,31 +233,32 @@ export async function live(spec: LifeSpec): Promise<LifeStats> {
       const pushed = await t.sync.pushHours();
       if (pushed.isErr()) fail(year, `${t.profile.role}s push`, `${pushed.error.type}: ${pushed.error.message}`);
       stats.pushes += 1;
-      checkHours(year, `${t.profile.role}s push`);
+      await checkHours(year, `${t.profile.role}s push`);
     }
   }
-  stats.hoursInFacts = sink.snapshot().filter((r) => r.hostHourId !== null).length;
+  stats.hoursInFacts = (await world.records()).filter((r) => r.hostHourId !== null && r.hours > 0).length;
   return stats;
 
   /** The nightly run; `true` when it applied (the admin has nothing to do this year). */
   async function unattended(year: number, t: Tenant): Promise<boolean> {
     const step = `${t.profile.role}s unattended run`;
-    const before = directory.snapshot();
-    const writes = directory.writes();
+    const before = await world.accounts();
     const ran = await t.sync.run({ unattended: true });
     if (ran.isErr()) fail(year, step, `${ran.error.type}: ${ran.error.message}`);
     if (!ran.value.applied) {
-      if (directory.writes() !== writes) fail(year, step, "stopped for a person but wrote to the directory");
+      if (JSON.stringify(await world.accounts()) !== JSON.stringify(before)) {
+        fail(year, step, "stopped for a person but wrote to the directory");
+      }
       return false;
     }
     if (t.seenInScope === null) fail(year, step, "applied a school's very first sync with nobody looking");
     if (ran.value.plan.holds.length > 0) fail(year, step, "applied a held plan with nobody looking");
     if (ran.value.review.rows.some((r) => r.isNewError)) fail(year, step, "applied past a new error nobody has seen");
-    checkDirectory(year, step, ran.value.review, ran.value.plan, before, directory.snapshot());
+    checkDirectory(year, step, ran.value.review, ran.value.plan, before, await world.accounts());
     return true;
   }
 
-  function logHours(year: number): void {
+  async function logHours(year: number): Promise<void> {
     const entries = [...hostHours.getInstance().entries.values()];
     for (const e of entries) {
       if (mirrors.has(e.hourId) || !random.chance(0.2)) continue;
@@ -291,7 +271,7 @@ export async function live(spec: LifeSpec): Promise<LifeStats> {
             : { ...e, deleted: true };
       hostHours.put({ ...edited, updatedAt: new Date(tick()).toISOString() });
     }
-    for (const a of directory.snapshot()) {
+    for (const a of await world.accounts()) {
       const role = accountRole(a);
       if (a.archived || role === undefined || !random.chance(spec.hourRate)) continue;
       const hourId = `h-${++hourCounter}`;
@@ -331,7 +311,7 @@ export async function live(spec: LifeSpec): Promise<LifeStats> {
   }
 
   function checkScope(year: number, step: string, profile: SyncProfile, report: ReviewReport): void {
-    const expected = expectedScope(people, profile);
+    const expected = expectedScope(people(), profile);
     const actual = new Set(report.rows.filter((r) => r.status !== "out-of-scope").map((r) => r.sourceId));
     const missing = [...expected].filter((id) => !actual.has(id));
     const extra = [...actual].filter((id) => !expected.has(id));
@@ -400,13 +380,13 @@ export async function live(spec: LifeSpec): Promise<LifeStats> {
     }
   }
 
-  function checkHours(year: number, step: string): void {
-    const records = sink.snapshot();
+  async function checkHours(year: number, step: string): Promise<void> {
+    const records = await world.records();
     const byHour = new Map<string, SisServiceHour[]>();
     for (const r of records) {
       if (r.hostHourId !== null) byHour.set(r.hostHourId, [...(byHour.get(r.hostHourId) ?? []), r]);
     }
-    const accounts = new Map(directory.snapshot().map((a) => [a.accountId, a]));
+    const accounts = new Map((await world.accounts()).map((a) => [a.accountId, a]));
     const entries = new Map([...hostHours.getInstance().entries.values()].map((e) => [e.hourId, e]));
     for (const [hourId, written] of byHour) {
       if (written.length > 1) fail(year, step, `hour ${hourId} is in FACTS ${written.length} times`);
@@ -437,7 +417,7 @@ export async function live(spec: LifeSpec): Promise<LifeStats> {
       }
     }
     const key = (r: SisServiceHour) => `${r.personId}|${r.date}|${r.hours}|${r.description}`;
-    const historicKeys = new Set(historic.map(key));
+    const historicKeys = new Set(world.historic.map(key));
     for (const r of records) {
       if (r.hostHourId !== null && historicKeys.has(key(r))) {
         fail(year, step, `historic hour of ${r.personId} on ${r.date} was echoed back as ${r.hostHourId}`);
