@@ -9,6 +9,7 @@ import {
   type SyncProfile,
 } from "@rostersync/core";
 import { generatedProfile, generateSchool } from "@rostersync/core/testing";
+import fc from "fast-check";
 import type { Result } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { createSync, HOURS_PARKED } from "../src/index.js";
@@ -120,8 +121,14 @@ describe("hours of accounts that are linked later (issue 15, item 2)", () => {
   it("a parked entry edited or un-approved before its account is linked goes out as it is now, or not at all", async () => {
     const { directory, store, sink, hoursSource, sync, tick } = await unlinkedSchool();
     must(await sync.refresh());
-    const unlinked = directory.snapshot().filter((a) => a.sourceId === undefined && !a.archived);
-    const [a, b] = unlinked as [Account, Account];
+    // Two accounts the first sync will link (R6), known from its plan before anything is applied.
+    const plan = must(await sync.plan());
+    const links = plan.actions.flatMap((x) => (x.type === "link" ? [x] : []));
+    expect(links.length).toBeGreaterThanOrEqual(2);
+    const [a, b] = links.map((l) => directory.snapshot().find((x) => x.accountId === l.accountId)) as [
+      Account,
+      Account,
+    ];
     hoursSource.put(hourOf(a, 1, tick()));
     hoursSource.put(hourOf(b, 2, tick()));
     must(await sync.pushHours());
@@ -130,16 +137,135 @@ describe("hours of accounts that are linked later (issue 15, item 2)", () => {
     hoursSource.put({ ...hourOf(b, 2, tick()), approved: false });
     expect(must(await sync.pushHours())).toMatchObject({ parked: 1, writes: 0 });
 
-    const plan = must(await sync.plan());
     must(await sync.apply(plan, { acknowledge: plan.planHash }));
-    const linkedA = directory.snapshot().find((x) => x.accountId === a.accountId)?.sourceId;
     const pushed = must(await sync.pushHours());
-    if (linkedA === undefined) {
-      expect(pushed.writes).toBe(0);
-      expect(sink.snapshot()).toEqual([]);
-    } else {
-      expect(pushed).toMatchObject({ created: 1, parked: 0 });
-      expect(sink.snapshot()).toMatchObject([{ hostHourId: hourOf(a, 1, "").hourId, hours: 7, personId: linkedA }]);
-    }
+    expect(pushed).toMatchObject({ created: 1, parked: 0, retried: 1 });
+    expect(sink.snapshot()).toMatchObject([
+      { hostHourId: hourOf(a, 1, "").hourId, hours: 7, personId: links[0]?.sourceId },
+    ]);
+  });
+});
+
+type LifeStep =
+  | { readonly kind: "log"; readonly hour: number; readonly account: number; readonly approved: boolean }
+  | { readonly kind: "edit"; readonly hour: number; readonly hours: number }
+  | { readonly kind: "approve"; readonly hour: number; readonly approved: boolean }
+  | { readonly kind: "delete"; readonly hour: number }
+  | { readonly kind: "link"; readonly account: number }
+  | { readonly kind: "push"; readonly fail: boolean };
+
+const lifeStep: fc.Arbitrary<LifeStep> = fc.oneof(
+  fc.record({
+    kind: fc.constant("log" as const),
+    hour: fc.integer({ min: 0, max: 15 }),
+    account: fc.integer({ min: 0, max: 5 }),
+    approved: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant("edit" as const),
+    hour: fc.integer({ min: 0, max: 15 }),
+    hours: fc.integer({ min: 1, max: 4 }),
+  }),
+  fc.record({ kind: fc.constant("approve" as const), hour: fc.integer({ min: 0, max: 15 }), approved: fc.boolean() }),
+  fc.record({ kind: fc.constant("delete" as const), hour: fc.integer({ min: 0, max: 15 }) }),
+  fc.record({ kind: fc.constant("link" as const), account: fc.integer({ min: 0, max: 5 }) }),
+  fc.record({ kind: fc.constant("push" as const), fail: fc.boolean() }),
+);
+
+describe("hours logged before and after linking, as a property (issue 15, item 2)", () => {
+  it("after every push, FACTS holds each approved, live hour of a linked account exactly once, and nothing else", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(lifeStep, { minLength: 5, maxLength: 40 }), async (steps) => {
+        // Six accounts, none linked at first; a `link` step links one (as a sync would, R6).
+        const accounts: Account[] = Array.from({ length: 6 }, (_, i) => ({
+          accountId: `a${i}`,
+          email: `p${i}@example.org`,
+          archived: false,
+          managed: true,
+          fields: {},
+          neverAccessed: false,
+        }));
+        const directory = createMemoryDirectory(accounts);
+        let failing = false;
+        const sink = createMemoryHoursSink([], {
+          fault: () => (failing ? { error: { type: "Unavailable", message: "FACTS is down" } } : null),
+        });
+        const hoursSource = createMemoryHoursSource();
+        let tick = 0;
+        const stamp = () => new Date(Date.UTC(2026, 8, 1) + ++tick * 1000).toISOString();
+        const sync = createSync({
+          tenantId: "life",
+          source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+          directory,
+          store: createMemoryStore(),
+          hours: sink,
+          hoursSource,
+          clock: { now: () => Date.UTC(2026, 7, 1) },
+        });
+        must(
+          await sync.setup({
+            role: "student",
+            schools: [],
+            gradeLevels: [],
+            fieldMap: [],
+            defaultSelection: true,
+            hoursSync: { enabled: true, historicImportDone: true },
+          }),
+        );
+        const entries = new Map<string, HostHourEntry>();
+        const put = (e: HostHourEntry) => {
+          entries.set(e.hourId, e);
+          hoursSource.put(e);
+        };
+        const check = () => {
+          const personOf = new Map(directory.snapshot().map((a) => [a.accountId, a.sourceId]));
+          const wanted = [...entries.values()].filter(
+            (e) => e.approved && !e.deleted && personOf.get(e.accountId) !== undefined,
+          );
+          const records = sink.snapshot();
+          expect(records.map((r) => r.hostHourId).sort()).toEqual(wanted.map((e) => e.hourId).sort());
+          for (const e of wanted) {
+            const [record] = records.filter((r) => r.hostHourId === e.hourId);
+            expect(record).toMatchObject({ hours: e.hours, personId: personOf.get(e.accountId) });
+          }
+        };
+        for (const s of steps) {
+          const known = "hour" in s ? entries.get(`h${s.hour}`) : undefined;
+          if (s.kind === "log" && known === undefined) {
+            put({
+              hourId: `h${s.hour}`,
+              accountId: `a${s.account}`,
+              role: "student",
+              date: "2026-09-10",
+              hours: 1,
+              description: `Shift ${s.hour}`,
+              approved: s.approved,
+              deleted: false,
+              updatedAt: stamp(),
+            });
+          } else if (s.kind === "edit" && known !== undefined && !known.deleted) {
+            put({ ...known, hours: s.hours, updatedAt: stamp() });
+          } else if (s.kind === "approve" && known !== undefined && !known.deleted) {
+            put({ ...known, approved: s.approved, updatedAt: stamp() });
+          } else if (s.kind === "delete" && known !== undefined) {
+            put({ ...known, deleted: true, updatedAt: stamp() });
+          } else if (s.kind === "link") {
+            const account = directory.getInstance().accounts.get(`a${s.account}`);
+            if (account !== undefined && account.sourceId === undefined) {
+              directory.getInstance().accounts.set(account.accountId, { ...account, sourceId: `${900 + s.account}` });
+            }
+          } else if (s.kind === "push") {
+            failing = s.fail;
+            must(await sync.pushHours());
+            failing = false;
+            // A failed push is settled by the next one; after a clean push everything holds.
+            if (!s.fail) check();
+          }
+        }
+        must(await sync.pushHours());
+        check();
+      }),
+      { numRuns: 150 },
+    );
   });
 });
