@@ -16,6 +16,7 @@ import type {
   TargetField,
 } from "@rostersync/core";
 import {
+  acknowledgeHold,
   type DecisionsBuilder,
   decisionsBuilder,
   EMPTY_DECISIONS,
@@ -25,7 +26,15 @@ import {
   RosterInputError,
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
-import { type ApplyContext, type ApplyResult, type Logger, type RunEnvelope, resumeRun, startRun } from "./apply.js";
+import {
+  type ApplyContext,
+  type ApplyResult,
+  type Logger,
+  type RunEnvelope,
+  resumeRun,
+  startRun,
+  type Verified,
+} from "./apply.js";
 import { directoryFailed, type SyncError, sourceFailed, storeFailed } from "./errors.js";
 import {
   enableHoursSync,
@@ -36,6 +45,15 @@ import {
   pushHours,
 } from "./hours.js";
 import { type ProgressListener, readMeter } from "./progress.js";
+import {
+  type Acknowledgement,
+  acknowledgementKey,
+  forHashing,
+  type PlanReference,
+  type ReadReference,
+  readAcknowledgement,
+  readReference,
+} from "./reference.js";
 
 /** What {@link createSync} needs: the school, its ports, and optional knobs. */
 export interface SyncOptions {
@@ -75,7 +93,10 @@ export type TenantPlan = SyncPlan & { readonly tenantId: string };
 
 /** Options of `sync.apply` and `sync.resume`. */
 export interface ApplyOptions {
-  /** The `planHash` of a held plan (R10) the admin acknowledged. Without it a held plan is refused. */
+  /**
+   * The `planHash` of a held plan (R10) the admin acknowledged, for this call only. Without it (or one
+   * stored with `sync.acknowledge`) a held plan is refused.
+   */
   readonly acknowledge?: string | undefined;
   /** Stops the run between two actions; resume it later. */
   readonly signal?: AbortSignal | undefined;
@@ -120,8 +141,20 @@ export interface Sync {
   decide(change: (draft: DecisionsBuilder) => DecisionsBuilder | Decisions): ResultAsync<ReviewReport, SyncError>;
   /** Plans against the last refresh's roster and the directory as it is now. */
   plan(): ResultAsync<TenantPlan, SyncError>;
-  /** Applies a plan exactly once (DESIGN §4). */
-  apply(plan: TenantPlan | SyncPlan, options?: ApplyOptions): ResultAsync<ApplyResult, SyncError>;
+  /**
+   * Applies the plan with this hash exactly once (docs/applying.md). `reference` is a hash, `{ planHash }`
+   * or a whole plan, of which only the hash is read: under the lock, `apply` plans again from the inputs as
+   * they are now and runs that plan and its holds; another hash is `StalePlan`, unacknowledged holds `Held`.
+   */
+  apply(reference: PlanReference, options?: ApplyOptions): ResultAsync<ApplyResult, SyncError>;
+  /**
+   * Stores an acknowledgement of the held plan with this hash (R10), with who gave it, so that any process
+   * can apply it later with `apply(planHash)` (docs/safety-holds.md). It counts for that exact hash only.
+   */
+  acknowledge(
+    planHash: string,
+    options?: { readonly actor?: string | undefined },
+  ): ResultAsync<Acknowledgement, SyncError>;
   /** Finishes a run a crash, a kill, an abort or a fatal error interrupted. */
   resume(runId: string, options?: Omit<ApplyOptions, "acknowledge">): ResultAsync<ApplyResult, SyncError>;
   /** Refresh, plan and apply, but only when no hold and no new error needs a person (DESIGN §4). */
@@ -266,7 +299,8 @@ export function createSync(options: SyncOptions): Sync {
     if (inputs.isErr()) return err(inputs.error);
     return pure(() => {
       lastReview ??= makeReview(inputs.value.input);
-      return { ...makePlan(inputs.value.input), tenantId };
+      const input = inputs.value.input;
+      return { ...makePlan({ ...input, decisions: forHashing(input.decisions) }), tenantId };
     });
   }
 
@@ -319,91 +353,92 @@ export function createSync(options: SyncOptions): Sync {
     },
   };
 
-  function applyPlan(plan: TenantPlan | SyncPlan, applyOptions: ApplyOptions): ResultAsync<ApplyResult, SyncError> {
+  function applyPlan(reference: PlanReference, applyOptions: ApplyOptions): ResultAsync<ApplyResult, SyncError> {
     return wrap(
       (async (): Promise<Result<ApplyResult, SyncError>> => {
-        if (
-          plan === null ||
-          typeof plan !== "object" ||
-          typeof plan.planHash !== "string" ||
-          !Array.isArray(plan.actions)
-        ) {
-          return err({ type: "NoPlan", message: "apply needs a plan: call sync.plan() first." });
+        // Only the hash is taken from the caller (plus tenant and profile, to refuse): the actions and holds
+        // run are the ones planned below, under the lock (docs/applying.md).
+        const ref = readReference(reference);
+        if (ref === null) {
+          return err({ type: "NoPlan", message: "apply needs a plan's hash (or the plan): call sync.plan() first." });
         }
-        const planTenant = (plan as Partial<TenantPlan>).tenantId;
-        if (planTenant !== undefined && planTenant !== tenantId) {
+        if (ref.tenantId !== undefined && ref.tenantId !== tenantId) {
           return err({
             type: "WrongTenant",
-            message: `This plan was made for school ${planTenant}, not ${tenantId}.`,
+            message: `This plan was made for school ${ref.tenantId}, not ${tenantId}.`,
             expected: tenantId,
-            actual: planTenant,
+            actual: ref.tenantId,
           });
         }
-        return startRun(ctx, plan, applyOptions, async () => {
-          // R11 under the lock: re-read every input, re-plan, compare. Nothing has been written yet.
-          const inputs = await gather(true, applyOptions.signal);
-          if (inputs.isErr()) return err(inputs.error);
-          // A hold acknowledged in the decisions after planning must not make the plan stale: the hash is
-          // compared as the decisions stood when the plan was made.
-          const read = inputs.value.input;
-          const ackInDecisions = read.decisions.acknowledgedHolds.includes(plan.planHash);
-          const input = ackInDecisions
-            ? {
-                ...read,
-                decisions: {
-                  ...read.decisions,
-                  acknowledgedHolds: read.decisions.acknowledgedHolds.filter((h) => h !== plan.planHash),
-                },
-              }
-            : read;
-          const planned = pure(() => ({ now: makePlan(input), review: makeReview(input) }));
-          if (planned.isErr()) return err(planned.error);
-          const { now, review } = planned.value;
-          if (now.profileHash !== plan.profileHash) {
-            return err({
-              type: "ProfileMismatch",
-              message: "This plan was made with another setup than the school's current one: plan again.",
-              planProfileHash: plan.profileHash,
-              currentProfileHash: now.profileHash,
-            });
-          }
-          if (now.planHash !== plan.planHash) {
-            return err({
-              type: "StalePlan",
-              message: "The roster, the accounts, the decisions or the setup changed since this plan was made.",
-              planHash: plan.planHash,
-              currentHash: now.planHash,
-            });
-          }
-          const decisions = input.decisions;
-          const acknowledged = applyOptions.acknowledge === plan.planHash || ackInDecisions;
-          if (plan.holds.length > 0 && !acknowledged) {
-            return err({
-              type: "Held",
-              message: `This plan is held (${plan.holds.map((h) => h.type).join(", ")}): acknowledge its hash to apply it.`,
-              planHash: plan.planHash,
-              holds: plan.holds,
-            });
-          }
-          const selections: Record<string, boolean> = {};
-          const reviewedIds: string[] = [];
-          // What core's `markReviewed` and `recordDefaults` would do with this review, kept with the run so
-          // that a resume in another process can do it too.
-          for (const row of review.rows) {
-            reviewedIds.push(row.sourceId);
-            if (row.isNew && row.status !== "out-of-scope" && typeof decisions.selections[row.sourceId] !== "boolean") {
-              selections[row.sourceId] = row.selected;
-            }
-          }
-          return ok({
-            reviewedIds,
-            selections,
-            errorFingerprints: review.errorFingerprints,
-            acknowledged: plan.holds.length > 0,
-          });
-        });
+        return startRun(ctx, applyOptions, () => verifyUnderLock(ref, applyOptions));
       })(),
     );
+  }
+
+  /** R11 under the lock: reads every input again, plans again, and hands the engine that plan. */
+  async function verifyUnderLock(ref: ReadReference, applyOptions: ApplyOptions): Promise<Result<Verified, SyncError>> {
+    const inputs = await gather(true, applyOptions.signal);
+    if (inputs.isErr()) return err(inputs.error);
+    const input = inputs.value.input;
+    const planned = pure(() => ({
+      now: makePlan({ ...input, decisions: forHashing(input.decisions) }),
+      review: makeReview(input),
+    }));
+    if (planned.isErr()) return err(planned.error);
+    const { now, review } = planned.value;
+    if (ref.profileHash !== undefined && now.profileHash !== ref.profileHash) {
+      return err({
+        type: "ProfileMismatch",
+        message: "This plan was made with another setup than the school's current one: plan again.",
+        planProfileHash: ref.profileHash,
+        currentProfileHash: now.profileHash,
+      });
+    }
+    if (now.planHash !== ref.planHash) {
+      return err({
+        type: "StalePlan",
+        message: "The roster, the accounts, the decisions or the setup changed since this plan was made.",
+        planHash: ref.planHash,
+        currentHash: now.planHash,
+      });
+    }
+    // The holds are this plan's own (R10); an acknowledgement counts only for its exact hash.
+    let acknowledgedBy: string | undefined;
+    if (now.holds.length > 0) {
+      if (applyOptions.acknowledge === now.planHash) acknowledgedBy = applyOptions.actor ?? "host";
+      else if (input.decisions.acknowledgedHolds.includes(now.planHash)) {
+        const who = await readAcknowledgement(store, tenantId, now.planHash);
+        if (who.isErr()) return err(who.error);
+        acknowledgedBy = who.value?.actor ?? "host";
+      } else {
+        return err({
+          type: "Held",
+          message: `This plan is held (${now.holds.map((h) => h.type).join(", ")}): acknowledge its hash to apply it.`,
+          planHash: now.planHash,
+          holds: now.holds,
+        });
+      }
+    }
+    const decisions = input.decisions;
+    const selections: Record<string, boolean> = {};
+    const reviewedIds: string[] = [];
+    // What core's `markReviewed` and `recordDefaults` would do with this review, kept with the run so
+    // that a resume in another process can do it too.
+    for (const row of review.rows) {
+      reviewedIds.push(row.sourceId);
+      if (row.isNew && row.status !== "out-of-scope" && typeof decisions.selections[row.sourceId] !== "boolean") {
+        selections[row.sourceId] = row.selected;
+      }
+    }
+    return ok({
+      plan: now,
+      accounts: input.accounts,
+      reviewedIds,
+      selections,
+      errorFingerprints: review.errorFingerprints,
+      acknowledged: now.holds.length > 0,
+      ...(acknowledgedBy === undefined ? {} : { acknowledgedBy }),
+    });
   }
 
   const sync: Sync = {
@@ -488,8 +523,28 @@ export function createSync(options: SyncOptions): Sync {
       return wrap(planNow());
     },
 
-    apply(plan, applyOptions = {}) {
-      return applyPlan(plan, applyOptions);
+    apply(reference, applyOptions = {}) {
+      return applyPlan(reference, applyOptions);
+    },
+
+    acknowledge(planHash, acknowledgeOptions = {}) {
+      return wrap(
+        (async (): Promise<Result<Acknowledgement, SyncError>> => {
+          if (typeof planHash !== "string" || planHash.length === 0) {
+            return err({ type: "InvalidDecision", message: "acknowledge needs the held plan's planHash." });
+          }
+          const acknowledgement: Acknowledgement = {
+            planHash,
+            actor: acknowledgeOptions.actor ?? "host",
+            at: new Date(clock.now()).toISOString(),
+          };
+          // Who first, then the acknowledgement itself: a crash in between leaves nothing acknowledged.
+          const who = await store.setWatermark(tenantId, acknowledgementKey(planHash), JSON.stringify(acknowledgement));
+          if (who.isErr()) return err(storeFailed(who.error));
+          const saved = await updateDecisions((d) => acknowledgeHold(d, planHash));
+          return saved.map(() => acknowledgement);
+        })(),
+      );
     },
 
     resume(runId, resumeOptions = {}) {
