@@ -155,7 +155,8 @@ function patchOf(changes: readonly FieldChange[]): AccountPatch {
         patch.familyGroupId = change.to;
         break;
       default:
-        fields ??= {};
+        // No prototype: a field named `__proto__` is written like any other.
+        fields ??= Object.create(null) as Record<string, string | null>;
         fields[change.field] = change.to;
     }
   }

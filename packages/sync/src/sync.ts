@@ -420,7 +420,7 @@ export function createSync(options: SyncOptions): Sync {
       }
     }
     const decisions = input.decisions;
-    const selections: Record<string, boolean> = {};
+    const selections = Object.create(null) as Record<string, boolean>; // ids such as `__proto__` too
     const reviewedIds: string[] = [];
     // What core's `markReviewed` and `recordDefaults` would do with this review, kept with the run so
     // that a resume in another process can do it too.
