@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type AuditRecord,
+  checkExpectedVersion,
   checkJournalBatch,
   checkLimit,
   checkStoreId,
@@ -270,6 +271,8 @@ function storeOn(
     what: string,
     value: unknown,
   ): Promise<Outcome<number>> => {
+    const invalid = checkExpectedVersion(expectedVersion);
+    if (invalid) return err(invalid as PostgresStoreError);
     const [keyColumn, valueColumn] = table === "documents" ? ["kind", "body"] : ["export_id", "config"];
     const json = JSON.stringify(value);
     const written =

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import {
   type AuditRecord,
+  checkExpectedVersion,
   checkJournalBatch,
   checkLimit,
   checkStoreId,
@@ -224,8 +225,10 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
     expectedVersion: number | null,
     what: string,
     value: unknown,
-  ): Outcome<number> =>
-    write(() => {
+  ): Outcome<number> => {
+    const invalid = checkExpectedVersion(expectedVersion);
+    if (invalid) return err(narrow(invalid));
+    return write(() => {
       const [keyColumn, valueColumn] = table === "documents" ? ["kind", "body"] : ["export_id", "config"];
       const row = get(`SELECT version FROM ${table} WHERE tenant_id = ? AND ${keyColumn} = ?`, ...key);
       const have = row ? Number(row.version) : null;
@@ -251,6 +254,7 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
       );
       return ok(have + 1);
     });
+  };
 
   const runRecord = (row: Row): RunRecord => ({ ...parse<RunRecord>(row.record), plan: parse<JsonValue>(row.plan) });
 

@@ -1,6 +1,7 @@
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import {
   type AuditRecord,
+  checkExpectedVersion,
   checkJournalBatch,
   checkLimit,
   checkStoreId,
@@ -103,6 +104,8 @@ export function createMemoryStore(): MemoryStore {
     value: unknown,
     put: (doc: Doc) => void,
   ): Result<number, StoreError> => {
+    const invalid = checkExpectedVersion(expectedVersion);
+    if (invalid) return err(invalid);
     const have = current?.version ?? null;
     if (have !== expectedVersion) {
       return err(storeError("Conflict", `${what} is at version ${have ?? "none"}, not ${expectedVersion ?? "none"}`));
