@@ -150,13 +150,13 @@ export function createApp(host: Host): express.Express {
     if (acknowledge !== undefined && acknowledge !== planHash) {
       return sendProblems(res, [{ path: "acknowledge", message: "acknowledge must repeat the planHash of the plan" }]);
     }
-    const plan = s.plans.get(planHash);
-    if (plan === undefined) {
+    if (!s.plans.has(planHash)) {
       return res.status(404).json({
         error: { type: "UnknownPlan", message: `no plan ${planHash} for ${s.id}: POST /schools/${s.id}/plan first` },
       });
     }
-    const run = await s.sync.apply(plan, {
+    // Only the hash is needed: apply plans again under the lock and runs its own plan (docs/applying.md).
+    const run = await s.sync.apply(planHash, {
       ...(acknowledge === undefined ? {} : { acknowledge }),
       actor: actor ?? "host-express",
     });

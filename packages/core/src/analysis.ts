@@ -206,11 +206,19 @@ function analyseNow(input: PlanInput): Analysis {
   }
   const mergeTargets = new Map<string, number>();
   const accountsDigest = newSetDigest();
+  const accountIds = new Set<string>();
   for (let j = 0; j < m; j++) {
     const a = accounts[j];
     if (!addAccount(accountsDigest, a)) {
       malformed(checkAccount, a, j, problems, `accounts[${j}]`);
       continue;
+    }
+    if (accountIds.size === accountIds.add(a.accountId).size) {
+      problems.push({
+        record: `account ${a.accountId}`,
+        path: `accounts[${j}].accountId`,
+        message: "is a duplicate accountId",
+      });
     }
     const seen = lastEmailKindSeen();
     const e = seen >= 0 ? a.email : normaliseEmail(a.email);

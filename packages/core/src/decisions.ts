@@ -13,8 +13,18 @@ import { RosterInputError } from "./validate.js";
 
 const asList = (ids: string | readonly string[]): readonly string[] => (typeof ids === "string" ? [ids] : ids);
 
+/**
+ * A copy of an id-keyed table with no prototype: a key such as `__proto__` or `constructor` is an ordinary
+ * key of it (on a plain object, writing `__proto__` would set the prototype and store nothing).
+ */
+function table<T>(from: Readonly<Record<string, T>>): Record<string, T> {
+  const copy = Object.create(null) as Record<string, T>;
+  for (const key of Object.keys(from)) copy[key] = from[key] as T;
+  return copy;
+}
+
 function withSelections(decisions: Decisions, ids: readonly string[], selected: boolean): Decisions {
-  const selections: Record<string, boolean> = { ...decisions.selections };
+  const selections = table(decisions.selections);
   for (const id of ids) selections[id] = selected;
   return { ...decisions, selections };
 }
@@ -84,13 +94,15 @@ export function resolveDuplicate(
   }
   return {
     ...decisions,
-    duplicates: { ...decisions.duplicates, [key]: { chosen: sourceId, members: [...group.members].sort() } },
+    duplicates: Object.assign(table(decisions.duplicates), {
+      [key]: { chosen: sourceId, members: [...group.members].sort() },
+    }),
   };
 }
 
 /** Forget a duplicate resolution: the group is red again. */
 export function unresolveDuplicate(decisions: Decisions, email: string): Decisions {
-  const duplicates = { ...decisions.duplicates };
+  const duplicates = table(decisions.duplicates);
   delete duplicates[normaliseEmail(email)];
   return { ...decisions, duplicates };
 }
@@ -105,7 +117,7 @@ export function unresolveDuplicate(decisions: Decisions, email: string): Decisio
  * ```
  */
 export function manualMerge(decisions: Decisions, sourceId: string, accountId: string): Decisions {
-  const merges: Record<string, string> = {};
+  const merges = table<string>({});
   // One account takes one person: a new merge into the same account replaces the old one.
   for (const [id, target] of Object.entries(decisions.merges)) if (target !== accountId) merges[id] = target;
   merges[sourceId] = accountId;
@@ -114,7 +126,7 @@ export function manualMerge(decisions: Decisions, sourceId: string, accountId: s
 
 /** Forget a manual merge. */
 export function removeMerge(decisions: Decisions, sourceId: string): Decisions {
-  const merges = { ...decisions.merges };
+  const merges = table(decisions.merges);
   delete merges[sourceId];
   return { ...decisions, merges };
 }
@@ -152,7 +164,7 @@ export function recordDefaults(decisions: Decisions, report: ReviewReport): Deci
   for (const row of report.rows) {
     if (!row.isNew || row.status === "out-of-scope" || typeof decisions.selections[row.sourceId] === "boolean")
       continue;
-    selections ??= { ...decisions.selections };
+    selections ??= table(decisions.selections);
     selections[row.sourceId] = row.selected;
   }
   return selections === null ? decisions : { ...decisions, selections };

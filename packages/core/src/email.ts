@@ -40,16 +40,23 @@ export function normaliseEmail(raw: string | null | undefined): string {
   return trimmed.toLowerCase();
 }
 
+/** Unicode format characters (Cf): invisible, so an address holding one is refused (R1). */
+const INVISIBLE = /\p{Cf}/u;
+
 /**
  * Whether a normalised email has valid syntax (R1): exactly one `@`, a non-empty local part, a domain
- * with a dot that neither starts nor ends it, and no whitespace anywhere.
+ * with a dot that neither starts nor ends it, no whitespace anywhere, and no invisible format character
+ * (Unicode category Cf: zero-width spaces and joiners, the soft hyphen, direction marks, tags…), which would
+ * make an address that looks like another one but is not (issue 14; see docs/rules.md, R1).
  */
 export function isValidEmail(normalised: string): boolean {
   const n = normalised.length;
   let at = -1;
   let lastDot = -1;
+  let wide = false;
   for (let i = 0; i < n; i++) {
     const c = normalised.charCodeAt(i);
+    if (c > 0x7f) wide = true;
     if (c === 64) {
       if (at !== -1) return false;
       at = i;
@@ -62,6 +69,7 @@ export function isValidEmail(normalised: string): boolean {
     }
   }
   if (at <= 0) return false;
+  if (wide && INVISIBLE.test(normalised)) return false;
   // The domain needs a dot that is neither its first nor its last character.
   return lastDot > at + 1 && lastDot < n - 1;
 }

@@ -11,8 +11,34 @@ import type { ReviewReport } from "./types.js";
 export const ERROR_REPORT_COLUMNS = ["sourceId", "name", "grade", "school", "familyId", "email", "reason"] as const;
 
 /**
- * One CSV cell: guarded against formula injection (a leading `=`, `+`, `-`, `@`, tab or CR gets a `'`),
- * then quoted when it holds a comma, quote, CR or LF (quotes doubled).
+ * Where a spreadsheet may start a cell: the text's start, or just after any character some locale or import
+ * dialog splits on (`,`, `;`, tab, CR, LF), past spaces and quotes; and the characters that make it a formula
+ * there (`=`, `+`, `-`, `@` and their full-width forms).
+ */
+const FORMULA_AT = /(^|[,;\t\r\n])([\s"]*)([=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/g;
+
+/**
+ * A text made safe to open in a spreadsheet whatever separator it splits on (R12): every place a cell may
+ * start — the text's start, or after a `,`, `;`, tab, CR or LF — that holds a formula character (past
+ * spaces and quotes) gets a `'` before that character, and a text starting with a tab or CR gets a leading
+ * `'` too. Opened with `;` as separator, `Kim;=cmd|' /C calc'!A0` stays text: `Kim;'=cmd|' /C calc'!A0`.
+ *
+ * @example
+ * ```ts
+ * guardFormulas("=1+1")       // "'=1+1"
+ * guardFormulas("Kim;=cmd")   // "Kim;'=cmd"
+ * guardFormulas("a\n@SUM(1)") // "a\n'@SUM(1)"
+ * ```
+ */
+export function guardFormulas(value: string): string {
+  const guarded = value.replace(FORMULA_AT, "$1$2'$3");
+  const first = guarded.charCodeAt(0);
+  return first === 9 || first === 13 ? `'${guarded}` : guarded;
+}
+
+/**
+ * One CSV cell: guarded against formula injection for any separator ({@link guardFormulas}), then quoted
+ * when it holds a comma, quote, CR or LF (quotes doubled).
  *
  * @example
  * ```ts
@@ -20,9 +46,7 @@ export const ERROR_REPORT_COLUMNS = ["sourceId", "name", "grade", "school", "fam
  * ```
  */
 export function csvCell(value: string): string {
-  const first = value.charCodeAt(0);
-  const guarded =
-    first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13 ? `'${value}` : value;
+  const guarded = guardFormulas(value);
   return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
 }
 

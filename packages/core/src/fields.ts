@@ -38,8 +38,9 @@ export type MappableAttribute = (typeof MAPPABLE_ATTRIBUTES)[number];
  * ```
  */
 export function sourceValue(person: SourcePerson, source: string): string | null {
+  // Only an own string or null: `fields.constructor` of a plain object is a function, not a field.
   const value = person.fields[source];
-  if (value !== undefined) return value;
+  if (typeof value === "string" || value === null) return value;
   switch (source) {
     case "gradeLevel":
       return person.gradeLevel ?? null;
@@ -93,7 +94,8 @@ export function fieldChanges(
   for (let m = 0; m < fieldMap.length; m++) {
     const mapping = fieldMap[m] as FieldMapping;
     const to = sourceValue(person, mapping.source);
-    const from = target[mapping.target] ?? null;
+    const current = target[mapping.target];
+    const from = typeof current === "string" ? current : null;
     if (to !== from) changes = withChange(changes, { field: mapping.target, from, to });
   }
   return changes ?? NO_CHANGES;
@@ -106,7 +108,8 @@ export function newAccountFor(
   fieldMap: readonly FieldMapping[],
   groupId: string | undefined,
 ): NewAccount {
-  const fields: Record<string, string | null> = {};
+  // No prototype: a target named `__proto__` is a field like any other.
+  const fields = Object.create(null) as Record<string, string | null>;
   for (let m = 0; m < fieldMap.length; m++) {
     const mapping = fieldMap[m] as FieldMapping;
     fields[mapping.target] = sourceValue(person, mapping.source);

@@ -69,7 +69,8 @@ export interface SeenInReview {
 export function seenInReview(report: ReviewReport, decisions: Decisions): SeenInReview {
   const reviewed: string[] = [];
   const withErrors: string[] = [];
-  const selections: Record<string, boolean> = {};
+  // Null prototype: a person whose id is `__proto__` is recorded like anyone else.
+  const selections = Object.create(null) as Record<string, boolean>;
   for (const row of report.rows) {
     if (row.status === "out-of-scope") continue;
     reviewed.push(row.sourceId);

@@ -33,7 +33,7 @@ function withChanges(account: Account, changes: readonly FieldChange[]): Account
       const { familyGroupId: _old, ...rest } = next;
       next = c.to === null ? rest : { ...rest, familyGroupId: c.to };
     } else {
-      fields ??= { ...next.fields };
+      fields ??= Object.assign(Object.create(null) as Record<string, string | null>, next.fields);
       fields[c.field] = c.to;
     }
   }

@@ -365,7 +365,7 @@ function checkLastRun(lastRun: Record<string, unknown>, problems: InputProblem[]
 
 /**
  * Every problem in a plan input, without throwing: nulls where strings belong, unknown roles and
- * statuses, duplicate `sourceId`s, two accounts linked to one person, a field map writing a built-in
+ * statuses, duplicate `sourceId`s and `accountId`s, two accounts linked to one person, a field map writing a built-in
  * field… An empty list means `review` and `plan` will accept the input.
  *
  * @example
@@ -399,8 +399,19 @@ export function checkPlanInput(input: PlanInput): InputProblem[] {
   if (!Array.isArray(accounts)) problems.push({ record: "accounts", path: "accounts", message: "must be an array" });
   else {
     const linked = new Set<string>();
+    const accountIds = new Set<string>();
     accounts.forEach((a: unknown, i: number) => {
-      if (checkAccount(a, i, problems) && a.sourceId !== undefined) {
+      if (!checkAccount(a, i, problems)) return;
+      // Two accounts with one id: every write by id would hit one of them, whichever the host picks.
+      if (accountIds.has(a.accountId)) {
+        problems.push({
+          record: `account ${a.accountId}`,
+          path: `accounts[${i}].accountId`,
+          message: "is a duplicate accountId",
+        });
+      }
+      accountIds.add(a.accountId);
+      if (a.sourceId !== undefined) {
         if (linked.has(a.sourceId)) {
           problems.push({
             record: `account ${a.accountId}`,

@@ -1,4 +1,4 @@
-import type { TardyRecord } from "@rostersync/core";
+import { guardFormulas, type TardyRecord } from "@rostersync/core";
 import type { ExportConfig, ExportFormat } from "./config.js";
 import type { FieldValue } from "./fields.js";
 import { headerOf } from "./validate.js";
@@ -17,20 +17,20 @@ const MEDIA: Readonly<Record<ExportFormat, string>> = {
   json: "application/json",
 };
 
-// A spreadsheet treats a cell starting with one of these as a formula (CSV injection, R12).
-const FORMULA_START = /^[=+\-@\t\r]/;
-
 /**
- * A text cell made safe to open in a spreadsheet: a cell starting with `=`, `+`, `-`, `@`, a tab or a
- * carriage return gets a leading `'`. Numbers are never guarded (a negative number is not a formula).
+ * A text cell made safe to open in a spreadsheet whatever separator it splits on (`,`, `;`, tab, line
+ * breaks): core's `guardFormulas` — every place a cell may start that holds `=`, `+`, `-` or `@` gets a `'`
+ * before it, and a leading tab or CR gets a leading `'`. Numbers are never guarded (a negative number is not
+ * a formula).
  *
  * @example
  * ```ts
  * guardCell("=HYPERLINK(…)"); // "'=HYPERLINK(…)"
+ * guardCell("Kim;=cmd");      // "Kim;'=cmd"
  * ```
  */
 export function guardCell(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
+  return guardFormulas(value);
 }
 
 const cellText = (value: FieldValue): string =>

@@ -4,4 +4,5 @@
  * @packageDocumentation
  */
 
+export { checkReviewReport } from "./check.js";
 export { type ReviewPageOptions, renderReviewHtml } from "./render.js";

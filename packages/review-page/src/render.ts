@@ -6,6 +6,7 @@
 
 import { errorReportCsv, type Reason, type ReviewReport, type ReviewRow, type ReviewStatus } from "@rostersync/core";
 import { SCRIPT, STYLE } from "./assets.js";
+import { assertReviewReport } from "./check.js";
 import { SCRIPT_SHA256, STYLE_SHA256 } from "./csp.js";
 import { escapeHtml, scriptSafeJson } from "./escape.js";
 
@@ -79,7 +80,7 @@ function isoUtc(date: Date): { datetime: string; text: string } {
 }
 
 function count(name: string, value: number, label: string, extra = ""): string {
-  return `<li class="count${extra}" data-count="${name}"><span class="n">${value}</span><span class="label">${label}</span></li>`;
+  return `<li class="count${extra}" data-count="${name}"><span class="n">${escapeHtml(String(value))}</span><span class="label">${label}</span></li>`;
 }
 
 /**
@@ -92,18 +93,21 @@ function shownAtOpen(row: ReviewRow, needsReview: boolean): boolean {
 }
 
 function rowHtml(row: ReviewRow, needsReview: boolean): string {
+  // The report's enums were checked (assertReviewReport); they are escaped anyway, like every interpolation.
   const reason = row.reasons[0] ?? null;
-  const classes = [`st-${row.status}`];
-  if (row.flag !== null) classes.push(`fl-${row.flag}`);
+  const status = escapeHtml(row.status);
+  const flagName = row.flag === null ? null : escapeHtml(row.flag);
+  const classes = [`st-${status}`];
+  if (flagName !== null) classes.push(`fl-${flagName}`);
   if (row.isNew) classes.push("new");
   if (row.isFamilyContext) classes.push("ctx");
-  let attrs = ` class="${classes.join(" ")}" data-id="${escapeHtml(row.sourceId)}" data-status="${row.status}"`;
+  let attrs = ` class="${classes.join(" ")}" data-id="${escapeHtml(row.sourceId)}" data-status="${status}"`;
   if (row.gradeLevel !== null) attrs += ` data-grade="${escapeHtml(row.gradeLevel)}"`;
   if (row.isNew) attrs += ` data-new="new"`;
   else if (row.isFamilyContext) attrs += ` data-new="family"`;
   else if (row.isFixed) attrs += ` data-new="fixed"`;
-  if (reason !== null) attrs += ` data-reason="${reason}"`;
-  if (row.flag !== null) attrs += ` data-flag="${row.flag}"`;
+  if (reason !== null) attrs += ` data-reason="${escapeHtml(reason)}"`;
+  if (flagName !== null) attrs += ` data-flag="${flagName}"`;
   if (row.isNewError) attrs += " data-new-error";
   // Rows outside the filter the page opens on start hidden, so that the first paint (and a page read
   // without script) match that filter.
@@ -124,17 +128,17 @@ function rowHtml(row: ReviewRow, needsReview: boolean): string {
     email = escapeHtml(row.rawEmail);
   }
   const flag =
-    row.flag === null
+    flagName === null
       ? ""
-      : `<span class="flag ${row.flag}" title="${row.flag} flag">${row.flag === "red" ? "Red" : "Gray"}: ${flagText(row)}</span>`;
-  const status = STATUS_LABELS[row.status];
-  const why = reason === null ? "" : `<span class="why">${REASON_LABELS[reason] ?? reason}</span>`;
+      : `<span class="flag ${flagName}" title="${flagName} flag">${row.flag === "red" ? "Red" : "Gray"}: ${flagText(row)}</span>`;
+  const statusLabel = STATUS_LABELS[row.status] ?? status;
+  const why = reason === null ? "" : `<span class="why">${escapeHtml(REASON_LABELS[reason] ?? reason)}</span>`;
   const newError = row.isNewError ? ` <span class="tag">new error</span>` : "";
   return (
     `<tr${attrs}><td>${row.selected ? "✓" : ""}</td><td>${novelty}</td><td>${name}</td>` +
     `<td>${escapeHtml(row.sourceId)}</td><td>${row.gradeLevel === null ? "" : escapeHtml(row.gradeLevel)}</td>` +
     `<td>${escapeHtml(row.schoolCode)}</td><td>${escapeHtml(row.familyIds.join(", "))}</td><td>${email}</td>` +
-    `<td>${status}${why}</td><td>${flag}${newError}</td></tr>`
+    `<td>${statusLabel}${why}</td><td>${flag}${newError}</td></tr>`
   );
 }
 
@@ -147,7 +151,9 @@ function rowHtml(row: ReviewRow, needsReview: boolean): string {
  * Pure and deterministic: the same report and options give the same string. Inline CSS and one small inline
  * script; no network, no framework. Every string from the SIS is HTML-escaped, the embedded error report is
  * serialised so that no value can close its `<script>` block, and a Content-Security-Policy allows only the
- * page's own style and script.
+ * page's own style and script. A report that core did not make is checked first: a role, status, flag or
+ * reason that is not one of core's, or a count that is not a non-negative integer, throws core's
+ * `RosterInputError` listing every problem (see `checkReviewReport`).
  *
  * @example
  * ```ts
@@ -164,6 +170,7 @@ function rowHtml(row: ReviewRow, needsReview: boolean): string {
  * ```
  */
 export function renderReviewHtml(report: ReviewReport, options: ReviewPageOptions = {}): string {
+  assertReviewReport(report);
   const title = options.title ?? "Roster review";
   const t = report.totals;
   const who = report.role === "student" ? "students" : "parents";

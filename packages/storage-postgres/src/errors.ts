@@ -25,12 +25,22 @@ export function describeEndpoint(endpoint: Endpoint): string {
  * like a connection URL (`scheme://user:password@host`) or a `password=…` keyword.
  */
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let clean = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@\s/]*@/gi, "$1:***@");
+  // Everything from the user's `:` to the last `@` of the URL is the password, whatever it holds (`@`, `/`…).
+  let clean = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):\S*@/gi, "$1:***@");
   clean = clean.replace(/(password\s*=\s*)('[^']*'|\S+)/gi, "$1***");
   for (const secret of secrets) {
     if (secret.length > 0) clean = clean.split(secret).join("***");
   }
   return clean;
+}
+
+/** `decodeURIComponent` that keeps a malformed escape (a lone `%`) as written instead of throwing. */
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /**
@@ -42,9 +52,13 @@ export function parseConnectionString(connectionString: string): Endpoint | Post
   try {
     url = new URL(connectionString);
   } catch {
-    return storeError("Invalid", `the PostgreSQL connection string is not a URL: ${redact(connectionString)}`);
+    // Nothing of a string that is not a URL is echoed: where its password ends cannot be known.
+    return storeError(
+      "Invalid",
+      "the PostgreSQL connection string is not a valid URL (expected postgres://user:password@host:port/database; special characters in the password percent-encoded)",
+    );
   }
-  const secrets = url.password ? [url.password, decodeURIComponent(url.password)] : [];
+  const secrets = url.password ? [url.password, decode(url.password)] : [];
   if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
     return storeError(
       "Invalid",
@@ -52,10 +66,10 @@ export function parseConnectionString(connectionString: string): Endpoint | Post
     );
   }
   return {
-    host: decodeURIComponent(url.hostname) || "localhost",
+    host: decode(url.hostname) || "localhost",
     port: url.port || "5432",
-    user: decodeURIComponent(url.username),
-    database: decodeURIComponent(url.pathname.replace(/^\//, "")) || decodeURIComponent(url.username),
+    user: decode(url.username),
+    database: decode(url.pathname.replace(/^\//, "")) || decode(url.username),
     secrets,
   };
 }

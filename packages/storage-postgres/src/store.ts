@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   type AuditRecord,
   checkAuditKind,
+  checkExpectedVersion,
   checkJournalBatch,
   checkLimit,
   checkStoreId,
@@ -271,6 +272,8 @@ function storeOn(
     what: string,
     value: unknown,
   ): Promise<Outcome<number>> => {
+    const invalid = checkExpectedVersion(expectedVersion);
+    if (invalid) return err(invalid as PostgresStoreError);
     const [keyColumn, valueColumn] = table === "documents" ? ["kind", "body"] : ["export_id", "config"];
     const json = JSON.stringify(value);
     const written =

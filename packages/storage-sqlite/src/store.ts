@@ -3,6 +3,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import {
   type AuditRecord,
   checkAuditKind,
+  checkExpectedVersion,
   checkJournalBatch,
   checkLimit,
   checkStoreId,
@@ -225,8 +226,10 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
     expectedVersion: number | null,
     what: string,
     value: unknown,
-  ): Outcome<number> =>
-    write(() => {
+  ): Outcome<number> => {
+    const invalid = checkExpectedVersion(expectedVersion);
+    if (invalid) return err(narrow(invalid));
+    return write(() => {
       const [keyColumn, valueColumn] = table === "documents" ? ["kind", "body"] : ["export_id", "config"];
       const row = get(`SELECT version FROM ${table} WHERE tenant_id = ? AND ${keyColumn} = ?`, ...key);
       const have = row ? Number(row.version) : null;
@@ -252,6 +255,7 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
       );
       return ok(have + 1);
     });
+  };
 
   const runRecord = (row: Row): RunRecord => ({ ...parse<RunRecord>(row.record), plan: parse<JsonValue>(row.plan) });
 

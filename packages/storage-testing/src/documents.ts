@@ -48,6 +48,40 @@ export function documentTests(ctx: SuiteContext): void {
     });
   });
 
+  describe("malformed expectedVersion", () => {
+    const bad: readonly unknown[] = [
+      "1",
+      "",
+      1.0000001,
+      1.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      0,
+      -1,
+      2 ** 53,
+      true,
+      {},
+    ];
+
+    it("is Invalid on every store, never Conflict or Unavailable, and writes nothing", async () => {
+      const store = ctx.store();
+      await must(store.saveProfile(t, sampleProfile(), null));
+      await must(store.saveDecisions(t, EMPTY_DECISIONS, null));
+      await must(store.saveExport(t, "e1", { a: 1 }, null));
+      for (const version of bad) {
+        const v = version as number;
+        await fails(store.saveProfile(t, sampleProfile({ schools: ["X"] }), v), "Invalid");
+        await fails(store.saveDecisions(t, sampleDecisions(), v), "Invalid");
+        await fails(store.saveExport(t, "e1", { a: 2 }, v), "Invalid");
+        // Nothing stored yet: still Invalid, not a Conflict with "none".
+        await fails(store.saveProfile("school-empty", sampleProfile(), v), "Invalid");
+      }
+      expect(await must(store.getProfile(t))).toEqual({ value: sampleProfile(), version: 1 });
+      expect(await must(store.getDecisions(t))).toEqual({ value: EMPTY_DECISIONS, version: 1 });
+      expect(await must(store.getProfile("school-empty"))).toBeNull();
+    });
+  });
+
   describe("decisions", () => {
     it("round-trips decisions, including empty ones", async () => {
       const store = ctx.store();

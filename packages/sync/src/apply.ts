@@ -80,7 +80,16 @@ export interface RunEnvelope {
   /** People that review showed in scope with a data error (core's `SeenInReview.withErrors`). */
   readonly withErrors?: readonly string[] | undefined;
   readonly acknowledged: boolean;
+  /** Who acknowledged the plan's holds, when it was acknowledged with `sync.acknowledge`. */
+  readonly acknowledgedBy?: string | undefined;
 }
+
+/**
+ * What the check under the lock hands the engine: the plan to run (made there, never the caller's), what
+ * is kept with it, and the accounts it was planned against (for the write guard; listed when absent).
+ * @internal
+ */
+export type Verified = Omit<RunEnvelope, "tenantId"> & { readonly accounts?: readonly Account[] | undefined };
 
 /** Everything the apply engine needs. @internal */
 export interface ApplyContext {
@@ -148,7 +157,8 @@ function patchOf(changes: readonly FieldChange[]): AccountPatch {
         patch.familyGroupId = change.to;
         break;
       default:
-        fields ??= {};
+        // No prototype: a field named `__proto__` is written like any other.
+        fields ??= Object.create(null) as Record<string, string | null>;
         fields[change.field] = change.to;
     }
   }
@@ -183,6 +193,29 @@ function leaseStop(loss: LeaseLoss, runId: string): Stop {
   return { error, status: "running", leaseLost: true };
 }
 
+/**
+ * The write guard (R6, R7): why `action` must not be written to the account it names, or `null` when it may.
+ * Only a `link` may touch an account sync does not manage, and only one linked to nobody else (or to this
+ * person already: a replay); an update, a restore and an archive need an account sync manages, and the first
+ * two one linked to the action's person. Checked at every write, against the accounts listed when the run
+ * (or its resume) started, whatever the plan says.
+ */
+export function unmanagedWrite(action: PlanAction, accounts: ReadonlyMap<string, Account>): string | null {
+  if (action.type === "skip" || action.type === "createField" || action.type === "add") return null;
+  const account = accounts.get(action.accountId);
+  if (account === undefined) return `Account ${action.accountId} was not in the directory when the run started.`;
+  if (action.type === "link") {
+    return account.sourceId === undefined || account.sourceId === action.sourceId
+      ? null
+      : `Account ${action.accountId} is linked to another person; a link never moves it.`;
+  }
+  if (!account.managed) return `Account ${action.accountId} is not managed by sync: only a link may write to it.`;
+  if (action.type !== "archive" && account.sourceId !== action.sourceId) {
+    return `Account ${action.accountId} is not linked to ${action.sourceId}.`;
+  }
+  return null;
+}
+
 /** One session of work on a run (a fresh apply or a resume), holding the lock throughout. */
 class RunSession {
   private seq: number;
@@ -191,6 +224,7 @@ class RunSession {
   private directoryMs = 0;
   private readonly startedMs: number;
   private readonly knownFields: Set<string>;
+  private readonly accounts: ReadonlyMap<string, Account>;
   readonly outcomes = new Map<string, Outcome>();
 
   constructor(
@@ -200,11 +234,13 @@ class RunSession {
     keeper: LeaseKeeper,
     lastSeq: number,
     knownFields: readonly string[],
+    accounts: readonly Account[],
   ) {
     this.keeper = keeper;
     this.seq = lastSeq;
     this.startedMs = ctx.clock.now();
     this.knownFields = new Set(knownFields);
+    this.accounts = new Map(accounts.map((a) => [a.accountId, a]));
   }
 
   get timings(): RunTimings {
@@ -230,6 +266,8 @@ class RunSession {
   }
 
   private async execute(action: PlanAction): Promise<Result<Outcome, DirectoryError>> {
+    const refused = unmanagedWrite(action, this.accounts);
+    if (refused !== null) return ok({ status: "failed", error: { type: "Unmanaged", message: refused } });
     const directory = this.ctx.directory;
     const t0 = performance.now();
     try {
@@ -517,7 +555,12 @@ async function finish(
     actor,
     planHash: plan.planHash,
     status,
-    counts: toJson({ ...counts, failed: failures.length, acknowledgedHold: envelope.acknowledged }),
+    counts: toJson({
+      ...counts,
+      failed: failures.length,
+      acknowledgedHold: envelope.acknowledged,
+      ...(envelope.acknowledgedBy === undefined ? {} : { acknowledgedBy: envelope.acknowledgedBy }),
+    }),
     outcomes: outcomesRecord,
   });
   if (audited.isErr()) return err(storeFailed(audited.error));
@@ -528,14 +571,14 @@ async function finish(
 }
 
 /**
- * Starts a run of `plan`: takes the school's lock, lets `verify` re-check the plan under the lock (R11),
- * stores the run with its plan, and writes every action with its journal. @internal
+ * Starts a run: takes the school's lock, lets `verify` make the plan under the lock (R11: planned again from
+ * the inputs read there, never a caller's plan object), stores the run with that plan, and writes every
+ * action with its journal. @internal
  */
 export async function startRun(
   ctx: ApplyContext,
-  plan: SyncPlan,
   options: RunOptions,
-  verify: () => Promise<Result<Omit<RunEnvelope, "plan" | "tenantId">, SyncError>>,
+  verify: () => Promise<Result<Verified, SyncError>>,
 ): Promise<Result<ApplyResult, SyncError>> {
   const owner = ctx.newId();
   const locked = await acquire(ctx, owner);
@@ -544,19 +587,25 @@ export async function startRun(
   try {
     const verified = await verify();
     if (verified.isErr()) return err(verified.error);
-    const fields = await settle(() => ctx.directory.listFields());
+    const { accounts: planned, ...kept } = verified.value;
+    const plan = kept.plan;
+    const [fields, accounts] = await Promise.all([
+      settle(() => ctx.directory.listFields()),
+      planned === undefined ? settle(() => ctx.directory.listAccounts()) : Promise.resolve(ok(planned)),
+    ]);
     if (fields.isErr()) return err(directoryFailed(fields.error));
+    if (accounts.isErr()) return err(directoryFailed(accounts.error));
     // The re-check may have outlived the lease (a slow roster read): a run is only created under a lease
     // proven held, or a worker that took the school meanwhile could be applying next to it.
-    const kept = await keeper.ensure();
-    if (kept.isErr()) {
+    const held = await keeper.ensure();
+    if (held.isErr()) {
       return err(
-        kept.error.type === "store"
-          ? storeFailed(kept.error.error)
+        held.error.type === "store"
+          ? storeFailed(held.error.error)
           : { type: "Locked", message: "The school's run lock was lost while checking the plan; nothing was written." },
       );
     }
-    const envelope: RunEnvelope = { tenantId: ctx.tenantId, plan, ...verified.value };
+    const envelope: RunEnvelope = { tenantId: ctx.tenantId, ...kept };
     const run: RunRecord = {
       runId: ctx.newId(),
       planHash: plan.planHash,
@@ -577,6 +626,7 @@ export async function startRun(
       keeper,
       0,
       fields.value.map((f) => f.name),
+      accounts.value,
     );
     const stop = await session.writeAll(plan.actions, options);
     return await finish(ctx, session, run, envelope, stop, options.actor ?? "host");
@@ -630,6 +680,7 @@ export async function resumeRun(
       keeper,
       journal.value.at(-1)?.seq ?? 0,
       fields.value.map((f) => f.name),
+      accounts.value,
     );
     for (const entry of journal.value) {
       if (entry.phase !== "outcome") continue;

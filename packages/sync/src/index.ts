@@ -20,6 +20,7 @@ export {
   type PushHoursOptions,
 } from "./hours.js";
 export type { ProgressListener, SyncProgress } from "./progress.js";
+export type { Acknowledgement, PlanReference } from "./reference.js";
 export { createSqliteDirectory, type SqliteDirectory, type SqliteDirectoryOptions } from "./sqlite-directory.js";
 export {
   type ApplyOptions,

@@ -19,6 +19,7 @@ import type {
   TargetField,
 } from "@rostersync/core";
 import {
+  acknowledgeHold,
   type DecisionsBuilder,
   decisionsBuilder,
   EMPTY_DECISIONS,
@@ -31,7 +32,15 @@ import {
   seenInReview,
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
-import { type ApplyContext, type ApplyResult, type Logger, type RunEnvelope, resumeRun, startRun } from "./apply.js";
+import {
+  type ApplyContext,
+  type ApplyResult,
+  type Logger,
+  type RunEnvelope,
+  resumeRun,
+  startRun,
+  type Verified,
+} from "./apply.js";
 import { type AuditContext, auditBesides, reasonOf } from "./audit.js";
 import { directoryFailed, type SyncError, sourceFailed, storeFailed } from "./errors.js";
 import {
@@ -50,6 +59,15 @@ import {
   pushHours,
 } from "./hours.js";
 import { type ProgressListener, readMeter } from "./progress.js";
+import {
+  type Acknowledgement,
+  acknowledgementKey,
+  forHashing,
+  type PlanReference,
+  type ReadReference,
+  readAcknowledgement,
+  readReference,
+} from "./reference.js";
 
 /** The actor of unattended runs in runs and audit records. */
 const UNATTENDED = "unattended";
@@ -95,7 +113,10 @@ export type TenantPlan = SyncPlan & { readonly tenantId: string };
 
 /** Options of `sync.apply` and `sync.resume`. */
 export interface ApplyOptions {
-  /** The `planHash` of a held plan (R10) the admin acknowledged. Without it a held plan is refused. */
+  /**
+   * The `planHash` of a held plan (R10) the admin acknowledged, for this call only. Without it (or one
+   * stored with `sync.acknowledge`) a held plan is refused.
+   */
   readonly acknowledge?: string | undefined;
   /** Stops the run between two actions; resume it later. */
   readonly signal?: AbortSignal | undefined;
@@ -162,8 +183,20 @@ export interface Sync {
   mergeCandidates(): ResultAsync<readonly MergeCandidate[], SyncError>;
   /** Plans against the last refresh's roster and the directory as it is now. */
   plan(): ResultAsync<TenantPlan, SyncError>;
-  /** Applies a plan exactly once (DESIGN §4). */
-  apply(plan: TenantPlan | SyncPlan, options?: ApplyOptions): ResultAsync<ApplyResult, SyncError>;
+  /**
+   * Applies the plan with this hash exactly once (docs/applying.md). `reference` is a hash, `{ planHash }`
+   * or a whole plan, of which only the hash is read: under the lock, `apply` plans again from the inputs as
+   * they are now and runs that plan and its holds; another hash is `StalePlan`, unacknowledged holds `Held`.
+   */
+  apply(reference: PlanReference, options?: ApplyOptions): ResultAsync<ApplyResult, SyncError>;
+  /**
+   * Stores an acknowledgement of the held plan with this hash (R10), with who gave it, so that any process
+   * can apply it later with `apply(planHash)` (docs/safety-holds.md). It counts for that exact hash only.
+   */
+  acknowledge(
+    planHash: string,
+    options?: { readonly actor?: string | undefined },
+  ): ResultAsync<Acknowledgement, SyncError>;
   /** Finishes a run a crash, a kill, an abort or a fatal error interrupted. */
   resume(runId: string, options?: Omit<ApplyOptions, "acknowledge">): ResultAsync<ApplyResult, SyncError>;
   /**
@@ -353,7 +386,8 @@ export function createSync(options: SyncOptions): Sync {
     if (inputs.isErr()) return err(inputs.error);
     return pure(() => {
       lastReview ??= makeReview(inputs.value.input);
-      return { ...makePlan(inputs.value.input), tenantId };
+      const input = inputs.value.input;
+      return { ...makePlan({ ...input, decisions: forHashing(input.decisions) }), tenantId };
     });
   }
 
@@ -419,86 +453,27 @@ export function createSync(options: SyncOptions): Sync {
    * decisions and setup are read again, the roster is not (FACTS's budget, issue 15 item 8).
    */
   function applyPlan(
-    plan: TenantPlan | SyncPlan,
+    reference: PlanReference,
     applyOptions: ApplyOptions,
     pinned?: RosterSnapshot,
   ): ResultAsync<ApplyResult, SyncError> {
     return wrap(
       (async (): Promise<Result<ApplyResult, SyncError>> => {
-        if (
-          plan === null ||
-          typeof plan !== "object" ||
-          typeof plan.planHash !== "string" ||
-          !Array.isArray(plan.actions)
-        ) {
-          return err({ type: "NoPlan", message: "apply needs a plan: call sync.plan() first." });
+        // Only the hash is taken from the caller (plus tenant and profile, to refuse): the actions and holds
+        // run are the ones planned below, under the lock (docs/applying.md).
+        const ref = readReference(reference);
+        if (ref === null) {
+          return err({ type: "NoPlan", message: "apply needs a plan's hash (or the plan): call sync.plan() first." });
         }
-        const planTenant = (plan as Partial<TenantPlan>).tenantId;
-        if (planTenant !== undefined && planTenant !== tenantId) {
+        if (ref.tenantId !== undefined && ref.tenantId !== tenantId) {
           return err({
             type: "WrongTenant",
-            message: `This plan was made for school ${planTenant}, not ${tenantId}.`,
+            message: `This plan was made for school ${ref.tenantId}, not ${tenantId}.`,
             expected: tenantId,
-            actual: planTenant,
+            actual: ref.tenantId,
           });
         }
-        return startRun(ctx, plan, applyOptions, async () => {
-          // R11 under the lock: re-read every input, re-plan, compare. Nothing has been written yet.
-          const inputs = await gather(pinned === undefined, applyOptions.signal, pinned);
-          if (inputs.isErr()) return err(inputs.error);
-          // A hold acknowledged in the decisions after planning must not make the plan stale: the hash is
-          // compared as the decisions stood when the plan was made.
-          const read = inputs.value.input;
-          const ackInDecisions = read.decisions.acknowledgedHolds.includes(plan.planHash);
-          const input = ackInDecisions
-            ? {
-                ...read,
-                decisions: {
-                  ...read.decisions,
-                  acknowledgedHolds: read.decisions.acknowledgedHolds.filter((h) => h !== plan.planHash),
-                },
-              }
-            : read;
-          const planned = pure(() => ({ now: makePlan(input), review: makeReview(input) }));
-          if (planned.isErr()) return err(planned.error);
-          const { now, review } = planned.value;
-          if (now.profileHash !== plan.profileHash) {
-            return err({
-              type: "ProfileMismatch",
-              message: "This plan was made with another setup than the school's current one: plan again.",
-              planProfileHash: plan.profileHash,
-              currentProfileHash: now.profileHash,
-            });
-          }
-          if (now.planHash !== plan.planHash) {
-            return err({
-              type: "StalePlan",
-              message: "The roster, the accounts, the decisions or the setup changed since this plan was made.",
-              planHash: plan.planHash,
-              currentHash: now.planHash,
-            });
-          }
-          const decisions = input.decisions;
-          const acknowledged = applyOptions.acknowledge === plan.planHash || ackInDecisions;
-          if (plan.holds.length > 0 && !acknowledged) {
-            return err({
-              type: "Held",
-              message: `This plan is held (${plan.holds.map((h) => h.type).join(", ")}): acknowledge its hash to apply it.`,
-              planHash: plan.planHash,
-              holds: plan.holds,
-            });
-          }
-          // What reviewing this review records (core's seenInReview: only people seen in scope), kept with
-          // the run so that a resume in another process can record it too.
-          const seen = seenInReview(review, decisions);
-          return ok({
-            reviewedIds: seen.reviewed,
-            selections: seen.selections,
-            errorFingerprints: seen.errors,
-            withErrors: seen.withErrors,
-            acknowledged: plan.holds.length > 0,
-          });
-        });
+        return startRun(ctx, applyOptions, () => verifyUnderLock(ref, applyOptions, pinned));
       })(),
     );
   }
@@ -508,21 +483,22 @@ export function createSync(options: SyncOptions): Sync {
    * the audit; the refusal is still what the caller gets.
    */
   function auditedApply(
-    plan: TenantPlan | SyncPlan,
+    reference: PlanReference,
     applyOptions: ApplyOptions,
     pinned?: RosterSnapshot,
   ): ResultAsync<ApplyResult, SyncError> {
     return wrap(
       (async (): Promise<Result<ApplyResult, SyncError>> => {
-        const result = await applyPlan(plan, applyOptions, pinned);
+        const result = await applyPlan(reference, applyOptions, pinned);
         if (result.isOk() || !AUDITED_REFUSALS.has(result.error.type)) return result;
         const e = result.error;
         await auditBesides(auditCtx, {
           kind: "apply-refused",
           actor: applyOptions.actor,
           status: "refused",
-          planHash: typeof plan?.planHash === "string" ? plan.planHash : "",
-          counts: { ...(plan?.counts ?? {}), holds: Array.isArray(plan?.holds) ? plan.holds.length : 0 },
+          planHash: readReference(reference)?.planHash ?? "",
+          // The holds are those of the plan made under the lock, never the caller's object.
+          counts: { holds: e.type === "Held" ? e.holds.length : 0 },
           outcomes:
             e.type === "Held"
               ? { holds: e.holds.map((h) => h.type) }
@@ -595,6 +571,72 @@ export function createSync(options: SyncOptions): Sync {
     const applied = await auditedApply(plan, { actor: UNATTENDED, signal }, snapshot);
     if (applied.isErr()) return err(applied.error);
     return ok({ applied: true, review, plan, run: applied.value });
+  }
+
+  /** R11 under the lock: reads every input again, plans again, and hands the engine that plan. */
+  async function verifyUnderLock(
+    ref: ReadReference,
+    applyOptions: ApplyOptions,
+    pinned?: RosterSnapshot,
+  ): Promise<Result<Verified, SyncError>> {
+    const inputs = await gather(pinned === undefined, applyOptions.signal, pinned);
+    if (inputs.isErr()) return err(inputs.error);
+    const input = inputs.value.input;
+    const planned = pure(() => ({
+      now: makePlan({ ...input, decisions: forHashing(input.decisions) }),
+      review: makeReview(input),
+    }));
+    if (planned.isErr()) return err(planned.error);
+    const { now, review } = planned.value;
+    if (ref.profileHash !== undefined && now.profileHash !== ref.profileHash) {
+      return err({
+        type: "ProfileMismatch",
+        message: "This plan was made with another setup than the school's current one: plan again.",
+        planProfileHash: ref.profileHash,
+        currentProfileHash: now.profileHash,
+      });
+    }
+    if (now.planHash !== ref.planHash) {
+      return err({
+        type: "StalePlan",
+        message: "The roster, the accounts, the decisions or the setup changed since this plan was made.",
+        planHash: ref.planHash,
+        currentHash: now.planHash,
+      });
+    }
+    // The holds are this plan's own (R10); an acknowledgement counts only for its exact hash.
+    let acknowledgedBy: string | undefined;
+    if (now.holds.length > 0) {
+      if (applyOptions.acknowledge === now.planHash) acknowledgedBy = applyOptions.actor ?? "host";
+      else if (input.decisions.acknowledgedHolds.includes(now.planHash)) {
+        const who = await readAcknowledgement(store, tenantId, now.planHash);
+        if (who.isErr()) return err(who.error);
+        acknowledgedBy = who.value?.actor ?? "host";
+      } else {
+        return err({
+          type: "Held",
+          message: `This plan is held (${now.holds.map((h) => h.type).join(", ")}): acknowledge its hash to apply it.`,
+          planHash: now.planHash,
+          holds: now.holds,
+        });
+      }
+    }
+    // What reviewing this review records (core's seenInReview: only people seen in scope), kept with the
+    // run so that a resume in another process can record it too. Nobody looks at an unattended run's
+    // review: it keeps new people's default selections but marks nobody reviewed, so people who entered
+    // the scope stay New? until an admin has seen them (R5).
+    const seen = seenInReview(review, input.decisions);
+    const attended = applyOptions.actor !== UNATTENDED;
+    return ok({
+      plan: now,
+      accounts: input.accounts,
+      reviewedIds: attended ? seen.reviewed : [],
+      selections: seen.selections,
+      errorFingerprints: seen.errors,
+      withErrors: attended ? seen.withErrors : (input.decisions.reviewedWithErrors ?? []),
+      acknowledged: now.holds.length > 0,
+      ...(acknowledgedBy === undefined ? {} : { acknowledgedBy }),
+    });
   }
 
   const sync: Sync = {
@@ -697,8 +739,28 @@ export function createSync(options: SyncOptions): Sync {
       return wrap(planNow());
     },
 
-    apply(plan, applyOptions = {}) {
-      return auditedApply(plan, applyOptions);
+    apply(reference, applyOptions = {}) {
+      return auditedApply(reference, applyOptions);
+    },
+
+    acknowledge(planHash, acknowledgeOptions = {}) {
+      return wrap(
+        (async (): Promise<Result<Acknowledgement, SyncError>> => {
+          if (typeof planHash !== "string" || planHash.length === 0) {
+            return err({ type: "InvalidDecision", message: "acknowledge needs the held plan's planHash." });
+          }
+          const acknowledgement: Acknowledgement = {
+            planHash,
+            actor: acknowledgeOptions.actor ?? "host",
+            at: new Date(clock.now()).toISOString(),
+          };
+          // Who first, then the acknowledgement itself: a crash in between leaves nothing acknowledged.
+          const who = await store.setWatermark(tenantId, acknowledgementKey(planHash), JSON.stringify(acknowledgement));
+          if (who.isErr()) return err(storeFailed(who.error));
+          const saved = await updateDecisions((d) => acknowledgeHold(d, planHash));
+          return saved.map(() => acknowledgement);
+        })(),
+      );
     },
 
     resume(runId, resumeOptions = {}) {

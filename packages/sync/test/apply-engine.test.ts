@@ -1,17 +1,24 @@
-import { createMemoryDirectory, createMemoryStore, type DirectoryError, type JournalEntry } from "@rostersync/core";
+import {
+  createMemoryDirectory,
+  createMemoryStore,
+  type DirectoryError,
+  type JournalEntry,
+  type SyncPlan,
+} from "@rostersync/core";
 import { ok } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { resumeRun, startRun } from "../src/apply.js";
 import { createSqliteDirectory } from "../src/index.js";
 import { comparable, duplicates, engineContext, handPlan } from "./helpers.js";
 
-const verified = async () => ok({ reviewedIds: [], selections: {}, errorFingerprints: [], acknowledged: false });
+const verified = (plan: SyncPlan) => async () =>
+  ok({ plan, reviewedIds: [], selections: {}, errorFingerprints: [], acknowledged: false });
 
 describe("apply engine (DESIGN §4)", () => {
   it("journals an intent before and an outcome after every write, in batches", async () => {
     const ctx = engineContext();
     const plan = handPlan(10);
-    const result = (await startRun(ctx, plan, {}, verified))._unsafeUnwrap();
+    const result = (await startRun(ctx, {}, verified(plan)))._unsafeUnwrap();
     expect(result).toMatchObject({ status: "completed", done: 10, failed: 0, total: 10 });
     expect(result.createdAccountIds).toHaveLength(10);
     const journal = (await ctx.store.readJournal("school-1", result.runId))._unsafeUnwrap();
@@ -49,7 +56,7 @@ describe("apply engine (DESIGN §4)", () => {
     });
     const plan = handPlan(11);
     (
-      await startRun(engineContext(recordingStore, directory, { journalBatchSize: 3 }), plan, {}, verified)
+      await startRun(engineContext(recordingStore, directory, { journalBatchSize: 3 }), {}, verified(plan))
     )._unsafeUnwrap();
     for (const action of plan.actions) {
       const intent = events.indexOf(`intent:${action.actionId}`);
@@ -66,7 +73,7 @@ describe("apply engine (DESIGN §4)", () => {
       fault: (op, target) => (op === "createAccount" && target === "s3" ? { type: "Invalid", message: "bad" } : null),
     });
     const ctx = engineContext(createMemoryStore(), directory);
-    const result = (await startRun(ctx, handPlan(6), {}, verified))._unsafeUnwrap();
+    const result = (await startRun(ctx, {}, verified(handPlan(6))))._unsafeUnwrap();
     expect(result).toMatchObject({ status: "completed", done: 5, failed: 1 });
     expect(result.failures).toEqual([{ actionId: "add:s3", type: "add", error: { type: "Invalid", message: "bad" } }]);
     expect(directory.snapshot()).toHaveLength(5);
@@ -81,7 +88,7 @@ describe("apply engine (DESIGN §4)", () => {
           : null,
     });
     const ctx = engineContext(createMemoryStore(), directory);
-    const stopped = (await startRun(ctx, handPlan(9), {}, verified))._unsafeUnwrapErr();
+    const stopped = (await startRun(ctx, {}, verified(handPlan(9))))._unsafeUnwrapErr();
     expect(stopped.type).toBe("DirectoryFailed");
     expect(directory.snapshot()).toHaveLength(4);
     const runId = stopped.type === "DirectoryFailed" ? stopped.runId! : "";
@@ -101,7 +108,7 @@ describe("apply engine (DESIGN §4)", () => {
       },
     });
     const ctx = engineContext(createMemoryStore(), directory);
-    const aborted = (await startRun(ctx, handPlan(12), { signal: controller.signal }, verified))._unsafeUnwrapErr();
+    const aborted = (await startRun(ctx, { signal: controller.signal }, verified(handPlan(12))))._unsafeUnwrapErr();
     expect(aborted.type).toBe("Aborted");
     expect(directory.snapshot()).toHaveLength(6);
     const runId = (aborted.type === "Aborted" ? aborted.runId : undefined) ?? "";
@@ -123,7 +130,7 @@ describe("apply engine (DESIGN §4)", () => {
       },
     };
     const ctx = engineContext(createMemoryStore(), directory);
-    const stopped = (await startRun(ctx, handPlan(10), {}, verified))._unsafeUnwrapErr();
+    const stopped = (await startRun(ctx, {}, verified(handPlan(10))))._unsafeUnwrapErr();
     expect(stopped.type).toBe("DirectoryFailed");
     const runId = stopped.type === "DirectoryFailed" ? stopped.runId! : "";
     const resumed = (await resumeRun(ctx, runId, {}))._unsafeUnwrap();
@@ -132,14 +139,14 @@ describe("apply engine (DESIGN §4)", () => {
     expect(accounts).toHaveLength(10);
     expect(duplicates(accounts)).toEqual([]);
     const uninterrupted = createSqliteDirectory({ path: ":memory:" });
-    (await startRun(engineContext(createMemoryStore(), uninterrupted), handPlan(10), {}, verified))._unsafeUnwrap();
+    (await startRun(engineContext(createMemoryStore(), uninterrupted), {}, verified(handPlan(10))))._unsafeUnwrap();
     expect(comparable(accounts)).toEqual(comparable((await uninterrupted.listAccounts())._unsafeUnwrap()));
   });
 
   it("refuses to resume when the journal says an account exists that the directory lacks (OutOfStep)", async () => {
     const store = createMemoryStore();
     const ctx = engineContext(store, createMemoryDirectory());
-    const done = (await startRun(ctx, handPlan(3), {}, verified))._unsafeUnwrap();
+    const done = (await startRun(ctx, {}, verified(handPlan(3))))._unsafeUnwrap();
     const emptied = engineContext(store, createMemoryDirectory());
     const out = (await resumeRun(emptied, done.runId, {}))._unsafeUnwrapErr();
     expect(out.type).toBe("OutOfStep");
@@ -148,7 +155,7 @@ describe("apply engine (DESIGN §4)", () => {
   it("answers a resume of a finished run with its result, writing nothing", async () => {
     const directory = createMemoryDirectory();
     const ctx = engineContext(createMemoryStore(), directory);
-    const done = (await startRun(ctx, handPlan(3), {}, verified))._unsafeUnwrap();
+    const done = (await startRun(ctx, {}, verified(handPlan(3))))._unsafeUnwrap();
     const writes = directory.writes();
     const again = (await resumeRun(ctx, done.runId, {}))._unsafeUnwrap();
     expect(again).toMatchObject({ runId: done.runId, status: "completed", done: 3 });
@@ -163,7 +170,7 @@ describe("apply engine (DESIGN §4)", () => {
     const store = createMemoryStore();
     const held = (await store.acquireLock("school-1", "other-worker", 60_000, Date.now()))._unsafeUnwrap();
     const directory = createMemoryDirectory();
-    const r = await startRun(engineContext(store, directory), handPlan(3), {}, verified);
+    const r = await startRun(engineContext(store, directory), {}, verified(handPlan(3)));
     expect(r._unsafeUnwrapErr().type).toBe("Locked");
     expect(directory.snapshot()).toEqual([]);
     await store.releaseLock(held);
@@ -183,7 +190,7 @@ describe("apply engine (DESIGN §4)", () => {
       },
     });
     const ctx = engineContext(store, directory, { clock: { now: () => now }, journalBatchSize: 2 });
-    const r = (await startRun(ctx, handPlan(8), {}, verified))._unsafeUnwrapErr();
+    const r = (await startRun(ctx, {}, verified(handPlan(8))))._unsafeUnwrapErr();
     expect(r.type).toBe("LockLost");
     expect(directory.snapshot().length).toBeLessThan(8);
   });
@@ -193,7 +200,7 @@ describe("apply engine (DESIGN §4)", () => {
     const ctx = engineContext(createMemoryStore(), createMemoryDirectory(), {
       onProgress: (p) => seen.push({ done: p.done, total: p.total, etaMs: p.etaMs }),
     });
-    (await startRun(ctx, handPlan(10), {}, verified))._unsafeUnwrap();
+    (await startRun(ctx, {}, verified(handPlan(10))))._unsafeUnwrap();
     expect(seen.at(-1)).toMatchObject({ done: 10, total: 10, etaMs: 0 });
     expect(seen.map((p) => p.done)).toEqual([0, 4, 8, 10]);
   });

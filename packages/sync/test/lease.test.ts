@@ -3,6 +3,7 @@ import {
   createMemoryStore,
   type Lease,
   type StoreError,
+  type SyncPlan,
   type SyncStore,
   type TargetDirectory,
 } from "@rostersync/core";
@@ -12,7 +13,8 @@ import { resumeRun, startRun } from "../src/apply.js";
 import { storeFailed } from "../src/errors.js";
 import { duplicates, engineContext, handPlan } from "./helpers.js";
 
-const verified = async () => ok({ reviewedIds: [], selections: {}, errorFingerprints: [], acknowledged: false });
+const verified = (plan: SyncPlan) => async () =>
+  ok({ plan, reviewedIds: [], selections: {}, errorFingerprints: [], acknowledged: false });
 
 /** Lets the other tasks of the test run (their store calls and writes) before going on. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -93,7 +95,7 @@ describe("run lease (DESIGN §4)", () => {
         ),
     };
     const a = engineContext(store, held, { clock });
-    const applying = startRun(a, handPlan(4), { actor: "worker-a" }, verified);
+    const applying = startRun(a, { actor: "worker-a" }, verified(handPlan(4)));
     await atGate;
     const runId = (await store.listRuns("school-1"))._unsafeUnwrap()[0]!.runId;
 
@@ -139,9 +141,9 @@ describe("run lease (DESIGN §4)", () => {
         return r.mapErr(storeFailed);
       },
     });
-    const older = (await startRun(ctx, handPlan(2), {}, verified))._unsafeUnwrap();
+    const older = (await startRun(ctx, {}, verified(handPlan(2))))._unsafeUnwrap();
     clock.at += 1_000;
-    const newer = (await startRun(ctx, handPlan(0, [], "hash-2"), {}, verified))._unsafeUnwrap();
+    const newer = (await startRun(ctx, {}, verified(handPlan(0, [], "hash-2"))))._unsafeUnwrap();
     clock.at += 1_000;
     const again = (await resumeRun(ctx, older.runId, {}))._unsafeUnwrap();
     expect(again.finishedAt).toBe(older.finishedAt);
@@ -166,7 +168,7 @@ describe("run lease (DESIGN §4)", () => {
       },
     });
     const ctx = engineContext(store, directory, { clock, journalBatchSize: 8 });
-    const r = (await startRun(ctx, handPlan(8), {}, verified))._unsafeUnwrapErr();
+    const r = (await startRun(ctx, {}, verified(handPlan(8))))._unsafeUnwrapErr();
     expect(r.type).toBe("LockLost");
     expect(directory.snapshot().map((a) => a.sourceId)).toEqual(["s1", "s2"]);
     const runId = (r as { runId: string }).runId;
@@ -195,7 +197,7 @@ describe("run lease (DESIGN §4)", () => {
     const { seen, as } = slowDirectory(directory, clock, 30);
     const a = engineContext(store, as("a"), { clock, lockTtlMs: 100, journalBatchSize: 64 });
     let aDone = false;
-    const applying = startRun(a, handPlan(40), { actor: "worker-a" }, verified).finally(() => {
+    const applying = startRun(a, { actor: "worker-a" }, verified(handPlan(40))).finally(() => {
       aDone = true;
     });
 
@@ -241,7 +243,7 @@ describe("run lease (DESIGN §4)", () => {
     });
     const { seen, as } = slowDirectory(createMemoryDirectory(), clock, 60);
     const ctx = engineContext(slowRenewals, as("a"), { clock, lockTtlMs: 100, journalBatchSize: 8 });
-    const r = (await startRun(ctx, handPlan(4), {}, verified))._unsafeUnwrapErr();
+    const r = (await startRun(ctx, {}, verified(handPlan(4))))._unsafeUnwrapErr();
     expect(r).toMatchObject({ type: "LockLost", message: expect.stringContaining("half of lockTtlMs") });
     expect(seen.writes).toEqual(["a"]);
     expect((await store.listRuns("school-1"))._unsafeUnwrap()[0]?.status).toBe("running");
@@ -251,10 +253,10 @@ describe("run lease (DESIGN §4)", () => {
     const store = createMemoryStore();
     const clock = manualClock();
     const ctx = engineContext(store, createMemoryDirectory(), { clock, lockTtlMs: 1_000 });
-    const r = await startRun(ctx, handPlan(3), {}, async () => {
+    const r = await startRun(ctx, {}, async () => {
       clock.at += 5_000; // a slow roster read
       (await store.acquireLock("school-1", "other", 1_000, clock.at))._unsafeUnwrap();
-      return verified();
+      return verified(handPlan(3))();
     });
     expect(r._unsafeUnwrapErr().type).toBe("Locked");
     expect((await store.listRuns("school-1"))._unsafeUnwrap()).toEqual([]);

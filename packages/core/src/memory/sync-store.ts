@@ -4,6 +4,7 @@ import {
   type AuditRecord,
   auditKindOf,
   checkAuditKind,
+  checkExpectedVersion,
   checkJournalBatch,
   checkLimit,
   checkStoreId,
@@ -111,6 +112,8 @@ export function createMemoryStore(): MemoryStore {
     value: unknown,
     put: (doc: Doc) => void,
   ): Result<number, StoreError> => {
+    const invalid = checkExpectedVersion(expectedVersion);
+    if (invalid) return err(invalid);
     const have = current?.version ?? null;
     if (have !== expectedVersion) {
       return err(storeError("Conflict", `${what} is at version ${have ?? "none"}, not ${expectedVersion ?? "none"}`));

@@ -327,6 +327,24 @@ export function checkJournalBatch(entries: readonly JournalEntry[], lastSeq: num
   return null;
 }
 
+/**
+ * Checks the `expectedVersion` of an optimistic save: `null` (create) or a positive safe integer. Anything
+ * else (`"1"`, `1.5`, `NaN`, `0`) is `Invalid`, never a `Conflict` or a retryable error, so that every store
+ * answers a malformed call the same way. Stores call it before touching anything.
+ *
+ * @example
+ * ```ts
+ * checkExpectedVersion("1") // → { type: "Invalid", message: "expectedVersion must be null or a positive integer, got \"1\"" }
+ * ```
+ */
+export function checkExpectedVersion(expectedVersion: unknown): StoreError | null {
+  if (expectedVersion === null || (Number.isSafeInteger(expectedVersion) && (expectedVersion as number) > 0)) {
+    return null;
+  }
+  const shown = typeof expectedVersion === "string" ? JSON.stringify(expectedVersion) : String(expectedVersion);
+  return storeError("Invalid", `expectedVersion must be null or a positive integer, got ${shown.slice(0, 40)}`);
+}
+
 /** Checks a `limit` option: absent, or a non-negative safe integer. Returns `Invalid` or `null`. */
 export function checkLimit(limit: number | undefined): StoreError | null {
   if (limit === undefined || (Number.isSafeInteger(limit) && limit >= 0)) return null;

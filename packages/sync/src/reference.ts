@@ -1,0 +1,88 @@
+import type { Decisions, SyncPlan, SyncStore } from "@rostersync/core";
+import { err, ok, type Result } from "neverthrow";
+import { type SyncError, storeFailed } from "./errors.js";
+
+/**
+ * What `sync.apply` is told to apply: a plan's hash, as a string or inside an object (a whole plan from
+ * `sync.plan()` still fits). Only `planHash` is read, plus `tenantId` and `profileHash` when present, and
+ * those only to refuse (`WrongTenant`, `ProfileMismatch`): the actions and holds `apply` executes are always
+ * its own, planned again under the lock (see docs/applying.md).
+ *
+ * @example
+ * ```ts
+ * await sync.apply(plan);                 // a plan object: only plan.planHash is read
+ * await sync.apply({ planHash });         // from a queue message
+ * await sync.apply(planHash);             // the same
+ * ```
+ */
+export type PlanReference =
+  | string
+  | SyncPlan
+  | {
+      readonly planHash: string;
+      readonly tenantId?: string | undefined;
+      readonly profileHash?: string | undefined;
+    };
+
+/** A reference, read: the hash, and what the caller claimed the plan was made for. @internal */
+export interface ReadReference {
+  readonly planHash: string;
+  readonly tenantId: string | undefined;
+  readonly profileHash: string | undefined;
+}
+
+/** Reads a {@link PlanReference} without trusting anything else on it; `null` when it is not one. @internal */
+export function readReference(reference: unknown): ReadReference | null {
+  if (typeof reference === "string") {
+    return reference.length > 0 ? { planHash: reference, tenantId: undefined, profileHash: undefined } : null;
+  }
+  if (reference === null || typeof reference !== "object") return null;
+  const { planHash, tenantId, profileHash } = reference as Record<string, unknown>;
+  if (typeof planHash !== "string" || planHash.length === 0) return null;
+  return {
+    planHash,
+    tenantId: typeof tenantId === "string" ? tenantId : undefined,
+    profileHash: typeof profileHash === "string" ? profileHash : undefined,
+  };
+}
+
+/**
+ * The decisions a plan's hash is made from: without the acknowledged holds, so that storing an
+ * acknowledgement never changes the hash it acknowledges. @internal
+ */
+export function forHashing(decisions: Decisions): Decisions {
+  return decisions.acknowledgedHolds.length === 0 ? decisions : { ...decisions, acknowledgedHolds: [] };
+}
+
+/** Who acknowledged a plan's holds, and when. */
+export interface Acknowledgement {
+  readonly planHash: string;
+  /** The host user who acknowledged (default `host`). */
+  readonly actor: string;
+  /** ISO 8601. */
+  readonly at: string;
+}
+
+/** The store key (a watermark) keeping who acknowledged `planHash`. @internal */
+export const acknowledgementKey = (planHash: string): string => `acknowledgement:${planHash}`;
+
+/** Reads who acknowledged `planHash` (`null` when nobody did through `sync.acknowledge`). @internal */
+export async function readAcknowledgement(
+  store: SyncStore,
+  tenantId: string,
+  planHash: string,
+): Promise<Result<Acknowledgement | null, SyncError>> {
+  const r = await store.getWatermark(tenantId, acknowledgementKey(planHash));
+  if (r.isErr()) return err(storeFailed(r.error));
+  if (r.value === null) return ok(null);
+  try {
+    const parsed = JSON.parse(r.value) as Partial<Acknowledgement>;
+    return ok({
+      planHash,
+      actor: typeof parsed.actor === "string" ? parsed.actor : "host",
+      at: typeof parsed.at === "string" ? parsed.at : "",
+    });
+  } catch {
+    return ok({ planHash, actor: "host", at: "" });
+  }
+}
