@@ -56,8 +56,15 @@ describe("a school's life over HTTP (FACTS simulator, FACTS source and hours sin
     const [spec] = fc.sample(life, { seed: Number(process.env.RS_LIFE_HTTP_SEED ?? 2026), numRuns: 1 }) as [LifeSpec];
     const world = await factsWorld(spec.seed, 160);
     try {
+      // One life, so it must do a bit of everything: new students get accounts, hours go back from year 1.
       const stats = await live(
-        { ...spec, hourRate: 0.3, unattended: spec.unattended.map((u, i) => u && i > 1) },
+        {
+          ...spec,
+          studentsDefaultSelection: true,
+          hoursYear: 1,
+          hourRate: 0.3,
+          unattended: spec.unattended.map((u, i) => u && i > 1),
+        },
         world,
       );
       expect(stats.added + stats.linked).toBeGreaterThan(0);
