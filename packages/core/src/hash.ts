@@ -6,8 +6,9 @@
  * encoding of the input. Every value is written with its type and every string with its length, so
  * `null`, `0`, `""`, `false` and absent never meet, and `"ab","c"` never reads as `"a","bc"`. Order that
  * carries no meaning is made canonical instead of summed away: people are encoded in `sourceId` order,
- * accounts in `accountId` order, object keys and the string sets (reviewed people, schools, grades) sorted
- * (shorter first, then by UTF-16 code unit, so numeric ids sort as numbers). An already sorted roster (the
+ * accounts in `accountId` order and object keys sorted (shorter first, then by UTF-16 code unit, so
+ * numeric ids sort as numbers, as V8 enumerates them); the string sets (reviewed people, schools, grades)
+ * are sorted by UTF-16 code unit, deduplicated. An already sorted roster (the
  * usual case) is hashed in the one walk that validates it; another order costs a sort and a second walk.
  *
  * What the plan hash leaves out: `decisions.acknowledgedHolds` (an acknowledgement is stored *by* plan
@@ -592,14 +593,23 @@ function sortCanonical(values: string[]): void {
   }
 }
 
-/** Encode a list of strings as a set: order and repeats do not matter. */
+/**
+ * Encode a list of strings as a set: order and repeats do not matter. Sorted by UTF-16 code unit (what
+ * `Array.prototype.sort` does, and how `@rostersync/sync` stores `reviewed`), so a stored list is
+ * usually in order already and costs one scan.
+ */
 function stringSet(values: readonly unknown[] | undefined): void {
   if (values === undefined) {
     tag(T_UNDEFINED);
     return;
   }
   const list = values.map(String);
-  sortCanonical(list);
+  for (let i = 1; i < list.length; i++) {
+    if ((list[i - 1] as string) > (list[i] as string)) {
+      list.sort();
+      break;
+    }
+  }
   let unique = 0;
   for (let i = 0; i < list.length; i++) if (i === 0 || list[i] !== list[i - 1]) unique++;
   tag(T_ARRAY);
