@@ -8,7 +8,7 @@ export default defineProject({
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     // No test here asserts how fast the machine is: time-dependent tests run on fake timers or assert typed
     // errors and request counts. These limits only catch a hang, generously enough for a loaded 2-core machine.
-    testTimeout: 120_000,
-    hookTimeout: 60_000,
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
   },
 });

@@ -74,7 +74,7 @@ describe("the client's time and memory bounds against a hostile FACTS (child pro
     );
     expect(result._unsafeUnwrapErr()).toMatchObject({ type: "Timeout", timeoutMs: 300 });
     expect((await stats()).counts["/Trickle"]).toBe(2);
-  }, 60_000);
+  });
 
   it("an endless body stops at the default 64 MiB cap with TooLarge; the client's memory stays bounded", async () => {
     const before = (await stats()).sent["/Endless"] ?? 0;
@@ -89,7 +89,7 @@ describe("the client's time and memory bounds against a hostile FACTS (child pro
       `[bounds] endless body: server sent ${Math.round((((after.sent["/Endless"] ?? 0) - before) / MiB) * 10) / 10} MiB`,
     );
     expect(peakMiB).toBeLessThan(3 * 64);
-  }, 120_000);
+  });
 
   it("a smaller cap is honoured, and a declared Content-Length over it is refused before reading", async () => {
     const small = await measured("endless body, 1 MiB cap", () =>
@@ -99,7 +99,7 @@ describe("the client's time and memory bounds against a hostile FACTS (child pro
     expect(small.peakMiB).toBeLessThan(64);
     const declared = await client({ maxBodyBytes: MiB }).list("/Declared", personSchema);
     expect(declared._unsafeUnwrapErr()).toMatchObject({ type: "TooLarge" });
-  }, 60_000);
+  });
 
   it("pageCount: 1000000 is never planned: one request, then Inconsistent (a lie, or over the page cap)", async () => {
     const lying = await measured("pageCount 1e6 for 1 row", () => client().list("/LyingPages", personSchema));
@@ -110,7 +110,7 @@ describe("the client's time and memory bounds against a hostile FACTS (child pro
     expect(s.counts["/LyingPages"]).toBe(1);
     expect(s.counts["/MillionPages"]).toBe(1);
     expect(huge.peakMiB).toBeLessThan(64);
-  }, 60_000);
+  });
 
   it("estimate() of a million planned pages is arithmetic, not a loop over them", () => {
     const budget = createBudget();
@@ -133,7 +133,7 @@ describe("the client's time and memory bounds against a hostile FACTS (child pro
     } finally {
       process.off("warning", onWarning);
     }
-  }, 60_000);
+  });
 
   it("Retry-After as an HTTP date an hour ahead → RateLimited at once with about an hour's wait", async () => {
     const { result } = await measured("Retry-After HTTP date +1 h", () => client().list("/RetryDate", personSchema));
@@ -144,7 +144,7 @@ describe("the client's time and memory bounds against a hostile FACTS (child pro
     expect(error.retryAfterMs).toBeLessThanOrEqual(3_601_000);
     expect(error.message).toContain("retry.maxRetryAfterMs");
     expect((await stats()).counts["/RetryDate"]).toBe(1);
-  }, 60_000);
+  });
 
   it("a Retry-After within maxRetryAfterMs is waited for; beyond a lower maximum it is handed back", async () => {
     const waited = await client().list("/RetrySoon", personSchema);
@@ -153,7 +153,7 @@ describe("the client's time and memory bounds against a hostile FACTS (child pro
     const refused = await client({ retry: { limit: 0, maxRetryAfterMs: 500 } }).list("/RetrySoon", personSchema);
     expect(refused._unsafeUnwrapErr()).toMatchObject({ type: "RateLimited", retryAfterMs: 1000 });
     expect((await stats()).counts["/RetrySoon"]).toBe(3);
-  }, 60_000);
+  });
 
   it("readTimeoutMs bounds a whole paged read, however long each attempt may take", async () => {
     const before = (await stats()).counts["/Trickle"] ?? 0;
@@ -162,7 +162,7 @@ describe("the client's time and memory bounds against a hostile FACTS (child pro
     );
     expect(result._unsafeUnwrapErr()).toMatchObject({ type: "Timeout", timeoutMs: 300 });
     expect(((await stats()).counts["/Trickle"] ?? 0) - before).toBe(1);
-  }, 60_000);
+  });
 
   it("a Retry-After longer than what is left of the read's deadline is handed back at once", async () => {
     const result = await client({ readTimeoutMs: 500 }).list("/RetryTen", personSchema);
@@ -170,5 +170,5 @@ describe("the client's time and memory bounds against a hostile FACTS (child pro
     expect(error).toMatchObject({ type: "RateLimited", retryAfterMs: 10_000 });
     expect(error.message).toContain("deadline");
     expect((await stats()).counts["/RetryTen"]).toBe(1);
-  }, 60_000);
+  });
 });

@@ -48,7 +48,7 @@ describe("over HTTP", () => {
     } finally {
       await server.close();
     }
-  }, 60_000);
+  });
 
   it("never exceeds the rate limit the server counts (two rolling windows)", async () => {
     const windows = [
@@ -77,7 +77,7 @@ describe("over HTTP", () => {
     } finally {
       await server.close();
     }
-  }, 60_000);
+  });
 
   it("pushes hours over HTTP at about one request per entry, each created once", async () => {
     const tables = generateTables(1000, 9);
@@ -108,5 +108,5 @@ describe("over HTTP", () => {
     } finally {
       await server.close();
     }
-  }, 60_000);
+  });
 });

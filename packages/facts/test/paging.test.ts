@@ -1,6 +1,7 @@
 import { HttpResponse } from "msw";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createFactsSource, ROSTER_ENDPOINTS } from "../src/index.js";
+import { settle } from "./helpers/fake-time.js";
 import { testClient, useMsw } from "./helpers/msw.js";
 import { smallSchool } from "./helpers/school.js";
 
@@ -71,9 +72,17 @@ describe("the source's overall read deadline (readTimeoutMs)", () => {
   it("fails the whole read with Timeout when one endpoint never finishes, and returns nothing", async () => {
     const fake = msw.facts(smallSchool());
     fake.fault = (req) => (req.endpoint === "/Families" ? new Promise<undefined>(() => undefined) : undefined);
-    const source = createFactsSource(testClient({ timeoutMs: 60_000 }), { readTimeoutMs: 200 });
-    const error = (await source.read())._unsafeUnwrapErr();
-    expect(error).toMatchObject({ type: "Timeout", timeoutMs: 200, endpoint: "/Families" });
-    expect(fake.count("/Families")).toBe(1);
+    // On the fake clock every other endpoint answers at once and the deadline fires at exactly 200 ms.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const source = createFactsSource(testClient({ timeoutMs: 60_000 }), { readTimeoutMs: 200 });
+      const started = Date.now();
+      const error = (await settle(source.read()))._unsafeUnwrapErr();
+      expect(error).toMatchObject({ type: "Timeout", timeoutMs: 200, endpoint: "/Families" });
+      expect(Date.now() - started).toBe(200);
+      expect(fake.count("/Families")).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
