@@ -93,6 +93,8 @@ export interface ListOptions {
   readonly pageSize?: number | undefined;
   /** The record key that names a record in errors and catches a record read twice. */
   readonly idKey?: string | undefined;
+  /** Other query parameters of the endpoint (e.g. `/UserDefinedGroups`'s `type`), sent on every page. */
+  readonly query?: Readonly<Record<string, string | number>> | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Counts this read's pages into a larger operation's progress. */
   readonly progress?: ProgressTracker | undefined;
@@ -502,7 +504,7 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
     const stop = new AbortController();
     const signal = listOptions.signal === undefined ? stop.signal : AbortSignal.any([listOptions.signal, stop.signal]);
     const fetchPage = async (page: number) => {
-      const searchParams: Record<string, string | number> = { Page: page, PageSize: size };
+      const searchParams: Record<string, string | number> = { ...listOptions.query, Page: page, PageSize: size };
       if (listOptions.filters) searchParams.Filters = listOptions.filters;
       if (listOptions.sorts) searchParams.Sorts = listOptions.sorts;
       const response = await send("GET", endpoint, { searchParams, signal });

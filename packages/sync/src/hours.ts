@@ -32,13 +32,26 @@ export interface PushHoursOptions {
 export interface HourEntryOutcome {
   readonly hourId: string;
   /**
-   * `created` / `updated` / `deleted`: written; `unchanged`: the SIS has it already; `absent`: unapproved or
-   * deleted and never written; `unlinked`: the account is not linked to a SIS person (not pushed);
-   * `from-sis`: an hour imported from the SIS (never echoed back); `failed`: retried on the next push.
+   * `created` / `updated` / `deleted`: written; `withdrawn`: removed here, but the SIS cannot delete, so its
+   * record is emptied and marked for a person to remove (see `attention`); `unchanged`: the SIS has it
+   * already; `absent`: unapproved or deleted and never written; `unlinked`: the account is not linked to a
+   * SIS person (not pushed); `from-sis`: an hour imported from the SIS (never echoed back); `failed`:
+   * retried on the next push.
    */
-  readonly status: "created" | "updated" | "deleted" | "unchanged" | "absent" | "unlinked" | "from-sis" | "failed";
+  readonly status:
+    | "created"
+    | "updated"
+    | "deleted"
+    | "withdrawn"
+    | "unchanged"
+    | "absent"
+    | "unlinked"
+    | "from-sis"
+    | "failed";
   readonly serviceHoursId: string | null;
   readonly error?: { readonly type: string; readonly message: string } | undefined;
+  /** What a person must do in the SIS for this entry (delete a withdrawn or duplicate record). */
+  readonly attention?: string | undefined;
 }
 
 /** The result of one hours push. */
@@ -48,7 +61,11 @@ export interface HoursPushResult {
   readonly created: number;
   readonly updated: number;
   readonly deleted: number;
+  /** Entries removed here whose SIS record could only be emptied and marked (FACTS cannot delete). */
+  readonly withdrawn: number;
   readonly failed: number;
+  /** Entries with something a person must do in the SIS (their `attention`), for an admin to see. */
+  readonly needsAttention: readonly HourEntryOutcome[];
   /** Writes sent to the sink (reconciles included). */
   readonly writes: number;
   /** Sink calls made (one per batch). */
@@ -287,10 +304,13 @@ async function pushUnderLock(
         write = { hourId: entry.hourId, op: "create", serviceHoursId: known.serviceHoursId, reconcile: true, hour };
       } else if (known.state === "deleted") {
         write = { hourId: entry.hourId, op: "create", hour };
+      } else if (known.state === "withdrawn") {
+        // Still in the SIS, emptied: restore that record (found by marker or id), never a second one.
+        write = { hourId: entry.hourId, op: "create", serviceHoursId: known.serviceHoursId, reconcile: true, hour };
       } else if (known.fingerprint !== fingerprint) {
         write = { hourId: entry.hourId, op: "update", serviceHoursId: known.serviceHoursId, hour };
       }
-    } else if (known !== undefined && known.state !== "deleted") {
+    } else if (known !== undefined && known.state !== "deleted" && known.state !== "withdrawn") {
       write = {
         hourId: entry.hourId,
         op: "delete",
@@ -302,7 +322,7 @@ async function pushUnderLock(
     if (write === null) {
       outcomes.set(entry.hourId, {
         hourId: entry.hourId,
-        status: wanted ? "unchanged" : "absent",
+        status: wanted ? "unchanged" : known?.state === "withdrawn" ? "withdrawn" : "absent",
         serviceHoursId: known?.serviceHoursId ?? null,
       });
       continue;
@@ -382,11 +402,17 @@ async function pushUnderLock(
         }
         continue;
       }
-      outcomes.set(write.hourId, { hourId: write.hourId, status: o.status, serviceHoursId: o.serviceHoursId });
+      outcomes.set(write.hourId, {
+        hourId: write.hourId,
+        status: o.status,
+        serviceHoursId: o.serviceHoursId,
+        ...(o.attention === undefined ? {} : { attention: o.attention }),
+      });
+      // `deleted` means the SIS no longer has it; `withdrawn` keeps the id of the record it still has.
       settledLedger.push({
         ...intent,
         serviceHoursId: o.status === "deleted" ? null : o.serviceHoursId,
-        state: o.status === "deleted" ? "deleted" : "synced",
+        state: o.status === "deleted" ? "deleted" : o.status === "withdrawn" ? "withdrawn" : "synced",
       });
     }
     const recorded = await store.putHoursLedger(tenantId, settledLedger);
@@ -404,17 +430,22 @@ async function pushUnderLock(
   let created = 0;
   let updated = 0;
   let deleted = 0;
+  let withdrawn = 0;
+  const written = new Set(writes.map((w) => w.write.hourId));
   for (const o of outcomes.values()) {
     if (o.status === "created") created++;
     else if (o.status === "updated") updated++;
     else if (o.status === "deleted") deleted++;
+    else if (o.status === "withdrawn" && written.has(o.hourId)) withdrawn++;
   }
   return ok({
     entries: latest.size,
     created,
     updated,
     deleted,
+    withdrawn,
     failed,
+    needsAttention: [...outcomes.values()].filter((o) => o.attention !== undefined),
     writes: writes.length,
     batches,
     outcomes: [...outcomes.values()],

@@ -115,13 +115,22 @@ describe("hours write-back through the FACTS hours sink over HTTP (DESIGN §5)",
     expect(last.settled).toBe(true);
 
     const wanted = [...hoursSource.getInstance().entries.values()].filter((e) => e.approved && !e.deleted);
-    const held = [...(server.tables.get("/Students/ServiceHours")?.values() ?? [])];
+    const all = [...(server.tables.get("/Students/ServiceHours")?.values() ?? [])];
+    // FACTS cannot delete: what was removed here stays there withdrawn (no hours, marked) for a person to delete.
+    const held = all.filter((r) => parseMarker(r.note as string | null).mark === "live");
+    const withdrawn = all.filter((r) => parseMarker(r.note as string | null).mark !== "live");
+    expect(withdrawn.length).toBeGreaterThan(0);
+    for (const r of withdrawn) expect(r.hours).toBe(0);
+    const wantedIds = new Set(wanted.map((e) => e.hourId));
+    for (const r of withdrawn) expect(wantedIds.has(parseMarker(r.note as string | null).hostHourId ?? "")).toBe(false);
     const byMarker = new Map<string, (typeof held)[number][]>();
     for (const r of held) {
       const marker = parseMarker(r.note as string | null).hostHourId ?? "?";
       byMarker.set(marker, [...(byMarker.get(marker) ?? []), r]);
     }
     expect(held).toHaveLength(wanted.length);
+    // Never a DELETE: the stand-in, as FACTS, has none.
+    expect(server.requests.some((r) => r.method === "DELETE")).toBe(false);
     for (const e of wanted) {
       const records = byMarker.get(e.hourId) ?? [];
       expect(records, e.hourId).toHaveLength(1);
