@@ -19,7 +19,7 @@ const historic = { serviceHoursId: 9001, personId: Number(student.sourceId), rol
 const sim = createFactsSimulator({
   school,
   keys,
-  serviceHours: [{ ...historic, date: "2026-09-12", description: "Book fair", note: "" }],
+  serviceHours: [{ ...historic, date: "2026-09-12T00:00:00", description: "Book fair", note: "" }],
 });
 const server = await startFactsServer(sim);
 const client = createFactsClient({ ...keys, baseUrl: server.url });
@@ -74,8 +74,13 @@ const entry = (n, approved, hours, updatedAt) => ({
 myHours.put(entry(1, true, 2, "2026-10-30T10:00:01Z"));
 myHours.put(entry(2, true, 2, "2026-10-30T10:00:02Z"));
 myHours.put(entry(3, false, 1, "2026-10-30T10:00:03Z"));
-const show = (label, r) =>
-  console.log(`${label}: created ${r.created}, updated ${r.updated}, deleted ${r.deleted}, failed ${r.failed}`);
+const show = (label, r) => {
+  console.log(
+    `${label}: created ${r.created}, updated ${r.updated}, withdrawn ${r.withdrawn}, deleted ${r.deleted}, failed ${r.failed}`,
+  );
+  // FACTS cannot delete: an admin removes withdrawn records by hand.
+  for (const o of r.needsAttention) console.log(`  attention: ${o.attention}`);
+};
 show("push 1", must(await sync.pushHours(), "push"));
 show("push 2 (nothing changed)", must(await sync.pushHours(), "push"));
 

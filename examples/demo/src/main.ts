@@ -377,12 +377,13 @@ async function main(args: DemoArgs): Promise<void> {
       r.created,
       r.updated,
       r.deleted,
+      r.withdrawn,
       by(r, "absent"),
       by(r, "unlinked"),
       r.failed,
     ];
     table(
-      ["push", "entries", "created", "updated", "deleted", "not approved", "not linked", "failed"],
+      ["push", "entries", "created", "updated", "deleted", "withdrawn", "not approved", "not linked", "failed"],
       [row("first push", push1), row("a week later", push2), row("again, nothing new", push3)],
     );
     hoursRows = world.serviceHoursRows();

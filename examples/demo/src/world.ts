@@ -83,7 +83,7 @@ function historicHours(school: GeneratedFactsSchool, role: Role): SimServiceHour
       personId: Number(p.sourceId),
       description: i % 2 === 0 ? "Spring fair" : "Car wash",
       hours: 2 + (i % 3),
-      date: `2026-04-${String(11 + i).padStart(2, "0")}`,
+      date: `2026-04-${String(11 + i).padStart(2, "0")}T00:00:00`,
       note: null,
       verifiedBy: "Front office",
       ...(role === "parent" ? { yearId: school.schoolYear } : {}),

@@ -66,7 +66,7 @@ export function generateTables(people: number, seed = 1): Record<string, Row[]> 
     "/People/PersonFamily": [],
     "/Families": [],
     "/UserDefinedGroups": [{ groupId: 1, groupName: "S", groupType: "STUDENT" }],
-    "/UserDefinedFields": [{ fieldId: 1, groupId: 1, fieldName: "Bus", fieldType: "Text", listItems: null }],
+    "/UserDefinedFields": [{ fieldId: 1, groupId: 1, fieldName: "Bus", fieldType: 1, listItems: null }],
     "/UserDefinedData": [],
     "/Students/ServiceHours": [],
     "/Parents/ServiceHours": [],

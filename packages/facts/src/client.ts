@@ -135,6 +135,8 @@ export interface ListOptions {
    * `studentID`, …), none for an endpoint it does not list.
    */
   readonly idKey?: string | readonly string[] | undefined;
+  /** Other query parameters of the endpoint (e.g. `/UserDefinedGroups`'s `type`), sent on every page. */
+  readonly query?: Readonly<Record<string, string | number>> | undefined;
   readonly signal?: AbortSignal | undefined;
   /** The whole operation's deadline (see {@link readDeadline}); the client's `readTimeoutMs` applies on top. */
   readonly deadline?: ReadDeadline | undefined;
@@ -686,7 +688,7 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
     const signal = listOptions.signal === undefined ? stop.signal : AbortSignal.any([listOptions.signal, stop.signal]);
     const overdue = () => timeout("GET", endpoint, deadline?.timeoutMs ?? 0, true);
     const fetchPage = async (page: number) => {
-      const searchParams: Record<string, string | number> = { Page: page, PageSize: size };
+      const searchParams: Record<string, string | number> = { ...listOptions.query, Page: page, PageSize: size };
       if (listOptions.filters) searchParams.Filters = listOptions.filters;
       if (listOptions.sorts) searchParams.Sorts = listOptions.sorts;
       const response = await send("GET", endpoint, { searchParams, signal, deadline });

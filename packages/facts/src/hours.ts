@@ -11,7 +11,7 @@ import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { sleep } from "./budget.js";
 import { aborted, type FactsClient, sieveIn } from "./client.js";
 import { type FactsError, outcomeUnknown } from "./errors.js";
-import { type FactsServiceHour, schoolSchema, serviceHourSchema, studentSchema } from "./schemas.js";
+import { type FactsServiceHour, serviceHourSchema, studentSchema } from "./schemas.js";
 
 /** FACTS's limit on `description` and `note`. */
 export const TEXT_MAX = 255;
@@ -41,19 +41,47 @@ export function hourMarker(hourId: string): string {
 
 const MARKER = /\s?\[rs:([^\]\s]+)\]\s*$/;
 
-/** Splits a FACTS `note` into the host's note and the host hour id of its marker (or `null`). */
-export function parseMarker(note: string | null | undefined): { note: string | null; hostHourId: string | null } {
-  if (!note) return { note: note ?? null, hostHourId: null };
+/**
+ * The start of `note` on a record the sink withdrew: FACTS has no DELETE, so an hour removed in the host
+ * is zeroed in FACTS and marked for a person to delete (see {@link withdrawnNote}).
+ */
+export const WITHDRAWN_PREFIX = "[withdrawn: delete in FACTS]";
+/** The start of `note` on a second record of one hour (a timed-out create that landed late). */
+export const DUPLICATE_PREFIX = "[duplicate: delete in FACTS]";
+
+/** What a FACTS note says the record is: the host's live record, withdrawn, or a duplicate to remove. */
+export type HourMark = "live" | "withdrawn" | "duplicate";
+
+/**
+ * Splits a FACTS `note` into the host's note, the host hour id of its marker (or `null`) and the mark
+ * the sink left on it (`withdrawn`, `duplicate`; `live` otherwise).
+ */
+export function parseMarker(note: string | null | undefined): {
+  note: string | null;
+  hostHourId: string | null;
+  mark: HourMark;
+} {
+  if (!note) return { note: note ?? null, hostHourId: null, mark: "live" };
   const m = MARKER.exec(note);
-  if (m === null || m[1] === undefined) return { note, hostHourId: null };
+  if (m === null || m[1] === undefined) return { note, hostHourId: null, mark: "live" };
   let hostHourId: string;
   try {
     hostHourId = decodeURIComponent(m[1]);
   } catch {
-    return { note, hostHourId: null };
+    return { note, hostHourId: null, mark: "live" };
   }
-  const rest = note.slice(0, m.index);
-  return { note: rest === "" ? null : rest, hostHourId };
+  let rest = note.slice(0, m.index);
+  let mark: HourMark = "live";
+  for (const [prefix, kind] of [
+    [WITHDRAWN_PREFIX, "withdrawn"],
+    [DUPLICATE_PREFIX, "duplicate"],
+  ] as const) {
+    if (rest.startsWith(prefix)) {
+      mark = kind;
+      rest = rest.slice(prefix.length).trimStart();
+    }
+  }
+  return { note: rest === "" ? null : rest, hostHourId, mark };
 }
 
 /**
@@ -66,6 +94,23 @@ export function noteWithMarker(note: string | null | undefined, hourId: string):
   if (!note) return marker;
   const room = TEXT_MAX - marker.length - 1;
   return room <= 0 ? marker : `${cut(note, room)} ${marker}`;
+}
+
+/**
+ * The `note` of a withdrawn (or duplicate) record: the prefix, the host's note cut to fit, the marker.
+ * The marker stays, so that a re-approved hour finds and restores the same record.
+ */
+export function withdrawnNote(
+  note: string | null | undefined,
+  hourId: string,
+  prefix: string = WITHDRAWN_PREFIX,
+): string | null {
+  return noteWithMarker(note ? `${prefix} ${note}` : prefix, hourId);
+}
+
+/** The `date-time` FACTS's definition declares for `date`, from a `YYYY-MM-DD` day: midnight, no offset. */
+export function factsDateTime(day: string): string {
+  return `${day.slice(0, 10)}T00:00:00`;
 }
 
 /** Which id FACTS expects in `personId` of student service hours. */
@@ -93,7 +138,10 @@ export interface FactsHoursSinkOptions {
    * within one batch. Default 2.
    */
   readonly createRetries?: number | undefined;
-  /** `yearId` for parents' service hours; default: the `defaultYearId` of the first active school. */
+  /**
+   * @deprecated Ignored. FACTS's create body (`StudentServiceHoursModel`) has no `yearId`, and updates
+   * are JSON Patches of the changed fields, so the sink never sets a record's year.
+   */
   readonly yearId?: number | undefined;
 }
 
@@ -109,14 +157,24 @@ interface Pending {
   /** A POST was answered 201: the record exists even if a read-back misses it. */
   confirmed: boolean;
   creates: number;
+  /** Second records of this hour found and marked as duplicates. */
+  duplicates: number[];
 }
 
 /**
  * A service-hours sink over FACTS. Every record it writes carries `[rs:<hourId>]` at the end of its
  * `note`, so that the `201`-with-no-body create is read back to its `serviceHoursId` (batched: one
  * `personId==a|b|c` read per ~200 people) and a write whose outcome was lost is found by reading back
- * before anything is sent again. Should a timed-out request land after its read-back and leave a second
- * record of one hour, the next reconcile of that hour keeps the oldest and deletes the other.
+ * before anything is sent again.
+ *
+ * Creates are `POST` bodies of FACTS's `StudentServiceHoursModel` (`serviceHoursId: 0`, `date` as a
+ * `date-time`, no `yearId`); updates are JSON Patches (`replace`) of the hour's fields, so FACTS's own
+ * `yearId` and `createdBy` stay. FACTS has no DELETE: removing an hour **withdraws** it — a patch sets
+ * `hours` to 0 and starts `note` with {@link WITHDRAWN_PREFIX} — and its outcome is `withdrawn` (never
+ * `deleted`, which means the record is gone) with an `attention` message asking a person to delete it in
+ * FACTS. A second record of one hour (a timed-out create that landed after its read-back) is withdrawn the
+ * same way with {@link DUPLICATE_PREFIX} on the hour's next reconcile, and the write's outcome carries an
+ * `attention` message naming it.
  *
  * @example
  * ```ts
@@ -133,7 +191,6 @@ export function createFactsHoursSink(
   const attempts = Math.max(1, options.readBackAttempts ?? 3);
   const readBackDelay = options.readBackDelayMs ?? 2000;
   const createRetries = Math.max(0, options.createRetries ?? 2);
-  let yearId: number | null | undefined = options.yearId;
   // studentId ↔ personStudentId, learnt from /Students when that mapping is in use.
   const toPersonStudent = new Map<number, number>();
   const toStudent = new Map<number, number>();
@@ -161,19 +218,10 @@ export function createFactsHoursSink(
     return ok(undefined);
   };
 
-  const loadYear = async (signal?: AbortSignal): Promise<Result<number | null, FactsError>> => {
-    if (yearId !== undefined) return ok(yearId);
-    const schools = await client.list("/SchoolConfigurations", schoolSchema, {
-      idKey: "configSchoolID",
-      ...(signal === undefined ? {} : { signal }),
-    });
-    if (schools.isErr()) return err(schools.error);
-    const list = schools.value;
-    yearId = (list.find((s) => s.active) ?? list[0])?.defaultYearId ?? null;
-    return ok(yearId);
-  };
-
-  /** Every record of these people, by role, as a marker → records map. */
+  /**
+   * Every record of these people, by role, as a marker → records map (oldest first). Duplicates the sink
+   * already withdrew are left out: they are no candidate for the hour any more.
+   */
   const readBack = async (
     role: Role,
     personIds: readonly number[],
@@ -193,8 +241,8 @@ export function createFactsHoursSink(
     for (const rows of results) {
       if (rows.isErr()) return err(rows.error);
       for (const r of rows.value) {
-        const { hostHourId } = parseMarker(r.note);
-        if (hostHourId === null) continue;
+        const { hostHourId, mark } = parseMarker(r.note);
+        if (hostHourId === null || mark === "duplicate") continue;
         const list = byMarker.get(hostHourId);
         if (list === undefined) byMarker.set(hostHourId, [r]);
         else list.push(r);
@@ -205,18 +253,30 @@ export function createFactsHoursSink(
     return ok(byMarker);
   };
 
-  const bodyOf = (p: Pending, year: number | null): Record<string, unknown> => {
+  /** The fields the sink sets on a record, as FACTS's `StudentServiceHoursModel` names them. */
+  const fieldsOf = (p: Pending): Record<string, unknown> => {
     const h = p.write.hour;
     return {
       personId: p.factsPersonId,
       description: cut(h.description),
       hours: h.hours,
-      date: h.date,
+      date: factsDateTime(h.date),
       note: noteWithMarker(h.note, p.write.hourId),
-      verifiedBy: h.verifiedBy == null ? null : cut(h.verifiedBy),
-      ...(h.role === "parent" && year !== null ? { yearId: p.existing?.yearId ?? year } : {}),
+      ...(h.verifiedBy == null ? {} : { verifiedBy: cut(h.verifiedBy) }),
     };
   };
+  /** A create: `serviceHoursId` is required by the definition and FACTS assigns the id, so it is 0. */
+  const createBody = (p: Pending): Record<string, unknown> => ({ serviceHoursId: 0, ...fieldsOf(p) });
+  /** A JSON Patch replacing the given fields. */
+  const patchOf = (fields: Record<string, unknown>) =>
+    Object.entries(fields).map(([key, value]) => ({ op: "replace", path: `/${key}`, value }));
+  /** An update: every field the host owns, `verifiedBy` cleared when the host has none. */
+  const updatePatch = (p: Pending) => patchOf({ verifiedBy: null, ...fieldsOf(p) });
+  /** A withdrawal: no hours, the note saying so (the marker kept for a later restore). */
+  const withdrawPatch = (hourId: string, note: string | null | undefined, prefix = WITHDRAWN_PREFIX) =>
+    patchOf({ hours: 0, note: withdrawnNote(note, hourId, prefix) });
+  const removeMessage = (hourId: string, id: number) =>
+    `Hour ${hourId} was removed here, but FACTS cannot delete: record ${id} is zeroed and marked "${WITHDRAWN_PREFIX}"; delete it in FACTS.`;
 
   const failed = (hourId: string, e: { type: string; message: string }): HourWriteOutcome => ({
     hourId,
@@ -234,7 +294,17 @@ export function createFactsHoursSink(
     let done = 0;
     const settle = (index: number, outcome: HourWriteOutcome) => {
       if (outcomes[index] === undefined) done++;
-      outcomes[index] = outcome;
+      const dups = pending.find((p) => p.index === index)?.duplicates ?? [];
+      const attention =
+        dups.length === 0
+          ? outcome.attention
+          : [
+              outcome.attention,
+              `Hour ${outcome.hourId} was written twice (a create that timed out landed late): FACTS record ${dups.join(", ")} is zeroed and marked "${DUPLICATE_PREFIX}"; delete it in FACTS.`,
+            ]
+              .filter((m) => m !== undefined)
+              .join(" ");
+      outcomes[index] = attention === undefined ? outcome : { ...outcome, attention };
       writeOptions.onProgress?.(done, writes.length);
     };
     // After every request, settled or not: creates settle only at the read-back, and a caller keeping a
@@ -272,13 +342,8 @@ export function createFactsHoursSink(
         invalid(`student ${personId} is not in /Students, so its personStudentId is unknown.`);
         return;
       }
-      pending.push({ write, index, factsPersonId, existing: null, confirmed: false, creates: 0 });
+      pending.push({ write, index, factsPersonId, existing: null, confirmed: false, creates: 0, duplicates: [] });
     });
-    const year = pending.some((p) => p.write.hour.role === "parent" && p.write.op !== "delete")
-      ? await loadYear(signal)
-      : ok(null);
-    if (year.isErr()) return err(year.error);
-
     // 2. Reconcile by marker before writing: a lost write's record is found, never written twice.
     const lookups = async (list: Pending[]): Promise<Result<void, FactsError>> => {
       for (const role of ["student", "parent"] as const) {
@@ -294,15 +359,17 @@ export function createFactsHoursSink(
           const records = found.value.get(p.write.hourId) ?? [];
           p.existing = records[0] ?? null;
           // A request that timed out may still land later and leave a second record of the same hour: the
-          // oldest counts, the others carry this hour's marker and are removed here, on its next reconcile.
+          // oldest counts; FACTS cannot delete the others, so they are zeroed and marked as duplicates here,
+          // on the hour's next reconcile, and the write's outcome asks a person to delete them in FACTS.
           for (const extra of records.slice(1)) {
-            const gone = await client.request(
-              "DELETE",
-              `${PATHS[role]}/${extra.serviceHoursId}`,
-              signal === undefined ? {} : { signal },
-            );
+            const marked = await client.request("PATCH", `${PATHS[role]}/${extra.serviceHoursId}`, {
+              json: withdrawPatch(p.write.hourId, parseMarker(extra.note).note, DUPLICATE_PREFIX),
+              idempotent: true,
+              ...(signal === undefined ? {} : { signal }),
+            });
             beat();
-            if (gone.isErr() && gone.error.type !== "NotFound" && gone.error.fatal) return err(gone.error);
+            if (marked.isErr() && marked.error.type !== "NotFound" && marked.error.fatal) return err(marked.error);
+            if (marked.isOk()) p.duplicates.push(extra.serviceHoursId);
           }
         }
       }
@@ -316,7 +383,7 @@ export function createFactsHoursSink(
       if (looked.isErr()) return err(looked.error);
     }
 
-    // 3. Write: updates and deletes by id, creates by POST (read back below).
+    // 3. Write: updates and withdrawals by id (JSON Patch), creates by POST (read back below).
     let stop: FactsError | null = null;
     const toReadBack: Pending[] = [];
     const writeOne = async (p: Pending): Promise<void> => {
@@ -324,24 +391,44 @@ export function createFactsHoursSink(
       const path = PATHS[write.hour.role];
       const knownId = p.existing?.serviceHoursId ?? (write.serviceHoursId ? Number(write.serviceHoursId) : null);
       if (write.op === "delete") {
+        // Nothing in FACTS (never written, or not found by its marker): nothing is left to remove.
         if (knownId === null || !Number.isSafeInteger(knownId)) {
           settle(p.index, { hourId: write.hourId, status: "deleted", serviceHoursId: null });
           return;
         }
-        const r = await client.request("DELETE", `${path}/${knownId}`, signal === undefined ? {} : { signal });
+        const withdrawn = {
+          hourId: write.hourId,
+          status: "withdrawn",
+          serviceHoursId: String(knownId),
+          attention: removeMessage(write.hourId, knownId),
+        } as const;
+        if (p.existing !== null && parseMarker(p.existing.note).mark === "withdrawn" && p.existing.hours === 0) {
+          settle(p.index, withdrawn); // withdrawn by an attempt whose outcome was lost
+          return;
+        }
+        const r = await client.request("PATCH", `${path}/${knownId}`, {
+          json: withdrawPatch(write.hourId, write.hour.note),
+          idempotent: true,
+          ...(signal === undefined ? {} : { signal }),
+        });
         beat();
-        if (r.isErr() && r.error.type !== "NotFound") {
+        if (r.isErr()) {
+          // Someone deleted it in FACTS: then, and only then, it is gone.
+          if (r.error.type === "NotFound") {
+            settle(p.index, { hourId: write.hourId, status: "deleted", serviceHoursId: null });
+            return;
+          }
           if (fatal(r.error)) stop ??= r.error;
           settle(p.index, failed(write.hourId, r.error));
           return;
         }
-        // Deleting what is already gone is done: deletes may be retried.
-        settle(p.index, { hourId: write.hourId, status: "deleted", serviceHoursId: String(knownId) });
+        settle(p.index, withdrawn);
         return;
       }
       if (knownId !== null && Number.isSafeInteger(knownId)) {
-        const r = await client.request("PUT", `${path}/${knownId}`, {
-          json: { serviceHoursId: knownId, ...bodyOf(p, year.value) },
+        const r = await client.request("PATCH", `${path}/${knownId}`, {
+          json: updatePatch(p),
+          idempotent: true,
           ...(signal === undefined ? {} : { signal }),
         });
         beat();
@@ -369,7 +456,7 @@ export function createFactsHoursSink(
       }
       p.creates++;
       const r = await client.request("POST", path, {
-        json: bodyOf(p, year.value),
+        json: createBody(p),
         ...(signal === undefined ? {} : { signal }),
       });
       beat();
@@ -467,7 +554,9 @@ export function createFactsHoursSink(
     );
   };
 
-  const toSis = (role: Role, r: FactsServiceHour): SisServiceHour => {
+  /** A record of the listing as core sees it; `null` for one without a person (it belongs to nobody). */
+  const toSis = (role: Role, r: FactsServiceHour): SisServiceHour | null => {
+    if (r.personId == null) return null;
     const { note, hostHourId } = parseMarker(r.note);
     const personId =
       role === "student" && studentPersonId === "personStudentId"
@@ -476,8 +565,8 @@ export function createFactsHoursSink(
     const hour: ServiceHour = {
       personId: String(personId),
       role,
-      date: r.date.slice(0, 10),
-      hours: r.hours,
+      date: (r.date ?? "").slice(0, 10),
+      hours: r.hours ?? 0,
       description: r.description ?? "",
       note,
       verifiedBy: r.verifiedBy ?? null,
@@ -501,7 +590,8 @@ export function createFactsHoursSink(
         toStudent.set(s.personStudentId, s.studentId);
       }
     }
-    return ok([...students.value.map((r) => toSis("student", r)), ...parents.value.map((r) => toSis("parent", r))]);
+    const all = [...students.value.map((r) => toSis("student", r)), ...parents.value.map((r) => toSis("parent", r))];
+    return ok(all.filter((h): h is SisServiceHour => h !== null));
   };
 
   return {

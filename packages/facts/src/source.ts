@@ -34,6 +34,7 @@ import {
   udfFieldSchema,
   udfGroupSchema,
 } from "./schemas.js";
+import { readUdfGroups } from "./udf-groups.js";
 
 /** Which user-defined field group types land in whose `fields` (compared case-insensitively). */
 export interface UdfGroupTypes {
@@ -121,6 +122,7 @@ export function createFactsSource(
     parent: new Set((options.udfGroupTypes?.parent ?? ["PARENT"]).map((t) => t.toUpperCase())),
     family: new Set((options.udfGroupTypes?.family ?? ["FAMILY"]).map((t) => t.toUpperCase())),
   };
+  const groupTypeList = [...new Set([...groupTypes.student, ...groupTypes.parent, ...groupTypes.family])].sort();
 
   const fetchAll = async (readOptions: ReadOptions): Promise<Result<RosterData, FactsError>> => {
     const stop = new AbortController();
@@ -140,8 +142,19 @@ export function createFactsSource(
     let failure: FactsError | null = null;
     const deadline = options.readTimeoutMs === undefined ? undefined : readDeadline(options.readTimeoutMs);
     // Every endpoint is checked for repeated and missing pages; link tables by their composite keys.
-    const read = <T>(endpoint: string, schema: z.ZodType<T>, idKey?: string | readonly string[]): Promise<T[]> => {
-      const listOptions: ListOptions = { signal, progress, deadline, ...(idKey === undefined ? {} : { idKey }) };
+    const read = <T>(
+      endpoint: string,
+      schema: z.ZodType<T>,
+      idKey?: string | readonly string[],
+      query?: Readonly<Record<string, string>>,
+    ): Promise<T[]> => {
+      const listOptions: ListOptions = {
+        signal,
+        progress,
+        deadline,
+        ...(idKey === undefined ? {} : { idKey }),
+        ...(query === undefined ? {} : { query }),
+      };
       return client.list(endpoint, schema, listOptions).match(
         (rows) => rows,
         (e) => {
@@ -171,7 +184,7 @@ export function createFactsSource(
       read("/People/ParentStudent", parentStudentSchema, ["parentID", "studentID"]),
       read("/People/PersonFamily", personFamilySchema, ["personId", "familyId"]),
       read("/Families", familySchema, "familyID"),
-      read("/UserDefinedGroups", udfGroupSchema, "groupId"),
+      readUdfGroups((type) => read("/UserDefinedGroups", udfGroupSchema, "groupId", { type }), groupTypeList),
       read("/UserDefinedFields", udfFieldSchema, "fieldId"),
       read("/UserDefinedData", udfDataSchema, ["fieldId", "linkedId"]),
     ]);
@@ -205,10 +218,14 @@ export function createFactsSource(
 
     // User-defined values by owner: group type decides whether `linkedId` is a person or a family.
     const groupTypeById = new Map<number, string>();
-    for (const g of d.udfGroups) groupTypeById.set(g.groupId, g.groupType.toUpperCase());
+    for (const g of d.udfGroups) groupTypeById.set(g.groupId, (g.groupType ?? "").toUpperCase());
     const fieldById = new Map<number, { name: string; type: string }>();
+    // A field without a name or a group cannot be placed: its values are not read into anyone.
     for (const f of d.udfFields)
-      fieldById.set(f.fieldId, { name: f.fieldName, type: groupTypeById.get(f.groupId) ?? "" });
+      fieldById.set(f.fieldId, {
+        name: f.fieldName ?? "",
+        type: f.fieldName ? (groupTypeById.get(f.groupId ?? -1) ?? "") : "",
+      });
     const studentUdf = new Map<number, Record<string, string | null>>();
     const parentUdf = new Map<number, Record<string, string | null>>();
     const familyUdf = new Map<number, Record<string, string | null>>();
@@ -233,9 +250,10 @@ export function createFactsSource(
           ),
         );
       }
-      if (groupTypes.student.has(field.type)) put(studentUdf, v.linkedId, `udf:${field.name}`, v.data);
-      if (groupTypes.parent.has(field.type)) put(parentUdf, v.linkedId, `udf:${field.name}`, v.data);
-      if (groupTypes.family.has(field.type)) put(familyUdf, v.linkedId, `family:${field.name}`, v.data);
+      const data = v.data ?? null;
+      if (groupTypes.student.has(field.type)) put(studentUdf, v.linkedId, `udf:${field.name}`, data);
+      if (groupTypes.parent.has(field.type)) put(parentUdf, v.linkedId, `udf:${field.name}`, data);
+      if (groupTypes.family.has(field.type)) put(familyUdf, v.linkedId, `family:${field.name}`, data);
     }
 
     const familiesOf = new Map<number, FactsPersonFamily[]>();
@@ -376,9 +394,9 @@ export function createFactsSource(
           return {
             familyId: String(pf.familyId),
             ...(link?.relationship ? { relationship: link.relationship } : {}),
-            listedFirst: pf.parent && firstParentOf.get(pf.familyId) === parentId,
-            ...(pf.familyOrder === null ? {} : { parentOrder: pf.familyOrder }),
-            ...(link?.custody === null || link === undefined ? {} : { custody: link.custody }),
+            listedFirst: pf.parent === true && firstParentOf.get(pf.familyId) === parentId,
+            ...(pf.familyOrder == null ? {} : { parentOrder: pf.familyOrder }),
+            ...(link?.custody == null ? {} : { custody: link.custody }),
           };
         });
       people.push({
@@ -409,20 +427,24 @@ export function createFactsSource(
       });
     }
 
-    const schools: SourceSchool[] = d.schools.map((s) => ({
-      schoolCode: s.schoolCode,
-      name: s.schoolName,
-      active: s.active,
-    }));
+    // A school without a code cannot be scoped to; one without a name is shown by its code.
+    const schools: SourceSchool[] = d.schools
+      .filter((s) => s.schoolCode)
+      .map((s) => ({
+        schoolCode: s.schoolCode ?? "",
+        name: s.schoolName ?? s.schoolCode ?? "",
+        active: s.active !== false,
+      }));
     const seenGrades = new Set<string>();
     const gradeLevels: SourceGradeLevel[] = [];
     for (const g of [...d.gradeLevels].sort((a, b) => (a.sortOrder ?? 0) - (b.sortOrder ?? 0))) {
+      // Students name their grade by this code; a grade level without one matches no student.
       const code = g.gradeLevelName;
-      if (seenGrades.has(code)) continue;
+      if (!code || seenGrades.has(code)) continue;
       seenGrades.add(code);
       gradeLevels.push({
         code,
-        name: g.gradeLevelName,
+        name: code,
         sortOrder: g.sortOrder ?? 0,
         final: g.finalGradeLevel === true,
       });

@@ -49,13 +49,14 @@ describe("text limits and the marker", () => {
     expect(parseMarker(note)).toEqual({
       note: `${"n".repeat(TEXT_MAX - hourMarker("hour-42").length - 2)}…`,
       hostHourId: "hour-42",
+      mark: "live",
     });
   });
 
   it("round-trips host ids with brackets and spaces, and ignores a look-alike inside the note", () => {
     const id = "h [1] x";
     const note = noteWithMarker("copied [rs:other] text", id);
-    expect(parseMarker(note)).toEqual({ note: "copied [rs:other] text", hostHourId: id });
+    expect(parseMarker(note)).toEqual({ note: "copied [rs:other] text", hostHourId: id, mark: "live" });
     expect(noteWithMarker(null, "h1")).toBe("[rs:h1]");
     expect(noteWithMarker(null, "x".repeat(300))).toBeNull();
   });
@@ -92,7 +93,7 @@ describe("writes", () => {
     const fake = msw.facts();
     fake.fault = (req) => {
       if (req.method !== "POST") return undefined;
-      const record = { ...(req.body as Record<string, unknown>), serviceHoursId: 77, createdBy: "api" };
+      const record = { ...(req.body as Record<string, unknown>), serviceHoursId: 77, createdBy: 7 };
       studentHours(fake).push(record);
       return HttpResponse.json(record, { status: 201 });
     };
@@ -107,13 +108,21 @@ describe("writes", () => {
       create("h1", hour("101", { description: "d".repeat(300), note: "n".repeat(300), verifiedBy: "Ms. K" })),
     ]);
     const body = fake.requests.find((r) => r.method === "POST")?.body as Record<string, unknown>;
-    expect(body).toMatchObject({ personId: 101, hours: 2, date: "2025-10-01", verifiedBy: "Ms. K" });
+    // StudentServiceHoursModel: serviceHoursId required (0 on a create), date a date-time, no yearId.
+    expect(body).toMatchObject({
+      serviceHoursId: 0,
+      personId: 101,
+      hours: 2,
+      date: "2025-10-01T00:00:00",
+      verifiedBy: "Ms. K",
+    });
+    expect(body).not.toHaveProperty("yearId");
     expect((body.description as string).length).toBe(255);
     expect((body.note as string).endsWith("[rs:h1]")).toBe(true);
     expect((body.note as string).length).toBe(255);
   });
 
-  it("updates by serviceHoursId with PUT and deletes with DELETE (a gone record counts as deleted)", async () => {
+  it("updates by serviceHoursId with a JSON Patch; removing withdraws the record FACTS cannot delete", async () => {
     const fake = msw.facts();
     const [created] = (await sink().write([create("h1", hour("101"))]))._unsafeUnwrap();
     const id = created?.serviceHoursId ?? "";
@@ -122,10 +131,25 @@ describe("writes", () => {
     ]);
     expect(updated._unsafeUnwrap()[0]).toMatchObject({ status: "updated", serviceHoursId: id });
     expect(studentHours(fake)[0]).toMatchObject({ hours: 3 });
+    const patch = fake.requests.find((r) => r.method === "PATCH");
+    expect(patch?.body).toEqual(
+      expect.arrayContaining([
+        { op: "replace", path: "/hours", value: 3 },
+        { op: "replace", path: "/date", value: "2025-10-01T00:00:00" },
+      ]),
+    );
     const del = { hourId: "h1", op: "delete" as const, serviceHoursId: id, hour: hour("101") };
-    expect((await sink().write([del]))._unsafeUnwrap()[0]).toMatchObject({ status: "deleted" });
-    expect(studentHours(fake)).toHaveLength(0);
-    expect((await sink().write([del]))._unsafeUnwrap()[0]).toMatchObject({ status: "deleted" });
+    const [withdrawn] = (await sink().write([del]))._unsafeUnwrap();
+    // Still in FACTS: never reported deleted; zeroed, marked, and a person is asked to delete it.
+    expect(withdrawn).toMatchObject({ status: "withdrawn", serviceHoursId: id });
+    expect(withdrawn?.attention).toMatch(/delete it in FACTS/);
+    expect(studentHours(fake)).toHaveLength(1);
+    expect(studentHours(fake)[0]).toMatchObject({ hours: 0 });
+    expect(parseMarker(studentHours(fake)[0]?.note as string)).toMatchObject({ hostHourId: "h1", mark: "withdrawn" });
+    expect(fake.count(`/Students/ServiceHours/${id}`, "DELETE")).toBe(0);
+    // Only a record that really is gone (someone deleted it in FACTS) is `deleted`.
+    studentHours(fake).splice(0);
+    expect((await sink().write([del]))._unsafeUnwrap()[0]).toMatchObject({ status: "deleted", serviceHoursId: null });
   });
 
   it("fails an update of a record that is gone with NotFound, for the ledger to re-create", async () => {
@@ -136,11 +160,16 @@ describe("writes", () => {
     expect(outcome[0]).toMatchObject({ status: "failed", error: { type: "NotFound" } });
   });
 
-  it("writes parents' hours under /Parents with the school's yearId", async () => {
+  it("writes parents' hours under /Parents with no yearId (the create body has none; FACTS picks the year)", async () => {
     const fake = msw.facts(smallSchool());
     const outcomes = await sink().write([create("p1", hour("201", { role: "parent" }))]);
     expect(outcomes._unsafeUnwrap()[0]?.status).toBe("created");
-    expect(fake.tables.get("/Parents/ServiceHours")?.[0]).toMatchObject({ personId: 201, yearId: 2025 });
+    expect(fake.tables.get("/Parents/ServiceHours")?.[0]).toMatchObject({ personId: 201 });
+    expect(
+      fake.requests.filter((r) => r.method !== "GET").every((r) => !JSON.stringify(r.body).includes("yearId")),
+    ).toBe(true);
+    // No school read to find a year either.
+    expect(fake.count("/SchoolConfigurations")).toBe(0);
   });
 
   it("reports a bad person id or an over-long host id as InvalidHour, writing nothing", async () => {
@@ -204,12 +233,23 @@ describe("exactly once", () => {
     expect(fake.count("/Students/ServiceHours", "POST")).toBe(1);
   });
 
-  it("deletes by marker when the id of a pending create was never learnt", async () => {
+  it("withdraws by marker when the id of a pending create was never learnt, and only once", async () => {
     const fake = msw.facts();
     await sink().write([create("h1", hour("101"))]);
-    const outcome = await sink().write([{ hourId: "h1", op: "delete", reconcile: true, hour: hour("101") }]);
-    expect(outcome._unsafeUnwrap()[0]?.status).toBe("deleted");
-    expect(studentHours(fake)).toHaveLength(0);
+    const remove = { hourId: "h1", op: "delete" as const, reconcile: true, hour: hour("101") };
+    const outcome = await sink().write([remove]);
+    expect(outcome._unsafeUnwrap()[0]).toMatchObject({ status: "withdrawn", serviceHoursId: "5000" });
+    expect(studentHours(fake)).toHaveLength(1);
+    // A retry (the outcome was lost) finds it withdrawn already and sends nothing more.
+    const patches = fake.count("/Students/ServiceHours/5000", "PATCH");
+    expect((await sink().write([remove]))._unsafeUnwrap()[0]?.status).toBe("withdrawn");
+    expect(fake.count("/Students/ServiceHours/5000", "PATCH")).toBe(patches);
+    // Re-approved: the same record is restored, not a second one created.
+    const back = (await sink().write([create("h1", hour("101"), { reconcile: true })]))._unsafeUnwrap();
+    expect(back[0]).toMatchObject({ status: "created", serviceHoursId: "5000" });
+    expect(studentHours(fake)).toHaveLength(1);
+    expect(studentHours(fake)[0]).toMatchObject({ hours: 2 });
+    expect(parseMarker(studentHours(fake)[0]?.note as string).mark).toBe("live");
   });
 
   it("waits for a fresh record to become readable (FACTS can take seconds) before giving up", async () => {
@@ -302,7 +342,7 @@ describe("listAll and the personId choice", () => {
       date: "2025-09-01T00:00:00",
       note: null,
       verifiedBy: null,
-      createdBy: "office",
+      createdBy: 12,
     });
     await sink().write([create("h1", hour("102")), create("p1", hour("201", { role: "parent" }))]);
     const all = (await sink().listAll())._unsafeUnwrap();

@@ -152,8 +152,22 @@ describe("mapping to SourcePerson", () => {
   it("returns schools and reads each endpoint once with the largest page size", async () => {
     const { snapshot, fake } = await readSmall();
     expect(snapshot.schools).toEqual([{ schoolCode: "MAIN", name: "Main Campus", active: true }]);
-    expect(fake.requests.map((r) => r.endpoint).sort()).toEqual([...ROSTER_ENDPOINTS].sort());
+    const once = fake.requests.filter((r) => r.endpoint !== "/UserDefinedGroups").map((r) => r.endpoint);
+    expect(once.sort()).toEqual(ROSTER_ENDPOINTS.filter((e) => e !== "/UserDefinedGroups").sort());
     expect(fake.requests.every((r) => r.query.get("PageSize") === "1000")).toBe(true);
+  });
+
+  it("reads user-defined groups once per group type it needs, by the `type` parameter (never the default)", async () => {
+    const { fake } = await readSmall();
+    const groups = fake.requests.filter((r) => r.endpoint === "/UserDefinedGroups");
+    expect(groups.map((r) => r.query.get("type")).sort()).toEqual(["FAMILY", "PARENT", "STUDENT"]);
+    const custom = msw.facts(smallSchool());
+    const read = await createFactsSource(testClient(), {
+      udfGroupTypes: { student: ["STUDENT", "MEDICAL"] },
+    }).read();
+    expect(read.isOk()).toBe(true);
+    const types = custom.requests.filter((r) => r.endpoint === "/UserDefinedGroups").map((r) => r.query.get("type"));
+    expect(types.sort()).toEqual(["FAMILY", "MEDICAL", "PARENT", "STUDENT"]);
   });
 });
 
@@ -214,7 +228,9 @@ describe("progress", () => {
     const result = await createFactsSource(testClient({ pageSize: 10 })).read({ onProgress: (p) => seen.push(p) });
     expect(result.isOk()).toBe(true);
     const last = seen.at(-1);
-    expect(last?.records).toBe(Object.values(tables).reduce((n, rows) => n + rows.length, 0));
+    // Every record, except groups of a type the roster does not read (the STAFF group).
+    const staff = (tables["/UserDefinedGroups"] ?? []).filter((g) => g.groupType === "STAFF").length;
+    expect(last?.records).toBe(Object.values(tables).reduce((n, rows) => n + rows.length, 0) - staff);
     expect(last?.requests).toBe(seen.length);
     expect(last?.etaMs).toBe(0);
     expect(seen.map((p) => p.records)).toEqual([...seen.map((p) => p.records)].sort((a, b) => a - b));

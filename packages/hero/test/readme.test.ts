@@ -40,7 +40,7 @@ it("runs the README example", async () => {
       "sis-inbox": createFileDirectorySink({ directory: dir }),
       facts: createFactsAttendanceSink({
         client: facts,
-        classes: { "LHS/1": { classId: 5012, column: "1" }, "LHS/2": { classId: 5013, column: "2" } },
+        classes: { "LHS/1": { classId: 5012, column: 1 }, "LHS/2": { classId: 5013, column: 2 } },
       }),
     };
     const config = {

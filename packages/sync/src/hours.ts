@@ -73,16 +73,18 @@ async function auditFailure<T>(
 export interface HourEntryOutcome {
   readonly hourId: string;
   /**
-   * `created` / `updated` / `deleted`: written; `unchanged`: the SIS has it already; `absent`: unapproved or
-   * deleted and never written; `unlinked`: the account is not linked to a SIS person (not pushed yet: an
-   * approved one is parked and sent by the first push after its account is linked); `from-sis`: an hour
-   * imported from the SIS (never echoed back); `before-enabled`: created before write-back was switched on
-   * (only `backfillHours` sends it); `failed`: retried on the next push.
+   * `created` / `updated` / `deleted`: written; `withdrawn`: removed here, but the SIS cannot delete, so its
+   * record is emptied and marked for a person to remove (see `attention`); `unchanged`: the SIS has it
+   * already; `absent`: unapproved or deleted and never written; `unlinked`: the account is not linked to a
+   * SIS person (not pushed yet: an approved one is parked and sent by the first push after its account is
+   * linked); `from-sis`: an hour imported from the SIS (never echoed back); `before-enabled`: created before
+   * write-back was switched on (only `backfillHours` sends it); `failed`: retried on the next push.
    */
   readonly status:
     | "created"
     | "updated"
     | "deleted"
+    | "withdrawn"
     | "unchanged"
     | "absent"
     | "unlinked"
@@ -91,6 +93,8 @@ export interface HourEntryOutcome {
     | "failed";
   readonly serviceHoursId: string | null;
   readonly error?: { readonly type: string; readonly message: string } | undefined;
+  /** What a person must do in the SIS for this entry (delete a withdrawn or duplicate record). */
+  readonly attention?: string | undefined;
 }
 
 /** The result of one hours push. */
@@ -104,7 +108,11 @@ export interface HoursPushResult {
   readonly created: number;
   readonly updated: number;
   readonly deleted: number;
+  /** Entries removed here whose SIS record could only be emptied and marked (FACTS cannot delete). */
+  readonly withdrawn: number;
   readonly failed: number;
+  /** Entries with something a person must do in the SIS (their `attention`), for an admin to see. */
+  readonly needsAttention: readonly HourEntryOutcome[];
   /** Writes sent to the sink (reconciles included). */
   readonly writes: number;
   /** Sink calls made (one per batch). */
@@ -329,7 +337,7 @@ async function pushUnderLock(
     }
   }
   return ok({
-    ...tally(outcomes),
+    ...tally(outcomes, writes),
     entries: latest.size,
     retried: parked.value.length,
     parked: settled ? stillParked.length : parked.value.length,
@@ -342,20 +350,31 @@ async function pushUnderLock(
   });
 }
 
-function tally(outcomes: ReadonlyMap<string, HourEntryOutcome>): {
+function tally(
+  outcomes: ReadonlyMap<string, HourEntryOutcome>,
+  writes: readonly PlannedWrite[],
+): {
   created: number;
   updated: number;
   deleted: number;
+  withdrawn: number;
+  needsAttention: HourEntryOutcome[];
 } {
   let created = 0;
   let updated = 0;
   let deleted = 0;
+  let withdrawn = 0;
+  // A withdrawn entry counts when this push withdrew it, not each time it is looked at again.
+  const written = new Set(writes.map((w) => w.write.hourId));
+  const needsAttention: HourEntryOutcome[] = [];
   for (const o of outcomes.values()) {
     if (o.status === "created") created++;
     else if (o.status === "updated") updated++;
     else if (o.status === "deleted") deleted++;
+    else if (o.status === "withdrawn" && written.has(o.hourId)) withdrawn++;
+    if (o.attention !== undefined) needsAttention.push(o);
   }
-  return { created, updated, deleted };
+  return { created, updated, deleted, withdrawn, needsAttention };
 }
 
 /** One write the push (or a backfill) decided on, with the ledger entry that marks it pending. */
@@ -458,10 +477,13 @@ async function decideAll(
         write = { hourId: entry.hourId, op: "create", serviceHoursId: known.serviceHoursId, reconcile: true, hour };
       } else if (known.state === "deleted") {
         write = { hourId: entry.hourId, op: "create", hour };
+      } else if (known.state === "withdrawn") {
+        // Still in the SIS, emptied: restore that record (found by marker or id), never a second one.
+        write = { hourId: entry.hourId, op: "create", serviceHoursId: known.serviceHoursId, reconcile: true, hour };
       } else if (known.fingerprint !== fingerprint) {
         write = { hourId: entry.hourId, op: "update", serviceHoursId: known.serviceHoursId, hour };
       }
-    } else if (known !== undefined && known.state !== "deleted") {
+    } else if (known !== undefined && known.state !== "deleted" && known.state !== "withdrawn") {
       write = {
         hourId: entry.hourId,
         op: "delete",
@@ -473,7 +495,7 @@ async function decideAll(
     if (write === null) {
       outcomes.set(entry.hourId, {
         hourId: entry.hourId,
-        status: wanted ? "unchanged" : "absent",
+        status: wanted ? "unchanged" : known?.state === "withdrawn" ? "withdrawn" : "absent",
         serviceHoursId: known?.serviceHoursId ?? null,
       });
       continue;
@@ -568,11 +590,17 @@ async function sendWrites(
         }
         continue;
       }
-      outcomes.set(write.hourId, { hourId: write.hourId, status: o.status, serviceHoursId: o.serviceHoursId });
+      outcomes.set(write.hourId, {
+        hourId: write.hourId,
+        status: o.status,
+        serviceHoursId: o.serviceHoursId,
+        ...(o.attention === undefined ? {} : { attention: o.attention }),
+      });
+      // `deleted` means the SIS no longer has it; `withdrawn` keeps the id of the record it still has.
       settledLedger.push({
         ...intent,
         serviceHoursId: o.status === "deleted" ? null : o.serviceHoursId,
-        state: o.status === "deleted" ? "deleted" : "synced",
+        state: o.status === "deleted" ? "deleted" : o.status === "withdrawn" ? "withdrawn" : "synced",
       });
     }
     const recorded = await store.putHoursLedger(tenantId, settledLedger);
@@ -913,7 +941,11 @@ export interface HoursBackfillResult {
   readonly created: number;
   readonly updated: number;
   readonly deleted: number;
+  /** Entries whose SIS record could only be emptied and marked (FACTS cannot delete). */
+  readonly withdrawn: number;
   readonly failed: number;
+  /** Entries with something a person must do in the SIS (their `attention`). */
+  readonly needsAttention: readonly HourEntryOutcome[];
   /** Per-entry outcomes of the entries sent or left alone (those a dry run would send are in `writes`). */
   readonly outcomes: readonly HourEntryOutcome[];
   /** Every write settled (always `true` for a dry run). */
@@ -1030,7 +1062,9 @@ async function backfillUnderLock(
       created: 0,
       updated: 0,
       deleted: 0,
+      withdrawn: 0,
       failed: 0,
+      needsAttention: [],
       outcomes: [...outcomes.values()],
       settled: true,
     });
@@ -1042,7 +1076,7 @@ async function backfillUnderLock(
     entries: inRange.size,
     writes: listed,
     unlinked,
-    ...tally(outcomes),
+    ...tally(outcomes, writes),
     failed: sent.value.failed,
     outcomes: [...outcomes.values()],
     settled: !sent.value.stoppedEarly && sent.value.failed === 0,

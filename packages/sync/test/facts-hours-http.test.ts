@@ -115,13 +115,22 @@ describe("hours write-back through the FACTS hours sink over HTTP (DESIGN §5)",
     expect(last.settled).toBe(true);
 
     const wanted = [...hoursSource.getInstance().entries.values()].filter((e) => e.approved && !e.deleted);
-    const held = [...(server.tables.get("/Students/ServiceHours")?.values() ?? [])];
+    const all = [...(server.tables.get("/Students/ServiceHours")?.values() ?? [])];
+    // FACTS cannot delete: what was removed here stays there withdrawn (no hours, marked) for a person to delete.
+    const held = all.filter((r) => parseMarker(r.note as string | null).mark === "live");
+    const withdrawn = all.filter((r) => parseMarker(r.note as string | null).mark !== "live");
+    expect(withdrawn.length).toBeGreaterThan(0);
+    for (const r of withdrawn) expect(r.hours).toBe(0);
+    const wantedIds = new Set(wanted.map((e) => e.hourId));
+    for (const r of withdrawn) expect(wantedIds.has(parseMarker(r.note as string | null).hostHourId ?? "")).toBe(false);
     const byMarker = new Map<string, (typeof held)[number][]>();
     for (const r of held) {
       const marker = parseMarker(r.note as string | null).hostHourId ?? "?";
       byMarker.set(marker, [...(byMarker.get(marker) ?? []), r]);
     }
     expect(held).toHaveLength(wanted.length);
+    // Never a DELETE: the stand-in, as FACTS, has none.
+    expect(server.requests.some((r) => r.method === "DELETE")).toBe(false);
     for (const e of wanted) {
       const records = byMarker.get(e.hourId) ?? [];
       expect(records, e.hourId).toHaveLength(1);
@@ -132,4 +141,88 @@ describe("hours write-back through the FACTS hours sink over HTTP (DESIGN §5)",
       expect(String(records[0]!.description)).toBe(e.description);
     }
   }, 120_000);
+});
+
+describe("removing an hour from FACTS, which cannot delete", () => {
+  it("withdraws it (never `deleted` while it is there), the ledger knows, and a re-approval restores it", async () => {
+    const client = createFactsClient({
+      subscriptionKey: "0123456789abcdef0123456789abcdef",
+      apiKey: `FK-${"ab".repeat(50)}`,
+      baseUrl: server.url,
+      budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
+      retry: { baseDelayMs: 1, jitter: (d) => d },
+    });
+    const hoursSource = createMemoryHoursSource();
+    const store = createMemoryStore();
+    const sync = createSync({
+      tenantId: "school-withdraw",
+      source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+      directory: createMemoryDirectory(accounts),
+      store,
+      hours: createFactsHoursSink(client, { readBackDelayMs: 0, readBackAttempts: 1 }),
+      hoursSource,
+    });
+    (
+      await sync.setup({
+        role: "student",
+        schools: [],
+        gradeLevels: [],
+        fieldMap: [],
+        defaultSelection: true,
+        hoursSync: { enabled: true, historicImportDone: true },
+      })
+    )._unsafeUnwrap();
+    const entry: HostHourEntry = {
+      hourId: "w-1",
+      accountId: "acct-7",
+      role: "student",
+      date: "2026-03-02",
+      hours: 2,
+      description: "Book fair",
+      note: null,
+      approved: true,
+      deleted: false,
+      updatedAt: stamp(),
+    };
+    hoursSource.put(entry);
+    const created = (await sync.pushHours())._unsafeUnwrap();
+    const id = created.outcomes[0]?.serviceHoursId ?? "";
+    expect(created).toMatchObject({ created: 1 });
+    const record = () => server.tables.get("/Students/ServiceHours")?.get(Number(id));
+
+    hoursSource.put({ ...entry, approved: false, updatedAt: stamp() });
+    const removed = (await sync.pushHours())._unsafeUnwrap();
+    expect(removed).toMatchObject({ deleted: 0, withdrawn: 1, settled: true });
+    expect(removed.outcomes[0]).toMatchObject({ status: "withdrawn", serviceHoursId: id });
+    expect(removed.needsAttention.map((o) => o.hourId)).toEqual(["w-1"]);
+    expect(removed.needsAttention[0]?.attention).toContain(id);
+    expect(record()).toMatchObject({ hours: 0 });
+    const ledger = (await store.getHoursLedger("school-withdraw"))._unsafeUnwrap();
+    expect(ledger.find((l) => l.hourId === "w-1")).toMatchObject({ state: "withdrawn", serviceHoursId: id });
+
+    // Still unapproved: nothing more is sent, and it stays withdrawn.
+    hoursSource.put({ ...entry, approved: false, description: "Book fair (old)", updatedAt: stamp() });
+    const before = server.requests.length;
+    const again = (await sync.pushHours())._unsafeUnwrap();
+    expect(again.outcomes[0]).toMatchObject({ status: "withdrawn", serviceHoursId: id });
+    expect(again.withdrawn).toBe(0);
+    expect(server.requests.length).toBe(before);
+
+    // Approved again: the same record comes back, no second one.
+    hoursSource.put({ ...entry, approved: true, hours: 3, updatedAt: stamp() });
+    const restored = (await sync.pushHours())._unsafeUnwrap();
+    expect(restored.outcomes[0]).toMatchObject({ status: "created", serviceHoursId: id });
+    expect(record()).toMatchObject({ hours: 3 });
+    expect(parseMarker(record()?.note as string)).toMatchObject({ hostHourId: "w-1", mark: "live" });
+    const mine = [...(server.tables.get("/Students/ServiceHours")?.values() ?? [])].filter(
+      (r) => parseMarker(r.note as string | null).hostHourId === "w-1",
+    );
+    expect(mine).toHaveLength(1);
+    expect(
+      (await store.getHoursLedger("school-withdraw"))._unsafeUnwrap().find((l) => l.hourId === "w-1"),
+    ).toMatchObject({
+      state: "synced",
+      serviceHoursId: id,
+    });
+  });
 });

@@ -33,12 +33,17 @@ export interface HourWrite {
   readonly hour: ServiceHour;
 }
 
-/** What happened to one write. */
+/**
+ * What happened to one write. `deleted`: the SIS no longer has the record. `withdrawn`: a SIS that cannot
+ * delete (FACTS) keeps the record, emptied and marked for a person to remove; `serviceHoursId` names it.
+ */
 export interface HourWriteOutcome {
   readonly hourId: string;
-  readonly status: "created" | "updated" | "deleted" | "failed";
+  readonly status: "created" | "updated" | "deleted" | "withdrawn" | "failed";
   readonly serviceHoursId: string | null;
   readonly error?: { readonly type: string; readonly message: string } | undefined;
+  /** Something a person must do in the SIS (delete a withdrawn or duplicate record), for an admin to see. */
+  readonly attention?: string | undefined;
 }
 
 /** Options for a batch of writes. */

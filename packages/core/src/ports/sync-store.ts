@@ -181,8 +181,12 @@ export interface HoursLedgerEntry {
   /** Digest of what was last written, to tell an edit from an unchanged entry. */
   readonly fingerprint: string;
   readonly origin: HourOrigin;
-  /** `pending`: a write was sent, outcome unknown; `synced`: confirmed; `deleted`: removed from the SIS. */
-  readonly state: "pending" | "synced" | "deleted";
+  /**
+   * `pending`: a write was sent, outcome unknown; `synced`: confirmed; `deleted`: removed from the SIS;
+   * `withdrawn`: removed here but still in a SIS that cannot delete (emptied and marked there, with
+   * `serviceHoursId` kept so that a re-approval restores that same record).
+   */
+  readonly state: "pending" | "synced" | "deleted" | "withdrawn";
   /** ISO 8601. */
   readonly updatedAt: string;
 }

@@ -35,26 +35,57 @@ export type FactsStudentStatusName = "Enrolled" | "Withdrawn" | "Graduated" | "P
  * exactly these rows (in this order); any extra endpoint path may be added with rows of any shape.
  */
 export interface FactsTables {
-  readonly "/SchoolConfigurations": readonly FactsSchool[];
-  readonly "/Academics/GradeLevels": readonly FactsGradeLevel[];
-  readonly "/Students": readonly FactsStudent[];
-  readonly "/People": readonly FactsPerson[];
+  readonly "/SchoolConfigurations": readonly FactsSchoolRow[];
+  readonly "/Academics/GradeLevels": readonly FactsGradeLevelRow[];
+  readonly "/Students": readonly FactsStudentRow[];
+  readonly "/People": readonly FactsPersonRow[];
   readonly "/People/ParentStudent": readonly FactsParentStudent[];
-  readonly "/People/PersonFamily": readonly FactsPersonFamily[];
-  readonly "/Families": readonly FactsFamily[];
+  readonly "/People/PersonFamily": readonly FactsPersonFamilyRow[];
+  readonly "/Families": readonly FactsFamilyRow[];
   readonly "/UserDefinedGroups": readonly FactsUdfGroup[];
   readonly "/UserDefinedFields": readonly FactsUdfField[];
-  readonly "/UserDefinedData": readonly FactsUdfData[];
+  readonly "/UserDefinedData": readonly FactsUdfDataRow[];
   readonly "/Students/Status": readonly FactsStudentStatus[];
   readonly "/Academics/AttendanceCodes": readonly FactsAttendanceCode[];
 }
 
-/** `GET /Academics/AttendanceCodes` as the simulator serves it. */
+/** `SchoolConfigVmOut` as the simulator serves it: with the fields its definition requires. */
+export type FactsSchoolRow = FactsSchool & { readonly active: boolean; readonly schoolLMS: boolean };
+/** `GradeLevelsOutput` as the simulator serves it (grade levels are per school: `schoolReference`). */
+export type FactsGradeLevelRow = FactsGradeLevel & {
+  readonly finalGradeLevel: boolean;
+  readonly absentHalf: number;
+  readonly absentDay: number;
+  readonly schoolReference: { readonly schoolCode: string };
+};
+/** `StudentModelV1_3` as the simulator serves it (`configSchoolId` is required there). */
+export type FactsStudentRow = FactsStudent & { readonly configSchoolId: number };
+/** `PersonVM` as the simulator serves it. */
+export type FactsPersonRow = FactsPerson & { readonly hasProfilePicture: boolean };
+/** `PersonFamilyVM` as the simulator serves it. */
+export type FactsPersonFamilyRow = FactsPersonFamily & { readonly factsCustomer: boolean };
+/** `FamilyConfigVmOutV1_1` as the simulator serves it. */
+export type FactsFamilyRow = FactsFamily & { readonly parentsWebFinancialBlock: boolean };
+/** `UserDefinedDataModel` as the simulator serves it (`dataId` is required there). */
+export type FactsUdfDataRow = FactsUdfData & { readonly dataId: number };
+
+/** `GET /Academics/AttendanceCodes` (`AttendanceCodesOutput`) as the simulator serves it. */
 export interface FactsAttendanceCode {
-  readonly attendanceCode: string;
-  readonly description: string;
-  readonly configSchoolId: number;
+  readonly code: string;
+  readonly name: string;
+  readonly schoolIdReference: { readonly schoolId: number };
+  readonly absent: boolean;
+  readonly tardy: boolean;
+  readonly faculty: boolean;
+  readonly excused: boolean;
+  readonly lockChangesIfUsedByAdmin: boolean;
 }
+
+/**
+ * The `fieldType` codes the simulator gives user-defined fields. FACTS's definition says only that
+ * `fieldType` is an integer; these values are the simulator's own.
+ */
+export const SIM_UDF_FIELD_TYPES = { text: 1, list: 5 } as const;
 
 /** One student of the generator's model (what the FACTS tables are projected from). */
 export interface ModelStudent {
@@ -473,15 +504,16 @@ export function schoolFrom(seed: number, model: SchoolModel): GeneratedFactsScho
 }
 
 function tablesOf(model: SchoolModel): FactsTables {
-  const schools: FactsSchool[] = model.schoolCodes.map((code, i) => ({
+  const schools: FactsSchoolRow[] = model.schoolCodes.map((code, i) => ({
     configSchoolID: i + 1,
     schoolCode: code,
     schoolName: `School ${code}`,
     active: true,
+    schoolLMS: false,
     defaultYearId: model.schoolYear,
   }));
   // Grade levels are per school in FACTS: the same codes appear once per school.
-  const gradeLevels: (FactsGradeLevel & { configSchoolId: number })[] = [];
+  const gradeLevels: FactsGradeLevelRow[] = [];
   model.schoolCodes.forEach((_, s) => {
     FACTS_GRADE_CODES.forEach((code, i) => {
       gradeLevels.push({
@@ -490,27 +522,34 @@ function tablesOf(model: SchoolModel): FactsTables {
         sortOrder: i,
         finalGradeLevel: i === FACTS_GRADE_CODES.length - 1,
         graduationDate: i === FACTS_GRADE_CODES.length - 1 ? `${model.schoolYear}-06-01T00:00:00` : null,
-        configSchoolId: s + 1,
+        absentHalf: 2,
+        absentDay: 4,
+        schoolReference: { schoolCode: model.schoolCodes[s] ?? "" },
       });
     });
   });
-  const studentsRows: FactsStudent[] = [];
-  const people: FactsPerson[] = [];
+  const studentsRows: FactsStudentRow[] = [];
+  const people: FactsPersonRow[] = [];
   const parentStudents: FactsParentStudent[] = [];
-  const personFamilies: FactsPersonFamily[] = [];
-  const families: FactsFamily[] = [];
-  const udfData: FactsUdfData[] = [];
+  const personFamilies: FactsPersonFamilyRow[] = [];
+  const families: FactsFamilyRow[] = [];
+  const udfData: FactsUdfDataRow[] = [];
   const modified = `${model.schoolYear - 1}-08-01T09:30:00`;
   // A parent of two families is one person: one People row, one set of values.
   const emitted = new Set<number>();
   const udf = (values: Readonly<Record<string, string>>, linkedId: number) => {
     for (const [name, data] of Object.entries(values)) {
       const field = UDF[name as keyof typeof UDF];
-      if (field !== undefined) udfData.push({ fieldId: field.fieldId, linkedId, data });
+      if (field !== undefined) udfData.push({ dataId: udfData.length + 1, fieldId: field.fieldId, linkedId, data });
     }
   };
   for (const f of model.families) {
-    families.push({ familyID: f.familyId, familyName: f.familyName, familyUDID: f.familyCode });
+    families.push({
+      familyID: f.familyId,
+      familyName: f.familyName,
+      familyUDID: f.familyCode,
+      parentsWebFinancialBlock: false,
+    });
     udf(f.udf, f.familyId);
     for (const s of f.students) {
       const code = model.schoolCodes[s.schoolIndex] ?? "";
@@ -520,7 +559,7 @@ function tablesOf(model: SchoolModel): FactsTables {
         studentId: s.personId,
         configSchoolId: s.schoolIndex + 1,
         schoolCode: code,
-        classYear: s.classYear,
+        classYear: String(s.classYear),
         gender: s.gender,
         birthdate: s.birthdate,
         school: {
@@ -545,6 +584,7 @@ function tablesOf(model: SchoolModel): FactsTables {
         username: null,
         birthdate: s.birthdate,
         modifiedDate: modified,
+        hasProfilePicture: false,
       });
       personFamilies.push({
         personId: s.personId,
@@ -553,6 +593,7 @@ function tablesOf(model: SchoolModel): FactsTables {
         student: true,
         familyOrder: null,
         financialResponsibility: false,
+        factsCustomer: false,
       });
       udf(s.udf, s.personId);
     }
@@ -571,6 +612,7 @@ function tablesOf(model: SchoolModel): FactsTables {
           username: null,
           birthdate: p.birthdate,
           modifiedDate: modified,
+          hasProfilePicture: false,
         });
       if (p.inFamily) {
         personFamilies.push({
@@ -580,6 +622,7 @@ function tablesOf(model: SchoolModel): FactsTables {
           student: false,
           familyOrder: p.familyOrder,
           financialResponsibility: p.familyOrder === 1,
+          factsCustomer: p.familyOrder === 1,
         });
       }
       for (const s of f.students) {
@@ -598,7 +641,7 @@ function tablesOf(model: SchoolModel): FactsTables {
     }
   }
   // A STAFF group whose values point at ids the source must ignore.
-  udfData.push({ fieldId: UDF.badge.fieldId, linkedId: 100_001, data: "B-1" });
+  udfData.push({ dataId: udfData.length + 1, fieldId: UDF.badge.fieldId, linkedId: 100_001, data: "B-1" });
   return {
     "/SchoolConfigurations": schools,
     "/Academics/GradeLevels": gradeLevels,
@@ -614,12 +657,48 @@ function tablesOf(model: SchoolModel): FactsTables {
       { groupId: 4, groupName: "Staff info", groupType: "STAFF" },
     ],
     "/UserDefinedFields": [
-      { fieldId: UDF.tshirt.fieldId, groupId: 1, fieldName: "tshirt", fieldType: "List", listItems: [...SIZES] },
-      { fieldId: UDF.allergies.fieldId, groupId: 1, fieldName: "allergies", fieldType: "Text", listItems: null },
-      { fieldId: UDF.team.fieldId, groupId: 2, fieldName: "team", fieldType: "List", listItems: [...TEAMS] },
-      { fieldId: UDF.occupation.fieldId, groupId: 2, fieldName: "occupation", fieldType: "Text", listItems: null },
-      { fieldId: UDF.parish.fieldId, groupId: 3, fieldName: "parish", fieldType: "List", listItems: [...PARISHES] },
-      { fieldId: UDF.badge.fieldId, groupId: 4, fieldName: "badge", fieldType: "Text", listItems: null },
+      {
+        fieldId: UDF.tshirt.fieldId,
+        groupId: 1,
+        fieldName: "tshirt",
+        fieldType: SIM_UDF_FIELD_TYPES.list,
+        listItems: [...SIZES],
+      },
+      {
+        fieldId: UDF.allergies.fieldId,
+        groupId: 1,
+        fieldName: "allergies",
+        fieldType: SIM_UDF_FIELD_TYPES.text,
+        listItems: null,
+      },
+      {
+        fieldId: UDF.team.fieldId,
+        groupId: 2,
+        fieldName: "team",
+        fieldType: SIM_UDF_FIELD_TYPES.list,
+        listItems: [...TEAMS],
+      },
+      {
+        fieldId: UDF.occupation.fieldId,
+        groupId: 2,
+        fieldName: "occupation",
+        fieldType: SIM_UDF_FIELD_TYPES.text,
+        listItems: null,
+      },
+      {
+        fieldId: UDF.parish.fieldId,
+        groupId: 3,
+        fieldName: "parish",
+        fieldType: SIM_UDF_FIELD_TYPES.list,
+        listItems: [...PARISHES],
+      },
+      {
+        fieldId: UDF.badge.fieldId,
+        groupId: 4,
+        fieldName: "badge",
+        fieldType: SIM_UDF_FIELD_TYPES.text,
+        listItems: null,
+      },
     ],
     "/UserDefinedData": udfData,
     "/Students/Status": [
@@ -635,10 +714,15 @@ function tablesOf(model: SchoolModel): FactsTables {
         ["TU", "Tardy unexcused"],
         ["A", "Absent"],
         ["P", "Present"],
-      ].map(([attendanceCode, description]) => ({
-        attendanceCode: attendanceCode as string,
-        description: description as string,
-        configSchoolId: s + 1,
+      ].map(([code, name]) => ({
+        code: code as string,
+        name: name as string,
+        schoolIdReference: { schoolId: s + 1 },
+        absent: code === "A",
+        tardy: code === "T" || code === "TU",
+        faculty: false,
+        excused: code === "T",
+        lockChangesIfUsedByAdmin: false,
       })),
     ),
   };

@@ -1,5 +1,4 @@
 import { type SeededRandom, seededRandom } from "@rostersync/core/testing";
-import type { FactsServiceHour } from "../schemas.js";
 import {
   createFaultSchedule,
   type FactsFault,
@@ -31,19 +30,48 @@ export type DeniedEndpoint =
   | { readonly method?: string | undefined; readonly endpoint: string | RegExp; readonly permission?: undefined }
   | { readonly permission: string };
 
-/** A service-hours record the simulator stores, with the kind of person it belongs to. */
-export type SimServiceHour = FactsServiceHour & { readonly role: "student" | "parent" };
+/**
+ * A service-hours record the simulator stores (`StudentServiceHoursModel`), with the kind of person it
+ * belongs to and, for parents, the `yearId` FACTS keeps (answers never show it: only the parents' PUT
+ * body, `ServiceHoursModel`, has one).
+ */
+export interface SimServiceHour {
+  readonly serviceHoursId: number;
+  readonly personId: number;
+  readonly description: string | null;
+  readonly hours: number;
+  /** `date-time`, e.g. `2025-10-01T00:00:00`. */
+  readonly date: string;
+  readonly note: string | null;
+  readonly verifiedBy?: string | null | undefined;
+  /** The FACTS user id that created the record (an integer). */
+  readonly createdBy?: number | null | undefined;
+  readonly yearId?: number | null | undefined;
+  readonly role: "student" | "parent";
+}
 
-/** A `StudentAttendance` record the simulator stores. */
+/**
+ * A `StudentAttendance` record the simulator stores, flat; answers serve it as `StudentAttendanceDto`
+ * (`studentReference.studentId`, `classReference.classId`).
+ */
 export interface SimAttendance {
   readonly attendanceId: number;
   readonly studentId: number;
-  readonly classId: number | string;
+  readonly classId: number;
+  /** `date-time`, e.g. `2025-10-01T00:00:00`. */
   readonly attendanceDate: string;
-  readonly column: string;
+  /** The attendance column: an integer in FACTS. */
+  readonly column: number;
   readonly attendanceCode: string | null;
   readonly attendanceEventReason: string | null;
+  readonly setByAdmin: boolean;
+  readonly updated: boolean;
+  readonly notified: boolean | null;
+  readonly lastCode: string | null;
 }
+
+/** The user id the simulator puts in `createdBy` of the records it creates. */
+export const SIM_API_USER_ID = 9001;
 
 /** Options of {@link createFactsSimulator}. */
 export interface FactsSimulatorOptions {
@@ -102,7 +130,10 @@ export interface FactsSimulatorStats {
   readonly forbidden: number;
   /** Injected faults fired, by type. */
   readonly faults: Readonly<Partial<Record<FactsFaultType, number>>>;
-  /** Service-hours records created / updated / deleted, and attendance records posted. */
+  /**
+   * Service-hours records created / updated, and attendance records posted. `deleted` stays 0: FACTS has
+   * no DELETE (a DELETE gets the unknown-route `404`); it is kept for compatibility.
+   */
   readonly writes: {
     readonly created: number;
     readonly updated: number;
@@ -244,7 +275,8 @@ function permissionOf(method: string, path: string): string {
   return "People: Read";
 }
 
-const dateOnly = /^(\d{4}-\d{2}-\d{2})(?:T[\d:.]+Z?)?$/;
+/** A Swagger `date-time`: a date and a time, with or without an offset (FACTS answers without one). */
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?$/;
 
 /**
  * Creates a FACTS simulator over a school.
@@ -345,7 +377,13 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
   };
 
   /** One page of rows with FACTS's envelope. */
-  const page = (rows: readonly Row[], path: string, query: URLSearchParams, origin: string): Reply => {
+  const page = (
+    rows: readonly Row[],
+    path: string,
+    query: URLSearchParams,
+    origin: string,
+    present: (row: Row) => Row = (row) => row,
+  ): Reply => {
     const filters = param(query, "Filters");
     const sorts = param(query, "Sorts");
     const rawPage = param(query, "Page");
@@ -382,7 +420,7 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
       nextPage = `${origin}${path}?${next.toString()}`;
     }
     return json(200, {
-      results: selected.slice((pageNo - 1) * size, pageNo * size),
+      results: selected.slice((pageNo - 1) * size, pageNo * size).map(present),
       currentPage: pageNo,
       pageCount,
       pageSize: size,
@@ -397,22 +435,24 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
     return out;
   };
 
+  /** A stored hour as FACTS answers it: `StudentServiceHoursModel` (no `role`, no `yearId`). */
   const publicHour = (h: SimServiceHour): Row => {
-    const { role, ...rest } = h;
-    if (role === "student") {
-      const { yearId: _, ...student } = rest;
-      return student;
-    }
+    const { role: _role, yearId: _year, ...rest } = h;
     return rest;
   };
 
-  /** Every problem of a service-hours body at once. */
-  const checkHour = (role: "student" | "parent", body: unknown) => {
+  /**
+   * Every problem of a service-hours body (`StudentServiceHoursModel`; the parents' PUT takes
+   * `ServiceHoursModel`, which adds `yearId`) at once. `serviceHoursId` is required by the definition.
+   */
+  const checkHour = (role: "student" | "parent", body: unknown, withYear: boolean) => {
     const problems: { target: string; message: string }[] = [];
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
       return { problems: [{ target: "body", message: "The body must be a JSON object." }], value: null };
     }
     const b = body as Row;
+    if (typeof b.serviceHoursId !== "number" || !Number.isInteger(b.serviceHoursId))
+      problems.push({ target: "serviceHoursId", message: "serviceHoursId is required (an integer)." });
     const personId = b.personId;
     if (typeof personId !== "number" || !Number.isInteger(personId)) {
       problems.push({ target: "personId", message: "personId must be an integer." });
@@ -427,8 +467,8 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
       problems.push({ target: "description", message: `description is longer than ${TEXT_MAX} characters.` });
     if (typeof b.hours !== "number" || !Number.isFinite(b.hours))
       problems.push({ target: "hours", message: "hours must be a number." });
-    const date = typeof b.date === "string" ? dateOnly.exec(b.date) : null;
-    if (date === null) problems.push({ target: "date", message: "date must be a date (YYYY-MM-DD)." });
+    const date = typeof b.date === "string" ? DATE_TIME.exec(b.date) : null;
+    if (date === null) problems.push({ target: "date", message: "date must be a date-time (YYYY-MM-DDThh:mm:ss)." });
     for (const key of ["note", "verifiedBy"] as const) {
       const v = b[key];
       if (v !== undefined && v !== null && typeof v !== "string")
@@ -436,7 +476,9 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
       else if (typeof v === "string" && v.length > TEXT_MAX)
         problems.push({ target: key, message: `${key} is longer than ${TEXT_MAX} characters.` });
     }
-    if (b.yearId !== undefined && b.yearId !== null && !Number.isInteger(b.yearId))
+    if (b.createdBy !== undefined && b.createdBy !== null && !Number.isInteger(b.createdBy))
+      problems.push({ target: "createdBy", message: "createdBy must be an integer." });
+    if (withYear && b.yearId !== undefined && b.yearId !== null && !Number.isInteger(b.yearId))
       problems.push({ target: "yearId", message: "yearId must be an integer." });
     if (problems.length > 0) return { problems, value: null };
     return {
@@ -448,7 +490,6 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
         date: `${(date as RegExpExecArray)[1]}T00:00:00`,
         note: (b.note as string | null | undefined) ?? null,
         verifiedBy: (b.verifiedBy as string | null | undefined) ?? null,
-        yearId: role === "parent" ? ((b.yearId as number | null | undefined) ?? defaultYearId) : null,
       },
     };
   };
@@ -462,19 +503,36 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
     }
   };
 
-  const applyPatch = (current: Row, body: unknown): Row | null => {
-    if (Array.isArray(body)) {
-      // JSON Patch: only `replace`/`add` of top-level fields, as FACTS's PATCH endpoints take.
-      const next = { ...current };
-      for (const op of body as Row[]) {
-        if ((op.op !== "replace" && op.op !== "add") || typeof op.path !== "string") return null;
-        next[op.path.replace(/^\//, "")] = op.value;
-      }
-      return next;
+  /**
+   * A JSON Patch document (`Operation[]`: `op`, `path`, `value`) applied to a record: `replace` / `add` of
+   * the listed top-level fields. Anything else (an object body, another op, another path) is `null`.
+   */
+  const applyPatch = (current: Row, body: unknown, editable: ReadonlySet<string>): Row | null => {
+    if (!Array.isArray(body)) return null;
+    const next = { ...current };
+    for (const op of body as unknown[]) {
+      if (op === null || typeof op !== "object") return null;
+      const o = op as Row;
+      if ((o.op !== "replace" && o.op !== "add") || typeof o.path !== "string") return null;
+      const field = o.path.replace(/^\//, "");
+      const key = [...editable].find((k) => k.toLowerCase() === field.toLowerCase());
+      if (key === undefined) return null;
+      next[key] = o.value;
     }
-    if (body === null || typeof body !== "object") return null;
-    return { ...current, ...(body as Row) };
+    return next;
   };
+
+  const notFoundRecord = (what: string, id: string, target: string) =>
+    json(404, { error: { code: "NotFound", message: `${what} ${id} was not found.`, target, details: null } });
+
+  const HOUR_EDITABLE: ReadonlySet<string> = new Set([
+    "personId",
+    "description",
+    "hours",
+    "date",
+    "note",
+    "verifiedBy",
+  ]);
 
   const serviceHoursRoute = (
     method: string,
@@ -495,13 +553,14 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
         return page(rows, path, query, origin);
       }
       if (method === "POST") {
-        const checked = checkHour(role, body);
+        // The body is a StudentServiceHoursModel for both roles: no yearId (FACTS picks the year).
+        const checked = checkHour(role, body, false);
         if (checked.value === null) return badRequest(checked.problems);
         const record: SimServiceHour = {
           serviceHoursId: nextHoursId++,
           ...checked.value,
-          ...(role === "parent" ? {} : { yearId: null }),
-          createdBy: "API",
+          createdBy: SIM_API_USER_ID,
+          ...(role === "parent" ? { yearId: defaultYearId } : {}),
           role,
         };
         hours.set(record.serviceHoursId, { record, visibleAt: now + visibleAfter });
@@ -509,79 +568,123 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
         // FACTS answers a create with 201 and no body: the id is found by reading back.
         return { status: 201, body: undefined, headers: {} };
       }
-      return json(405, { statusCode: 405, message: "Method not allowed" });
+      return notFoundRoute();
     }
+    if (method !== "GET" && method !== "PUT" && method !== "PATCH") return notFoundRoute();
     const n = Number(id);
     const found = Number.isInteger(n) ? hours.get(n) : undefined;
-    if (found === undefined || found.record.role !== role) {
-      return json(404, {
-        error: {
-          code: "NotFound",
-          message: `Service hours record ${id} was not found.`,
-          target: "serviceHoursId",
-          details: null,
-        },
-      });
-    }
+    if (found === undefined || found.record.role !== role)
+      return notFoundRecord("Service hours record", id, "serviceHoursId");
     if (method === "GET") return json(200, publicHour(found.record));
-    if (method === "DELETE") {
-      hours.delete(n);
-      counters.deleted++;
-      return { status: 204, body: undefined, headers: {} };
-    }
-    if (method === "PUT" || method === "PATCH") {
-      const merged = method === "PUT" ? body : applyPatch(publicHour(found.record), body);
-      if (merged === null) return badRequest([{ target: "body", message: "The patch document is not valid." }]);
-      const checked = checkHour(role, merged);
-      if (checked.value === null) return badRequest(checked.problems);
-      const record: SimServiceHour = {
-        serviceHoursId: n,
-        ...checked.value,
-        ...(role === "parent" ? {} : { yearId: null }),
-        createdBy: found.record.createdBy ?? "API",
-        role,
-      };
-      hours.set(n, { record, visibleAt: found.visibleAt });
-      counters.updated++;
-      return json(200, publicHour(record));
-    }
-    return json(405, { statusCode: 405, message: "Method not allowed" });
+    const merged =
+      method === "PUT" ? body : applyPatch({ ...publicHour(found.record), serviceHoursId: n }, body, HOUR_EDITABLE);
+    if (merged === null)
+      return badRequest([{ target: "body", message: "The body must be a JSON Patch array of replace operations." }]);
+    // The parents' PUT takes ServiceHoursModel (with yearId); everything else StudentServiceHoursModel.
+    const withYear = method === "PUT" && role === "parent";
+    const checked = checkHour(role, merged, withYear);
+    if (checked.value === null) return badRequest(checked.problems);
+    const m = merged as Row;
+    if (m.serviceHoursId !== n)
+      return badRequest([{ target: "serviceHoursId", message: "serviceHoursId does not match the path." }]);
+    // A PUT sets every field of its model: a parents' PUT without yearId sets it to 0, as .NET would.
+    const yearId = withYear ? ((m.yearId as number | null | undefined) ?? 0) : found.record.yearId;
+    const record: SimServiceHour = {
+      serviceHoursId: n,
+      ...checked.value,
+      createdBy: found.record.createdBy ?? SIM_API_USER_ID,
+      ...(role === "parent" ? { yearId: yearId ?? null } : {}),
+      role,
+    };
+    hours.set(n, { record, visibleAt: found.visibleAt });
+    counters.updated++;
+    // The parents' PUT answers ServiceHoursModel (with yearId); the others StudentServiceHoursModel.
+    return json(200, withYear ? { ...publicHour(record), yearId: record.yearId ?? null } : publicHour(record));
   };
 
-  const checkAttendance = (body: unknown) => {
-    const problems: { target: string; message: string }[] = [];
-    if (body === null || typeof body !== "object" || Array.isArray(body))
-      return { problems: [{ target: "body", message: "The body must be a JSON object." }], value: null };
-    const b = body as Row;
-    const studentId = typeof b.studentId === "string" && /^\d+$/.test(b.studentId) ? Number(b.studentId) : b.studentId;
-    if (typeof studentId !== "number" || !studentIds.has(studentId))
-      problems.push({ target: "studentId", message: `No student has studentId ${String(b.studentId)}.` });
-    if (typeof b.classId !== "number" && (typeof b.classId !== "string" || b.classId === ""))
-      problems.push({ target: "classId", message: "classId is required." });
-    const date = typeof b.attendanceDate === "string" ? dateOnly.exec(b.attendanceDate) : null;
-    if (date === null) problems.push({ target: "attendanceDate", message: "attendanceDate must be a date." });
-    if ((typeof b.column !== "string" && typeof b.column !== "number") || String(b.column) === "")
-      problems.push({ target: "column", message: "column is required." });
-    for (const key of ["attendanceCode", "attendanceEventReason"] as const) {
+  /** A stored attendance record as FACTS answers it: `StudentAttendanceDto`. */
+  const attendanceDto = (a: SimAttendance): Row => ({
+    attendanceId: a.attendanceId,
+    studentReference: { studentId: a.studentId },
+    classReference: { classId: a.classId },
+    attendanceCode: a.attendanceCode,
+    attendanceDate: a.attendanceDate,
+    attendanceEventReason: a.attendanceEventReason,
+    column: a.column,
+    setByAdmin: a.setByAdmin,
+    lastCode: a.lastCode,
+    updated: a.updated,
+    notified: a.notified,
+    _lastModifiedBy: SIM_API_USER_ID,
+    _lastModifiedDate: "2025-01-01T00:00:00",
+  });
+
+  /** Checks the editable fields of an attendance body (`UpdateStudentAttendanceDto`), every problem at once. */
+  const checkAttendanceFlags = (b: Row, problems: { target: string; message: string }[]) => {
+    for (const key of ["setByAdmin", "updated"] as const)
+      if (typeof b[key] !== "boolean") problems.push({ target: key, message: `${key} is required (true or false).` });
+    if (b.notified !== undefined && b.notified !== null && typeof b.notified !== "boolean")
+      problems.push({ target: "notified", message: "notified must be true or false." });
+    for (const key of ["attendanceCode", "attendanceEventReason", "lastCode"] as const) {
       const v = b[key];
       if (v !== undefined && v !== null && typeof v !== "string")
         problems.push({ target: key, message: `${key} must be text.` });
       else if (typeof v === "string" && v.length > TEXT_MAX)
         problems.push({ target: key, message: `${key} is longer than ${TEXT_MAX} characters.` });
     }
+  };
+  const flagsOf = (b: Row) => ({
+    attendanceCode: (b.attendanceCode as string | null | undefined) ?? null,
+    attendanceEventReason: (b.attendanceEventReason as string | null | undefined) ?? null,
+    setByAdmin: b.setByAdmin as boolean,
+    updated: b.updated as boolean,
+    notified: (b.notified as boolean | null | undefined) ?? null,
+    lastCode: (b.lastCode as string | null | undefined) ?? null,
+  });
+
+  /** A `CreateStudentAttendanceDto`: flat `studentId`, `classId`, a date-time, an integer `column`, the flags. */
+  const checkAttendance = (body: unknown) => {
+    const problems: { target: string; message: string }[] = [];
+    if (body === null || typeof body !== "object" || Array.isArray(body))
+      return { problems: [{ target: "body", message: "The body must be a JSON object." }], value: null };
+    const b = body as Row;
+    if (typeof b.studentId !== "number" || !studentIds.has(b.studentId))
+      problems.push({ target: "studentId", message: `No student has studentId ${String(b.studentId)}.` });
+    if (typeof b.classId !== "number" || !Number.isInteger(b.classId))
+      problems.push({ target: "classId", message: "classId is required (an integer)." });
+    const date = typeof b.attendanceDate === "string" ? DATE_TIME.exec(b.attendanceDate) : null;
+    if (date === null)
+      problems.push({ target: "attendanceDate", message: "attendanceDate must be a date-time (YYYY-MM-DDThh:mm:ss)." });
+    if (typeof b.column !== "number" || !Number.isInteger(b.column))
+      problems.push({ target: "column", message: "column is required (an integer)." });
+    checkAttendanceFlags(b, problems);
     if (problems.length > 0) return { problems, value: null };
     return {
       problems,
       value: {
-        studentId: studentId as number,
-        classId: b.classId as number | string,
+        studentId: b.studentId as number,
+        classId: b.classId as number,
         attendanceDate: `${(date as RegExpExecArray)[1]}T00:00:00`,
-        column: String(b.column),
-        attendanceCode: (b.attendanceCode as string | null | undefined) ?? null,
-        attendanceEventReason: (b.attendanceEventReason as string | null | undefined) ?? null,
+        column: b.column as number,
+        ...flagsOf(b),
       },
     };
   };
+
+  const ATTENDANCE_EDITABLE: ReadonlySet<string> = new Set([
+    "attendanceCode",
+    "attendanceEventReason",
+    "setByAdmin",
+    "lastCode",
+    "updated",
+    "notified",
+  ]);
+  /** Filter names on attendance: the flat ids FACTS's Sieve maps onto the nested references. */
+  const ATTENDANCE_FILTERS = (a: SimAttendance): Row => ({
+    ...attendanceDto(a),
+    studentId: a.studentId,
+    classId: a.classId,
+  });
 
   const attendanceRoute = (
     method: string,
@@ -594,8 +697,13 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
   ): Reply => {
     if (id === undefined) {
       if (method === "GET") {
-        const rows = visible(attendance, now).sort((a, b) => a.attendanceId - b.attendanceId);
-        return page(rows as unknown as Row[], path, query, origin);
+        const rows = visible(attendance, now)
+          .sort((a, b) => a.attendanceId - b.attendanceId)
+          .map(ATTENDANCE_FILTERS);
+        return page(rows, path, query, origin, (r) => {
+          const { studentId: _s, classId: _c, ...dto } = r;
+          return dto;
+        });
       }
       if (method === "POST") {
         const checked = checkAttendance(body);
@@ -603,33 +711,44 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
         const record: SimAttendance = { attendanceId: nextAttendanceId++, ...checked.value };
         attendance.set(record.attendanceId, { record, visibleAt: now + visibleAfter });
         counters.attendancePosted++;
-        return { status: 201, body: undefined, headers: {} };
+        // FACTS answers a create with 200 and the record.
+        return json(200, attendanceDto(record));
       }
-      return json(405, { statusCode: 405, message: "Method not allowed" });
+      return notFoundRoute();
     }
+    if (method !== "PUT" && method !== "PATCH") return notFoundRoute();
     const n = Number(id);
     const found = Number.isInteger(n) ? attendance.get(n) : undefined;
-    if (found === undefined) {
-      return json(404, {
-        error: {
-          code: "NotFound",
-          message: `Attendance record ${id} was not found.`,
-          target: "attendanceId",
-          details: null,
-        },
-      });
+    if (found === undefined) return notFoundRecord("Attendance record", id, "attendanceId");
+    let merged: Row | null;
+    if (method === "PUT") {
+      // UpdateStudentAttendanceDto: only the code, the reason and the flags; ids, date and column stay.
+      if (body === null || typeof body !== "object" || Array.isArray(body))
+        return badRequest([{ target: "body", message: "The body must be a JSON object." }]);
+      merged = body as Row;
+    } else {
+      merged = applyPatch(attendanceDto(found.record), body, ATTENDANCE_EDITABLE);
+      if (merged === null)
+        return badRequest([{ target: "body", message: "The body must be a JSON Patch array on editable fields." }]);
     }
-    if (method === "GET") return json(200, found.record);
-    if (method === "PUT" || method === "PATCH") {
-      const merged = method === "PUT" ? body : applyPatch(found.record as unknown as Row, body);
-      if (merged === null) return badRequest([{ target: "body", message: "The patch document is not valid." }]);
-      const checked = checkAttendance(merged);
-      if (checked.value === null) return badRequest(checked.problems);
-      const record: SimAttendance = { attendanceId: n, ...checked.value };
-      attendance.set(n, { record, visibleAt: found.visibleAt });
-      return json(200, record);
-    }
-    return json(405, { statusCode: 405, message: "Method not allowed" });
+    const problems: { target: string; message: string }[] = [];
+    checkAttendanceFlags(merged, problems);
+    if (problems.length > 0) return badRequest(problems);
+    const record: SimAttendance = { ...found.record, ...flagsOf(merged) };
+    attendance.set(n, { record, visibleAt: found.visibleAt });
+    return json(200, attendanceDto(record));
+  };
+
+  /**
+   * `/UserDefinedGroups?type=`: the definition says only "the type of UserDefinedGroup" (a string,
+   * default `"0"`) and offers no Sieve filter on `groupType`. The simulator reads it as the group type to
+   * list (`STUDENT`, `PARENT`, …, case-insensitive) and, pessimistically, the default `0` as STUDENT
+   * groups only, so that a client relying on the default misses parent and family groups in tests.
+   */
+  const udfGroupsOfType = (rows: readonly Row[], query: URLSearchParams): Row[] => {
+    const type = (param(query, "type") ?? "0").trim().toUpperCase();
+    const wanted = type === "0" ? "STUDENT" : type;
+    return rows.filter((g) => String(g.groupType ?? "").toUpperCase() === wanted);
   };
 
   const answer = (
@@ -657,13 +776,12 @@ export function createFactsSimulator(options: FactsSimulatorOptions): FactsSimul
       );
     const a = ATTENDANCE.exec(lower);
     if (a !== null) return attendanceRoute(method, a[1], parsed.value, query, path, origin, now);
-    if (lower === "/students/status") {
-      if (method !== "GET") return json(405, { statusCode: 405, message: "Method not allowed" });
-      return json(200, tables.get(lower) ?? []);
-    }
+    // Every route below is read-only here: any other method is a route FACTS does not have.
+    if (method !== "GET") return notFoundRoute();
+    if (lower === "/students/status") return json(200, tables.get(lower) ?? []);
     const rows = tables.get(lower);
     if (rows === undefined) return notFoundRoute();
-    if (method !== "GET") return json(405, { statusCode: 405, message: "Method not allowed" });
+    if (lower === "/userdefinedgroups") return page(udfGroupsOfType(rows, query), path, query, origin);
     return page(rows, path, query, origin);
   };
 

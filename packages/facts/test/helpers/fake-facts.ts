@@ -75,16 +75,24 @@ export function fakeFacts(initial: Record<string, Row[]> = {}): FakeFacts {
       const table = tables.get(`/${hours[1]}/ServiceHours`) as Row[];
       const id = hours[2] === undefined ? null : Number(hours[2]);
       if (method === "POST") {
-        table.push({ ...(body as Row), serviceHoursId: nextHourId++, createdBy: "api" });
+        table.push({ ...(body as Row), serviceHoursId: nextHourId++, createdBy: 7 });
         return new HttpResponse(null, { status: 201 });
       }
+      // FACTS has no DELETE (or any other method here): the gateway's unknown-route answer.
+      if (method !== "PUT" && method !== "PATCH")
+        return HttpResponse.json({ statusCode: 404, message: "Resource not found" }, { status: 404 });
       const at = table.findIndex((r) => r.serviceHoursId === id);
-      if (at < 0) return HttpResponse.json({ statusCode: 404, message: "Not Found" }, { status: 404 });
-      if (method === "DELETE") {
-        table.splice(at, 1);
-        return new HttpResponse(null, { status: 204 });
-      }
-      table[at] = { ...(table[at] as Row), ...(body as Row), serviceHoursId: id };
+      if (at < 0) return HttpResponse.json({ error: { code: "NotFound", message: "Not Found" } }, { status: 404 });
+      // PATCH takes a JSON Patch array (`replace` of top-level fields).
+      const changes: Row =
+        method === "PATCH"
+          ? Array.isArray(body)
+            ? Object.fromEntries((body as Row[]).map((op) => [String(op.path).replace(/^\//, ""), op.value]))
+            : {}
+          : (body as Row);
+      if (method === "PATCH" && !Array.isArray(body))
+        return HttpResponse.json({ error: { code: "BadArgument", message: "JSON Patch expected" } }, { status: 400 });
+      table[at] = { ...(table[at] as Row), ...changes, serviceHoursId: id };
       return HttpResponse.json(table[at]);
     }
     const table = tables.get(endpoint);
@@ -95,7 +103,13 @@ export function fakeFacts(initial: Record<string, Row[]> = {}): FakeFacts {
     const page = Number(query.get("Page") ?? 1);
     const pageSize = Math.min(1000, Number(query.get("PageSize") ?? 50));
     fake.beforePage?.(endpoint, page);
-    const rows = (tables.get(endpoint) ?? []).filter((r) => matches(r, query.get("Filters")));
+    // `/UserDefinedGroups?type=STUDENT` lists the groups of that type (see src/udf-groups.ts).
+    const type = endpoint === "/UserDefinedGroups" ? query.get("type") : null;
+    const rows = (tables.get(endpoint) ?? []).filter(
+      (r) =>
+        matches(r, query.get("Filters")) &&
+        (type === null || String(r.groupType ?? "").toUpperCase() === type.toUpperCase()),
+    );
     const pageCount = Math.ceil(rows.length / pageSize);
     return HttpResponse.json({
       results: rows.slice((page - 1) * pageSize, page * pageSize),

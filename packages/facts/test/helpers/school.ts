@@ -21,7 +21,7 @@ export function smallSchool(): Record<string, Record<string, unknown>[]> {
     studentId,
     configSchoolId: 1,
     schoolCode: "MAIN",
-    classYear: 2030,
+    classYear: "2030",
     gender: "F",
     birthdate: "2012-04-03T00:00:00",
     school: {
@@ -111,10 +111,10 @@ export function smallSchool(): Record<string, Record<string, unknown>[]> {
       { groupId: 4, groupName: "Staff info", groupType: "STAFF" },
     ],
     "/UserDefinedFields": [
-      { fieldId: 10, groupId: 1, fieldName: "Bus Route", fieldType: "Text", listItems: null },
-      { fieldId: 11, groupId: 2, fieldName: "Occupation", fieldType: "Text", listItems: null },
-      { fieldId: 12, groupId: 3, fieldName: "Parish", fieldType: "List", listItems: ["St Anne", "St Paul"] },
-      { fieldId: 13, groupId: 4, fieldName: "Badge", fieldType: "Text", listItems: null },
+      { fieldId: 10, groupId: 1, fieldName: "Bus Route", fieldType: 1, listItems: null },
+      { fieldId: 11, groupId: 2, fieldName: "Occupation", fieldType: 1, listItems: null },
+      { fieldId: 12, groupId: 3, fieldName: "Parish", fieldType: 5, listItems: ["St Anne", "St Paul"] },
+      { fieldId: 13, groupId: 4, fieldName: "Badge", fieldType: 1, listItems: null },
     ],
     "/UserDefinedData": [
       { fieldId: 10, linkedId: 101, data: "Route 7" },

@@ -33,7 +33,11 @@ describe("each fault kind fails the read with its typed error and no partial res
       { endpoint: "/People", page: 2, fault: { type: "wrongType", field: "personId" } },
       "InvalidPayload",
     ],
-    ["a missing field", { endpoint: "/Students", fault: { type: "missingField", field: "school" } }, "InvalidPayload"],
+    [
+      "a missing id",
+      { endpoint: "/Students", fault: { type: "missingField", field: "personStudentId" } },
+      "InvalidPayload",
+    ],
     [
       "a page that shrinks between reads",
       { endpoint: "/People", page: 1, fault: { type: "shrink", rows: 3 } },
@@ -80,8 +84,8 @@ describe("each fault kind fails the read with its typed error and no partial res
       "InvalidPayload",
     ],
     [
-      "a grade level without its name",
-      { endpoint: "/Academics/GradeLevels", fault: { type: "missingField", field: "gradeLevelName" } },
+      "a grade level without its id",
+      { endpoint: "/Academics/GradeLevels", fault: { type: "missingField", field: "gradeLevelId" } },
       "InvalidPayload",
     ],
     [

@@ -40,7 +40,7 @@ describe("generateSchool", () => {
     // Missing (null and ""), invalid, and shared emails.
     expect(emails).toContain(null);
     expect(emails).toContain("");
-    expect(emails.some((e) => e !== null && e !== "" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e.trim()))).toBe(true);
+    expect(emails.some((e) => e != null && e !== "" && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e.trim()))).toBe(true);
     const counts = new Map<string, number>();
     for (const e of emails) if (e) counts.set(e, (counts.get(e) ?? 0) + 1);
     expect([...counts.values()].some((n) => n > 1)).toBe(true);

@@ -1,7 +1,7 @@
 import type { HourWrite } from "@rostersync/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createFactsHoursSink, parseMarker } from "../../src/index.js";
+import { createFactsHoursSink, DUPLICATE_PREFIX, parseMarker, WITHDRAWN_PREFIX } from "../../src/index.js";
 import { createFactsSimulator, type FactsFault, type FaultRule, generateSchool } from "../../src/testing/index.js";
 import { KEYS, useServers } from "./support.js";
 
@@ -23,18 +23,18 @@ const create = (i: number, role: "student" | "parent" = i % 4 === 3 ? "parent" :
   },
 });
 
-/** The host hour ids of the stored records, with how many records each has. */
+/** The host hour ids of the stored records, with how many records each has (marked duplicates left out). */
 const stored = (sim: ReturnType<typeof createFactsSimulator>) => {
   const byMarker = new Map<string, number>();
   for (const r of sim.serviceHours()) {
-    const id = parseMarker(r.note).hostHourId;
-    if (id !== null) byMarker.set(id, (byMarker.get(id) ?? 0) + 1);
+    const { hostHourId: id, mark } = parseMarker(r.note);
+    if (id !== null && mark !== "duplicate") byMarker.set(id, (byMarker.get(id) ?? 0) + 1);
   }
   return byMarker;
 };
 
 describe("service hours through the simulator", () => {
-  it("creates, updates, deletes and lists through the real sink", async () => {
+  it("creates, updates, withdraws (FACTS cannot delete) and lists through the real sink", async () => {
     const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
     const { client } = await serve(sim);
     const sink = createFactsHoursSink(client, { readBackDelayMs: 1 });
@@ -59,13 +59,19 @@ describe("service hours through the simulator", () => {
         { ...(writes[1] as HourWrite), op: "delete", serviceHoursId: created[1]?.serviceHoursId ?? null },
       ])
     )._unsafeUnwrap();
-    expect(updated.map((o) => o.status)).toEqual(["updated", "deleted"]);
+    expect(updated.map((o) => o.status)).toEqual(["updated", "withdrawn"]);
+    expect(updated[1]).toMatchObject({ serviceHoursId: created[1]?.serviceHoursId, attention: expect.any(String) });
     const listed = (await sink.listAll())._unsafeUnwrap();
+    // The withdrawn record is still in FACTS, zeroed and marked for a person to delete.
     expect(listed.map((h) => [h.hostHourId, h.hours, h.role]).sort()).toEqual([
       ["hour-0", 7, "student"],
+      ["hour-1", 0, "student"],
       ["hour-3", 1, "parent"],
     ]);
-    expect(sim.stats().writes).toMatchObject({ created: 3, updated: 1, deleted: 1 });
+    const kept = sim.serviceHours().find((r) => parseMarker(r.note).hostHourId === "hour-1");
+    expect(kept?.note?.startsWith(WITHDRAWN_PREFIX)).toBe(true);
+    expect(sim.stats().writes).toMatchObject({ created: 3, updated: 2, deleted: 0 });
+    expect(sim.log().some((e) => e.method === "DELETE")).toBe(false);
   });
 
   it("refuses student hours under the other id kind (studentHoursPersonId), and the sink reports them failed", async () => {
@@ -102,18 +108,28 @@ describe("service hours through the simulator", () => {
 });
 
 describe("a duplicate left by a late request", () => {
-  it("is removed on the hour's next reconcile, keeping the oldest record", async () => {
+  it("is withdrawn and marked as a duplicate on the hour's next reconcile, keeping the oldest record", async () => {
     const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
     const { client } = await serve(sim);
     const sink = createFactsHoursSink(client, { readBackDelayMs: 1 });
     const first = (await sink.write([create(0), create(1)]))._unsafeUnwrap();
     // What a create that timed out on the client but landed later leaves behind: a second record, same marker.
     const original = sim.serviceHours().find((r) => parseMarker(r.note).hostHourId === "hour-0");
-    const { serviceHoursId: _id, ...copy } = original as Record<string, unknown>;
-    (await client.request("POST", "/Students/ServiceHours", { json: copy }))._unsafeUnwrap();
+    const { role: _role, yearId: _year, createdBy: _by, ...copy } = original as unknown as Record<string, unknown>;
+    (await client.request("POST", "/Students/ServiceHours", { json: { ...copy, serviceHoursId: 0 } }))._unsafeUnwrap();
     expect(stored(sim).get("hour-0")).toBe(2);
     const again = (await sink.write([{ ...create(0), reconcile: true }]))._unsafeUnwrap();
     expect(again[0]).toMatchObject({ status: "created", serviceHoursId: first[0]?.serviceHoursId });
+    // FACTS cannot delete it: the second record stays, zeroed, marked, and named for a person to remove.
+    const duplicate = sim.serviceHours().find((r) => parseMarker(r.note).mark === "duplicate");
+    expect(duplicate).toMatchObject({ hours: 0 });
+    expect(duplicate?.note?.startsWith(DUPLICATE_PREFIX)).toBe(true);
+    expect(again[0]?.attention).toContain(String(duplicate?.serviceHoursId));
+    expect(sim.serviceHours()).toHaveLength(3);
+    // The next reconcile leaves it alone: it is no candidate for the hour any more.
+    const third = (await sink.write([{ ...create(0), reconcile: true }]))._unsafeUnwrap();
+    expect(third[0]).toMatchObject({ status: "created", serviceHoursId: first[0]?.serviceHoursId });
+    expect(third[0]?.attention).toBeUndefined();
     expect(stored(sim)).toEqual(
       new Map([
         ["hour-0", 1],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createFactsHoursSink, serviceHourSchema } from "../../src/index.js";
-import { createFactsSimulator, generateSchool } from "../../src/testing/index.js";
+import { createFactsSimulator, generateSchool, SIM_API_USER_ID } from "../../src/testing/index.js";
 import { KEYS, useServers } from "./support.js";
 
 const serve = useServers();
@@ -215,13 +215,14 @@ describe("the gateway: keys, permissions, unknown routes", () => {
 });
 
 describe("service hours and attendance", () => {
-  it("creates with 201 and no body, lists, gets, updates, patches and deletes a record", async () => {
+  it("creates with 201 and no body, lists, gets, updates (PUT, JSON Patch) a record; DELETE is an unknown route", async () => {
     const s = sim();
     const { fetch } = await serve(s);
     const personId = school.tables["/Students"][0]?.studentId as number;
+    const body = { serviceHoursId: 0, personId, description: "Library", hours: 1.5, note: "n [rs:h1]" };
     const created = await fetch("/Students/ServiceHours?api-version=1", {
       method: "POST",
-      body: JSON.stringify({ personId, description: "Library", hours: 1.5, date: "2026-02-03", note: "n [rs:h1]" }),
+      body: JSON.stringify({ ...body, date: "2026-02-03T00:00:00" }),
     });
     expect(created.status).toBe(201);
     expect(await created.text()).toBe("");
@@ -237,13 +238,13 @@ describe("service hours and attendance", () => {
         date: "2026-02-03T00:00:00",
         note: "n [rs:h1]",
         verifiedBy: null,
-        createdBy: "API",
+        createdBy: SIM_API_USER_ID,
       },
     ]);
     const id = listed.results[0]?.serviceHoursId as number;
     const put = await fetch(`/Students/ServiceHours/${id}?api-version=1`, {
       method: "PUT",
-      body: JSON.stringify({ personId, description: "Library", hours: 3, date: "2026-02-03", note: "n [rs:h1]" }),
+      body: JSON.stringify({ ...body, serviceHoursId: id, hours: 3, date: "2026-02-03T00:00:00" }),
     });
     expect(put.status).toBe(200);
     const patched = await fetch(`/Students/ServiceHours/${id}?api-version=1`, {
@@ -251,11 +252,20 @@ describe("service hours and attendance", () => {
       body: JSON.stringify([{ op: "replace", path: "/verifiedBy", value: "Ms Kim" }]),
     });
     expect(await patched.json()).toMatchObject({ hours: 3, verifiedBy: "Ms Kim" });
+    // PATCH takes a JSON Patch array only.
+    const objectPatch = await fetch(`/Students/ServiceHours/${id}?api-version=1`, {
+      method: "PATCH",
+      body: JSON.stringify({ hours: 9 }),
+    });
+    expect(objectPatch.status).toBe(400);
     expect(s.serviceHours()).toMatchObject([{ serviceHoursId: id, hours: 3, verifiedBy: "Ms Kim", role: "student" }]);
-    expect((await fetch(`/Students/ServiceHours/${id}?api-version=1`, { method: "DELETE" })).status).toBe(204);
-    expect((await fetch(`/Students/ServiceHours/${id}?api-version=1`)).status).toBe(404);
-    expect(s.serviceHours()).toEqual([]);
-    expect(s.stats().writes).toMatchObject({ created: 1, updated: 2, deleted: 1 });
+    // No DELETE in FACTS: the gateway's unknown-route answer, and the record stays.
+    const del = await fetch(`/Students/ServiceHours/${id}?api-version=1`, { method: "DELETE" });
+    expect(del.status).toBe(404);
+    expect(await del.json()).toEqual({ statusCode: 404, message: "Resource not found" });
+    expect((await fetch(`/Students/ServiceHours/${id}?api-version=1`)).status).toBe(200);
+    expect(s.serviceHours()).toHaveLength(1);
+    expect(s.stats().writes).toMatchObject({ created: 1, updated: 2, deleted: 0 });
   });
 
   it("refuses a service-hours body with every problem listed, and a student id of the wrong kind", async () => {
@@ -267,32 +277,70 @@ describe("service hours and attendance", () => {
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { details: { target: string }[] } };
-    expect(body.error.details.map((d) => d.target)).toEqual(["personId", "description", "hours", "date", "note"]);
+    expect(body.error.details.map((d) => d.target)).toEqual([
+      "serviceHoursId",
+      "personId",
+      "description",
+      "hours",
+      "date",
+      "note",
+    ]);
     // A personStudentId that is nobody's studentId: the default simulator takes studentIds only.
     const studentIds = new Set(school.tables["/Students"].map((x) => x.studentId));
     const personStudentId = school.tables["/Students"].find((x) => !studentIds.has(x.personStudentId))?.personStudentId;
     expect(personStudentId).toBeDefined();
     const wrongKind = await fetch("/Students/ServiceHours?api-version=1", {
       method: "POST",
-      body: JSON.stringify({ personId: personStudentId, description: "x", hours: 1, date: "2026-01-01" }),
+      body: JSON.stringify({
+        serviceHoursId: 0,
+        personId: personStudentId,
+        description: "x",
+        hours: 1,
+        date: "2026-01-01T00:00:00",
+      }),
     });
     expect(wrongKind.status).toBe(400);
+    // A date that is not a date-time (the definition's format) is refused too.
+    const dateOnly = await fetch("/Students/ServiceHours?api-version=1", {
+      method: "POST",
+      body: JSON.stringify({
+        serviceHoursId: 0,
+        personId: [...studentIds][0],
+        description: "x",
+        hours: 1,
+        date: "2026-01-01",
+      }),
+    });
+    expect(dateOnly.status).toBe(400);
     expect(s.serviceHours()).toEqual([]);
   });
 
-  it("stores parents' hours with the school's default yearId", async () => {
+  it("gives parents' hours the school's default yearId itself (the create body has none); a PUT without one zeroes it", async () => {
     const s = sim();
     const { fetch } = await serve(s);
     const parent = school.tables["/People/ParentStudent"][0]?.parentID as number;
-    const res = await fetch("/Parents/ServiceHours?api-version=1", {
-      method: "POST",
-      body: JSON.stringify({ personId: parent, description: "Lunch", hours: 2, date: "2026-03-01" }),
-    });
+    const body = { serviceHoursId: 0, personId: parent, description: "Lunch", hours: 2, date: "2026-03-01T00:00:00" };
+    const res = await fetch("/Parents/ServiceHours?api-version=1", { method: "POST", body: JSON.stringify(body) });
     expect(res.status).toBe(201);
     expect(s.serviceHours()).toMatchObject([{ role: "parent", personId: parent, yearId: school.schoolYear }]);
+    const id = s.serviceHours()[0]?.serviceHoursId as number;
+    // Reads never show yearId (StudentServiceHoursModel has none).
+    const got = (await (await fetch(`/Parents/ServiceHours/${id}?api-version=1`)).json()) as Record<string, unknown>;
+    expect(got).not.toHaveProperty("yearId");
+    // A JSON Patch leaves the year alone; a ServiceHoursModel PUT sets every field, yearId included.
+    await fetch(`/Parents/ServiceHours/${id}?api-version=1`, {
+      method: "PATCH",
+      body: JSON.stringify([{ op: "replace", path: "/hours", value: 4 }]),
+    });
+    expect(s.serviceHours()[0]).toMatchObject({ hours: 4, yearId: school.schoolYear });
+    await fetch(`/Parents/ServiceHours/${id}?api-version=1`, {
+      method: "PUT",
+      body: JSON.stringify({ ...body, serviceHoursId: id }),
+    });
+    expect(s.serviceHours()[0]).toMatchObject({ yearId: 0 });
   });
 
-  it("takes StudentAttendance posts (201, no body) and reads them back by student and date range", async () => {
+  it("takes StudentAttendance posts (200 with the record) and reads them back by student and date range", async () => {
     const s = sim();
     const { fetch } = await serve(s);
     const [a, b] = school.tables["/Students"].map((x) => x.studentId) as [number, number];
@@ -303,25 +351,59 @@ describe("service hours and attendance", () => {
           studentId,
           classId: 3101,
           attendanceDate,
-          column: "P1",
+          column: 1,
           attendanceCode: "T",
           attendanceEventReason: "Late bus [hero:e1]",
+          setByAdmin: true,
+          updated: false,
         }),
       });
-    expect((await post(a, "2026-01-12")).status).toBe(201);
-    expect((await post(b, "2026-01-13")).status).toBe(201);
-    expect((await post(a, "2026-02-01")).status).toBe(201);
+    const first = await post(a, "2026-01-12T00:00:00");
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({
+      attendanceId: expect.any(Number),
+      studentReference: { studentId: a },
+      classReference: { classId: 3101 },
+      column: 1,
+      setByAdmin: true,
+    });
+    expect((await post(b, "2026-01-13T00:00:00")).status).toBe(200);
+    expect((await post(a, "2026-02-01T00:00:00")).status).toBe(200);
     const q = new URLSearchParams({
       Filters: `studentId==${a}|${b},attendanceDate>=2026-01-12,attendanceDate<=2026-01-13T23:59:59`,
       "api-version": "1",
     });
     const page = (await (await fetch(`/People/StudentAttendance?${q}`)).json()) as Page;
-    expect(page.results.map((r) => [r.studentId, r.attendanceDate])).toEqual([
-      [a, "2026-01-12T00:00:00"],
-      [b, "2026-01-13T00:00:00"],
+    expect(
+      page.results.map((r) => [(r.studentReference as { studentId: number }).studentId, r.attendanceDate, r.studentId]),
+    ).toEqual([
+      [a, "2026-01-12T00:00:00", undefined],
+      [b, "2026-01-13T00:00:00", undefined],
     ]);
     expect(s.attendance()).toHaveLength(3);
-    expect(s.attendance()[0]).toMatchObject({ studentId: a, classId: 3101, column: "P1", attendanceCode: "T" });
+    expect(s.attendance()[0]).toMatchObject({ studentId: a, classId: 3101, column: 1, attendanceCode: "T" });
+    // A string column, a flat PATCH object and a body without the required flags are refused.
+    const bad = await fetch("/People/StudentAttendance?api-version=1", {
+      method: "POST",
+      body: JSON.stringify({ studentId: a, classId: 3101, attendanceDate: "2026-01-12T00:00:00", column: "P1" }),
+    });
+    expect(bad.status).toBe(400);
+    const targets = ((await bad.json()) as { error: { details: { target: string }[] } }).error.details.map(
+      (d) => d.target,
+    );
+    expect(targets).toEqual(["column", "setByAdmin", "updated"]);
+    const id = s.attendance()[0]?.attendanceId as number;
+    const flat = await fetch(`/People/StudentAttendance/${id}?api-version=1`, {
+      method: "PATCH",
+      body: JSON.stringify({ attendanceCode: "" }),
+    });
+    expect(flat.status).toBe(400);
+    // PUT changes only the code, reason and flags: an id or column in its body is ignored.
+    const put = await fetch(`/People/StudentAttendance/${id}?api-version=1`, {
+      method: "PUT",
+      body: JSON.stringify({ attendanceCode: "P", setByAdmin: true, updated: true, column: 7 }),
+    });
+    expect(await put.json()).toMatchObject({ attendanceCode: "P", column: 1, updated: true });
   });
 
   it("keeps service hours and attendance across load() of the next roster", async () => {
@@ -330,7 +412,13 @@ describe("service hours and attendance", () => {
     const personId = school.tables["/Students"][0]?.studentId as number;
     await fetch("/Students/ServiceHours?api-version=1", {
       method: "POST",
-      body: JSON.stringify({ personId, description: "Library", hours: 1, date: "2026-02-03" }),
+      body: JSON.stringify({
+        serviceHoursId: 0,
+        personId,
+        description: "Library",
+        hours: 1,
+        date: "2026-02-03T00:00:00",
+      }),
     });
     s.load(generateSchool({ seed: 99, people: 100 }));
     expect(s.serviceHours()).toHaveLength(1);

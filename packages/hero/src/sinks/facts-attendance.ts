@@ -5,26 +5,50 @@ import { z } from "zod";
 
 const ENDPOINT = "/People/StudentAttendance";
 
-const idSchema = z.union([z.number(), z.string()]).transform((v) => String(v));
+const idSchema = z
+  .number()
+  .int()
+  .transform((v) => String(v));
 
-/** A FACTS attendance record as `GET /People/StudentAttendance` answers it (the fields the sink uses). */
-export const factsAttendanceSchema = z.looseObject({
-  attendanceId: idSchema,
-  studentId: idSchema,
-  classId: idSchema,
-  attendanceDate: z.string(),
-  column: z.union([z.string(), z.number()]).transform((v) => String(v)),
-  attendanceCode: z.string().nullish(),
-  attendanceEventReason: z.string().nullish(),
-});
+/**
+ * A FACTS attendance record as `GET /People/StudentAttendance` and the writes answer it
+ * (`StudentAttendanceDto`: `studentReference.studentId`, `classReference.classId`, an integer `column`),
+ * read into the flat shape the sink compares slots with. Only the ids, the date and the column are
+ * required; unknown fields are ignored.
+ */
+export const factsAttendanceSchema = z
+  .object({
+    attendanceId: idSchema,
+    studentReference: z.object({ studentId: idSchema }),
+    classReference: z.object({ classId: idSchema }),
+    attendanceDate: z.string(),
+    column: z.number().int(),
+    attendanceCode: z.string().nullish(),
+    attendanceEventReason: z.string().nullish(),
+  })
+  .transform((r) => ({
+    attendanceId: r.attendanceId,
+    studentId: r.studentReference.studentId,
+    classId: r.classReference.classId,
+    attendanceDate: r.attendanceDate,
+    column: String(r.column),
+    attendanceCode: r.attendanceCode,
+    attendanceEventReason: r.attendanceEventReason,
+  }));
 /** See {@link factsAttendanceSchema}. */
 export type FactsAttendance = z.infer<typeof factsAttendanceSchema>;
 
-/** Where a tardy goes in FACTS attendance: the class (section) and the attendance column. */
+/**
+ * Where a tardy goes in FACTS attendance: the class (section) and the attendance column. FACTS numbers a
+ * class's attendance columns with integers (`column`); this mapping is where a school says which integer
+ * each Hero period is (e.g. period 1 → column 1, or an `AM` period → column 0). A numeric string (`"1"`)
+ * is read as that integer; anything else is a `NoClassMapping` failure of the record.
+ */
 export interface FactsClassSlot {
+  /** FACTS's `classId` (an integer; a numeric string is read as one). */
   readonly classId: number | string;
-  /** The attendance column of the class (FACTS's `column`, e.g. the period or `AM`). */
-  readonly column: string;
+  /** FACTS's attendance `column` of the class: an integer (a numeric string is read as one). */
+  readonly column: number | string;
 }
 
 /** Options of {@link createFactsAttendanceSink}. */
@@ -51,6 +75,11 @@ export interface FactsAttendanceSinkOptions {
   readonly batchSize?: number | undefined;
   /** Attempts of one create whose outcome stays unknown (read back between attempts). Default 3. */
   readonly createAttempts?: number | undefined;
+  /**
+   * FACTS's required `setByAdmin` flag on every write: the tardy was recorded by the office (Hero), not
+   * taken by a teacher in class. Default `true`.
+   */
+  readonly setByAdmin?: boolean | undefined;
 }
 
 /**
@@ -93,19 +122,27 @@ export interface FactsAttendanceSink extends TardySink<FactsAttendanceSinkError>
 
 interface Planned {
   readonly record: TardyRecord;
+  /** A `CreateStudentAttendanceDto`. */
   readonly body: {
-    readonly studentId: number | string;
-    readonly classId: number | string;
+    readonly studentId: number;
+    readonly classId: number;
+    /** `date-time`, as the definition declares: `YYYY-MM-DDT00:00:00`. */
     readonly attendanceDate: string;
-    readonly column: string;
+    readonly column: number;
     readonly attendanceCode: string;
     readonly attendanceEventReason: string;
+    readonly setByAdmin: boolean;
+    readonly updated: boolean;
   };
   readonly slot: string;
 }
 
 const text = (v: string | number | null | undefined): string => (v === null || v === undefined ? "" : String(v).trim());
-const asId = (v: string): number | string => (/^\d{1,15}$/.test(v) ? Number(v) : v);
+/** An integer as FACTS takes it (`int32`), from a number or a numeric string; `null` otherwise. */
+const asInt = (v: number | string): number | null => {
+  const n = typeof v === "number" ? v : /^\s*-?\d{1,10}\s*$/.test(v) ? Number(v) : Number.NaN;
+  return Number.isInteger(n) && n <= 2 ** 31 - 1 && n >= -(2 ** 31) ? n : null;
+};
 const slotKey = (studentId: string, classId: string, date: string, column: string) =>
   `${studentId}\u0000${classId}\u0000${date.slice(0, 10)}\u0000${column}`;
 
@@ -123,17 +160,21 @@ class Stop {
 }
 
 /**
- * A {@link TardySink} that writes each tardy as a FACTS attendance record (`POST
- * /People/StudentAttendance` with `studentId`, `classId`, `attendanceDate`, `column`, `attendanceCode` from
- * the External Reference Code, and `attendanceEventReason`), corrections with `PUT` and voids with `PATCH`
- * by `attendanceId`. The export needs the fields `studentSisId`, `date`, `period` and
- * `externalReferenceCode` (the FACTS preset asks for them).
+ * A {@link TardySink} that writes each tardy as a FACTS attendance record, as FACTS's API definition has
+ * it: `POST /People/StudentAttendance` with a `CreateStudentAttendanceDto` (integer `studentId`,
+ * `classId` and `column`, `attendanceDate` as a date-time, `attendanceCode` from the External Reference
+ * Code, `attendanceEventReason`, and the required `setByAdmin` and `updated` flags), whose `200` answer is
+ * the new record (its `attendanceId` is used directly); corrections with `PUT` (an
+ * `UpdateStudentAttendanceDto`: only the code, the reason and the flags — FACTS's PUT cannot move a record
+ * to another student, class, date or column); voids with a JSON Patch `PATCH`. The export needs the fields
+ * `studentSisId`, `date`, `period` and `externalReferenceCode` (the FACTS preset asks for them).
  *
  * Exactly once: a record's identity in FACTS is its slot (student, class, date, column). Before writing a
- * batch the sink reads the batch's slots back with one filtered `GET`, so a record already written by an
- * earlier attempt whose outcome was lost (timeout, crash before the ledger was saved) is found and updated
- * instead of created again; a create that times out is read back before it is retried. That costs about
- * one read per `batchSize` records, plus one more per batch when FACTS answers a create without its id.
+ * batch the sink reads the batch's slots back with one filtered `GET` (filter names `studentId` and
+ * `attendanceDate`; FACTS's answers nest the ids in `studentReference` / `classReference`), so a record
+ * already written by an earlier attempt whose outcome was lost (timeout, crash before the ledger was saved)
+ * is found and updated instead of created again; a create that times out is read back before it is
+ * retried. That costs about one read per `batchSize` records.
  *
  * @example
  * ```ts
@@ -148,6 +189,7 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
   const batchSize = Math.max(1, Math.min(options.batchSize ?? 200, 500));
   const attempts = Math.max(1, options.createAttempts ?? 3);
   const voidCode = options.voidAttendanceCode ?? "";
+  const setByAdmin = options.setByAdmin ?? true;
   const counters = { posts: 0, puts: 0, patches: 0, reads: 0 };
 
   const slotOf = (record: TardyRecord): FactsClassSlot | null => {
@@ -189,23 +231,42 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
         message: `Tardy ${record.eventId}: period ${period} of school ${text(record.values.schoolCode) || "?"} is not mapped to a FACTS class.`,
       };
     }
+    const factsStudentId = asInt(studentId);
+    if (factsStudentId === null) {
+      return {
+        eventId: record.eventId,
+        code: "MissingValue",
+        message: `Tardy ${record.eventId}: student SIS id "${studentId}" is not a FACTS studentId (an integer).`,
+      };
+    }
+    const classId = asInt(slot.classId);
+    const column = asInt(slot.column);
+    if (classId === null || column === null) {
+      return {
+        eventId: record.eventId,
+        code: "NoClassMapping",
+        message: `Tardy ${record.eventId}: the class mapping of period ${text(record.values.period) || "(no period)"} needs FACTS's integer classId and column (got ${String(slot.classId)} / ${String(slot.column)}).`,
+      };
+    }
     return {
       record,
       body: {
-        studentId: asId(studentId),
-        classId: slot.classId,
-        attendanceDate: date,
-        column: slot.column,
+        studentId: factsStudentId,
+        classId,
+        attendanceDate: `${date.slice(0, 10)}T00:00:00`,
+        column,
         attendanceCode: code,
         attendanceEventReason: reasonOf(record),
+        setByAdmin,
+        updated: false,
       },
-      slot: slotKey(studentId, String(slot.classId), date, slot.column),
+      slot: slotKey(String(factsStudentId), String(classId), date, String(column)),
     };
   };
 
   /** Reads back the attendance of a batch's students over its dates, by slot. */
   const readBack = async (batch: readonly Planned[]): Promise<Map<string, FactsAttendance>> => {
-    const students = [...new Set(batch.map((p) => String(p.body.studentId)))];
+    const students = [...new Set(batch.map((p) => p.body.studentId))];
     const dates = batch.map((p) => p.body.attendanceDate.slice(0, 10)).sort();
     const filters = [
       sieveIn("studentId", students),
@@ -256,6 +317,13 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
       if (error.fatal || error.type === "RateLimited") throw new Stop(error);
       failures.push({ eventId: p.record.eventId, code: "Rejected", message: error.message });
     };
+    /** What FACTS's PUT (`UpdateStudentAttendanceDto`) may change: the code, the reason and the flags. */
+    const updateOf = (body: Planned["body"]) => ({
+      attendanceCode: body.attendanceCode,
+      attendanceEventReason: body.attendanceEventReason,
+      setByAdmin: body.setByAdmin,
+      updated: true,
+    });
     const write = async (method: "PUT" | "PATCH", id: string, json: unknown) => {
       if (method === "PUT") counters.puts++;
       else counters.patches++;
@@ -266,7 +334,9 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
     try {
       for (let start = 0; start < planned.length; start += batchSize) {
         const batch = planned.slice(start, start + batchSize);
-        const needsLookup = batch.filter((p) => p.record.externalId === undefined);
+        // Corrections are looked up too: FACTS's PUT cannot move a record, so a correction whose slot moved
+        // (another date or period) must be told from one that stayed.
+        const needsLookup = batch.filter((p) => p.record.externalId === undefined || p.record.kind !== "void");
         const existing = needsLookup.length > 0 ? await readBack(needsLookup) : new Map<string, FactsAttendance>();
         const unconfirmed: Planned[] = [];
         // Records of one slot go in order; different slots go concurrently within the client's limits.
@@ -275,23 +345,40 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
         await Promise.all(
           [...bySlot.values()].map(async (group) => {
             for (const p of group) {
-              const known = p.record.externalId ?? existing.get(p.slot)?.attendanceId ?? null;
+              const voidPatch = [
+                { op: "replace", path: "/attendanceCode", value: voidCode },
+                {
+                  op: "replace",
+                  path: "/attendanceEventReason",
+                  value: `${p.body.attendanceEventReason} (voided)`.slice(0, 255),
+                },
+                { op: "replace", path: "/updated", value: true },
+              ];
+              let known = p.record.externalId ?? existing.get(p.slot)?.attendanceId ?? null;
               if (p.record.kind === "void") {
                 if (known === null) {
                   done(p, null);
                   continue;
                 }
-                const r = await write("PATCH", known, {
-                  attendanceCode: voidCode,
-                  attendanceEventReason: `${p.body.attendanceEventReason} (voided)`.slice(0, 255),
-                });
+                const r = await write("PATCH", known, voidPatch);
                 // A record someone deleted in FACTS has nothing left to void.
                 if (r.isOk() || r.error.type === "NotFound") done(p, r.isOk() ? known : null);
                 else rejected(p, r.error);
                 continue;
               }
+              const inSlot = existing.get(p.slot);
+              if (p.record.externalId !== undefined && inSlot?.attendanceId !== p.record.externalId) {
+                // The tardy moved to another slot, which FACTS's PUT cannot do: void the record in the old slot
+                // and write the new slot (the record already there, or a new one).
+                const r = await write("PATCH", p.record.externalId, voidPatch);
+                if (r.isErr() && r.error.type !== "NotFound") {
+                  rejected(p, r.error);
+                  continue;
+                }
+                known = inSlot?.attendanceId ?? null;
+              }
               if (known !== null) {
-                const current = p.record.externalId === undefined ? existing.get(p.slot) : undefined;
+                const current = existing.get(p.slot);
                 if (
                   current !== undefined &&
                   (current.attendanceCode ?? "") === p.body.attendanceCode &&
@@ -300,7 +387,7 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
                   done(p, known); // already there: written by an attempt whose outcome was lost
                   continue;
                 }
-                const r = await write("PUT", known, { attendanceId: asId(known), ...p.body });
+                const r = await write("PUT", known, updateOf(p.body));
                 if (r.isOk()) {
                   done(p, known);
                   existing.set(p.slot, { ...stringified(p.body), attendanceId: known });
@@ -312,7 +399,9 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
                   continue;
                 }
               }
-              const id = await create(p, signal, p.record.externalId !== undefined);
+              const id = await create(p, signal, false);
+              // FACTS answers a create with the record: its id is known at once. Only an answer without one
+              // (not what the definition says) falls back to reading the slot back.
               if (id === "unconfirmed" && group.length > 1) {
                 // Another tardy of this slot follows: it must find this record, so look its id up now.
                 const found = (await readBack([p])).get(p.slot);
@@ -330,7 +419,7 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
           }),
         );
         if (unconfirmed.length > 0) {
-          // Created (201) without an id in the answer: one read finds the ids of the whole batch.
+          // Created without an id in the answer: one read finds the ids of the whole batch.
           const found = await readBack(unconfirmed);
           for (const p of unconfirmed) done(p, found.get(p.slot)?.attendanceId ?? null);
         }
@@ -349,7 +438,7 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
         studentId: String(body.studentId),
         classId: String(body.classId),
         attendanceDate: body.attendanceDate,
-        column: body.column,
+        column: String(body.column),
         attendanceCode: body.attendanceCode,
         attendanceEventReason: body.attendanceEventReason,
       };
@@ -370,6 +459,7 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
         counters.posts++;
         const r = await client.request("POST", ENDPOINT, { json: p.body, idempotent: false, signal });
         if (r.isOk()) {
+          // 200 with the StudentAttendanceDto: its attendanceId, no read-back.
           const id = idSchema.safeParse((r.value.body as { attendanceId?: unknown } | undefined)?.attendanceId);
           return id.success ? id.data : "unconfirmed";
         }
@@ -410,10 +500,10 @@ export function createFactsAttendanceSink(options: FactsAttendanceSinkOptions): 
 }
 
 /**
- * The attendance codes FACTS knows (`GET /Academics/AttendanceCodes`), to check External Reference Codes
- * against in `validateExport` / `runExport`'s `sisCodes`. *Unverified*: whether the endpoint is paged (a
- * page envelope and a bare array are both read; codes are few, so one page of 1,000 is asked for) and
- * whether the code is named `attendanceCode` or `code` (both are read).
+ * The attendance codes FACTS knows (`GET /Academics/AttendanceCodes`, paged `AttendanceCodesOutput` whose
+ * code is `code`), to check External Reference Codes against in `validateExport` / `runExport`'s
+ * `sisCodes`. Codes are few, so one page of 1,000 is asked for; a bare array and an `attendanceCode` name
+ * are read too.
  *
  * @example
  * ```ts

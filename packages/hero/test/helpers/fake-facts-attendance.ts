@@ -1,19 +1,30 @@
 // A small in-memory FACTS attendance API (GET/POST /People/StudentAttendance, PUT/PATCH by id) with
-// fault injection, for the FACTS sink's tests and benchmark until @rostersync/facts/testing has one.
+// fault injection, for the FACTS sink's tests and benchmark, speaking FACTS's definition: answers are
+// StudentAttendanceDto (studentReference / classReference, integer column), POST answers 200 with the
+// record, PUT changes only the code, reason and flags, PATCH takes a JSON Patch array, setByAdmin and
+// updated are required. Rows are kept flat (filters name studentId, as FACTS's Sieve maps them).
 // No relative imports: the benchmark loads it with Node's type stripping.
 
 export interface AttendanceRow {
   attendanceId: number;
-  studentId: number | string;
-  classId: number | string;
+  studentId: number;
+  classId: number;
   attendanceDate: string;
-  column: string;
+  column: number;
   attendanceCode: string;
   attendanceEventReason: string;
+  setByAdmin: boolean;
+  updated: boolean;
+}
+
+/** A row as FACTS answers it (`StudentAttendanceDto`). */
+export function dto(row: AttendanceRow): Record<string, unknown> {
+  const { studentId, classId, ...rest } = row;
+  return { ...rest, studentReference: { studentId }, classReference: { classId } };
 }
 
 export interface FakeFactsOptions {
-  /** Answer a create with the new record (true) or, like service hours, with an empty 201 (false). */
+  /** Answer a create with the new record (true, default, as FACTS does) or with an empty 200 (false). */
   readonly returnCreated?: boolean;
   /** Probability that a POST is applied but its answer is lost (a 502 or a dropped connection). */
   readonly lostCreate?: number;
@@ -148,7 +159,7 @@ export function createFakeFacts(options: FakeFactsOptions = {}): FakeFacts {
       const test = compile(filters);
       const all = [...rows.values()].filter(test);
       const pageCount = Math.max(1, Math.ceil(all.length / pageSize));
-      const results = all.slice((page - 1) * pageSize, page * pageSize);
+      const results = all.slice((page - 1) * pageSize, page * pageSize).map(dto);
       reads.rows += results.length;
       return json(200, {
         results,
@@ -160,20 +171,23 @@ export function createFakeFacts(options: FakeFactsOptions = {}): FakeFacts {
       });
     }
     if (path === "/People/StudentAttendance" && method === "POST") {
-      const body = (await request.json()) as Partial<AttendanceRow>;
-      const missing = (["studentId", "classId", "attendanceDate", "column"] as const).filter(
-        (k) => body[k] === undefined || body[k] === "",
-      );
-      if (missing.length > 0)
-        return json(400, { error: { code: "Invalid", message: `missing ${missing.join(", ")}` } });
+      const body = (await request.json()) as Record<string, unknown>;
+      const wrong = [
+        ...(["studentId", "classId", "column"] as const).filter((k) => !Number.isInteger(body[k])),
+        ...(["setByAdmin", "updated"] as const).filter((k) => typeof body[k] !== "boolean"),
+        ...(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(String(body.attendanceDate)) ? [] : ["attendanceDate"]),
+      ];
+      if (wrong.length > 0) return json(400, { error: { code: "Invalid", message: `invalid ${wrong.join(", ")}` } });
       const row: AttendanceRow = {
         attendanceId: nextId++,
         studentId: body.studentId as number,
         classId: body.classId as number,
-        attendanceDate: String(body.attendanceDate),
-        column: String(body.column),
+        attendanceDate: `${String(body.attendanceDate).slice(0, 10)}T00:00:00`,
+        column: body.column as number,
         attendanceCode: String(body.attendanceCode ?? ""),
         attendanceEventReason: String(body.attendanceEventReason ?? ""),
+        setByAdmin: body.setByAdmin as boolean,
+        updated: body.updated as boolean,
       };
       rows.set(row.attendanceId, row);
       if (options.lostCreate && random() < options.lostCreate) {
@@ -181,16 +195,32 @@ export function createFakeFacts(options: FakeFactsOptions = {}): FakeFacts {
         if (random() < 0.5) throw new LostAnswer("connection reset after the write");
         return json(502, { type: "about:blank", title: "Bad Gateway", status: 502 });
       }
-      return options.returnCreated ? json(201, row) : new Response(null, { status: 201 });
+      return options.returnCreated === false ? new Response(null, { status: 200 }) : json(200, dto(row));
     }
     const byId = /^\/People\/StudentAttendance\/(\d+)$/.exec(path);
     if (byId && (method === "PUT" || method === "PATCH")) {
       const row = rows.get(Number(byId[1]));
       if (row === undefined) return json(404, { error: { code: "NotFound", message: "No such attendance." } });
-      const body = (await request.json()) as Partial<AttendanceRow>;
-      const next = method === "PUT" ? { ...row, ...body, attendanceId: row.attendanceId } : { ...row, ...body };
-      rows.set(row.attendanceId, { ...next, attendanceId: row.attendanceId });
-      return new Response(null, { status: 204 });
+      const body = (await request.json()) as unknown;
+      // Only the code, the reason and the flags may change, by PUT (an object) or PATCH (a JSON Patch).
+      const editable = ["attendanceCode", "attendanceEventReason", "setByAdmin", "updated", "notified", "lastCode"];
+      let changes: Record<string, unknown>;
+      if (method === "PATCH") {
+        if (!Array.isArray(body)) return json(400, { error: { code: "Invalid", message: "JSON Patch expected" } });
+        changes = Object.fromEntries(
+          (body as { op: string; path: string; value: unknown }[]).map((op) => [op.path.replace(/^\//, ""), op.value]),
+        );
+        if (Object.keys(changes).some((k) => !editable.includes(k)))
+          return json(400, { error: { code: "Invalid", message: "not an editable field" } });
+      } else {
+        const b = body as Record<string, unknown>;
+        if (typeof b.setByAdmin !== "boolean" || typeof b.updated !== "boolean")
+          return json(400, { error: { code: "Invalid", message: "setByAdmin and updated are required" } });
+        changes = Object.fromEntries(Object.entries(b).filter(([k]) => editable.includes(k)));
+      }
+      const next = { ...row, ...changes, attendanceId: row.attendanceId } as AttendanceRow;
+      rows.set(row.attendanceId, next);
+      return json(200, dto(next));
     }
     return json(404, { statusCode: 404, message: "Resource not found" });
   };

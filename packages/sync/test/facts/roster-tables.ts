@@ -28,7 +28,7 @@ export function factsTables(roster: RosterSnapshot): Map<string, Row[]> {
         fieldId: udfFields.size + 1,
         groupId: UDF_GROUPS[role],
         fieldName: name,
-        fieldType: "Text",
+        fieldType: 1,
         listItems: null,
       };
       udfFields.set(key, field);

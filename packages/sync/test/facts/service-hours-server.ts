@@ -35,15 +35,16 @@ function matches(row: Record<string, unknown>, filters: string | null): boolean 
   });
 }
 
-async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function body(req: IncomingMessage): Promise<unknown> {
   let text = "";
   for await (const chunk of req) text += String(chunk);
-  return text === "" ? {} : (JSON.parse(text) as Record<string, unknown>);
+  return text === "" ? {} : (JSON.parse(text) as unknown);
 }
 
 /**
  * A small FACTS over real HTTP, written for this package's tests: the roster's list endpoints (rows
- * supplied by the test), service hours with paged, Sieve-filtered reads; `POST` answering `201` with no body; `PUT` and `DELETE` by id; and a hook that applies a write
+ * supplied by the test), service hours with paged, Sieve-filtered reads; `POST` answering `201` with no body; `PUT` and
+ * JSON-Patch `PATCH` by id (no DELETE: FACTS has none, it is the unknown-route `404`); and a hook that applies a write
  * and then drops the connection, which is how a timeout after sending looks to the client.
  */
 export async function startServiceHoursServer(): Promise<ServiceHoursServer> {
@@ -89,29 +90,31 @@ export async function startServiceHoursServer(): Promise<ServiceHoursServer> {
     if (list !== undefined && seen.method === "GET") return json(res, 200, page(url, list));
     if (!m || table === undefined) return json(res, 404, { statusCode: 404, message: "Resource not found" });
     const id = m[2] === undefined ? null : Number(m[2]);
-    const input = seen.method === "POST" || seen.method === "PUT" ? await body(req) : {};
+    const raw = seen.method === "POST" || seen.method === "PUT" || seen.method === "PATCH" ? await body(req) : {};
+    const input: Record<string, unknown> = Array.isArray(raw)
+      ? Object.fromEntries(
+          (raw as { path: string; value: unknown }[]).map((op) => [op.path.replace(/^\//, ""), op.value]),
+        )
+      : (raw as Record<string, unknown>);
     let status = 200;
     let answer: unknown = null;
     if (seen.method === "GET" && id === null) {
       answer = page(url, [...table.values()]);
     } else if (seen.method === "POST" && id === null) {
-      const row: HoursRow = { ...input, personId: Number(input.personId), serviceHoursId: nextId++, createdBy: "api" };
+      const row: HoursRow = { ...input, personId: Number(input.personId), serviceHoursId: nextId++, createdBy: 7 };
       table.set(row.serviceHoursId, row);
       status = 201;
-    } else if (id !== null && (seen.method === "PUT" || seen.method === "DELETE" || seen.method === "GET")) {
+    } else if (id !== null && (seen.method === "PUT" || seen.method === "PATCH" || seen.method === "GET")) {
       const row = table.get(id);
-      if (row === undefined) return json(res, 404, { statusCode: 404, message: "Not Found" });
-      if (seen.method === "DELETE") {
-        table.delete(id);
-        status = 204;
-      } else if (seen.method === "PUT") {
+      if (row === undefined) return json(res, 404, { error: { code: "NotFound", message: "Not Found" } });
+      if (seen.method === "PUT" || seen.method === "PATCH") {
         table.set(id, { ...row, ...input, serviceHoursId: id } as HoursRow);
         answer = table.get(id);
       } else {
         answer = row;
       }
     } else {
-      return json(res, 405, { statusCode: 405, message: "Method not allowed" });
+      return json(res, 404, { statusCode: 404, message: "Resource not found" });
     }
     if (seen.method !== "GET" && state.loseAnswer(seen)) {
       res.socket?.destroy();
