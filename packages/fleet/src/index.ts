@@ -1,0 +1,9 @@
+/**
+ * `@rostersync/fleet`: many schools on many workers. Nightly unattended syncs, hours pushes and Hero
+ * exports per school on pg-boss, one FACTS request budget shared by every worker through PostgreSQL, a
+ * status and a digest of the schools that need a person, and pause windows; the same interface in one
+ * process over SQLite for small hosts (docs/fleet.md).
+ *
+ * @packageDocumentation
+ */
+export { budgetKeyDigest, createPostgresBudget, type PostgresBudget, type PostgresBudgetOptions } from "./budget.js";
