@@ -7,3 +7,7 @@
  * @packageDocumentation
  */
 export { budgetKeyDigest, createPostgresBudget, type PostgresBudget, type PostgresBudgetOptions } from "./budget.js";
+export { type Cron, isTimeZone, nextCronTime, parseCron } from "./cron.js";
+export { createPostgresFleet, FLEET_QUEUE, type PostgresFleetOptions } from "./fleet.js";
+export type { FleetTables, JobOutcome, JobRequest } from "./jobs.js";
+export type * from "./types.js";
