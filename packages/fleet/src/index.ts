@@ -8,6 +8,7 @@
  */
 export { budgetKeyDigest, createPostgresBudget, type PostgresBudget, type PostgresBudgetOptions } from "./budget.js";
 export { type Cron, isTimeZone, nextCronTime, parseCron } from "./cron.js";
+export { createEmbeddedFleet, type EmbeddedFleetOptions } from "./embedded.js";
 export { createPostgresFleet, FLEET_QUEUE, type PostgresFleetOptions } from "./fleet.js";
 export type { FleetTables, JobOutcome, JobRequest } from "./jobs.js";
 export type * from "./types.js";
