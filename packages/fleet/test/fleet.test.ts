@@ -3,22 +3,16 @@
 // down), as FACTS would for a vendor's key. RS_FLEET_SCHOOLS sets the number of schools (default 40 to keep CI short; RS_FLEET_SCHOOLS=200 is the full night).
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFactsClient, createFactsSource } from "@rostersync/facts";
-import {
-  createFactsSimulator,
-  createRateLimiter,
-  type FactsSimulator,
-  generateSchool,
-} from "@rostersync/facts/testing";
+import { createFactsSimulator, generateSchool } from "@rostersync/facts/testing";
 import { createPostgresStore, type PostgresStore } from "@rostersync/storage-postgres";
 import { createSqliteDirectory, createSync } from "@rostersync/sync";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createPostgresFleet, type Fleet, type SchoolStatus } from "../src/index.ts";
+import { startGateway } from "./helpers/gateway.ts";
 import {
   apiKeyOf,
   FLEET_SCHEMA,
@@ -38,67 +32,6 @@ const CRASHED = ids[0] as string;
 const HELD = ids[1] as string;
 const PAUSED = ids[2] as string;
 
-/** One HTTP front for every school's simulator, with one rate limiter for the subscription key. */
-function startGateway() {
-  const routes = new Map<string, FactsSimulator>();
-  const limiter = createRateLimiter(TEST_WINDOWS);
-  const perKey = new Map<string, number>();
-  const state = { limiting: false, refused: 0 };
-  let origin = "";
-  const read = async (req: IncomingMessage) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
-  };
-  const server: Server = createServer(async (req, res) => {
-    const receivedAt = Date.now();
-    const key = String(req.headers["facts-api-key"] ?? "");
-    perKey.set(key, (perKey.get(key) ?? 0) + 1);
-    if (state.limiting) {
-      const admission = limiter.admit(receivedAt);
-      if (!admission.admitted) {
-        state.refused++;
-        res.writeHead(429, { "retry-after": String(admission.retryAfterSeconds) }).end("{}");
-        return;
-      }
-    }
-    const sim = routes.get(key);
-    const body = await read(req);
-    if (sim === undefined) {
-      res.writeHead(401).end("{}");
-      return;
-    }
-    const reply = await sim.handle({
-      method: req.method ?? "GET",
-      pathAndQuery: req.url ?? "/",
-      origin,
-      body,
-      receivedAt,
-      header: (h) => {
-        const v = req.headers[h.toLowerCase()];
-        return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
-      },
-    });
-    if (reply.type !== "response") {
-      req.socket.destroy();
-      return;
-    }
-    res.writeHead(reply.status, reply.headers).end(reply.body);
-  });
-  return {
-    routes,
-    limiter,
-    perKey,
-    state,
-    async listen() {
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      return origin;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 /** The value of a result, or a throw that names the error. */
 function must<T>(r: { isOk(): boolean; value?: T; error?: unknown }): T {
   if (r.isOk()) return r.value as T;
@@ -114,7 +47,7 @@ const simOf = (tenantId: string, seed: number, people: number) =>
 
 describe.skipIf(pgUrl === null)(`the fleet: ${COUNT} schools, 4 worker processes, one FACTS key`, () => {
   const url = pgUrl as string;
-  const gateway = startGateway();
+  const gateway = startGateway(TEST_WINDOWS);
   const dataDir = mkdtempSync(join(tmpdir(), "rs-fleet-test-"));
   let store: PostgresStore;
   let control: Fleet;
