@@ -46,8 +46,9 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const setup = (i: number) =>
+      const setup = (i: number, mode = "shared") =>
         JSON.stringify({
+          mode,
           url,
           target,
           key: "subscription-key-shared",
@@ -68,6 +69,14 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
       expect(short).toBeLessThanOrEqual(5);
       // 120 requests from 18 lanes against 20 per 500 ms: the budget, not an idle server, kept them under.
       expect(long).toBeGreaterThan(5);
+
+      // The same three processes, each with its own budget (as before the fleet): FACTS refuses some.
+      limiter.reset();
+      const alone = await Promise.all(
+        [0, 1, 2].map((i) => run(process.execPath, [WORKER, setup(i, "local")], { timeout: 120_000 })),
+      );
+      const refusedAlone = alone.map((o) => JSON.parse(o.stdout.trim().split("\n").at(-1) ?? "{}").refused);
+      expect(refusedAlone.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThan(0);
     } finally {
       server.close();
     }
