@@ -184,7 +184,7 @@ export async function createPostgresBudget(options: PostgresBudgetOptions): Prom
       // Waiters of a process that stopped looking (it died) are forgotten.
       await client.query(`DELETE FROM ${schema}.budget_waiters WHERE key_digest = $1 AND seen_at < $2`, [
         digest,
-        now - Math.max(10_000, pollMs * 20),
+        now - Math.max(60_000, pollMs * 40),
       ]);
       if (now - lastCleanup > 10_000) {
         lastCleanup = now;
@@ -271,6 +271,14 @@ export async function createPostgresBudget(options: PostgresBudgetOptions): Prom
          RETURNING id, request_id`,
         [digest, owner],
       );
+      // A waiter whose row another process removed (this one looked stale: a blocked event loop on a busy
+      // machine) asks again, or it would wait for ever.
+      const waiting = await client.query<{ id: string }>(
+        `SELECT id FROM ${schema}.budget_waiters WHERE key_digest = $1 AND owner = $2`,
+        [digest, owner],
+      );
+      const present = new Set([...waiting.rows.map((r) => r.id), ...ours.rows.map((r) => r.id)]);
+      for (const w of waiters) if (w.id !== null && !w.done && !present.has(w.id)) w.id = null;
       const byId = new Map(ours.rows.map((r) => [r.id, r.request_id]));
       const live = new Set(waiters.filter((w) => !w.done && w.id !== null).map((w) => w.id));
       // Granted to a waiter that gave up meanwhile: give it back.

@@ -158,6 +158,32 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
     }
   });
 
+  it("a waiting request whose row another process removed as stale asks again instead of waiting for ever", async () => {
+    const budget = await createPostgresBudget({
+      connectionString: url,
+      key: "lost-waiter-key",
+      schema: SCHEMA,
+      windows: [{ requests: 1, windowMs: 300 }],
+    });
+    try {
+      const first = await budget.take();
+      const second = budget.forSchool("slow").take();
+      // Wait until the second one's row exists, then remove it as a process that thought it dead would.
+      for (let i = 0; i < 100; i++) {
+        const n = await pool.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.budget_waiters WHERE key_digest = $1`, [
+          budget.keyDigest,
+        ]);
+        if (n.rows[0].n > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await pool.query(`DELETE FROM ${SCHEMA}.budget_waiters WHERE key_digest = $1`, [budget.keyDigest]);
+      first();
+      (await second)();
+    } finally {
+      await budget.close();
+    }
+  }, 30_000);
+
   it("an aborted take rejects with the signal's reason and gives its turn away", async () => {
     const budget = await createPostgresBudget({
       connectionString: url,
