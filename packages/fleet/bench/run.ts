@@ -51,6 +51,7 @@ try {
       invalidEmailRate: 0,
       grandparentRate: 0,
       blendedRate: 0,
+      notEnrolledRate: 0,
     });
     gateway.routes.set(
       `api-${id(i)}`,
@@ -109,9 +110,11 @@ try {
     workers.map(
       (w) =>
         new Promise<void>((resolve) =>
-          w.on("message", (m: { ready?: boolean; school?: string; did?: string; at?: number }) => {
+          w.on("message", (m: { ready?: boolean; school?: string; kind?: string; did?: string; at?: number }) => {
             if (m.ready) resolve();
-            else if (m.school !== undefined) finished.set(m.school, { at: m.at as number, did: m.did as string });
+            // The night's sync only (the hours crons tick too, and skip: write-back is off).
+            else if (m.school !== undefined && m.kind === "sync" && !finished.has(m.school))
+              finished.set(m.school, { at: m.at as number, did: m.did as string });
           }),
         ),
     ),
@@ -155,6 +158,12 @@ try {
     minimalRequests: gateway.state.minimal,
     requestsOverMinimal: Number((requests / gateway.state.minimal).toFixed(3)),
     applied: [...finished.values()].filter((f) => f.did === "applied").length,
+    outcomes: Object.fromEntries(
+      [...new Set([...finished.values()].map((f) => f.did))].map((d) => [
+        d,
+        [...finished.values()].filter((f) => f.did === d).length,
+      ]),
+    ),
     medianFinishMs: sorted[Math.floor(sorted.length / 2)],
     slowestFinishMs: sorted.at(-1),
     biggestSchoolFinishMs: waits.find((w) => w.school === id(0))?.ms,
@@ -173,7 +182,7 @@ try {
   out(`| minimal Σ⌈rows ÷ page⌉ of the reads made | ${result.minimalRequests} |`);
   out(`| requests ÷ minimal | ${result.requestsOverMinimal}× |`);
   out(`| busiest windows | ${result.maxPerWindow.join(" / ")} of ${windows.map((w) => w.requests).join(" / ")} |`);
-  out(`| schools applied | ${result.applied} |`);
+  out(`| sync outcomes | ${JSON.stringify(result.outcomes)} |`);
   out(
     `| median / slowest school finished after | ${(result.medianFinishMs ?? 0) / 1000} s / ${(result.slowestFinishMs ?? 0) / 1000} s |`,
   );

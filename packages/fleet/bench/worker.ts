@@ -37,7 +37,7 @@ const fleet = (
       return { sync, store };
     },
     onJob(job, outcome) {
-      process.send?.({ school: job.tenantId, did: outcome.did, at: Date.now(), worker: setup.name });
+      process.send?.({ school: job.tenantId, kind: job.kind, did: outcome.did, at: Date.now(), worker: setup.name });
     },
   })
 )._unsafeUnwrap();

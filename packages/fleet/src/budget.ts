@@ -33,7 +33,7 @@ export interface PostgresBudgetOptions {
   readonly onError?: ((error: unknown) => void) | undefined;
 }
 
-/** A {@link RequestBudget} on PostgreSQL, with a fair view per school. */
+/** The facts package's `RequestBudget` on PostgreSQL, with a fair view per school. */
 export interface PostgresBudget extends RequestBudget {
   /** The budget as one school uses it: its waiting requests are served fairly against other schools'. */
   forSchool(tenantId: string): RequestBudget;
