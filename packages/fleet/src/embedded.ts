@@ -1,0 +1,320 @@
+// The embedded fleet: the same interface in one process over one SQLite file, for a vendor with a handful of
+// schools and no server. Jobs are rows (so a job in hand when the process died is picked up again at the
+// next start and resumes its run, as on pg-boss); a timer enqueues the crons and works due jobs, one per
+// school at a time; one in-process FACTS budget per key (facts' createBudget) is shared by every school.
+import { randomUUID } from "node:crypto";
+import { DatabaseSync } from "node:sqlite";
+import { type BudgetWindow, createBudget, type RequestBudget } from "@rostersync/facts";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import { isTimeZone, nextCronTime, parseCron } from "./cron.js";
+import { type FleetTables, type JobEnvironment, type JobOutcome, type JobRequest, runJob } from "./jobs.js";
+import {
+  DEFAULT_NIGHTLY,
+  EMPTY_STATUS,
+  hoursCron,
+  makeDigest,
+  type StoredStatus,
+  schoolProblems,
+  schoolStatus,
+} from "./status.js";
+import type { Fleet, FleetError, FleetSchool, JobKind, OpenSchool } from "./types.js";
+
+/** Options of {@link createEmbeddedFleet}. */
+export interface EmbeddedFleetOptions {
+  /** The SQLite file of the fleet's schools, status and jobs (`:memory:` for a throwaway one). */
+  readonly path: string;
+  /** Builds one school's sync for a job. */
+  readonly open: OpenSchool;
+  /** The FACTS budget of every key. Default FACTS's: 100 per rolling minute, 10 per second. */
+  readonly windows?: readonly BudgetWindow[] | undefined;
+  /** Jobs at once (each school one at a time). Default 2. */
+  readonly concurrency?: number | undefined;
+  /** Retries of a failed job, with exponential backoff. Default 8 from 30 s, at most 30 min apart. */
+  readonly retry?:
+    | {
+        readonly limit?: number | undefined;
+        readonly delaySeconds?: number | undefined;
+        readonly maxDelaySeconds?: number | undefined;
+      }
+    | undefined;
+  /** How often due work is looked for. Default 1 s. */
+  readonly tickMs?: number | undefined;
+  /** Default the system clock. */
+  readonly now?: (() => Date) | undefined;
+  /** Told about each job's outcome. */
+  readonly onJob?: ((job: JobRequest, outcome: JobOutcome) => void) | undefined;
+  readonly logger?: { warn?(message: string, detail?: unknown): void } | undefined;
+}
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS schools (tenant_id TEXT PRIMARY KEY, settings TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS status (tenant_id TEXT PRIMARY KEY, state TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS jobs (job_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, kind TEXT NOT NULL, known_runs TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS queue (
+     job_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, kind TEXT NOT NULL, export_name TEXT,
+     run_at INTEGER NOT NULL, attempt INTEGER NOT NULL DEFAULT 0, active INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE TABLE IF NOT EXISTS crons (tenant_id TEXT NOT NULL, kind TEXT NOT NULL, next_at INTEGER, PRIMARY KEY (tenant_id, kind))`,
+];
+
+function sqliteTables(db: DatabaseSync): FleetTables {
+  const read = (row: unknown) =>
+    row === undefined ? null : (JSON.parse((row as { settings: string }).settings) as FleetSchool);
+  return {
+    async saveSchool(school) {
+      db.prepare(
+        "INSERT INTO schools (tenant_id, settings) VALUES (?, ?) ON CONFLICT (tenant_id) DO UPDATE SET settings = excluded.settings",
+      ).run(school.tenantId, JSON.stringify(school));
+    },
+    async removeSchool(tenantId) {
+      db.prepare("DELETE FROM schools WHERE tenant_id = ?").run(tenantId);
+      db.prepare("DELETE FROM crons WHERE tenant_id = ?").run(tenantId);
+    },
+    async school(tenantId) {
+      return read(db.prepare("SELECT settings FROM schools WHERE tenant_id = ?").get(tenantId));
+    },
+    async schools() {
+      return db
+        .prepare("SELECT settings FROM schools ORDER BY tenant_id")
+        .all()
+        .map((r) => read(r) as FleetSchool);
+    },
+    async statuses() {
+      const rows = db.prepare("SELECT tenant_id, state FROM status").all() as { tenant_id: string; state: string }[];
+      return new Map(rows.map((r) => [r.tenant_id, { ...EMPTY_STATUS, ...(JSON.parse(r.state) as StoredStatus) }]));
+    },
+    async updateStatus(tenantId, change) {
+      // One process, synchronous statements: nothing runs between the read and the write.
+      const row = db.prepare("SELECT state FROM status WHERE tenant_id = ?").get(tenantId) as
+        | { state: string }
+        | undefined;
+      const next = change({ ...EMPTY_STATUS, ...(row === undefined ? {} : (JSON.parse(row.state) as StoredStatus)) });
+      db.prepare(
+        "INSERT INTO status (tenant_id, state) VALUES (?, ?) ON CONFLICT (tenant_id) DO UPDATE SET state = excluded.state",
+      ).run(tenantId, JSON.stringify(next));
+      return next;
+    },
+    async jobStarted(jobId, tenantId, kind, knownRuns) {
+      db.prepare("INSERT OR IGNORE INTO jobs (job_id, tenant_id, kind, known_runs) VALUES (?, ?, ?, ?)").run(
+        jobId,
+        tenantId,
+        kind,
+        JSON.stringify(knownRuns),
+      );
+      const row = db.prepare("SELECT known_runs FROM jobs WHERE job_id = ?").get(jobId) as { known_runs: string };
+      return JSON.parse(row.known_runs) as string[];
+    },
+    async close() {},
+  };
+}
+
+const storeFailed = (e: unknown): FleetError => ({
+  type: "FleetStoreFailed",
+  message: e instanceof Error ? e.message : String(e),
+});
+const lift = <T>(p: () => Promise<T>): ResultAsync<T, FleetError> => ResultAsync.fromPromise(p(), storeFailed);
+
+/**
+ * Creates the embedded fleet: no PostgreSQL, no pg-boss, one process.
+ *
+ * @example
+ * ```ts
+ * const fleet = createEmbeddedFleet({ path: "fleet.db", open });
+ * await fleet.addSchool({ tenantId: "school-1", timeZone: "Europe/Dublin" });
+ * await fleet.start();
+ * ```
+ */
+export function createEmbeddedFleet(options: EmbeddedFleetOptions): Fleet {
+  const db = new DatabaseSync(options.path);
+  db.exec("PRAGMA journal_mode = WAL");
+  for (const sql of SCHEMA) db.exec(sql);
+  const tables = sqliteTables(db);
+  const now = options.now ?? (() => new Date());
+  const budgets = new Map<string, RequestBudget>();
+  const budget = (_tenantId: string, key: string) => {
+    let b = budgets.get(key);
+    if (b === undefined) {
+      b = createBudget(options.windows === undefined ? {} : { windows: options.windows });
+      budgets.set(key, b);
+    }
+    return b;
+  };
+  const env: JobEnvironment = { tables, open: options.open, budget, now, logger: options.logger };
+  const retryLimit = options.retry?.limit ?? 8;
+  const retryDelay = (options.retry?.delaySeconds ?? 30) * 1000;
+  const retryMax = (options.retry?.maxDelaySeconds ?? 1800) * 1000;
+  const concurrency = Math.max(1, options.concurrency ?? 2);
+  const active = new Map<string, { stop: AbortController; done: Promise<void> }>();
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+
+  const enqueue = (tenantId: string, kind: JobKind, at: number, exportName?: string) =>
+    db
+      .prepare("INSERT INTO queue (job_id, tenant_id, kind, export_name, run_at) VALUES (?, ?, ?, ?, ?)")
+      .run(randomUUID(), tenantId, kind, exportName ?? null, at);
+
+  /** Queues the crons that came due, and notes when each fires next. */
+  async function crons(t: number) {
+    for (const school of await tables.schools()) {
+      for (const [kind, cron] of [
+        ["sync", school.nightly ?? DEFAULT_NIGHTLY],
+        ["hours", hoursCron(school)],
+      ] as const) {
+        const row = db
+          .prepare("SELECT next_at FROM crons WHERE tenant_id = ? AND kind = ?")
+          .get(school.tenantId, kind) as { next_at: number | null } | undefined;
+        if (row !== undefined && row.next_at !== null && row.next_at > t) continue;
+        // Occurrences missed while the process was down send one job, as pg-boss's `missed: once` would.
+        if (row !== undefined && row.next_at !== null) enqueue(school.tenantId, kind, t);
+        const next = nextCronTime(cron, school.timeZone, t)?.getTime() ?? null;
+        db.prepare(
+          "INSERT INTO crons (tenant_id, kind, next_at) VALUES (?, ?, ?) ON CONFLICT (tenant_id, kind) DO UPDATE SET next_at = excluded.next_at",
+        ).run(school.tenantId, kind, next);
+      }
+    }
+  }
+
+  async function work(
+    job: {
+      job_id: string;
+      tenant_id: string;
+      kind: JobKind;
+      export_name: string | null;
+      attempt: number;
+    },
+    stop: AbortController,
+  ) {
+    const request: JobRequest = {
+      jobId: job.job_id,
+      kind: job.kind,
+      tenantId: job.tenant_id,
+      exportName: job.export_name ?? undefined,
+      attempt: job.attempt,
+    };
+    let outcome: JobOutcome;
+    try {
+      outcome = await runJob(env, request, stop.signal);
+    } catch (e) {
+      outcome = { retry: true, error: storeFailed(e), exports: [], did: "failed" };
+    }
+    for (const e of outcome.exports) enqueue(job.tenant_id, "export", e.at.getTime(), e.name);
+    if (outcome.retry && job.attempt < retryLimit && !stop.signal.aborted) {
+      const delay = Math.min(retryMax, retryDelay * 2 ** job.attempt);
+      db.prepare("UPDATE queue SET active = 0, attempt = attempt + 1, run_at = ? WHERE job_id = ?").run(
+        now().getTime() + delay,
+        job.job_id,
+      );
+    } else if (stop.signal.aborted) {
+      // Stopped: the job stays for the next start, which resumes its run.
+      db.prepare("UPDATE queue SET active = 0 WHERE job_id = ?").run(job.job_id);
+    } else {
+      db.prepare("DELETE FROM queue WHERE job_id = ?").run(job.job_id);
+    }
+    options.onJob?.(request, outcome);
+  }
+
+  async function tick() {
+    if (!running) return;
+    const t = now().getTime();
+    try {
+      await crons(t);
+      const due = db
+        .prepare(
+          "SELECT job_id, tenant_id, kind, export_name, attempt FROM queue WHERE active = 0 AND run_at <= ? ORDER BY run_at, rowid",
+        )
+        .all(t) as unknown as Parameters<typeof work>[0][];
+      for (const job of due) {
+        if (active.size >= concurrency) break;
+        if (active.has(job.tenant_id)) continue; // one job per school at a time
+        db.prepare("UPDATE queue SET active = 1 WHERE job_id = ?").run(job.job_id);
+        const stop = new AbortController();
+        const done = work(job, stop).finally(() => {
+          active.delete(job.tenant_id);
+          if (running) setImmediate(() => void tick());
+        });
+        active.set(job.tenant_id, { stop, done });
+      }
+    } catch (e) {
+      options.logger?.warn?.("embedded fleet tick failed", e);
+    }
+  }
+
+  const fleet: Fleet = {
+    addSchool(school) {
+      const problems = schoolProblems(school, isTimeZone, parseCron);
+      if (problems.length > 0) {
+        return errAsync({
+          type: "InvalidSchool",
+          message: `School ${school.tenantId}: ${problems.join("; ")}`,
+          problems,
+        });
+      }
+      return lift(async () => {
+        await tables.saveSchool(school);
+        // New crons (or changed ones) are worked out again at the next tick.
+        db.prepare("DELETE FROM crons WHERE tenant_id = ?").run(school.tenantId);
+        return school;
+      });
+    },
+    removeSchool(tenantId) {
+      return lift(async () => {
+        await tables.removeSchool(tenantId);
+        db.prepare("DELETE FROM queue WHERE tenant_id = ? AND active = 0").run(tenantId);
+      });
+    },
+    runNow(tenantId, kind, runOptions = {}) {
+      return lift(async () => {
+        if ((await tables.school(tenantId)) === null) return false;
+        enqueue(tenantId, kind, now().getTime(), runOptions.exportName);
+        if (running) setImmediate(() => void tick());
+        return true;
+      }).andThen((known) =>
+        known
+          ? okAsync(undefined)
+          : errAsync<void, FleetError>({
+              type: "UnknownSchool",
+              message: `No school ${tenantId} in the fleet.`,
+              tenantId,
+            }),
+      );
+    },
+    start() {
+      return lift(async () => {
+        if (running) return;
+        running = true;
+        // Jobs a dead process had in hand are due again; their runs resume.
+        db.exec("UPDATE queue SET active = 0 WHERE active = 1");
+        timer = setInterval(() => void tick(), options.tickMs ?? 1000);
+        void tick();
+      });
+    },
+    status() {
+      return lift(async () => {
+        const [schools, statuses] = await Promise.all([tables.schools(), tables.statuses()]);
+        const at = now();
+        return schools.map((s) => schoolStatus(s, statuses.get(s.tenantId) ?? EMPTY_STATUS, at));
+      });
+    },
+    digest({ since }) {
+      return fleet.status().andThen((statuses) =>
+        lift(async () => {
+          const { digest, reported } = makeDigest(statuses, since, now());
+          for (const tenantId of reported) {
+            await tables.updateStatus(tenantId, (s) =>
+              s.held === undefined ? s : { ...s, held: { ...s.held, reportedAt: digest.at } },
+            );
+          }
+          return digest;
+        }),
+      );
+    },
+    async stop() {
+      running = false;
+      if (timer !== undefined) clearInterval(timer);
+      // Jobs in hand stop between two actions; the next start resumes their runs.
+      for (const a of active.values()) a.stop.abort(new Error("The fleet was stopped."));
+      await Promise.all([...active.values()].map((a) => a.done));
+      db.close();
+    },
+  };
+  return fleet;
+}

@@ -1,0 +1,311 @@
+// One job for one school, whichever engine runs it (pg-boss or the embedded loop). The engine gives at-least-
+// once delivery; this makes the sync exactly once: the first attempt writes down the school's runs it found,
+// and a later attempt of the same job resumes the run that is not among them (the journal makes the resume
+// exactly once) or, when that run completed, stops there. A new run starts only when the job has none.
+import type { RunRecord, SyncStore } from "@rostersync/core";
+import type { RequestBudget } from "@rostersync/facts";
+import type { SyncError } from "@rostersync/sync";
+import { EMPTY_STATUS, pauseAt, type StoredStatus } from "./status.js";
+import type { FleetSchool, JobKind, OpenedSchool, OpenSchool, TypedError } from "./types.js";
+
+/** Where the jobs keep what they learn; PostgreSQL or SQLite. */
+export interface FleetTables {
+  saveSchool(school: FleetSchool): Promise<void>;
+  removeSchool(tenantId: string): Promise<void>;
+  school(tenantId: string): Promise<FleetSchool | null>;
+  schools(): Promise<readonly FleetSchool[]>;
+  statuses(): Promise<ReadonlyMap<string, StoredStatus>>;
+  /** Read-modify-write of one school's status, atomic against other workers. */
+  updateStatus(tenantId: string, change: (current: StoredStatus) => StoredStatus): Promise<StoredStatus>;
+  /** Records a job's first attempt with the runs the school had then; later attempts get the first list back. */
+  jobStarted(jobId: string, tenantId: string, kind: JobKind, knownRuns: readonly string[]): Promise<readonly string[]>;
+  close(): Promise<void>;
+}
+
+/** One job as the engine hands it over. */
+export interface JobRequest {
+  readonly jobId: string;
+  readonly kind: JobKind;
+  readonly tenantId: string;
+  readonly exportName?: string | undefined;
+  /** 0 on the first attempt. */
+  readonly attempt: number;
+}
+
+/** What the engine should do after a job. */
+export interface JobOutcome {
+  /** Fail the attempt so that the engine retries it with backoff. */
+  readonly retry: boolean;
+  readonly error?: TypedError | undefined;
+  /** Export jobs to queue (an export's next run). */
+  readonly exports: readonly { readonly name: string; readonly at: Date }[];
+  /** For tests and logs: what the job did. */
+  readonly did:
+    | "applied"
+    | "resumed"
+    | "finished-before"
+    | "held"
+    | "new-errors"
+    | "read-only"
+    | "pushed"
+    | "skipped"
+    | "exported"
+    | "failed";
+  readonly runId?: string | undefined;
+}
+
+/** Everything a job needs from its engine. */
+export interface JobEnvironment {
+  readonly tables: FleetTables;
+  readonly open: OpenSchool;
+  readonly budget: (tenantId: string, key: string) => RequestBudget;
+  readonly now: () => Date;
+  readonly logger?: { warn?(message: string, detail?: unknown): void } | undefined;
+}
+
+/** Errors that another attempt cannot fix: a person must act (set up, review, fix input). */
+const NEEDS_A_PERSON = new Set([
+  "NoProfile",
+  "InvalidInput",
+  "InvalidDecision",
+  "ProfileMismatch",
+  "WrongTenant",
+  "NoPlan",
+  "Held",
+  "HoursSyncOff",
+]);
+
+const typed = (e: { readonly type: string; readonly message: string }): TypedError => ({
+  type: e.type,
+  message: e.message,
+});
+
+const unfinished = (r: RunRecord) => r.status !== "completed";
+
+async function listRuns(store: SyncStore, tenantId: string): Promise<readonly RunRecord[]> {
+  const runs = await store.listRuns(tenantId, { limit: 50 });
+  if (runs.isErr()) throw new Error(`${runs.error.type}: ${runs.error.message}`);
+  return runs.value;
+}
+
+/** Runs one job. Never throws for a value error; a throw is a bug or a lost connection (the engine retries). */
+export async function runJob(env: JobEnvironment, job: JobRequest, signal: AbortSignal): Promise<JobOutcome> {
+  const school = await env.tables.school(job.tenantId);
+  if (school === null) return { retry: false, exports: [], did: "skipped" };
+  let opened: OpenedSchool;
+  try {
+    opened = await env.open(school, {
+      tenantId: school.tenantId,
+      budget: (key) => env.budget(school.tenantId, key),
+      signal,
+    });
+  } catch (e) {
+    return failed(env, job, { type: "OpenFailed", message: e instanceof Error ? e.message : String(e) }, true);
+  }
+  try {
+    switch (job.kind) {
+      case "sync":
+        return await syncJob(env, job, school, opened, signal);
+      case "hours":
+        return await hoursJob(env, job, school, opened);
+      default:
+        return await exportJob(env, job, school, opened, signal);
+    }
+  } finally {
+    await opened.close?.();
+  }
+}
+
+async function failed(env: JobEnvironment, job: JobRequest, error: TypedError, retry: boolean): Promise<JobOutcome> {
+  const at = env.now().toISOString();
+  await env.tables.updateStatus(job.tenantId, (s) => ({
+    ...s,
+    failed: { at, kind: job.kind, error, attempt: job.attempt },
+  }));
+  return { retry, error, exports: [], did: "failed" };
+}
+
+const failedSync = (env: JobEnvironment, job: JobRequest, e: SyncError) =>
+  failed(env, job, typed(e), !NEEDS_A_PERSON.has(e.type));
+
+async function succeeded(env: JobEnvironment, tenantId: string, runId: string | null): Promise<void> {
+  const at = env.now().toISOString();
+  await env.tables.updateStatus(tenantId, (s) => {
+    const { failed: _f, held: _h, pendingWrites: _p, newErrorsSince: _n, ...rest } = s;
+    return { ...rest, lastSuccess: { at, runId }, newErrors: 0 };
+  });
+}
+
+/** Exports whose next run nobody has queued yet (a new school, or a new export). */
+async function exportsToQueue(env: JobEnvironment, school: FleetSchool, opened: OpenedSchool) {
+  const known = (await env.tables.statuses()).get(school.tenantId)?.exportsNext ?? {};
+  const out: { name: string; at: Date }[] = [];
+  for (const e of opened.exports ?? []) {
+    // Queued already, unless it was given up (its retries ran out) or is a day overdue.
+    const queued = known[e.name];
+    if (queued !== undefined && queued !== null && Date.parse(queued) > env.now().getTime() - 86_400_000) continue;
+    const at = e.nextRunAt(env.now());
+    if (at !== null) out.push({ name: e.name, at });
+  }
+  if (out.length > 0) {
+    await env.tables.updateStatus(school.tenantId, (s) => ({
+      ...s,
+      exportsNext: { ...s.exportsNext, ...Object.fromEntries(out.map((e) => [e.name, e.at.toISOString()])) },
+    }));
+  }
+  return out;
+}
+
+async function syncJob(
+  env: JobEnvironment,
+  job: JobRequest,
+  school: FleetSchool,
+  opened: OpenedSchool,
+  signal: AbortSignal,
+): Promise<JobOutcome> {
+  const { sync, store } = opened;
+  const exports = await exportsToQueue(env, school, opened);
+  const runs = await listRuns(store, school.tenantId);
+  const known = new Set(
+    await env.tables.jobStarted(
+      job.jobId,
+      school.tenantId,
+      "sync",
+      runs.map((r) => r.runId),
+    ),
+  );
+  const ours = runs.filter((r) => !known.has(r.runId));
+  const open = ours.find(unfinished);
+  if (open !== undefined) {
+    // This job's run was interrupted (its worker died, or lost its lease): finish that run, never a new one.
+    const resumed = await sync.resume(open.runId, { actor: "fleet", signal });
+    if (resumed.isErr()) return { ...(await failedSync(env, job, resumed.error)), exports };
+    await succeeded(env, school.tenantId, open.runId);
+    return { retry: false, exports, did: "resumed", runId: open.runId };
+  }
+  const done = ours.find((r) => r.status === "completed");
+  if (done !== undefined) {
+    // The worker died after its run completed and before the engine heard: the night's sync is done.
+    await succeeded(env, school.tenantId, done.runId);
+    return { retry: false, exports, did: "finished-before", runId: done.runId };
+  }
+  const pause = pauseAt(school, env.now());
+  if (pause !== undefined) {
+    // Reads and reviews go on inside a pause; only the apply waits.
+    const review = await sync.refresh({ signal });
+    if (review.isErr()) return { ...(await failedSync(env, job, review.error)), exports };
+    const plan = await sync.plan();
+    if (plan.isErr()) return { ...(await failedSync(env, job, plan.error)), exports };
+    const c = plan.value.counts;
+    const pendingWrites = c.add + c.link + c.update + c.restore + c.archive + c.createField;
+    const newErrors = review.value.rows.filter((r) => r.isNewError).length;
+    await env.tables.updateStatus(school.tenantId, (s) => ({
+      ...s,
+      pendingWrites,
+      newErrors,
+      ...(newErrors > 0 && s.newErrors === 0 ? { newErrorsSince: env.now().toISOString() } : {}),
+    }));
+    return { retry: false, exports, did: "read-only" };
+  }
+  const result = await sync.run({ unattended: true, signal });
+  if (result.isErr()) return { ...(await failedSync(env, job, result.error)), exports };
+  const r = result.value;
+  if (r.applied) {
+    await succeeded(env, school.tenantId, r.run.runId);
+    return { retry: false, exports, did: "applied", runId: r.run.runId };
+  }
+  const now = env.now().toISOString();
+  const { holds, newErrors } = r.needsAttention;
+  await env.tables.updateStatus(school.tenantId, (s) => {
+    const { failed: _f, ...rest } = s;
+    return {
+      ...rest,
+      newErrors: newErrors.length,
+      ...(newErrors.length > 0 && s.newErrors === 0 ? { newErrorsSince: now } : {}),
+      ...(holds.length === 0
+        ? { held: undefined }
+        : {
+            // Held still (even with another plan hash): the same "requires review", reported once.
+            held: {
+              planHash: r.plan.planHash,
+              since: s.held?.since ?? now,
+              holds: holds.map((h) => ({ type: h.type, message: h.message })),
+              reportedAt: s.held?.reportedAt ?? null,
+            },
+          }),
+    };
+  });
+  return { retry: false, exports, did: holds.length > 0 ? "held" : "new-errors" };
+}
+
+async function hoursJob(
+  env: JobEnvironment,
+  job: JobRequest,
+  school: FleetSchool,
+  opened: OpenedSchool,
+): Promise<JobOutcome> {
+  if (pauseAt(school, env.now()) !== undefined) return { retry: false, exports: [], did: "skipped" };
+  const profile = await opened.sync.profile();
+  if (profile.isErr()) return failedSync(env, job, profile.error);
+  // Only while write-back is on; the schedule keeps ticking so that switching it on needs no fleet call.
+  if (profile.value?.hoursSync.enabled !== true) return { retry: false, exports: [], did: "skipped" };
+  const pushed = await opened.sync.pushHours();
+  if (pushed.isErr()) return failedSync(env, job, pushed.error);
+  const p = pushed.value;
+  const at = env.now().toISOString();
+  await env.tables.updateStatus(school.tenantId, (s) => {
+    const { failed: f, ...rest } = s;
+    return {
+      ...rest,
+      // A sync failure stays until a sync succeeds; an hours failure until hours succeed.
+      ...(f !== undefined && f.kind !== "hours" ? { failed: f } : {}),
+      lastHoursPush: at,
+      hoursPending: p.settled ? 0 : Math.max(p.failed, p.entries - p.created - p.updated - p.deleted),
+    };
+  });
+  return { retry: false, exports: [], did: "pushed" };
+}
+
+async function exportJob(
+  env: JobEnvironment,
+  job: JobRequest,
+  school: FleetSchool,
+  opened: OpenedSchool,
+  signal: AbortSignal,
+): Promise<JobOutcome> {
+  const exp = opened.exports?.find((e) => e.name === job.exportName);
+  if (exp === undefined) return { retry: false, exports: [], did: "skipped" };
+  const next = () => {
+    const at = exp.nextRunAt(env.now());
+    return at === null ? [] : [{ name: exp.name, at }];
+  };
+  const record = async (queued: readonly { name: string; at: Date }[], error?: TypedError) => {
+    await env.tables.updateStatus(school.tenantId, (s) => {
+      const { failed: f, ...rest } = s;
+      return {
+        ...rest,
+        ...(error !== undefined
+          ? { failed: { at: env.now().toISOString(), kind: "export" as const, error, attempt: job.attempt } }
+          : f !== undefined && f.kind !== "export"
+            ? { failed: f }
+            : {}),
+        exportsNext: { ...s.exportsNext, [exp.name]: queued[0]?.at.toISOString() ?? null },
+      };
+    });
+  };
+  if (pauseAt(school, env.now()) !== undefined) {
+    const queued = next();
+    await record(queued);
+    return { retry: false, exports: queued, did: "skipped" };
+  }
+  const ran = await exp.run(signal);
+  if (!ran.ok) {
+    await record([], ran.error);
+    return { retry: true, error: ran.error, exports: [], did: "failed" };
+  }
+  const queued = next();
+  await record(queued);
+  return { retry: false, exports: queued, did: "exported" };
+}
+
+export { EMPTY_STATUS };
