@@ -6,6 +6,7 @@
  */
 
 export * from "./archive.js";
+export * from "./catalogue.js";
 export * from "./decisions.js";
 export * from "./duplicates.js";
 export * from "./email.js";

@@ -174,8 +174,10 @@ export function planFrom(a: Analysis): SyncPlan {
     counts.archive++;
   }
 
-  // R8: fields to create first; dropdown options come from the people who will be written.
-  const creates = missingFields(profile, input.targetFields, importablePeople(a)).map(
+  // R8: fields to create first; dropdown options come from the people who will be written. With nobody
+  // to write (a setup that matches no one in scope), no field is created: an empty dropdown helps nobody.
+  const wanted = writes.length === 0 ? [] : missingFields(profile, input.targetFields, importablePeople(a));
+  const creates = wanted.map(
     (field): PlanAction => ({
       type: "createField",
       actionId: `createField:${field.name}`,

@@ -16,6 +16,7 @@ export {
   type PushHoursOptions,
 } from "./hours.js";
 export type { ProgressListener, SyncProgress } from "./progress.js";
+export { describeProblems } from "./setup.js";
 export { createSqliteDirectory, type SqliteDirectory, type SqliteDirectoryOptions } from "./sqlite-directory.js";
 export {
   type ApplyOptions,

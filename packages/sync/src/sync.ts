@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type {
+  AccessCheck,
   Clock,
   Decisions,
   HoursSink,
@@ -9,6 +10,7 @@ import type {
   ReviewReport,
   RosterSnapshot,
   RosterSource,
+  SourceCatalogue,
   SyncPlan,
   SyncProfile,
   SyncStore,
@@ -36,6 +38,7 @@ import {
   pushHours,
 } from "./hours.js";
 import { type ProgressListener, readMeter } from "./progress.js";
+import { checkSourceAccess, readCatalogue, validateSetup } from "./setup.js";
 
 /** What {@link createSync} needs: the school, its ports, and optional knobs. */
 export interface SyncOptions {
@@ -104,8 +107,16 @@ export type UnattendedResult =
 export interface Sync {
   /** The school this instance works for. */
   readonly tenantId: string;
-  /** Saves the school's setup (optimistic: someone else saving in between is `Conflict`). */
+  /**
+   * Saves the school's setup (optimistic: someone else saving in between is `Conflict`). The profile is
+   * checked first against the source's catalogue: an unknown school or grade code, a field the source does
+   * not have… is `InvalidInput` listing every problem, and nothing is saved.
+   */
   setup(profile: SyncProfile): ResultAsync<SyncProfile, SyncError>;
+  /** What the setup screens offer (schools, grades, user types, fields), without a full roster read when the source can. */
+  catalogue(options?: { readonly signal?: AbortSignal | undefined }): ResultAsync<SourceCatalogue, SyncError>;
+  /** "Test the key": which permissions the source's key has, named as the SIS names them. */
+  checkAccess(options?: { readonly signal?: AbortSignal | undefined }): ResultAsync<AccessCheck, SyncError>;
   /** The school's setup, or `null` before the first `setup`. */
   profile(): ResultAsync<SyncProfile | null, SyncError>;
   /** The admin's decisions (empty before the first sync). */
@@ -412,6 +423,8 @@ export function createSync(options: SyncOptions): Sync {
     setup(profile) {
       return wrap(
         (async (): Promise<Result<SyncProfile, SyncError>> => {
+          const valid = await validateSetup(source, profile);
+          if (valid.isErr()) return err(valid.error);
           // Optimistic: save over the version this instance last read, so an admin editing a setup that
           // someone else changed meanwhile gets `Conflict` instead of silently overwriting it.
           let expected = profileVersion;
@@ -426,6 +439,14 @@ export function createSync(options: SyncOptions): Sync {
           return ok(profile);
         })(),
       );
+    },
+
+    catalogue(catalogueOptions = {}) {
+      return wrap(readCatalogue(source, catalogueOptions));
+    },
+
+    checkAccess(catalogueOptions = {}) {
+      return wrap(checkSourceAccess(source, catalogueOptions));
     },
 
     profile() {

@@ -47,7 +47,11 @@ describe("hours write-back through the FACTS hours sink over HTTP (DESIGN §5)",
     const hoursSource = createMemoryHoursSource();
     const sync = createSync({
       tenantId: "school-hours",
-      source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+      source: createMemoryRosterSource({
+        people: [],
+        schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
+        gradeLevels: [],
+      }),
       directory: createMemoryDirectory(accounts),
       store: createMemoryStore(),
       hours: createFactsHoursSink(client, { readBackDelayMs: 0, readBackAttempts: 1 }),
