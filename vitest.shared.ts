@@ -10,10 +10,18 @@ const pkg = (name: string, entry = "src/index.ts") =>
 export const sourceAliases = [
   { find: /^@rostersync\/facts\/testing$/, replacement: pkg("facts", "src/testing/index.ts") },
   { find: /^@rostersync\/core\/testing$/, replacement: pkg("core", "src/testing/index.ts") },
-  ...["core", "facts", "sync", "hero", "storage-sqlite", "storage-postgres", "storage-testing", "review-page"].map(
-    (name) => ({
-      find: new RegExp(`^@rostersync/${name}$`),
-      replacement: pkg(name),
-    }),
-  ),
+  ...[
+    "core",
+    "facts",
+    "sync",
+    "hero",
+    "storage-sqlite",
+    "storage-postgres",
+    "storage-testing",
+    "review-page",
+    "http",
+  ].map((name) => ({
+    find: new RegExp(`^@rostersync/${name}$`),
+    replacement: pkg(name),
+  })),
 ];

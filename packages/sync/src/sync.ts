@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type {
   AccessCheck,
+  AuditRecord,
   Clock,
   Decisions,
   HoursSink,
@@ -117,6 +118,8 @@ export interface Sync {
   catalogue(options?: { readonly signal?: AbortSignal | undefined }): ResultAsync<SourceCatalogue, SyncError>;
   /** "Test the key": which permissions the source's key has, named as the SIS names them. */
   checkAccess(options?: { readonly signal?: AbortSignal | undefined }): ResultAsync<AccessCheck, SyncError>;
+  /** The school's audit records, newest first (the store's `listAudit`). */
+  audit(options?: { readonly limit?: number | undefined }): ResultAsync<readonly AuditRecord[], SyncError>;
   /** The school's setup, or `null` before the first `setup`. */
   profile(): ResultAsync<SyncProfile | null, SyncError>;
   /** The admin's decisions (empty before the first sync). */
@@ -447,6 +450,10 @@ export function createSync(options: SyncOptions): Sync {
 
     checkAccess(catalogueOptions = {}) {
       return wrap(checkSourceAccess(source, catalogueOptions));
+    },
+
+    audit(auditOptions = {}) {
+      return store.listAudit(tenantId, auditOptions).mapErr(storeFailed);
     },
 
     profile() {
