@@ -55,7 +55,7 @@ const sourceKey = (action: { readonly sourceId: string }): string => action.sour
 const accountKey = (action: ArchiveAction): string => action.accountId;
 
 /**
- * Plan a sync (DESIGN §3, R6–R11). Pure; throws {@link RosterInputError} when the input is malformed.
+ * Plan a sync (R6–R11 in docs/rules.md). Pure; throws {@link RosterInputError} when the input is malformed.
  * Within each group, actions are ordered by `sourceId` (archives by `accountId`), so the same input in
  * another order gives the same plan and the same hash.
  *

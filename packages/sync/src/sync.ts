@@ -87,7 +87,7 @@ export interface ApplyOptions {
   readonly actor?: string | undefined;
 }
 
-/** What an unattended run did: applied, or stopped because something needs a person (DESIGN §4). */
+/** What an unattended run did: applied, or stopped because something needs a person (docs/applying.md). */
 export type UnattendedResult =
   | { readonly applied: true; readonly review: ReviewReport; readonly plan: TenantPlan; readonly run: ApplyResult }
   | {
@@ -134,16 +134,16 @@ export interface Sync {
   decide(change: (draft: DecisionsBuilder) => DecisionsBuilder | Decisions): ResultAsync<ReviewReport, SyncError>;
   /** Plans against the last refresh's roster and the directory as it is now. */
   plan(): ResultAsync<TenantPlan, SyncError>;
-  /** Applies a plan exactly once (DESIGN §4). */
+  /** Applies a plan exactly once (docs/applying.md). */
   apply(plan: TenantPlan | SyncPlan, options?: ApplyOptions): ResultAsync<ApplyResult, SyncError>;
   /** Finishes a run a crash, a kill, an abort or a fatal error interrupted. */
   resume(runId: string, options?: Omit<ApplyOptions, "acknowledge">): ResultAsync<ApplyResult, SyncError>;
-  /** Refresh, plan and apply, but only when no hold and no new error needs a person (DESIGN §4). */
+  /** Refresh, plan and apply, but only when no hold and no new error needs a person (docs/applying.md). */
   run(options: {
     readonly unattended: true;
     readonly signal?: AbortSignal | undefined;
   }): ResultAsync<UnattendedResult, SyncError>;
-  /** Pushes approved host hours to the SIS (DESIGN §5). Only when `hoursSync` is enabled. */
+  /** Pushes approved host hours to the SIS (docs/hours.md). Only when `hoursSync` is enabled. */
   pushHours(options?: PushHoursOptions): ResultAsync<HoursPushResult, SyncError>;
   /** Imports the SIS's hours into the host and records them as from-SIS, so they are never echoed back. */
   importHistoricHours(): ResultAsync<HoursImportResult, SyncError>;
@@ -191,10 +191,15 @@ function pure<T>(compute: () => T): Result<T, SyncError> {
  * @example
  * ```ts
  * const sync = createSync({ tenantId: "school-1", source, directory, store });
- * const review = await sync.refresh();            // Result<ReviewReport, SyncError>
- * await sync.decide((d) => d.resolveDuplicate("smith@example.org", "1042").unselect("2210"));
- * const plan = (await sync.plan())._unsafeUnwrap();
- * const run = await sync.apply(plan, { acknowledge: plan.holds.length ? plan.planHash : undefined });
+ * const review = await sync.refresh(); // Result<ReviewReport, SyncError>: check isErr() before use
+ * const decided = await sync.decide((d) => d.resolveDuplicate("smith@example.org", "1042").unselect("2210"));
+ * if (decided.isErr()) return showError(decided.error); // InvalidDecision, StoreFailed…
+ * const plan = await sync.plan();
+ * if (plan.isErr()) return showError(plan.error);
+ * // A held plan (R10) waits for a person: show plan.value.holds, and pass { acknowledge: planHash } only
+ * // after they agreed. Never acknowledge automatically: that turns the safety holds off.
+ * const run = await sync.apply(plan.value, { actor: "admin-7" });
+ * if (run.isErr() && run.error.type === "Held") return askToAcknowledge(run.error.holds);
  * if (run.isErr() && run.error.type === "Aborted" && run.error.runId) await sync.resume(run.error.runId);
  * ```
  */

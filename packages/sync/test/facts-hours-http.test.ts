@@ -32,7 +32,7 @@ afterAll(() => server.close());
 let tick = 0;
 const stamp = () => new Date(Date.UTC(2026, 2, 1) + ++tick * 1000).toISOString();
 
-describe("hours write-back through the FACTS hours sink over HTTP (DESIGN §5)", () => {
+describe("hours write-back through the FACTS hours sink over HTTP (docs/hours.md)", () => {
   it("1,000 entries with edits, un-approvals and lost answers: FACTS holds exactly the approved set", async () => {
     const random = seededRandom(1000);
     const client = createFactsClient({
@@ -82,7 +82,7 @@ describe("hours write-back through the FACTS hours sink over HTTP (DESIGN §5)",
         updatedAt: stamp(),
       });
     }
-    // A clean first push: requests stay within the budget of DESIGN §9 (≤ 1.05 per entry).
+    // A clean first push: requests stay within the budget of docs/architecture.md, performance targets (≤ 1.05 per entry).
     const before = server.requests.length;
     const first = (await sync.pushHours())._unsafeUnwrap();
     expect(first).toMatchObject({ created: 1000, settled: true });

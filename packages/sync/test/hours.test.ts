@@ -92,7 +92,7 @@ function expectSisHoldsExactly(records: readonly SisServiceHour[], entries: Iter
   }
 }
 
-describe("pushHours (DESIGN §5)", () => {
+describe("pushHours (docs/hours.md)", () => {
   it("creates, leaves unchanged ones alone, updates edits and deletes un-approved entries", async () => {
     const { sync, sink, hoursSource, store } = await setUp();
     for (let i = 1; i <= 10; i++) hoursSource.put(entry(i, 50));
@@ -197,7 +197,7 @@ describe("pushHours (DESIGN §5)", () => {
   });
 });
 
-describe("historic hours and the enable guard (DESIGN §5)", () => {
+describe("historic hours and the enable guard (docs/hours.md)", () => {
   const historic = (i: number): SisServiceHour => ({
     serviceHoursId: `old-${i}`,
     hostHourId: null,
