@@ -25,6 +25,7 @@ export { filterRows, type RowFilter, review } from "./review.js";
 export * from "./safety.js";
 export * from "./scope.js";
 export * from "./selection.js";
+export * from "./sentence.js";
 export * from "./simulate.js";
 export * from "./string-table.js";
 export * from "./types.js";

@@ -1,3 +1,4 @@
+import { sentence } from "@rostersync/core";
 import ky, { isHTTPError, isNetworkError, isTimeoutError } from "ky";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import pLimit from "p-limit";
@@ -229,8 +230,8 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
           fatal: true,
           retryable: false,
           message: unauthorized
-            ? `FACTS refused the API keys on ${where} (401)${why}. Check the subscription key and the school's API key; the request needs "${permission}".`
-            : `The FACTS API key lacks the "${permission}" permission needed for ${where} (403)${why}. Ask the school to grant it in FACTS.`,
+            ? `${sentence(`FACTS refused the API keys on ${where} (401)${why}`)} Check the subscription key and the school's API key; the request needs "${permission}".`
+            : `${sentence(`The FACTS API key lacks the "${permission}" permission needed for ${where} (403)${why}`)} Ask the school to grant it in FACTS.`,
         };
       }
       if (status === 404) {
@@ -240,7 +241,7 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
           status,
           fatal: false,
           retryable: false,
-          message: `${where}: not found${why}.`,
+          message: sentence(`${where}: not found${why}`),
         };
       }
       if (status === 429) {
@@ -263,7 +264,9 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
           detail: said,
           fatal: false,
           retryable: true,
-          message: `FACTS failed on ${where} (${status})${why}.`,
+          // FACTS's own words on a 5xx are often a .NET exception (System.NullReferenceException…): they stay in
+          // `detail` for the host's log; the admin reads what happened and what to do.
+          message: `FACTS failed on ${where} (${status}); try again later, and tell FACTS support if it keeps failing.`,
         };
       }
       return {
@@ -272,7 +275,7 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
         status,
         fatal: false,
         retryable: false,
-        message: `FACTS refused ${where} (${status})${why}.`,
+        message: sentence(`FACTS refused ${where} (${status})${why}`),
       };
     }
     if (isTimeoutError(error)) {
@@ -292,7 +295,7 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
       ...at,
       fatal: false,
       retryable: true,
-      message: `${method} ${endpoint}: the connection to FACTS failed${cause}.`,
+      message: sentence(`${method} ${endpoint}: the connection to FACTS failed${cause}`),
     };
   };
 
