@@ -20,6 +20,7 @@ export const sourceAliases = [
     "storage-testing",
     "review-page",
     "fleet",
+    "http",
   ].map((name) => ({
     find: new RegExp(`^@rostersync/${name}$`),
     replacement: pkg(name),

@@ -1,7 +1,7 @@
 // A first sync from FACTS (a simulator on a loopback port) → review → decisions → plan → apply, into a SQLite
 // account directory. Run it twice: the second run finds everything already done and writes nothing.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { errorReportCsv } from "@rostersync/core";
 import { createFactsClient, createFactsSource } from "@rostersync/facts";
 import { createFactsSimulator, generateSchool, startFactsServer } from "@rostersync/facts/testing";
@@ -102,7 +102,7 @@ if (plan.holds.length > 0) {
   console.log(`applied: run ${run.runId} ${run.status}, ${run.done} of ${run.total} actions, ${run.failed} failed`);
   console.log(`to invite (added, or never signed in): ${run.inviteCandidates.length}`);
 }
-console.log(`files: ${data}`);
+console.log(`files: ${relative(process.cwd(), data) || "."}`); // relative: no machine paths in what you share
 
 directory.close();
 await store.close();

@@ -306,7 +306,8 @@ async function main(args: DemoArgs): Promise<void> {
     heading("4", "First sync — apply");
     const run = await withBar("apply", async () =>
       must(
-        await sync.apply(plan, { actor: "demo admin", ...(plan.holds.length ? { acknowledge: plan.planHash } : {}) }),
+        // No acknowledgement: a first sync that is held stops here, for a person to look at (R10).
+        await sync.apply(plan, { actor: "demo admin" }),
         "Applying",
       ),
     );

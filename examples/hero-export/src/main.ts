@@ -9,7 +9,6 @@ import {
   createFileDirectorySink,
   type ExportConfig,
   type ExportRunReport,
-  exportConfigSchema,
   loadValidationContext,
   nextRunAt,
   parseExportConfig,
@@ -63,10 +62,16 @@ out("\n2. validateExport on the first draft: every problem at once");
 const context = (
   await loadValidationContext(hero, { sisCodes: SIS_CODES, sinkNames: Object.keys(sinks) })
 )._unsafeUnwrap();
-const draftProblems = validateExport(exportConfigSchema.parse(FIRST_DRAFT), context);
+/** A config written in this file: its shape was checked above, so a shape problem here is a bug in the example. */
+const parsedOrThrow = (input: unknown): ExportConfig => {
+  const parsed = parseExportConfig(input);
+  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join("\n"));
+  return parsed.config;
+};
+const draftProblems = validateExport(parsedOrThrow(FIRST_DRAFT), context);
 for (const p of draftProblems) out(`   ✗ [${p.code}] ${p.message}`);
 
-const config: ExportConfig = exportConfigSchema.parse(TARDIES_TO_SIS);
+const config: ExportConfig = parsedOrThrow(TARDIES_TO_SIS);
 const problems = validateExport(config, context);
 out(`\n3. The fixed export "${config.name}": ${problems.length} problems`);
 if (problems.length > 0) throw new Error(problems.map((p) => p.message).join("\n"));

@@ -1,5 +1,5 @@
 /**
- * Planning benchmark (DESIGN §9): `review` and `plan` of N people against about N accounts, compared with
+ * Planning benchmark (docs/architecture.md, performance targets): `review` and `plan` of N people against about N accounts, compared with
  * V8's `JSON.parse` of the same input in the same process. Not a timed test: it prints a table and writes
  * JSON to `bench/results/` for CI to compare.
  *

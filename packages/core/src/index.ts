@@ -6,6 +6,7 @@
  */
 
 export * from "./archive.js";
+export * from "./catalogue.js";
 export * from "./decisions.js";
 export * from "./duplicates.js";
 export * from "./email.js";
@@ -24,6 +25,7 @@ export { filterRows, type RowFilter, review } from "./review.js";
 export * from "./safety.js";
 export * from "./scope.js";
 export * from "./selection.js";
+export * from "./sentence.js";
 export * from "./simulate.js";
 export * from "./string-table.js";
 export * from "./types.js";

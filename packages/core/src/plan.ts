@@ -56,7 +56,7 @@ const sourceKey = (action: { readonly sourceId: string }): string => action.sour
 const accountKey = (action: ArchiveAction): string => action.accountId;
 
 /**
- * Plan a sync (DESIGN §3, R6–R11). Pure; throws {@link RosterInputError} when the input is malformed.
+ * Plan a sync (R6–R11 in docs/rules.md). Pure; throws {@link RosterInputError} when the input is malformed.
  * Within each group, actions are ordered by `sourceId` (archives by `accountId`), so the same input in
  * another order gives the same plan and the same hash.
  *
@@ -199,8 +199,10 @@ export function planFrom(a: Analysis): SyncPlan {
   // R10's counts: the profile's own managed accounts and in-scope people, in total and per slice.
   const safety = safetyCounts(a, archivedNow);
 
-  // R8: fields to create first; dropdown options come from the people who will be written.
-  const creates = missingFields(profile, input.targetFields, importablePeople(a)).map(
+  // R8: fields to create first; dropdown options come from the people who will be written. With nobody
+  // to write (a setup that matches no one in scope), no field is created: an empty dropdown helps nobody.
+  const wanted = writes.length === 0 ? [] : missingFields(profile, input.targetFields, importablePeople(a));
+  const creates = wanted.map(
     (field): PlanAction => ({
       type: "createField",
       actionId: `createField:${field.name}`,

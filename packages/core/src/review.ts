@@ -26,7 +26,7 @@ const FLAG_NAMES: readonly (Flag | null)[] = [null, "red", "gray"];
 const NO_FAMILIES: readonly string[] = Object.freeze([]);
 
 /**
- * Review a source snapshot against the school's setup and decisions (DESIGN §2, R1–R5). Pure; throws
+ * Review a source snapshot against the school's setup and decisions (docs/concepts.md, R1–R5 in docs/rules.md). Pure; throws
  * {@link RosterInputError} when the input is malformed.
  *
  * @example

@@ -138,7 +138,7 @@ export interface ParentSubset {
   readonly listedFirstOnly?: boolean | undefined;
 }
 
-/** Hours write-back settings (DESIGN §5). */
+/** Hours write-back settings (docs/hours.md). */
 export interface HoursSyncSetting {
   readonly enabled: boolean;
   /** Historic hours were imported from the SIS before write-back was switched on. */

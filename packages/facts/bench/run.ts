@@ -1,7 +1,7 @@
 /**
  * Benchmark: a full roster read and an hours push through the FACTS simulator of
  * `@rostersync/facts/testing` (its own worker thread, real HTTP) with injected latency,
- * against the bound `max(requests / rate limit, requests × latency / concurrency)` (DESIGN §9, target
+ * against the bound `max(requests / rate limit, requests × latency / concurrency)` (docs/architecture.md, performance targets, target
  * ≤ 1.1×). Build first (`pnpm --filter @rostersync/core build && pnpm --filter @rostersync/facts build`):
  * the package is imported by name, from its dist.
  *

@@ -28,7 +28,7 @@ export function rateBoundMs(n: number, windows: readonly Window[]): number {
 }
 
 /**
- * The bound of DESIGN §9: `max(requests / rate limit, requests × latency / concurrency)`, with the rate term
+ * The bound of docs/architecture.md, performance targets: `max(requests / rate limit, requests × latency / concurrency)`, with the rate term
  * computed exactly for rolling windows (plus one mean latency for the last response).
  */
 export function boundMs(requests: number, windows: readonly Window[], meanLatencyMs: number, concurrency: number) {

@@ -1,3 +1,4 @@
+import { sentence } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import pLimit from "p-limit";
 import type { z } from "zod";
@@ -322,12 +323,19 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
         fatal: true,
         retryable: false,
         message: unauthorized
-          ? `FACTS refused the API keys on ${where} (401)${why}. Check the subscription key and the school's API key; the request needs "${permission}".`
-          : `The FACTS API key lacks the "${permission}" permission needed for ${where} (403)${why}. Ask the school to grant it in FACTS.`,
+          ? `${sentence(`FACTS refused the API keys on ${where} (401)${why}`)} Check the subscription key and the school's API key; the request needs "${permission}".`
+          : `${sentence(`The FACTS API key lacks the "${permission}" permission needed for ${where} (403)${why}`)} Ask the school to grant it in FACTS.`,
       };
     }
     if (status === 404) {
-      return { type: "NotFound", ...at, status, fatal: false, retryable: false, message: `${where}: not found${why}.` };
+      return {
+        type: "NotFound",
+        ...at,
+        status,
+        fatal: false,
+        retryable: false,
+        message: sentence(`${where}: not found${why}`),
+      };
     }
     if (status === 429) {
       const retryAfterMs = parseRetryAfter(headers.get("retry-after"));
@@ -349,7 +357,9 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
         detail: said,
         fatal: false,
         retryable: true,
-        message: `FACTS failed on ${where} (${status})${why}.`,
+        // FACTS's own words on a 5xx are often a .NET exception (System.NullReferenceException…): they stay in
+        // `detail` for the host's log; the admin reads what happened and what to do.
+        message: `FACTS failed on ${where} (${status}); try again later, and tell FACTS support if it keeps failing.`,
       };
     }
     return {
@@ -358,7 +368,7 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
       status,
       fatal: false,
       retryable: false,
-      message: `FACTS refused ${where} (${status})${why}.`,
+      message: sentence(`FACTS refused ${where} (${status})${why}`),
     };
   };
 
@@ -495,7 +505,9 @@ export function createFactsClient(options: FactsClientOptions): FactsClient {
         endpoint,
         fatal: false,
         retryable: true,
-        message: `${method} ${endpoint}: the connection to FACTS failed${cause === null ? "" : `: ${redact(cause.message)}`}.`,
+        message: sentence(
+          `${method} ${endpoint}: the connection to FACTS failed${cause === null ? "" : `: ${redact(cause.message)}`}`,
+        ),
       });
     } finally {
       clearTimeout(timer);

@@ -14,6 +14,7 @@
  * @module
  */
 export * from "./budget.js";
+export * from "./catalogue.js";
 export * from "./client.js";
 export * from "./errors.js";
 export * from "./hours.js";

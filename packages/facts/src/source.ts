@@ -1,15 +1,19 @@
 import type {
+  AccessCheck,
+  CatalogueOptions,
   FamilyLink,
   PersonStatus,
   ReadOptions,
   RosterSnapshot,
   RosterSource,
+  SourceCatalogue,
   SourceGradeLevel,
   SourcePerson,
   SourceSchool,
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import type { z } from "zod";
+import { checkFactsAccess, readFactsCatalogue } from "./catalogue.js";
 import { aborted, type FactsClient, invalidPayload, type ListOptions, readDeadline } from "./client.js";
 import type { FactsError } from "./errors.js";
 import {
@@ -113,7 +117,13 @@ const byNumber = (a: number, b: number) => a - b;
 export function createFactsSource(
   client: FactsClient,
   options: FactsSourceOptions = {},
-): RosterSource<FactsError> & { readonly name: "facts" } {
+): RosterSource<FactsError> & {
+  readonly name: "facts";
+  /** The setup catalogue in a few small requests (see `readFactsCatalogue`). */
+  catalogue(options?: CatalogueOptions): ResultAsync<SourceCatalogue, FactsError>;
+  /** "Test the key" (see `checkFactsAccess`). */
+  checkAccess(options?: CatalogueOptions): ResultAsync<AccessCheck, FactsError>;
+} {
   const statusMap = new Map<string, PersonStatus>();
   for (const [k, v] of Object.entries({ ...DEFAULT_STATUS, ...options.statusMap }))
     statusMap.set(k.trim().toLowerCase(), v);
@@ -457,5 +467,7 @@ export function createFactsSource(
     read(readOptions = {}) {
       return new ResultAsync(fetchAll(readOptions)).andThen(assemble);
     },
+    catalogue: (catalogueOptions) => readFactsCatalogue(client, groupTypes, catalogueOptions),
+    checkAccess: (catalogueOptions) => checkFactsAccess(client, catalogueOptions),
   };
 }

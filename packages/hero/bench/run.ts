@@ -1,5 +1,5 @@
 /**
- * Tardy export benchmark (DESIGN §9): 100,000 tardies to CSV (rendering alone, and a whole `runExport`
+ * Tardy export benchmark (docs/architecture.md, performance targets): 100,000 tardies to CSV (rendering alone, and a whole `runExport`
  * into a file-directory sink through the memory store), and to the FACTS attendance sink. FACTS allows 100
  * requests a minute, so 100,000 POSTs are ~17 hours: the FACTS rows measure a sample (at the default
  * budget, at a budget scaled 200× faster to show the sink stays on the rate-limit bound, and without a

@@ -45,7 +45,15 @@ export type PresetId = (typeof PRESETS)[number];
  *
  * @example
  * ```ts
- * const config = exportConfigSchema.parse({
+ * const parsed = parseExportConfig(JSON.parse(body)); // never throws: { ok, config } or { ok: false, problems }
+ * if (!parsed.ok) return show(parsed.problems);
+ * ```
+ *
+ * `exportConfigSchema.parse` is zod's and throws a `ZodError` on bad input: use {@link parseExportConfig}
+ * (problems as values) or `safeParse`, and {@link defineExport} to write a config in code with its types.
+ *
+ * ```ts
+ * const config = defineExport({
  *   exportId: "tardies-to-facts", name: "Tardies to FACTS", schoolIds: ["hs"], behaviorCodeIds: ["tardy"],
  *   fields: [{ field: "studentSisId" }, { field: "date" }, { field: "externalReferenceCode", header: "Code" }],
  *   format: "csv", preset: "generic", sink: "sis-drop",
@@ -81,6 +89,25 @@ export const exportConfigSchema = z.object({
 export type ExportConfig = z.infer<typeof exportConfigSchema>;
 /** An export config as written by hand (defaults may be left out). */
 export type ExportConfigInput = z.input<typeof exportConfigSchema>;
+
+/**
+ * Types an export config written in code (autocomplete, and a compile error for a misspelt key) without
+ * parsing it: `saveExport`, `saveAndRunNow` and `parseExportConfig` take it as it is and report every
+ * problem as a value.
+ *
+ * @example
+ * ```ts
+ * const tardies = defineExport({
+ *   exportId: "tardies", name: "Tardies to the SIS", schoolIds: ["hs"], behaviorCodeIds: ["tardy"],
+ *   fields: [{ field: "studentSisId" }, { field: "date" }], format: "csv", sink: "sis-drop",
+ *   schedule: { frequency: { type: "daily" }, timeOfDay: "16:30", timezone: "America/New_York" },
+ * });
+ * const saved = await saveExport(store, "school-1", tardies, { expectedVersion: null });
+ * ```
+ */
+export function defineExport(config: ExportConfigInput): ExportConfigInput {
+  return config;
+}
 
 /** A preset: how headers are named and which fields the SIS needs. */
 export interface Preset {

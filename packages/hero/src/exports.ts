@@ -1,6 +1,6 @@
 import type { JsonValue, PortError, SyncStore } from "@rostersync/core";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
-import type { ExportConfig } from "./config.js";
+import type { ExportConfig, ExportConfigInput } from "./config.js";
 import { type HeroError, storeFailed } from "./errors.js";
 import { parseExportConfig, type ValidationContext, validateExport } from "./validate.js";
 
@@ -33,7 +33,7 @@ const toJson = (config: ExportConfig): JsonValue => JSON.parse(JSON.stringify(co
 export function saveExport(
   store: SyncStore,
   tenantId: string,
-  input: unknown,
+  input: ExportConfigInput,
   options: SaveExportOptions,
 ): ResultAsync<StoredExport, HeroError> {
   const parsed = parseExportConfig(input);

@@ -10,7 +10,7 @@ import type {
   TardySource,
 } from "@rostersync/core";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
-import type { ExportConfig } from "./config.js";
+import type { ExportConfig, ExportConfigInput } from "./config.js";
 import { type HeroError, isPartialDelivery, sourceFailed, storeFailed } from "./errors.js";
 import { problemsMessage, type SaveExportOptions, type StoredExport, saveExport } from "./exports.js";
 import { FIELD_REGISTRY, type FieldInput, type FieldValue, isFieldId, periodOf } from "./fields.js";
@@ -43,7 +43,10 @@ export interface ExportRunCounts {
   readonly correction: number;
   /** Tardies sent before and voided since. */
   readonly void: number;
-  /** Changed in Hero but nothing exported changed: not sent. */
+  /**
+   * Sent before, then changed in Hero in a way no exported field shows (an edit of a column the export does
+   * not have): nothing to correct, so not sent again.
+   */
   readonly unchanged: number;
   /** Voided before they were ever sent: nothing to send. */
   readonly ignored: number;
@@ -329,7 +332,7 @@ export interface SaveAndRunReport {
  * ```
  */
 export function saveAndRunNow(
-  input: unknown,
+  input: ExportConfigInput,
   save: SaveExportOptions,
   options: RunExportOptions,
 ): ResultAsync<SaveAndRunReport, HeroError> {

@@ -1,4 +1,5 @@
 import type { BehaviorCode, BellSchedule, TardySchool } from "@rostersync/core";
+import { sentence } from "@rostersync/core";
 import type { z } from "zod";
 import { type ExportConfig, exportConfigSchema, PRESET_REGISTRY } from "./config.js";
 import { type ExportProblem, problemCodes } from "./errors.js";
@@ -208,5 +209,5 @@ export function parseExportConfig(
 function issueToProblem(issue: z.core.$ZodIssue): ExportProblem {
   const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
   const where = path.length === 0 ? "The export" : `Setting ${path.join(".")}`;
-  return { code: problemCodes.InvalidSetting, path, message: `${where}: ${issue.message}.` };
+  return { code: problemCodes.InvalidSetting, path, message: sentence(`${where}: ${issue.message}`) };
 }

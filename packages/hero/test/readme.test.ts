@@ -9,6 +9,7 @@ import { expect, it } from "vitest";
 import {
   createFactsAttendanceSink,
   createFileDirectorySink,
+  defineExport,
   dueExports,
   listExports,
   problemCodes,
@@ -43,7 +44,7 @@ it("runs the README example", async () => {
         classes: { "LHS/1": { classId: 5012, column: 1 }, "LHS/2": { classId: 5013, column: 2 } },
       }),
     };
-    const config = {
+    const config = defineExport({
       exportId: "tardies-to-facts",
       name: "Tardies to FACTS",
       schoolIds: ["hs"],
@@ -60,7 +61,7 @@ it("runs the README example", async () => {
       preset: "facts",
       sink: "facts",
       schedule: { frequency: { type: "weekdays" }, timeOfDay: "16:30", timezone: "America/New_York" },
-    };
+    });
     const deps = { now: Date.parse("2026-09-14T20:30:00Z"), tenantId: "school-1", store, source: hero, sinks };
 
     // Problems come back all at once, and nothing is saved or sent.

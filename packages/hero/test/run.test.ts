@@ -11,6 +11,7 @@ import { errAsync, okAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import {
   createCallbackSink,
+  type ExportConfigInput,
   getExport,
   listExports,
   problemCodes,
@@ -253,7 +254,9 @@ describe("stored exports", () => {
 
   it("refuses to save a config that does not parse, or (given the Hero setup) does not validate", async () => {
     const store = createMemoryStore();
-    const bad = await saveExport(store, tenantId, { exportId: "x" }, { expectedVersion: null });
+    // What a host's unchecked JSON body looks like to the types: the runtime still refuses it as a value.
+    const body: unknown = { exportId: "x" };
+    const bad = await saveExport(store, tenantId, body as ExportConfigInput, { expectedVersion: null });
     expect(bad._unsafeUnwrapErr().type).toBe("InvalidExport");
     const invalid = await saveExport(store, tenantId, config({ fields: [] }), {
       expectedVersion: null,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import {
   type AuditRecord,
   checkAuditKind,
@@ -25,6 +25,7 @@ import {
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS } from "./migrations.js";
+import { nodeSqlite } from "./node-sqlite.js";
 
 /** Errors of the SQLite store: a {@link StoreError} whose `type` is one of core's `STORE_ERROR_CODES`. */
 export interface SqliteStoreError extends StoreError {
@@ -82,7 +83,7 @@ function open(options: SqliteStoreOptions): Outcome<SqliteStore> {
   const { path } = options;
   let db: DatabaseSync;
   try {
-    db = new DatabaseSync(path);
+    db = new (nodeSqlite().DatabaseSync)(path);
   } catch (cause) {
     return err(toStoreError(cause, path));
   }

@@ -164,7 +164,7 @@ export interface HoursNotConfiguredError {
   readonly type: "HoursNotConfigured";
   readonly message: string;
 }
-/** Enabling hours sync while the SIS holds hours the ledger has never seen (DESIGN §5). */
+/** Enabling hours sync while the SIS holds hours the ledger has never seen (docs/hours.md). */
 export interface HistoricHoursUnseenError {
   readonly type: "HistoricHoursUnseen";
   readonly message: string;

@@ -123,7 +123,7 @@ export interface HoursPushResult {
   readonly watermark: string | null;
 }
 
-/** The result of the historic import (DESIGN §5). */
+/** The result of the historic import (docs/hours.md). */
 export interface HoursImportResult {
   /** Service-hours records the SIS holds. */
   readonly found: number;

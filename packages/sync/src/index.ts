@@ -21,6 +21,7 @@ export {
 } from "./hours.js";
 export type { ProgressListener, SyncProgress } from "./progress.js";
 export type { Acknowledgement, PlanReference } from "./reference.js";
+export { describeProblems } from "./setup.js";
 export { createSqliteDirectory, type SqliteDirectory, type SqliteDirectoryOptions } from "./sqlite-directory.js";
 export {
   type ApplyOptions,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type {
   Account,
   AccountPatch,
@@ -107,7 +107,14 @@ const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constrai
  * ```
  */
 export function createSqliteDirectory(options: SqliteDirectoryOptions): SqliteDirectory {
-  const db = new DatabaseSync(options.path);
+  const sqlite = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.("node:sqlite") as
+    | typeof import("node:sqlite")
+    | undefined;
+  // A static import would fail on an older Node before any code runs, for every user of this package.
+  if (sqlite === undefined) {
+    throw new Error(`createSqliteDirectory needs Node ≥ 22.13 (node:sqlite); this is Node ${process.version}.`);
+  }
+  const db = new sqlite.DatabaseSync(options.path);
   const newId = options.newId ?? randomUUID;
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
   db.exec(SCHEMA);

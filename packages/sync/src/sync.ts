@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type {
   AuditKind,
+  AccessCheck,
   AuditRecord,
   Clock,
   Decisions,
@@ -12,6 +13,7 @@ import type {
   ReviewReport,
   RosterSnapshot,
   RosterSource,
+  SourceCatalogue,
   SyncPlan,
   SyncProfile,
   SyncStore,
@@ -74,6 +76,7 @@ const UNATTENDED = "unattended";
 
 /** Refusals of `apply` that get an audit record: the plan was not applied, and nothing was written. */
 const AUDITED_REFUSALS = new Set<string>(["Held", "StalePlan", "ProfileMismatch"]);
+import { checkSourceAccess, readCatalogue, validateSetup } from "./setup.js";
 
 /** What {@link createSync} needs: the school, its ports, and optional knobs. */
 export interface SyncOptions {
@@ -130,7 +133,7 @@ export interface ApplyOptions {
  */
 export type UnattendedStopReason = "first-run" | "holds" | "new-errors";
 
-/** What an unattended run did: applied, or stopped because something needs a person (DESIGN §4). */
+/** What an unattended run did: applied, or stopped because something needs a person (docs/applying.md). */
 export type UnattendedResult =
   | { readonly applied: true; readonly review: ReviewReport; readonly plan: TenantPlan; readonly run: ApplyResult }
   | {
@@ -157,11 +160,17 @@ export interface Sync {
   /** The school this instance works for. */
   readonly tenantId: string;
   /**
-   * Saves the school's setup (optimistic: someone else saving in between is `Conflict`). A setup that
-   * switches `hoursSync.enabled` on goes through the same guard as `enableHoursSync()` (without `force`)
-   * and starts write-back from now; it resolves to the profile as saved (with `hoursSync.enabledAt`).
+   * Saves the school's setup (optimistic: someone else saving in between is `Conflict`). The profile is
+   * checked first against the source's catalogue: an unknown school or grade code, a field the source does
+   * not have… is `InvalidInput` listing every problem, and nothing is saved. A setup that switches
+   * `hoursSync.enabled` on goes through the same guard as `enableHoursSync()` (without `force`) and starts
+   * write-back from now; it resolves to the profile as saved (with `hoursSync.enabledAt`).
    */
   setup(profile: SyncProfile, options?: { readonly actor?: string | undefined }): ResultAsync<SyncProfile, SyncError>;
+  /** What the setup screens offer (schools, grades, user types, fields), without a full roster read when the source can. */
+  catalogue(options?: { readonly signal?: AbortSignal | undefined }): ResultAsync<SourceCatalogue, SyncError>;
+  /** "Test the key": which permissions the source's key has, named as the SIS names them. */
+  checkAccess(options?: { readonly signal?: AbortSignal | undefined }): ResultAsync<AccessCheck, SyncError>;
   /** The school's setup, or `null` before the first `setup`. */
   profile(): ResultAsync<SyncProfile | null, SyncError>;
   /** The admin's decisions (empty before the first sync). */
@@ -201,13 +210,13 @@ export interface Sync {
   resume(runId: string, options?: Omit<ApplyOptions, "acknowledge">): ResultAsync<ApplyResult, SyncError>;
   /**
    * Refresh, plan and apply with one roster read, but only when no hold and no new error needs a person,
-   * and never as the school's first sync (that one is reviewed and applied by a person) (DESIGN §4).
+   * and never as the school's first sync (that one is reviewed and applied by a person) (docs/applying.md).
    */
   run(options: {
     readonly unattended: true;
     readonly signal?: AbortSignal | undefined;
   }): ResultAsync<UnattendedResult, SyncError>;
-  /** Pushes approved host hours to the SIS (DESIGN §5). Only when `hoursSync` is enabled. */
+  /** Pushes approved host hours to the SIS (docs/hours.md). Only when `hoursSync` is enabled. */
   pushHours(options?: PushHoursOptions): ResultAsync<HoursPushResult, SyncError>;
   /** Imports the SIS's hours into the host and records them as from-SIS, so they are never echoed back. */
   importHistoricHours(options?: { readonly actor?: string | undefined }): ResultAsync<HoursImportResult, SyncError>;
@@ -274,10 +283,15 @@ function pure<T>(compute: () => T): Result<T, SyncError> {
  * @example
  * ```ts
  * const sync = createSync({ tenantId: "school-1", source, directory, store });
- * const review = await sync.refresh();            // Result<ReviewReport, SyncError>
- * await sync.decide((d) => d.resolveDuplicate("smith@example.org", "1042").unselect("2210"));
- * const plan = (await sync.plan())._unsafeUnwrap();
- * const run = await sync.apply(plan, { acknowledge: plan.holds.length ? plan.planHash : undefined });
+ * const review = await sync.refresh(); // Result<ReviewReport, SyncError>: check isErr() before use
+ * const decided = await sync.decide((d) => d.resolveDuplicate("smith@example.org", "1042").unselect("2210"));
+ * if (decided.isErr()) return showError(decided.error); // InvalidDecision, StoreFailed…
+ * const plan = await sync.plan();
+ * if (plan.isErr()) return showError(plan.error);
+ * // A held plan (R10) waits for a person: show plan.value.holds, and pass { acknowledge: planHash } only
+ * // after they agreed. Never acknowledge automatically: that turns the safety holds off.
+ * const run = await sync.apply(plan.value, { actor: "admin-7" });
+ * if (run.isErr() && run.error.type === "Held") return askToAcknowledge(run.error.holds);
  * if (run.isErr() && run.error.type === "Aborted" && run.error.runId) await sync.resume(run.error.runId);
  * ```
  */
@@ -645,6 +659,8 @@ export function createSync(options: SyncOptions): Sync {
     setup(profile, setupOptions = {}) {
       return wrap(
         (async (): Promise<Result<SyncProfile, SyncError>> => {
+          const valid = await validateSetup(source, profile);
+          if (valid.isErr()) return err(valid.error);
           // Optimistic: save over the version this instance last read, so an admin editing a setup that
           // someone else changed meanwhile gets `Conflict` instead of silently overwriting it.
           const current = await store.getProfile(tenantId);
@@ -667,6 +683,14 @@ export function createSync(options: SyncOptions): Sync {
           return ok(switched.value);
         })(),
       );
+    },
+
+    catalogue(catalogueOptions = {}) {
+      return wrap(readCatalogue(source, catalogueOptions));
+    },
+
+    checkAccess(catalogueOptions = {}) {
+      return wrap(checkSourceAccess(source, catalogueOptions));
     },
 
     profile() {

@@ -14,7 +14,7 @@ import { comparable, duplicates, engineContext, handPlan } from "./helpers.js";
 const verified = (plan: SyncPlan) => async () =>
   ok({ plan, reviewedIds: [], selections: {}, errorFingerprints: [], acknowledged: false });
 
-describe("apply engine (DESIGN §4)", () => {
+describe("apply engine (docs/applying.md)", () => {
   it("journals an intent before and an outcome after every write, in batches", async () => {
     const ctx = engineContext();
     const plan = handPlan(10);
@@ -79,7 +79,7 @@ describe("apply engine (DESIGN §4)", () => {
     expect(directory.snapshot()).toHaveLength(5);
   });
 
-  it("stops at once on a fatal error and resume finishes the run (DESIGN §4)", async () => {
+  it("stops at once on a fatal error and resume finishes the run (docs/applying.md)", async () => {
     let broken = true;
     const directory = createMemoryDirectory([], [], {
       fault: (op, target): DirectoryError | null =>

@@ -142,7 +142,7 @@ async function runSchedule(index: number, s: Schedule, scenario: CrashScenario) 
   };
 }
 
-describe("crash anywhere, resume, same state (DESIGN §4, §10)", () => {
+describe("crash anywhere, resume, same state (docs/applying.md)", () => {
   it(`ends every one of ${schedules.length} kill/throw schedules in the uninterrupted state, exactly once`, async () => {
     const scenarios = [
       await crashScenario(work, "first-students", { seed: 5, people: 50, role: "student", nextYear: false }),

@@ -32,7 +32,7 @@ afterAll(() => server.close());
 let tick = 0;
 const stamp = () => new Date(Date.UTC(2026, 2, 1) + ++tick * 1000).toISOString();
 
-describe("hours write-back through the FACTS hours sink over HTTP (DESIGN §5)", () => {
+describe("hours write-back through the FACTS hours sink over HTTP (docs/hours.md)", () => {
   it("1,000 entries with edits, un-approvals and lost answers: FACTS holds exactly the approved set", async () => {
     const random = seededRandom(1000);
     const client = createFactsClient({
@@ -47,7 +47,11 @@ describe("hours write-back through the FACTS hours sink over HTTP (DESIGN §5)",
     const hoursSource = createMemoryHoursSource();
     const sync = createSync({
       tenantId: "school-hours",
-      source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+      source: createMemoryRosterSource({
+        people: [],
+        schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
+        gradeLevels: [],
+      }),
       directory: createMemoryDirectory(accounts),
       store: createMemoryStore(),
       hours: createFactsHoursSink(client, { readBackDelayMs: 0, readBackAttempts: 1 }),
@@ -78,7 +82,7 @@ describe("hours write-back through the FACTS hours sink over HTTP (DESIGN §5)",
         updatedAt: stamp(),
       });
     }
-    // A clean first push: requests stay within the budget of DESIGN §9 (≤ 1.05 per entry).
+    // A clean first push: requests stay within the budget of docs/architecture.md, performance targets (≤ 1.05 per entry).
     const before = server.requests.length;
     const first = (await sync.pushHours())._unsafeUnwrap();
     expect(first).toMatchObject({ created: 1000, settled: true });

@@ -43,7 +43,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   }),
 );
 
-describe("hours push, exactly once (DESIGN §5)", () => {
+describe("hours push, exactly once (docs/hours.md)", () => {
   it("leaves the SIS holding exactly the approved, live entries under lost responses and failed batches", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 40 }), async (steps) => {

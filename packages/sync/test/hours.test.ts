@@ -26,6 +26,13 @@ const PROFILE: SyncProfile = {
   hoursSync: { enabled: true, historicImportDone: false },
 };
 
+/** A school with no people yet: the setup's school and grade exist (setup checks them). */
+const EMPTY_SCHOOL = {
+  people: [],
+  schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
+  gradeLevels: [{ code: "08", name: "08", sortOrder: 8, final: true }],
+};
+
 const linked = (n: number): Account[] =>
   Array.from({ length: n }, (_, i) => ({
     accountId: `a${i + 1}`,
@@ -61,7 +68,7 @@ async function setUp(options: { sink?: MemoryHoursSink; profile?: SyncProfile; a
   const hoursSource = createMemoryHoursSource();
   const sync = createSync({
     tenantId: "school-1",
-    source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+    source: createMemoryRosterSource(EMPTY_SCHOOL),
     directory,
     store,
     hours: sink,
@@ -85,7 +92,7 @@ function expectSisHoldsExactly(records: readonly SisServiceHour[], entries: Iter
   }
 }
 
-describe("pushHours (DESIGN §5)", () => {
+describe("pushHours (docs/hours.md)", () => {
   it("creates, leaves unchanged ones alone, updates edits and deletes un-approved entries", async () => {
     const { sync, sink, hoursSource, store } = await setUp();
     for (let i = 1; i <= 10; i++) hoursSource.put(entry(i, 50));
@@ -130,7 +137,7 @@ describe("pushHours (DESIGN §5)", () => {
   it("needs both hours ports (HoursNotConfigured)", async () => {
     const sync = createSync({
       tenantId: "t",
-      source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+      source: createMemoryRosterSource(EMPTY_SCHOOL),
       directory: createMemoryDirectory(),
       store: createMemoryStore(),
     });
@@ -192,7 +199,7 @@ describe("pushHours (DESIGN §5)", () => {
   });
 });
 
-describe("historic hours and the enable guard (DESIGN §5)", () => {
+describe("historic hours and the enable guard (docs/hours.md)", () => {
   const historic = (i: number): SisServiceHour => ({
     serviceHoursId: `old-${i}`,
     hostHourId: null,
@@ -294,7 +301,7 @@ describe("pushHours keeps the school's lease inside a batch", () => {
       let id = 0;
       return createSync({
         tenantId: "school-1",
-        source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+        source: createMemoryRosterSource(EMPTY_SCHOOL),
         directory,
         store,
         hours: sink(clock),

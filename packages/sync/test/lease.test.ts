@@ -67,7 +67,7 @@ function slowDirectory(directory: TargetDirectory, clock: { at: number }, msPerW
   return { seen, as };
 }
 
-describe("run lease (DESIGN §4)", () => {
+describe("run lease (docs/applying.md)", () => {
   it("takes the lease before reading the run: a resume of a run finished meanwhile returns it as recorded", async () => {
     const store = createMemoryStore();
     const directory = createMemoryDirectory();

@@ -171,7 +171,12 @@ describe("first sync, then next school year, end to end", () => {
       store: createMemoryStore(),
       onProgress: (p) => seen.push(p),
     });
-    (await sync.setup(generatedProfile(school, "student")))._unsafeUnwrap();
+    // Over FACTS the generator's `homeroom` is the UDF `udf:homeroom` (setup refuses a field FACTS lacks).
+    const profile = generatedProfile(school, "student");
+    const fieldMap = profile.fieldMap.map((m) =>
+      m.source.startsWith("udf:") ? m : { ...m, source: `udf:${m.source}` },
+    );
+    (await sync.setup({ ...profile, fieldMap }))._unsafeUnwrap();
     const report = (await sync.refresh())._unsafeUnwrap();
     expect(report.rows).toHaveLength(school.people.length);
     const reads = seen.filter((p) => p.phase === "read");

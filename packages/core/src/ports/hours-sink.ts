@@ -64,6 +64,6 @@ export interface HourWriteOptions {
 export interface HoursSink<E extends PortError = PortError> {
   readonly name: string;
   write(writes: readonly HourWrite[], options?: HourWriteOptions): ResultAsync<readonly HourWriteOutcome[], E>;
-  /** Every service-hours record of the school (historic import, DESIGN §5). */
+  /** Every service-hours record of the school (historic import, docs/hours.md). */
   listAll(options?: { readonly signal?: AbortSignal | undefined }): ResultAsync<readonly SisServiceHour[], E>;
 }

@@ -38,6 +38,6 @@ export interface HoursSource<E extends PortError = PortError> {
   readonly name: string;
   /** Entries changed after `watermark` (all when `null`), including unapproved and deleted ones. */
   changedSince(watermark: string | null): ResultAsync<HourChanges, E>;
-  /** Import hours already in the SIS into the host (DESIGN §5). */
+  /** Import hours already in the SIS into the host (docs/hours.md). */
   importHistoric(hours: readonly SisServiceHour[]): ResultAsync<{ readonly imported: number }, E>;
 }

@@ -171,7 +171,7 @@ export function checkAuditKind(kind: unknown): StoreError | null {
 /** Where an hour in the ledger came from: pushed by the host, or imported from the SIS (never echoed). */
 export type HourOrigin = "host" | "sis";
 
-/** The hours ledger: host hour id ↔ SIS service-hours id (DESIGN §5). */
+/** The hours ledger: host hour id ↔ SIS service-hours id (docs/hours.md). */
 export interface HoursLedgerEntry {
   readonly hourId: string;
   /** `null` while a create's outcome is unknown. */
@@ -198,7 +198,7 @@ export interface ExportRecord {
   readonly version: number;
 }
 
-/** What a tardy export has sent for one event (DESIGN §6). */
+/** What a tardy export has sent for one event (docs/hero-export.md). */
 export interface ExportLedgerEntry {
   readonly eventId: string;
   /** Digest of what was sent; a change means a correction is due. */
