@@ -20,6 +20,7 @@ import {
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import type { FactsClient } from "./client.js";
 import type { FactsError } from "./errors.js";
+import type { FactsUdfGroup } from "./schemas.js";
 import { envelopeSchema, gradeLevelSchema, schoolSchema, udfFieldSchema, udfGroupSchema } from "./schemas.js";
 
 /** The FACTS attributes a source read puts in a student's `fields`, with the names an admin knows. */
@@ -118,32 +119,51 @@ export function readFactsCatalogue(
       const env = envelopeSchema.safeParse(r.body);
       return env.success ? env.data.rowCount : undefined;
     });
+  // Groups are read once per group type, as the roster read does (`type` selects the group type; see the
+  // facts README, "User-defined groups by type"); a group listed under two types is kept once.
+  const types = [...new Set([...groupTypes.student, ...groupTypes.parent, ...groupTypes.family])].sort();
+  const groupsByType = ResultAsync.combine(
+    types.map((type) =>
+      client
+        .list("/UserDefinedGroups", udfGroupSchema, { idKey: "groupId", query: { type }, ...list })
+        .map((groups) => groups.map((g) => (g.groupType ? g : { ...g, groupType: type }))),
+    ),
+  ).map((lists) => {
+    const byId = new Map<number, FactsUdfGroup>();
+    for (const g of lists.flat()) if (!byId.has(g.groupId)) byId.set(g.groupId, g);
+    return [...byId.values()];
+  });
   return ResultAsync.combine([
     client.list("/SchoolConfigurations", schoolSchema, { idKey: "configSchoolID", ...list }),
     client.list("/Academics/GradeLevels", gradeLevelSchema, { idKey: "gradeLevelId", ...list }),
-    client.list("/UserDefinedGroups", udfGroupSchema, { idKey: "groupId", ...list }),
+    groupsByType,
     client.list("/UserDefinedFields", udfFieldSchema, { idKey: "fieldId", ...list }),
     studentCount,
   ] as const).map(([schools, grades, groups, udfFields, students]): SourceCatalogue => {
     const gradeLevels: SourceGradeLevel[] = [];
     const seen = new Set<string>();
     for (const g of [...grades].sort((a, b) => (a.sortOrder ?? 0) - (b.sortOrder ?? 0))) {
-      if (seen.has(g.gradeLevelName)) continue;
-      seen.add(g.gradeLevelName);
+      const code = g.gradeLevelName;
+      if (code == null || seen.has(code)) continue;
+      seen.add(code);
       gradeLevels.push({
-        code: g.gradeLevelName,
-        name: g.gradeLevelName,
+        code,
+        name: code,
         sortOrder: g.sortOrder ?? 0,
         final: g.finalGradeLevel === true,
       });
     }
-    const groupType = new Map(groups.map((g) => [g.groupId, g.groupType.toUpperCase()]));
+    const groupType = new Map(groups.map((g) => [g.groupId, (g.groupType ?? "").toUpperCase()]));
     const udfs = new Map<string, SourceField>();
     const sortedUdfs = [...udfFields].sort(
-      (a, b) => (groupType.get(a.groupId) ?? "").localeCompare(groupType.get(b.groupId) ?? "") || a.fieldId - b.fieldId,
+      (a, b) =>
+        (groupType.get(a.groupId ?? -1) ?? "").localeCompare(groupType.get(b.groupId ?? -1) ?? "") ||
+        a.fieldId - b.fieldId,
     );
     for (const f of sortedUdfs) {
-      const type = groupType.get(f.groupId) ?? "";
+      // A field without a name cannot be mapped (the roster read skips it too).
+      if (f.fieldName == null) continue;
+      const type = groupType.get(f.groupId ?? -1) ?? "";
       const family = groupTypes.family.has(type);
       const roles: Role[] = family
         ? ["student", "parent"]
@@ -172,7 +192,11 @@ export function readFactsCatalogue(
       { role: "parent", label: "Parents" },
     ];
     return {
-      schools: schools.map((s) => ({ schoolCode: s.schoolCode, name: s.schoolName, active: s.active })),
+      schools: schools.flatMap((s) =>
+        s.schoolCode == null
+          ? []
+          : [{ schoolCode: s.schoolCode, name: s.schoolName ?? s.schoolCode, active: s.active !== false }],
+      ),
       gradeLevels,
       userTypes,
       fields: [...builtinFields(), ...udfs.values()],

@@ -6,14 +6,15 @@ import { FAST, KEYS, useServers } from "./simulator/support.js";
 const serve = useServers();
 
 describe("the setup catalogue (a few small requests, never the roster)", () => {
-  it("lists schools, grades with order and final grade, user types and every UDF with its list items in 5 requests", async () => {
+  it("lists schools, grades with order and final grade, user types and every UDF with its list items in 7 requests (user-defined groups once per type)", async () => {
     const school = generateSchool({ seed: 7, people: 3000, schools: ["MAIN", "EAST"] });
     const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
     const { client } = await serve(sim);
     const catalogue = (await createFactsSource(client).catalogue())._unsafeUnwrap();
 
     const stats = sim.stats();
-    expect(stats.requests).toBe(5);
+    expect(stats.requests).toBe(7);
+    expect(stats.byEndpoint["/UserDefinedGroups"]).toBe(3);
     for (const roster of [
       "/People",
       "/People/ParentStudent",
