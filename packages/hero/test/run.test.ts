@@ -244,7 +244,7 @@ describe("stored exports", () => {
     expect(a.version).toBe(1);
     const listed = (await listExports(store, tenantId))._unsafeUnwrap();
     expect(listed.map((e) => e.config.exportId)).toEqual(["b", "a"]);
-    const stale = await saveExport(store, tenantId, config({ exportId: "a", name: "edited" }), { expectedVersion: 0 });
+    const stale = await saveExport(store, tenantId, config({ exportId: "a", name: "edited" }), { expectedVersion: 2 });
     expect(stale._unsafeUnwrapErr()).toMatchObject({ type: "StoreFailed", cause: { type: "Conflict" } });
     const edited = await saveExport(store, tenantId, config({ exportId: "a", name: "edited" }), { expectedVersion: 1 });
     expect(edited._unsafeUnwrap().version).toBe(2);
