@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type {
-  AuditKind,
   AccessCheck,
+  AuditKind,
   AuditRecord,
   Clock,
   Decisions,
@@ -76,6 +76,7 @@ const UNATTENDED = "unattended";
 
 /** Refusals of `apply` that get an audit record: the plan was not applied, and nothing was written. */
 const AUDITED_REFUSALS = new Set<string>(["Held", "StalePlan", "ProfileMismatch"]);
+
 import { checkSourceAccess, readCatalogue, validateSetup } from "./setup.js";
 
 /** What {@link createSync} needs: the school, its ports, and optional knobs. */
