@@ -132,9 +132,22 @@ describe("the memory source's catalogue", () => {
     expect(catalogue.fields.at(-1)).toMatchObject({ kind: "udf", label: "Class Year" });
   });
 
-  it("lists a school or grade only people carry, so a profile naming it is not refused", () => {
+  it("lists no school or grade read off people when the snapshot lists none, so no code is refused", () => {
+    // This year's people are a partial list: an empty grade or a new school would be called unknown.
     const catalogue = catalogueFromSnapshot({ ...SNAPSHOT, schools: [], gradeLevels: [] });
-    expect(catalogue.schools).toEqual([{ schoolCode: "MAIN", name: "MAIN", active: true }]);
-    expect(catalogue.gradeLevels.map((g) => g.code)).toEqual(["08"]);
+    expect(catalogue.schools).toEqual([]);
+    expect(catalogue.gradeLevels).toEqual([]);
+    const problems = checkProfile(
+      {
+        role: "student",
+        schools: ["MAIN", "EAST"],
+        gradeLevels: ["08", "09"],
+        fieldMap: [],
+        defaultSelection: true,
+        hoursSync: { enabled: false, historicImportDone: false },
+      },
+      catalogue,
+    );
+    expect(problems).toEqual([]);
   });
 });

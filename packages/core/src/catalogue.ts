@@ -57,9 +57,13 @@ export function catalogueFromSnapshot(snapshot: RosterSnapshot): SourceCatalogue
       roles.add(p.role);
     }
   }
-  for (const code of [...extraSchools].sort(byCode)) schools.push({ schoolCode: code, name: code, active: true });
+  // People add to a list the snapshot gives; a snapshot that lists no schools (or grades) gets none here,
+  // since a list read off this year's people would call valid codes unknown (an empty grade, a new school).
+  if (schools.length > 0) {
+    for (const code of [...extraSchools].sort(byCode)) schools.push({ schoolCode: code, name: code, active: true });
+  }
   let order = gradeLevels.reduce((max, g) => Math.max(max, g.sortOrder), 0);
-  for (const code of [...extraGrades].sort(byCode)) {
+  for (const code of gradeLevels.length > 0 ? [...extraGrades].sort(byCode) : []) {
     order += 1;
     gradeLevels.push({ code, name: code, sortOrder: order, final: false });
   }
@@ -117,14 +121,16 @@ export function checkProfile(profile: SyncProfile, catalogue?: SourceCatalogue |
   const known = catalogue.schools.map((s) =>
     s.name && s.name !== s.schoolCode ? `${s.schoolCode} (${s.name})` : s.schoolCode,
   );
+  // A source that lists no schools (or no grades) at all, like an in-memory roster built without them,
+  // cannot say a code is wrong: those codes are checked only against a list that has entries.
   profile.schools.forEach((code, i) => {
-    if (!schools.has(code)) {
+    if (schools.size > 0 && !schools.has(code)) {
       at(`profile.schools[${i}]`, `School "${code}" is not in the SIS, which has ${list(known)}`);
     }
   });
   const grades = new Set(catalogue.gradeLevels.map((g) => g.code));
   profile.gradeLevels.forEach((code, i) => {
-    if (!grades.has(code)) {
+    if (grades.size > 0 && !grades.has(code)) {
       at(
         `profile.gradeLevels[${i}]`,
         `Grade level "${code}" is not in the SIS, which has ${list(

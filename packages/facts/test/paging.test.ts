@@ -19,7 +19,8 @@ const onePerPage = (rows: readonly unknown[], page: number, results: readonly un
   });
 
 // Every paged endpoint of a roster read, read one row a page so that each has several pages.
-const paged = ROSTER_ENDPOINTS.filter((e) => (smallSchool()[e] ?? []).length >= 2);
+// `/UserDefinedGroups` is read once per group type (one row each here): it has its own test below.
+const paged = ROSTER_ENDPOINTS.filter((e) => e !== "/UserDefinedGroups" && (smallSchool()[e] ?? []).length >= 2);
 
 describe("every paged endpoint is checked for repeated and missing pages (a read whose pages disagree is Inconsistent)", () => {
   it("reads the school cleanly one row a page (the control)", async () => {
@@ -52,6 +53,20 @@ describe("every paged endpoint is checked for repeated and missing pages (a read
       expect(result._unsafeUnwrapErr()).toMatchObject({ type: "Inconsistent", endpoint, expected: 1, actual: 0 });
     });
   }
+
+  it("/UserDefinedGroups, read once per type: a type's page 2 repeating its page 1 → Inconsistent, nothing returned", async () => {
+    const student = [
+      { groupId: 1, groupName: "Student info", groupType: "STUDENT" },
+      { groupId: 5, groupName: "Student extras", groupType: "STUDENT" },
+    ];
+    const fake = msw.facts(smallSchool());
+    fake.fault = (req) =>
+      req.endpoint === "/UserDefinedGroups" && req.query.get("type") === "STUDENT"
+        ? onePerPage(student, Number(req.query.get("Page") ?? "1"), [student[0]])
+        : undefined;
+    const result = await createFactsSource(testClient({ pageSize: 1 })).read();
+    expect(result._unsafeUnwrapErr()).toMatchObject({ type: "Inconsistent", endpoint: "/UserDefinedGroups" });
+  });
 
   it("a repeated ParentStudent page in a multi-row page (rows shifted, same counts) is caught by parentID+studentID", async () => {
     const tables = smallSchool();

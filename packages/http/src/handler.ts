@@ -78,8 +78,6 @@ export type RosterHandler = (request: Request) => Promise<Response>;
 interface SchoolState {
   review: ReviewReport | null;
   lastRun: ApplyResult | null;
-  /** Plan hashes the admin acknowledged here (passed to `apply` as its `acknowledge`). */
-  acknowledged: Set<string>;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
@@ -198,7 +196,7 @@ export function createRosterHandler(options: RosterHandlerOptions): RosterHandle
   const stateOf = (tenantId: string): SchoolState => {
     let state = schools.get(tenantId);
     if (state === undefined) {
-      state = { review: null, lastRun: null, acknowledged: new Set() };
+      state = { review: null, lastRun: null };
       schools.set(tenantId, state);
     }
     return state;
@@ -468,9 +466,7 @@ export function createRosterHandler(options: RosterHandlerOptions): RosterHandle
         planHash: p.planHash,
         counts: p.counts,
         holds: p.holds,
-        acknowledged:
-          p.holds.length > 0 &&
-          (school.acknowledged.has(p.planHash) || decisions.value.acknowledgedHolds.includes(p.planHash)),
+        acknowledged: p.holds.length > 0 && decisions.value.acknowledgedHolds.includes(p.planHash),
         askAtFirstLogin: p.askAtFirstLogin,
         examples,
       });
@@ -482,29 +478,24 @@ export function createRosterHandler(options: RosterHandlerOptions): RosterHandle
       if (plan.isErr()) return syncProblem(plan.error);
       if (plan.value.planHash !== body.planHash) return stalePlan(body.planHash, plan.value.planHash);
       if (plan.value.holds.length === 0) return json({ planHash: body.planHash, acknowledged: false, holds: [] });
-      // Kept with this school's handler state and passed to `apply` as its acknowledgement of exactly
-      // this hash; a changed plan has another hash and needs its own acknowledgement.
-      school.acknowledged.add(body.planHash);
+      // Stored by the sync with who gave it, for exactly this hash: any process can apply it later, and a
+      // changed plan has another hash and needs its own acknowledgement.
+      const stored = await sync.acknowledge(body.planHash, { actor });
+      if (stored.isErr()) return syncProblem(stored.error);
       return json({ planHash: body.planHash, acknowledged: true, holds: plan.value.holds });
     }
     if (is("POST", "/apply")) {
       const body = await readBody(request, planRefBody);
       if (body instanceof Response) return body;
-      // The plan applied is the one the server makes now; the client only names it by hash.
-      const [plan, decisions] = await Promise.all([sync.plan(), sync.decisions()]);
-      if (plan.isErr()) return syncProblem(plan.error);
-      if (decisions.isErr()) return syncProblem(decisions.error);
-      if (plan.value.planHash !== body.planHash) return stalePlan(body.planHash, plan.value.planHash);
-      const acknowledged =
-        school.acknowledged.has(body.planHash) || decisions.value.acknowledgedHolds.includes(body.planHash);
+      // Only the hash crosses: under its lock the sync plans again, runs its own plan and holds, and finds
+      // an acknowledgement stored for this hash (StalePlan or Held otherwise).
       return longStep(
         request,
         progress,
         () =>
-          sync.apply(plan.value, { actor, ...(acknowledged ? { acknowledge: body.planHash } : {}) }).map((run) => {
+          sync.apply(body.planHash, { actor }).map((run) => {
             school.lastRun = run;
             school.review = null;
-            school.acknowledged.clear();
             return run;
           }),
         runSummary,

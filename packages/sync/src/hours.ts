@@ -7,6 +7,7 @@ import type {
   HoursSource,
   HourWrite,
   HourWriteOutcome,
+  Role,
   ServiceHour,
   SisServiceHour,
   SyncProfile,
@@ -316,7 +317,12 @@ async function pushUnderLock(
     const seen = latest.get(e.hourId);
     if (seen === undefined || seen.updatedAt <= e.updatedAt) latest.set(e.hourId, e);
   }
-  const decided = await decideAll(ctx, latest.values(), loaded.value.profile.hoursSync.enabledAt ?? null);
+  const decided = await decideAll(
+    ctx,
+    latest.values(),
+    loaded.value.profile.role,
+    loaded.value.profile.hoursSync.enabledAt ?? null,
+  );
   if (decided.isErr()) return err(decided.error);
   const { outcomes, writes, stillParked } = decided.value;
 
@@ -399,6 +405,7 @@ interface Decided {
 async function decideAll(
   ctx: HoursContext,
   entries: Iterable<HostHourEntry>,
+  role: Role,
   enabledAt: string | null,
   dryRun = false,
 ): Promise<Result<Decided, SyncError>> {
@@ -423,6 +430,9 @@ async function decideAll(
   const stillParked: HostHourEntry[] = [];
 
   for (const entry of entries) {
+    // The other role's hours belong to the school's other profile (its own push and ledger): sending them
+    // here too would write each of them twice.
+    if (entry.role !== role) continue;
     const personId = personOf.get(entry.accountId);
     let known = byHourId.get(entry.hourId);
     if (known === undefined && enabledAt !== null && entry.createdAt != null && entry.createdAt < enabledAt) {
@@ -688,7 +698,13 @@ function watchLease(
 }
 
 /** SIS records the ledger has never seen, by their id or by the host id in their marker. */
-function unseenHours(all: readonly SisServiceHour[], ledger: readonly HoursLedgerEntry[]): SisServiceHour[] {
+function unseenHours(
+  all: readonly SisServiceHour[],
+  ledger: readonly HoursLedgerEntry[],
+  role: Role,
+): SisServiceHour[] {
+  // A school's students and parents are two profiles, each with its own ledger: each sees its own role's hours.
+  all = all.filter((h) => h.role === role);
   const knownSis = new Set<string>();
   const knownHost = new Set<string>();
   for (const l of ledger) {
@@ -732,7 +748,7 @@ async function importUnderLock(ctx: HoursContext): Promise<Result<HoursImportRes
     return err({ type: "HoursFailed", message: `Reading SIS hours failed: ${all.error.message}`, cause: all.error });
   const ledger = await store.getHoursLedger(tenantId);
   if (ledger.isErr()) return err(storeFailed(ledger.error));
-  const unseen = unseenHours(all.value, ledger.value);
+  const unseen = unseenHours(all.value, ledger.value, loaded.value.profile.role);
   // Import first, then record: a crash in between re-offers the same records, which a host dedupes by
   // `serviceHoursId`; the other order could lose them for good.
   const imported = unseen.length === 0 ? ok({ imported: 0 }) : await source.importHistoric(unseen);
@@ -775,7 +791,7 @@ async function importUnderLock(ctx: HoursContext): Promise<Result<HoursImportRes
  * `HistoricHoursUnseen` while the SIS holds hours the ledger never saw (import them first, or `force` to
  * leave them alone in the SIS). Both the sink and the host's hours are needed, forced or not.
  */
-async function guardSwitchOn(ctx: HoursContext, force: boolean): Promise<Result<void, SyncError>> {
+async function guardSwitchOn(ctx: HoursContext, force: boolean, role: Role): Promise<Result<void, SyncError>> {
   if (ctx.sink === undefined || ctx.source === undefined) return err(notConfigured());
   if (force) return ok(undefined);
   const all = await ctx.sink.listAll();
@@ -784,7 +800,7 @@ async function guardSwitchOn(ctx: HoursContext, force: boolean): Promise<Result<
   }
   const ledger = await ctx.store.getHoursLedger(ctx.tenantId);
   if (ledger.isErr()) return err(storeFailed(ledger.error));
-  const unseen = unseenHours(all.value, ledger.value).length;
+  const unseen = unseenHours(all.value, ledger.value, role).length;
   if (unseen > 0) {
     return err({
       type: "HistoricHoursUnseen",
@@ -840,7 +856,7 @@ export async function hoursSwitchForSetup(
     const kept = current.hoursSync.enabledAt;
     return ok({ ...next, hoursSync: kept === undefined ? setting : { ...setting, enabledAt: kept } });
   }
-  const guarded = await guardSwitchOn(ctx, false);
+  const guarded = await guardSwitchOn(ctx, false, next.role);
   if (guarded.isErr()) return err(guarded.error);
   const started = await startFromNow(ctx);
   if (started.isErr()) return err(started.error);
@@ -860,7 +876,7 @@ export async function enableHoursSync(
   if (loaded.isErr()) return err(loaded.error);
   const { profile, version } = loaded.value;
   if (profile.hoursSync.enabled) return ok(profile);
-  const guarded = await guardSwitchOn(ctx, force);
+  const guarded = await guardSwitchOn(ctx, force, profile.role);
   if (guarded.isErr()) {
     await auditSwitchRefused(ctx, "enableHoursSync", actor, guarded.error);
     return err(guarded.error);
@@ -1039,7 +1055,7 @@ async function backfillUnderLock(
     if (page.value.entries.length === 0 || next === null || next === watermark) break;
     watermark = next;
   }
-  const decided = await decideAll(ctx, inRange.values(), null, options.dryRun === true);
+  const decided = await decideAll(ctx, inRange.values(), loaded.value.profile.role, null, options.dryRun === true);
   if (decided.isErr()) return err(decided.error);
   const { outcomes, writes } = decided.value;
   const listed: BackfillWrite[] = writes.map(({ write }) => ({

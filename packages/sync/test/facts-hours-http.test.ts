@@ -173,9 +173,11 @@ describe("removing an hour from FACTS, which cannot delete", () => {
         gradeLevels: [],
         fieldMap: [],
         defaultSelection: true,
-        hoursSync: { enabled: true, historicImportDone: true },
+        hoursSync: { enabled: false, historicImportDone: true },
       })
     )._unsafeUnwrap();
+    // The stand-in FACTS still holds the hours of the test before: this school leaves them alone.
+    (await sync.enableHoursSync({ force: true }))._unsafeUnwrap();
     const entry: HostHourEntry = {
       hourId: "w-1",
       accountId: "acct-7",

@@ -56,7 +56,7 @@ describe("setup() checks the profile against the SIS's catalogue", () => {
     expect(error.message).toMatch(/^The setup cannot be saved \(2 problems\): .*[^.]\.$/);
     expect((await store.getProfile("school-1"))._unsafeUnwrap()).toBeNull();
     // The catalogue is a handful of small requests, not a roster read.
-    expect(sim.stats().requests).toBeLessThanOrEqual(5);
+    expect(sim.stats().requests).toBeLessThanOrEqual(7);
     expect(sim.stats().byEndpoint["/People"] ?? 0).toBe(0);
   });
 

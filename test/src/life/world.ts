@@ -149,6 +149,9 @@ const SCHOOLS = [
   { schoolCode: "HS", name: "High", active: true },
 ];
 
+/** Every grade the SIS lists, whether or not a student is in it this year. */
+const GRADE_LEVELS = GRADE_CODES.map((code, i) => ({ code, name: code, sortOrder: i, final: code === "12" }));
+
 /** A world on the in-memory adapters. */
 export function memoryWorld(seed: number, size: number): LifeWorld {
   let people = firstPeople(seed, size);
@@ -160,7 +163,7 @@ export function memoryWorld(seed: number, size: number): LifeWorld {
     advance(events) {
       people = nextWorld(people, events);
     },
-    source: createMemoryRosterSource(() => ({ people, schools: SCHOOLS, gradeLevels: [] })),
+    source: createMemoryRosterSource(() => ({ people, schools: SCHOOLS, gradeLevels: GRADE_LEVELS })),
     directory,
     accounts: async () => directory.snapshot(),
     writes: () => directory.writes(),
