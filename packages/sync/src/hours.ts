@@ -398,7 +398,7 @@ interface Decided {
 }
 
 /**
- * Reads the accounts and the ledger and decides, for each entry, what the SIS needs (DESIGN §5). Hours the
+ * Reads the accounts and the ledger and decides, for each entry, what the SIS needs (docs/hours.md). Hours the
  * host's copy of an SIS-imported hour claims are recorded in the ledger at once (not in a dry run). With `enabledAt`, an
  * entry the ledger never saw whose `createdAt` is before that moment is left for `backfillHours`.
  */
@@ -787,7 +787,7 @@ async function importUnderLock(ctx: HoursContext): Promise<Result<HoursImportRes
 }
 
 /**
- * The guard every path that switches write-back on goes through (DESIGN §5): refused with
+ * The guard every path that switches write-back on goes through (docs/hours.md): refused with
  * `HistoricHoursUnseen` while the SIS holds hours the ledger never saw (import them first, or `force` to
  * leave them alone in the SIS). Both the sink and the host's hours are needed, forced or not.
  */

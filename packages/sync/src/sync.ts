@@ -531,7 +531,7 @@ export function createSync(options: SyncOptions): Sync {
 
   /**
    * Refresh, plan and apply with one roster read (FACTS's budget is the scarcest resource); applied only
-   * when no hold and no new error needs a person, and never as a school's first sync (DESIGN §4).
+   * when no hold and no new error needs a person, and never as a school's first sync (docs/applying.md).
    */
   async function unattendedRun(signal?: AbortSignal): Promise<Result<UnattendedResult, SyncError>> {
     const read = await readSource(signal);

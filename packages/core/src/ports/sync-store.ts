@@ -112,7 +112,7 @@ export interface JournalEntry {
  * What an audit record is about. `apply`: an apply run finished (completed, failed or aborted);
  * `apply-refused`: an apply refused before writing (held, stale plan, changed setup);
  * `unattended-stopped`: an unattended run that stopped for a person; `hours-push`, `hours-import`,
- * `hours-backfill`, `hours-enabled`: the hours steps (DESIGN §5); `export`: a tardy export delivery.
+ * `hours-backfill`, `hours-enabled`: the hours steps (docs/hours.md); `export`: a tardy export delivery.
  */
 export const AUDIT_KINDS = [
   "apply",
