@@ -2,6 +2,7 @@ export * from "./clock.js";
 export * from "./errors.js";
 export * from "./hours-sink.js";
 export * from "./hours-source.js";
+export * from "./logger.js";
 export * from "./roster-source.js";
 export * from "./sync-store.js";
 export * from "./tardy-sink.js";
