@@ -18,7 +18,7 @@ import type {
 } from "@rostersync/core";
 import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import { directoryFailed, type SyncError, storeFailed, thrownToPortError } from "./errors.js";
-import { LeaseKeeper, type LeaseLoss } from "./lease.js";
+import { acquireLease, LeaseKeeper, type LeaseLoss } from "./lease.js";
 import { type ProgressListener, progressMeter } from "./progress.js";
 
 /** A sink for what sync has to say. Every method is optional; nothing is logged without one. */
@@ -458,13 +458,8 @@ function envelopeOf(run: RunRecord): RunEnvelope {
   return run.plan as unknown as RunEnvelope;
 }
 
-async function acquire(ctx: ApplyContext, owner: string): Promise<Result<Lease, SyncError>> {
-  const r = await ctx.store.acquireLock(ctx.tenantId, owner, ctx.lockTtlMs, ctx.clock.now());
-  if (r.isOk()) return ok(r.value);
-  if (r.error.type === "Locked") {
-    return err({ type: "Locked", message: "Another worker is applying a plan for this school right now." });
-  }
-  return err(storeFailed(r.error));
+function acquire(ctx: ApplyContext, owner: string): Promise<Result<Lease, SyncError>> {
+  return acquireLease(ctx, owner, "Another worker is applying a plan for this school right now.");
 }
 
 async function finish(

@@ -197,6 +197,12 @@ export type SyncError =
   | HistoricHoursUnseenError;
 
 /** @internal */
+/** The school has no setup yet: the one `NoProfile` error every method returns. @internal */
+export const noProfile = (): NoProfileError => ({
+  type: "NoProfile",
+  message: "This school has no setup yet: call sync.setup(profile) first.",
+});
+
 export const storeFailed = (cause: StoreError): SyncError =>
   cause.type === "Conflict"
     ? { type: "Conflict", message: `Someone else saved this first: ${cause.message}` }

@@ -17,8 +17,8 @@ import type {
 import { err, ok, type Result } from "neverthrow";
 import type { Logger } from "./apply.js";
 import { appendAudit, auditBesides, reasonOf } from "./audit.js";
-import { directoryFailed, type SyncError, storeFailed } from "./errors.js";
-import { LeaseKeeper } from "./lease.js";
+import { directoryFailed, noProfile, type SyncError, storeFailed } from "./errors.js";
+import { acquireLease, LeaseKeeper } from "./lease.js";
 import { type ProgressListener, progressMeter } from "./progress.js";
 
 /** The store watermark key of the hours push. */
@@ -167,14 +167,8 @@ async function withLock<T>(
   ctx: HoursContext,
   work: (keepAlive: KeepAlive) => Promise<Result<T, SyncError>>,
 ): Promise<Result<T, SyncError>> {
-  const acquired = await ctx.store.acquireLock(ctx.tenantId, ctx.newId(), ctx.lockTtlMs, ctx.clock.now());
-  if (acquired.isErr()) {
-    return err(
-      acquired.error.type === "Locked"
-        ? { type: "Locked", message: "Another worker is syncing this school right now." }
-        : storeFailed(acquired.error),
-    );
-  }
+  const acquired = await acquireLease(ctx, ctx.newId(), "Another worker is syncing this school right now.");
+  if (acquired.isErr()) return err(acquired.error);
   const keeper = new LeaseKeeper(ctx, acquired.value);
   const keepAlive: KeepAlive = {
     ensure: async () => {
@@ -241,7 +235,7 @@ async function loadProfile(ctx: HoursContext): Promise<Result<{ profile: SyncPro
   const p = await ctx.store.getProfile(ctx.tenantId);
   if (p.isErr()) return err(storeFailed(p.error));
   if (p.value === null) {
-    return err({ type: "NoProfile", message: "This school has no setup yet: call sync.setup(profile) first." });
+    return err(noProfile());
   }
   return ok({ profile: p.value.value, version: p.value.version });
 }

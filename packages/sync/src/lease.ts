@@ -8,6 +8,7 @@
 
 import type { Clock, Lease, StoreError, SyncStore } from "@rostersync/core";
 import { err, ok, type Result } from "neverthrow";
+import { type SyncError, storeFailed } from "./errors.js";
 
 /** What keeping a lease needs. @internal */
 export interface LeaseContext {
@@ -61,4 +62,19 @@ export class LeaseKeeper {
       this.lease = renewed.value;
     }
   }
+}
+
+/**
+ * Takes the school's run lock for `owner`: the one way apply and the hours push acquire it. Another holder
+ * is `Locked` with `busy` as its message (what the admin reads); any other store failure is `StoreFailed`.
+ * @internal
+ */
+export async function acquireLease(
+  ctx: LeaseContext & { readonly tenantId: string },
+  owner: string,
+  busy: string,
+): Promise<Result<Lease, SyncError>> {
+  const r = await ctx.store.acquireLock(ctx.tenantId, owner, ctx.lockTtlMs, ctx.clock.now());
+  if (r.isOk()) return ok(r.value);
+  return err(r.error.type === "Locked" ? { type: "Locked", message: busy } : storeFailed(r.error));
 }

@@ -44,7 +44,7 @@ import {
   type Verified,
 } from "./apply.js";
 import { type AuditContext, auditBesides, reasonOf } from "./audit.js";
-import { directoryFailed, type SyncError, sourceFailed, storeFailed } from "./errors.js";
+import { directoryFailed, noProfile, type SyncError, sourceFailed, storeFailed } from "./errors.js";
 import {
   auditSwitchedOn,
   auditSwitchRefused,
@@ -362,7 +362,7 @@ export function createSync(options: SyncOptions): Sync {
     if (fields.isErr()) return err(directoryFailed(fields.error));
     profileVersion = profile.value?.version ?? null;
     if (profile.value === null) {
-      return err({ type: "NoProfile", message: "This school has no setup yet: call sync.setup(profile) first." });
+      return err(noProfile());
     }
     let snapshot = fresh ? null : (pinned ?? roster);
     if (snapshot === null) {
