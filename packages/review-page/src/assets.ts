@@ -2,7 +2,7 @@
  * The page's one stylesheet and one script, inlined verbatim. Both are constants: nothing from the report
  * is spliced into them (the data lives in the table and in a JSON data block), so their SHA-256 hashes are
  * constants too and the page's Content-Security-Policy can allow exactly these two and nothing else. Edit
- * either one and `csp.test.ts` prints the new hashes for `csp.ts`.
+ * either one and `test/csp.test.ts` prints the new hashes for `csp.ts`.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * The SHA-256 hashes of the page's inline style and script, for its Content-Security-Policy. Kept as
- * constants so that rendering needs no crypto and runs anywhere; `csp.test.ts` recomputes them from
+ * constants so that rendering needs no crypto and runs anywhere; `test/csp.test.ts` recomputes them from
  * `assets.ts` and fails, printing the right values, when either asset changed.
  *
  * @module

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { SCRIPT, STYLE } from "./assets.js";
-import { SCRIPT_SHA256, STYLE_SHA256 } from "./csp.js";
+import { SCRIPT, STYLE } from "../src/assets.js";
+import { SCRIPT_SHA256, STYLE_SHA256 } from "../src/csp.js";
 
 const sha256 = (text: string) => `sha256-${createHash("sha256").update(text, "utf8").digest("base64")}`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, scriptSafeJson } from "./escape.js";
+import { escapeHtml, scriptSafeJson } from "../src/escape.js";
 
 describe("escapeHtml", () => {
   it("turns every character that HTML gives meaning to into an entity", () => {

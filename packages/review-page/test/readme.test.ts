@@ -1,7 +1,7 @@
 import { EMPTY_DECISIONS, review } from "@rostersync/core";
 import { generatedProfile, generateSchool } from "@rostersync/core/testing";
 import { describe, expect, it } from "vitest";
-import { renderReviewHtml } from "./index.js";
+import { renderReviewHtml } from "../src/index.js";
 
 describe("README example", () => {
   it("renders a generated school's review with every option", () => {
