@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { errorReportCsv, filterRows, type ReviewReport, type ReviewRow } from "@rostersync/core";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { HOSTILE, secondYearReport } from "./fixtures.ts";
 import { renderReviewHtml } from "../src/index.js";
+import { HOSTILE, secondYearReport } from "./fixtures.ts";
 
 let parents: ReviewReport;
 let students: ReviewReport;

@@ -4,8 +4,8 @@
  */
 import { type ReviewReport, RosterInputError } from "@rostersync/core";
 import { describe, expect, it } from "vitest";
-import { secondYearReport } from "../fixtures.ts";
 import { checkReviewReport, renderReviewHtml } from "../../src/index.js";
+import { secondYearReport } from "../fixtures.ts";
 
 const INJECT = `"><meta http-equiv=refresh content="0;url=https://evil.example">`;
 
