@@ -13,6 +13,7 @@ import {
 import type { ApplyResult, ProgressListener, Sync, SyncError, SyncProgress } from "@rostersync/sync";
 import type { Result } from "neverthrow";
 import type { z } from "zod";
+import { type ApiKeyStore, appHeaders, type ReviewAppRenderer } from "./app.js";
 import { errorMembers, handlerCodes, problemResponse, syncProblem } from "./problem.js";
 import {
   type DecisionOp,
@@ -20,6 +21,7 @@ import {
   emptyBody,
   familyOverrideBody,
   hoursBody,
+  keyBody,
   planRefBody,
   profileBody,
   resumeBody,
@@ -69,6 +71,17 @@ export interface RosterHandlerOptions {
   readonly maxBodyBytes?: number | undefined;
   /** Called with anything thrown inside the handler (a host bug): log it; the client gets a bare `500`. */
   readonly onError?: ((error: unknown) => void) | undefined;
+  /**
+   * The interactive review app, served at `GET {basePath}/` with its Content-Security-Policy (pass
+   * `renderReviewApp` of `@rostersync/review-page`). Without it that path is a `404`.
+   */
+  readonly app?: ReviewAppRenderer | undefined;
+  /**
+   * Lets the admin enter the school's FACTS API key in the app (`PUT {basePath}/key`); without it that path is
+   * a `404` and the host sets keys its own way. The key is handed to `keys.save` only: never answered,
+   * logged or kept by the handler.
+   */
+  readonly keys?: ApiKeyStore | undefined;
 }
 
 /** A web-standard handler: mount it in any server that speaks `Request` → `Response`. */
@@ -146,7 +159,7 @@ function filterFromQuery(params: URLSearchParams): unknown {
     const v = params.get(key);
     if (v !== null && v !== "") out[key] = v;
   }
-  for (const key of ["newOnly", "newErrorsOnly"]) {
+  for (const key of ["newOnly", "needsReview", "newErrorsOnly"]) {
     const v = params.get(key);
     if (v !== null) out[key] = v === "true" ? true : v === "false" ? false : v;
   }
@@ -327,6 +340,16 @@ export function createRosterHandler(options: RosterHandlerOptions): RosterHandle
       school.review ??
       problemResponse(handlerCodes.NoReview, "There is no review yet: refresh the roster first (POST /refresh).");
 
+    if (options.app !== undefined && is("GET", "/")) {
+      const page = options.app({ basePath, csrfHeader, keyEntry: options.keys !== undefined });
+      return new Response(page.html, { status: 200, headers: appHeaders(page.contentSecurityPolicy) });
+    }
+    if (options.keys !== undefined && is("PUT", "/key")) {
+      const body = await readBody(request, keyBody);
+      if (body instanceof Response) return body;
+      await options.keys.save({ tenantId: sync.tenantId, actor, apiKey: body.apiKey });
+      return json({ saved: true });
+    }
     if (is("GET", "/catalogue")) {
       const r = await sync.catalogue({ signal: request.signal });
       return r.isOk() ? json(r.value) : syncProblem(r.error);
@@ -388,6 +411,7 @@ export function createRosterHandler(options: RosterHandlerOptions): RosterHandle
           pages: Math.max(1, Math.ceil(rows.length / pageSize)),
           rows: rows.slice((page - 1) * pageSize, page * pageSize),
           duplicateGroups: review.duplicateGroups,
+          openOn: review.openOn,
           decisionsTag: tag,
         },
         200,

@@ -7,6 +7,12 @@
  * @packageDocumentation
  */
 
+export type {
+  ApiKeyStore,
+  ReviewAppContext,
+  ReviewAppDocument,
+  ReviewAppRenderer,
+} from "./app.js";
 export {
   createRosterHandler,
   decisionsTag,

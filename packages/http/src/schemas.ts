@@ -60,6 +60,7 @@ export const rowFilter = z
     schoolCode: z.union([text, z.array(text)]).optional(),
     flag: z.enum(["red", "gray"]).optional(),
     newOnly: z.boolean().optional(),
+    needsReview: z.boolean().optional(),
     newErrorsOnly: z.boolean().optional(),
     search: text.optional(),
   })
@@ -94,6 +95,12 @@ export const resumeBody = z.object({ runId: id }).strict();
 
 /** `POST /hours`: switch write-back on (through the historic-hours guard) or off. */
 export const hoursBody = z.object({ enabled: z.boolean(), force: z.boolean().optional() }).strict();
+
+/**
+ * `PUT /key`: the school's FACTS API key, typed in by the admin. Zod's messages never quote the value, so a
+ * refused key is not echoed either.
+ */
+export const keyBody = z.object({ apiKey: z.string().trim().min(8).max(512) }).strict();
 
 /** `POST /refresh`: no options yet; an empty object or no body. */
 export const emptyBody = z.object({}).strict();
