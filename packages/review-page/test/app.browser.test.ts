@@ -17,6 +17,7 @@ import { nextSchoolYear } from "@rostersync/facts/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API, type AppHost, SCHOOL, SCHOOL_KEY, startAppHost } from "./app-host.ts";
+import { CHROMIUM_ARGS } from "./chromium.ts";
 
 function findChromium(): string | null {
   if (process.env.RS_CHROMIUM) return process.env.RS_CHROMIUM;
@@ -51,17 +52,6 @@ if (chromiumPath === null && browserRequired) {
 } else {
   appSuite(chromiumPath);
 }
-
-/** Flags for a quiet headless Chromium (docs/TOOLCHAIN-style: never downloads a browser). */
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const IMAGES = join(import.meta.dirname, "..", "..", "..", "docs", "images");
