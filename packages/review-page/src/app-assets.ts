@@ -223,6 +223,7 @@ export const APP_SCRIPT = `
     });
     clearProblem();
     notice("");
+    $("hours-guard").hidden = true;
     var enter = ENTER[step];
     var done = enter ? Promise.resolve(enter()) : Promise.resolve();
     return done.then(function () {
@@ -284,8 +285,11 @@ export const APP_SCRIPT = `
         return true;
       }
       if (r.data && r.data.code === "HistoricHoursUnseen") {
-        $("guard-text").textContent = r.data.detail + " FACTS SIS holds " + r.data.unseen +
-          " service hour record" + (r.data.unseen === 1 ? "" : "s") + " that were never imported. Import your historic hours first, or turn hour syncing on anyway (those hours are then never imported).";
+        // The guard's answer in the admin's words (the SDK's message names its own functions).
+        $("guard-text").textContent = "FACTS SIS holds " + r.data.unseen + " service hour record" +
+          (r.data.unseen === 1 ? "" : "s") + " that " + (r.data.unseen === 1 ? "was" : "were") +
+          " never imported. Import your historic hours first, then come back and turn hour syncing on; " +
+          "or turn it on anyway (those hours are then never imported).";
         $("hours-guard").hidden = false;
         $("guard-force").focus();
         return false;

@@ -64,6 +64,11 @@ export interface AppHostOptions {
   readonly roster?: RosterSnapshot | undefined;
   /** People in the simulated school (FACTS mode). Default 300. */
   readonly people?: number | undefined;
+  /**
+   * Student service hours FACTS holds before the first sync (FACTS mode), which the host never imported: the
+   * historic-hours guard refuses to switch hour syncing on over them. Default 0.
+   */
+  readonly historicHours?: number | undefined;
   /** The key the host starts with (the bench skips Step 1). Default: none until the admin enters one. */
   readonly apiKey?: string | undefined;
 }
@@ -80,6 +85,18 @@ export async function startAppHost(options: AppHostOptions = {}): Promise<AppHos
       school,
       keys: { subscriptionKey: SUBSCRIPTION_KEY, apiKey: SCHOOL_KEY },
       rateLimit: false,
+      serviceHours: school.expectedPeople
+        .filter((p) => p.role === "student")
+        .slice(0, options.historicHours ?? 0)
+        .map((p, i) => ({
+          serviceHoursId: 9000 + i,
+          personId: Number(p.sourceId),
+          description: "Food drive",
+          hours: 2,
+          date: "2025-10-01T00:00:00",
+          note: null,
+          role: "student" as const,
+        })),
     });
     factsServer = await startFactsServer(facts);
   }

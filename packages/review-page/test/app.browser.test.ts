@@ -71,10 +71,9 @@ function appSuite(executablePath: string): void {
     const pageErrors: string[] = [];
     const violations: string[] = [];
     const axeReport: { step: string; serious: number; critical: number; total: number }[] = [];
-    let shot = 0;
 
     beforeAll(async () => {
-      host = await startAppHost();
+      host = await startAppHost({ historicHours: 3 });
       browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
       await context.addCookies([{ name: "session", value: "ann", url: host.url }]);
@@ -142,8 +141,7 @@ function appSuite(executablePath: string): void {
       expect(bad.map((v) => `${v.id}: ${v.help} ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
       if (screenshots) {
         mkdirSync(IMAGES, { recursive: true });
-        shot += 1;
-        await page.screenshot({ path: join(IMAGES, `review-${String(shot).padStart(2, "0")}-${step}.png`) });
+        await page.screenshot({ path: join(IMAGES, `review-${step}.png`) });
       }
     }
 
@@ -169,7 +167,8 @@ function appSuite(executablePath: string): void {
       expect(host.savedKeys).toEqual([SCHOOL_KEY]);
       expect(await page.inputValue("#api-key")).toBe("");
       expect(await page.content()).not.toContain(SCHOOL_KEY);
-      await page.check("#hours-no");
+      // Yes: hour syncing is switched on once the setup is saved (Step 2), through the historic-hours guard.
+      await page.check("#hours-yes");
       // axe would see a field without a label (a control test, removed again before the real check).
       await page.evaluate(() =>
         document
@@ -187,6 +186,15 @@ function appSuite(executablePath: string): void {
       await page.selectOption("#user-type", "student");
       await page.click("#grades-all");
       await axe("step-2-school");
+      await page.click("#school-next");
+      // FACTS holds hours never imported: the guard's answer, with the choice it leaves.
+      await page.locator("#hours-guard").waitFor({ state: "visible" });
+      expect(await text("#guard-text")).toContain("FACTS SIS holds 3 service hour records that were never imported");
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("guard-force");
+      await axe("hours-guard");
+      await page.click("#guard-off");
+      expect(await page.isChecked("#hours-no")).toBe(true);
+      expect((await host.sync().profile())._unsafeUnwrap()?.hoursSync.enabled).toBe(false);
       await page.click("#school-next");
 
       await onStep("fields");
