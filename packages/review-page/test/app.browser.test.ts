@@ -53,6 +53,7 @@ if (chromiumPath === null && browserRequired) {
   appSuite(chromiumPath);
 }
 
+const HOSTILE_NAME = `<img src=x onerror="window.__pwned = 1">`;
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const IMAGES = join(import.meta.dirname, "..", "..", "..", "docs", "images");
 
@@ -308,6 +309,15 @@ function appSuite(executablePath: string): void {
       expect(pageErrors).toEqual([]);
       expect(violations).toEqual([]);
       expect(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
+      // Keyboard: every control is a native one (no clickable div or span, nothing focusable by tabindex alone
+      // but the step headings and the alert region, which take focus when they open).
+      expect(
+        await page.evaluate(() =>
+          [...document.querySelectorAll("[onclick], [role=button], [tabindex]")]
+            .map((e) => e.id)
+            .filter((id) => !/^h-/.test(id) && id !== "alert"),
+        ),
+      ).toEqual([]);
     });
 
     it("new year: Preview & Sync opens on the new users and new errors, the held plan is acknowledged by clicking", async () => {
@@ -316,7 +326,15 @@ function appSuite(executablePath: string): void {
       if (school === null || facts === null) throw new Error("FACTS mode");
       // A year on: seniors graduate, and this year many students left (more than 10% of the accounts the
       // sync manages would be archived: R10 holds the plan).
-      facts.load(nextSchoolYear(school, { seed: 43, withdrawRate: 0.15 }));
+      const next = nextSchoolYear(school, { seed: 43, withdrawRate: 0.15 });
+      facts.load(next);
+      // Someone typed markup into FACTS: it must reach the page as text, and nothing may run.
+      const people = facts.table("/People");
+      const victim = next.expectedPeople.find((p) => p.role === "student" && p.status === "enrolled")?.sourceId;
+      facts.setTable(
+        "/People",
+        people.map((row) => (String(row.personId) === victim ? { ...row, firstName: HOSTILE_NAME } : row)),
+      );
       await page.goto(host.appUrl);
       await onStep("home");
       await axe("preview-and-sync");
@@ -326,6 +344,15 @@ function appSuite(executablePath: string): void {
       const firstNew = await page.locator("#people-rows tr td:nth-child(2)").first().textContent();
       expect(["x", "family", "fixed", ""]).toContain(firstNew);
       await axe("new-year-selection");
+      await page.selectOption("#f-status", "all");
+      await page.fill("#f-search", "onerror");
+      await page.click("#f-search-form button");
+      await page.locator(`#people-rows tr[data-id="${victim}"]`).waitFor();
+      expect(await text(`#people-rows tr[data-id="${victim}"] td:nth-child(3)`)).toContain(HOSTILE_NAME);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+      expect(await page.locator("#people-rows img").count()).toBe(0);
+      await page.fill("#f-search", "");
+      await page.click("#f-search-form button");
       await page.click("#selection-next");
       await onStep("duplicates");
       expect(await page.isChecked("#dup-new-only")).toBe(true);
