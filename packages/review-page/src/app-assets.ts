@@ -123,6 +123,7 @@ export const APP_SCRIPT = `
     $("progress-label").textContent = label;
     bar.removeAttribute("value");
     text.textContent = "";
+    working.removeAttribute("data-progress-events");
     working.hidden = false;
     var headers = { accept: "text/event-stream", "content-type": "application/json" };
     headers[config.csrfHeader] = "1";
@@ -137,6 +138,7 @@ export const APP_SCRIPT = `
       var decoder = new TextDecoder();
       var buffer = "";
       var outcome = null;
+      var events = 0;
       function pump() {
         return reader.read().then(function (chunk) {
           if (chunk.done) return outcome || { ok: false, status: 500, data: { detail: "The server stopped answering." } };
@@ -150,6 +152,8 @@ export const APP_SCRIPT = `
             if (!event || !data) continue;
             var value = JSON.parse(data[1]);
             if (event[1] === "progress") {
+              events += 1;
+              working.setAttribute("data-progress-events", String(events));
               if (value.total > 0) {
                 bar.max = value.total;
                 bar.value = Math.min(value.done, value.total);

@@ -13,4 +13,4 @@ export const SCRIPT_SHA256 = "sha256-GIr37t2f+i2u3hx9IOVAUNLYfF/bKFplkiGM9lKTTF8
 /** CSP source of the review app's inline stylesheet. @internal */
 export const APP_STYLE_SHA256 = "sha256-l1ybdUPTMOJUzhv6aa66UhyHRiEybbpeJll9BU4gKX4=";
 /** CSP source of the review app's inline script. @internal */
-export const APP_SCRIPT_SHA256 = "sha256-IacYKYgIBf0MTyH1pXGwTpM6GL+q8gyANxeb9DckRHY=";
+export const APP_SCRIPT_SHA256 = "sha256-h2l23jp1U/j/lnvmrf/cQAYXshWvgUPcfo4PaxnFFIk=";

@@ -298,6 +298,8 @@ function appSuite(executablePath: string): void {
       await page.click("#sync");
       await onStep("invite");
       expect(await text("#run-result")).toContain(`Sync complete: ${plan.counts.add} added`);
+      // The progress bar followed the server's progress events while the sync ran.
+      expect(Number(await page.getAttribute("#working", "data-progress-events"))).toBeGreaterThan(0);
       const last = (await host.store.getLastRun(SCHOOL))._unsafeUnwrap();
       expect(last?.planHash).toBe(plan.planHash);
       expect(comparable(host.directory.snapshot())).toEqual(comparable(simulateApply(before, plan)));
