@@ -7,10 +7,18 @@
  */
 
 import type { HoursLedgerEntry, HourWriteOutcome, SisServiceHour } from "@rostersync/core";
+import type { countWrites } from "./counts.js";
 import type { HourEntryOutcome, PlannedWrite } from "./types.js";
 
-/** A batch settled by the sink's answers. @internal */
+/** Marks a {@link SettledBatch} as made by {@link settleBatch} (types only: there is no such value). */
+declare const settledBySink: unique symbol;
+
+/**
+ * A batch settled by the sink's answers. Only {@link settleBatch} makes one, so its outcomes are those of
+ * the writes the step sent: what {@link countWrites} counts. @internal
+ */
 export interface SettledBatch {
+  readonly [settledBySink]: true;
   /** One outcome per write, in the batch's order. */
   readonly outcomes: readonly HourEntryOutcome[];
   /** The ledger entries to store now: every write that landed, and updates whose record is gone. */
@@ -56,7 +64,8 @@ export function settleBatch(batch: readonly PlannedWrite[], answered: readonly H
       state: o.status === "deleted" ? "deleted" : o.status === "withdrawn" ? "withdrawn" : "synced",
     });
   }
-  return { outcomes, ledger, failed };
+  // The one place a SettledBatch is made: its outcomes are the batch's writes, by construction.
+  return { outcomes, ledger, failed } as Omit<SettledBatch, typeof settledBySink> as SettledBatch;
 }
 
 /** SIS records the ledger has never seen, by their id or by the host id in their marker. @internal */

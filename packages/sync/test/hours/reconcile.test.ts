@@ -73,6 +73,13 @@ describe("counting what a step wrote", () => {
     expect(counts.needsAttention.map((o) => o.hourId)).toEqual(["h2"]);
     expect(countWrites([])).toEqual(NO_COUNTS);
   });
+
+  it("cannot be given outcomes that no batch of this step settled (a type error)", () => {
+    const lookedAgain = { hourId: "h9", status: "withdrawn", serviceHoursId: "s9" } as const;
+    // @ts-expect-error an entry withdrawn by an earlier push is not a write of this one
+    const counted = () => countWrites([{ outcomes: [lookedAgain], ledger: [], failed: [] }]);
+    expect(counted).toBeTypeOf("function");
+  });
 });
 
 describe("SIS records the ledger never saw", () => {
