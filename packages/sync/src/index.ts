@@ -14,6 +14,7 @@ export {
   HOURS_WATERMARK,
   type HourEntryOutcome,
   type HoursBackfillResult,
+  type HoursCounts,
   type HoursImportResult,
   type HoursPushResult,
   hourFingerprint,

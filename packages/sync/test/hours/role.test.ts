@@ -1,0 +1,99 @@
+import {
+  type Account,
+  createMemoryDirectory,
+  createMemoryHoursSink,
+  createMemoryHoursSource,
+  createMemoryRosterSource,
+  createMemoryStore,
+  type HostHourEntry,
+  type SyncProfile,
+} from "@rostersync/core";
+import { describe, expect, it } from "vitest";
+import { createSync } from "../../src/index.js";
+
+const PROFILE: SyncProfile = {
+  role: "student",
+  schools: ["MAIN"],
+  gradeLevels: ["08"],
+  fieldMap: [],
+  defaultSelection: true,
+  hoursSync: { enabled: false, historicImportDone: false },
+};
+
+const account = (accountId: string, sourceId: string): Account => ({
+  accountId,
+  email: `${accountId}@example.org`,
+  sourceId,
+  archived: false,
+  managed: true,
+  fields: {},
+  neverAccessed: false,
+});
+
+const entry = (hourId: string, accountId: string, role: HostHourEntry["role"], updatedAt: string): HostHourEntry => ({
+  hourId,
+  accountId,
+  role,
+  date: "2026-02-10",
+  hours: 2,
+  description: `Shift ${hourId}`,
+  approved: true,
+  deleted: false,
+  updatedAt,
+});
+
+describe("a profile sees only its own role's hours (docs/hours.md)", () => {
+  it("guards, pushes and imports the students' hours, leaving the parents' to the parents' profile", async () => {
+    // FACTS holds a parent's hour the students' ledger never saw: it is the parents' profile's to import.
+    const sink = createMemoryHoursSink([
+      {
+        serviceHoursId: "900",
+        personId: "2001",
+        role: "parent",
+        date: "2025-11-01",
+        hours: 3,
+        description: "Bake sale",
+        hostHourId: null,
+      },
+    ]);
+    const hoursSource = createMemoryHoursSource();
+    const sync = createSync({
+      tenantId: "school-1",
+      source: createMemoryRosterSource({
+        people: [],
+        schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
+        gradeLevels: [{ code: "08", name: "08", sortOrder: 8, final: true }],
+      }),
+      directory: createMemoryDirectory([account("a1", "1001"), account("a2", "2001")]),
+      store: createMemoryStore(),
+      hours: sink,
+      hoursSource,
+    });
+    (await sync.setup(PROFILE))._unsafeUnwrap();
+
+    // The guard does not count the parent's record as unseen.
+    (await sync.enableHoursSync())._unsafeUnwrap();
+
+    hoursSource.put(entry("h1", "a1", "student", "2026-02-10T10:00:00.000Z"));
+    hoursSource.put(entry("h2", "a2", "parent", "2026-02-10T10:00:01.000Z"));
+    const pushed = (await sync.pushHours())._unsafeUnwrap();
+    expect(pushed).toMatchObject({ entries: 1, created: 1, writes: 1, settled: true });
+    expect(pushed.outcomes.map((o) => o.hourId)).toEqual(["h1"]);
+    expect(sink.snapshot().map((r) => [r.role, r.hostHourId])).toEqual(
+      expect.arrayContaining([
+        ["parent", null],
+        ["student", "h1"],
+      ]),
+    );
+    expect(sink.snapshot()).toHaveLength(2);
+
+    // The import finds the students' records only, and hands the host nothing of the parents'.
+    const imported = (await sync.importHistoricHours())._unsafeUnwrap();
+    expect(imported).toEqual({ found: 1, unseen: 0, imported: 0 });
+    expect(hoursSource.getInstance().imported).toEqual([]);
+
+    // A backfill of the whole range sends nothing of the parents' either.
+    const backfill = (await sync.backfillHours({ from: "2000-01-01", dryRun: true }))._unsafeUnwrap();
+    expect(backfill).toMatchObject({ entries: 1, writes: [] });
+  });
+});
