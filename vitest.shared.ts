@@ -26,3 +26,10 @@ export const sourceAliases = [
     replacement: pkg(name),
   })),
 ];
+
+/**
+ * Every project's timeouts. They only catch a hang: no test asserts how fast the machine is (time-dependent
+ * tests run on fake or injected clocks). They are generous so the suite stays green on a loaded 2-core
+ * machine (two busy loops on both cores, or several builds beside it).
+ */
+export const hangGuards = { testTimeout: 300_000, hookTimeout: 300_000 } as const;

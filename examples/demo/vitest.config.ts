@@ -1,5 +1,10 @@
 import { defineProject } from "vitest/config";
+import { hangGuards } from "../../vitest.shared.ts";
 
 export default defineProject({
-  test: { name: "example-demo", include: ["test/**/*.test.ts"], testTimeout: 300_000 },
+  test: {
+    ...hangGuards,
+    name: "example-demo",
+    include: ["test/**/*.test.ts"],
+  },
 });

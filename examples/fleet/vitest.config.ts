@@ -1,7 +1,11 @@
 import { defineProject } from "vitest/config";
-import { sourceAliases } from "../../vitest.shared.ts";
+import { hangGuards, sourceAliases } from "../../vitest.shared.ts";
 
 export default defineProject({
   resolve: { alias: sourceAliases },
-  test: { name: "example-fleet", include: ["test/**/*.test.ts"], testTimeout: 120_000 },
+  test: {
+    ...hangGuards,
+    name: "example-fleet",
+    include: ["test/**/*.test.ts"],
+  },
 });

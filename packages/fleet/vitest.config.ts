@@ -1,12 +1,11 @@
 import { defineProject } from "vitest/config";
-import { sourceAliases } from "../../vitest.shared.ts";
+import { hangGuards, sourceAliases } from "../../vitest.shared.ts";
 
 export default defineProject({
   resolve: { alias: sourceAliases },
   test: {
+    ...hangGuards,
     name: "fleet",
-    testTimeout: 180_000,
-    hookTimeout: 120_000,
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     // Starts (and stops) a private PostgreSQL 15 unless RS_PG_URL is set.
     globalSetup: ["test/global-setup.ts"],

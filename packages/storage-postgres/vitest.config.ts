@@ -1,9 +1,10 @@
 import { defineProject } from "vitest/config";
-import { sourceAliases } from "../../vitest.shared.ts";
+import { hangGuards, sourceAliases } from "../../vitest.shared.ts";
 
 export default defineProject({
   resolve: { alias: sourceAliases },
   test: {
+    ...hangGuards,
     name: "storage-postgres",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     // Starts (and stops) a private PostgreSQL 15 unless RS_PG_URL is set.

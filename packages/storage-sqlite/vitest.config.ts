@@ -1,7 +1,11 @@
 import { defineProject } from "vitest/config";
-import { sourceAliases } from "../../vitest.shared.ts";
+import { hangGuards, sourceAliases } from "../../vitest.shared.ts";
 
 export default defineProject({
   resolve: { alias: sourceAliases },
-  test: { name: "storage-sqlite", include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+  test: {
+    ...hangGuards,
+    name: "storage-sqlite",
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+  },
 });

@@ -79,7 +79,7 @@ describe("examples/demo", () => {
   let run: ReturnType<typeof demo>;
   beforeAll(() => {
     run = demo("--size", String(SIZE), "--seed", String(SEED), "--out", out);
-  }, 150_000);
+  }, 300_000);
 
   it("runs the story end to end and exits 0", () => {
     if (run.status !== 0) console.error(run.stdout, run.stderr);
@@ -211,5 +211,5 @@ describe("examples/demo", () => {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 300_000);
 });

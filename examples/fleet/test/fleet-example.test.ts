@@ -7,7 +7,7 @@ it("runs the night in one process: applies, holds one school, pauses one, report
   const run = spawnSync(process.execPath, ["src/main.ts"], {
     cwd: join(import.meta.dirname, ".."),
     encoding: "utf8",
-    timeout: 110_000,
+    timeout: 280_000,
   });
   if (run.status !== 0) console.error(run.stdout, run.stderr);
   expect(run.status).toBe(0);

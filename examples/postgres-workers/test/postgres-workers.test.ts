@@ -47,7 +47,7 @@ describe.skipIf(missing !== null)("examples/postgres-workers", () => {
       ]),
       { cwd: join(import.meta.dirname, ".."), encoding: "utf8", timeout: 150_000 },
     );
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     if (url !== "") {

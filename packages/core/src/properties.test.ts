@@ -187,6 +187,15 @@ describe("properties", () => {
           const account = byId.get(action.accountId);
           expect(account?.managed).toBe(true);
           const row = account?.sourceId === undefined ? undefined : rows.get(account.sourceId);
+          if (action.reasons.includes("merged")) {
+            // Merged after the fact (docs/rules.md): the admin merged this importable person into another
+            // account, so the managed account they had is archived as merged, and only that one.
+            expect(row?.status).toBe("importable");
+            expect(action.mergedInto).toBeDefined();
+            expect(action.mergedInto).not.toBe(action.accountId);
+            expect(i.decisions.merges[account?.sourceId ?? ""]).toBe(action.mergedInto);
+            continue;
+          }
           if (row !== undefined) expect(row.status).toBe("out-of-scope");
         }
       }),

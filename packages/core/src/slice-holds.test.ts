@@ -75,7 +75,7 @@ describe("slice holds (R10)", () => {
       ),
       { numRuns: 40, seed: 2026 },
     );
-  }, 120_000);
+  }, 300_000);
 
   it("holds a grade dropped from the setup on the plan alone, with no last run (R10)", () => {
     const { next } = afterFirstSync(11, 2600, ["MAIN"], "student");

@@ -58,7 +58,7 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
           schools: [`s${i}a`, `s${i}b`],
         });
       const outputs = await Promise.all(
-        [0, 1, 2].map((i) => run(process.execPath, [WORKER, setup(i)], { timeout: 120_000 })),
+        [0, 1, 2].map((i) => run(process.execPath, [WORKER, setup(i)], { timeout: 300_000 })),
       );
       const seen = outputs.map((o) => JSON.parse(o.stdout.trim().split("\n").at(-1) ?? "{}"));
       expect(seen.map((s) => s.sent)).toEqual([40, 40, 40]);
@@ -73,7 +73,7 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
       // The same three processes, each with its own budget (as before the fleet): FACTS refuses some.
       limiter.reset();
       const alone = await Promise.all(
-        [0, 1, 2].map((i) => run(process.execPath, [WORKER, setup(i, "local")], { timeout: 120_000 })),
+        [0, 1, 2].map((i) => run(process.execPath, [WORKER, setup(i, "local")], { timeout: 300_000 })),
       );
       const refusedAlone = alone.map((o) => JSON.parse(o.stdout.trim().split("\n").at(-1) ?? "{}").refused);
       expect(refusedAlone.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThan(0);
@@ -182,7 +182,7 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
     } finally {
       await budget.close();
     }
-  }, 30_000);
+  }, 300_000);
 
   it("an aborted take rejects with the signal's reason and gives its turn away", async () => {
     const budget = await createPostgresBudget({

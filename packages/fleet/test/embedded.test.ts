@@ -98,7 +98,7 @@ describe("the embedded fleet (SQLite, one process)", () => {
       }
       directory.close();
     }
-  }, 60_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const s of servers.values()) await s.close();
@@ -149,7 +149,7 @@ describe("the embedded fleet (SQLite, one process)", () => {
     expect(second.held).toEqual([]);
     expect(second.stillHeld).toBe(1);
     await fleet.stop();
-  }, 60_000);
+  }, 300_000);
 
   it("a job in hand when the fleet stopped resumes its run at the next start, never a second run", async () => {
     const path = join(dir, "fleet-stop.db");
@@ -182,5 +182,5 @@ describe("the embedded fleet (SQLite, one process)", () => {
     expect(runs).toHaveLength(2);
     expect(runs.find((r) => r.runId === interrupted[0]?.runId)?.status).toBe("completed");
     expect(runs.every((r) => r.status === "completed")).toBe(true);
-  }, 60_000);
+  }, 300_000);
 });

@@ -204,7 +204,7 @@ describe.skipIf(pgUrl === null)(`the fleet: ${COUNT} schools, 4 worker processes
     await store?.close();
     await gateway.close();
     rmSync(dataDir, { recursive: true, force: true });
-  }, 60_000);
+  }, 300_000);
 
   it("every school's night ended (no job left failing)", () => {
     const unfinished = ids.filter((id) => !terminal(id));

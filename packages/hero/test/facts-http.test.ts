@@ -44,7 +44,7 @@ async function serve(fake: FakeFacts): Promise<string> {
 }
 
 it("writes every tardy exactly once over HTTP with dropped connections, 502s and 429s", {
-  timeout: 60_000,
+  timeout: 300_000,
 }, async () => {
   const fake = createFakeFacts({ lostCreate: 0.2, rateLimit: 0.03, readFailure: 0.05, seed: 11 });
   const baseUrl = await serve(fake);

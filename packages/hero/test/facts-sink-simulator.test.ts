@@ -47,7 +47,7 @@ function attendanceRequests(sim: FactsSimulator) {
 }
 
 it("writes each tardy to the simulator exactly once through lost answers, 500s, 429s, drops, a crash and corrections", {
-  timeout: 120_000,
+  timeout: 300_000,
 }, async () => {
   const school = generateSchool({ seed: 8, people: 1000 });
   const studentIds = school.tables["/Students"].map((s) => Number(s.studentId));

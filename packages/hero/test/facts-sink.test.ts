@@ -107,7 +107,7 @@ describe("FACTS attendance sink", () => {
   });
 
   it("spends about one request per tardy: one read before each batch of 200, none after (POST answers the record)", {
-    timeout: 30_000,
+    timeout: 300_000,
   }, async () => {
     const { fake, options } = setup(many(450));
     (await runExport(factsConfig, options))._unsafeUnwrap();
@@ -159,7 +159,7 @@ describe("FACTS attendance sink", () => {
   });
 
   it("writes exactly once under lost answers, 429s and failed reads, whatever number of runs it takes", {
-    timeout: 30_000,
+    timeout: 300_000,
   }, async () => {
     const { fake, options, source, store } = setup(many(300), {
       lostCreate: 0.25,
@@ -315,7 +315,7 @@ describe("FACTS attendance sink", () => {
 
 describe("FACTS attendance sink read-backs", () => {
   it("batches tardies by date, so a read-back does not pull the attendance of every day in between", {
-    timeout: 30_000,
+    timeout: 300_000,
   }, async () => {
     const day = (d: number) => new Date(Date.UTC(2026, 0, d)).toISOString().slice(0, 10);
     // 400 new tardies of 200 students, alternating between 5 January and 5 December.
@@ -358,7 +358,7 @@ describe("FACTS attendance sink edge cases", () => {
     ]);
   });
 
-  it("reports a cancelled delivery as interrupted, recording only what was written", { timeout: 30_000 }, async () => {
+  it("reports a cancelled delivery as interrupted, recording only what was written", { timeout: 300_000 }, async () => {
     const { fake, options, sink } = setup(many(450));
     const controller = new AbortController();
     // Cancel during the first batch, from inside FACTS's answer to the 100th create.

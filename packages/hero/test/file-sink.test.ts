@@ -70,7 +70,7 @@ describe("file-directory sink", () => {
   });
 
   it("never leaves a half-written file when the writer is killed mid-write (SIGKILL)", {
-    timeout: 60_000,
+    timeout: 300_000,
   }, async () => {
     const script = fileURLToPath(new URL("./fixtures/kill-writer.ts", import.meta.url));
     let killedMidWrite = 0;

@@ -91,7 +91,7 @@ function appSuite(executablePath: string): void {
         // The stale save's 409 is expected (Chromium logs every failed fetch); anything else is a bug.
         if (m.type() === "error" && !m.text().includes("status of 409")) pageErrors.push(m.text());
       });
-    }, 60_000);
+    }, 300_000);
 
     afterAll(async () => {
       console.log(

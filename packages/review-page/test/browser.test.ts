@@ -67,7 +67,7 @@ interface Incidents {
 const IN_SCOPE: ReviewStatus[] = ["importable", "excluded", "skipped"];
 
 function browserSuite(executablePath: string): void {
-  describe("review page in Chromium", { timeout: 30_000 }, () => {
+  describe("review page in Chromium", { timeout: 300_000 }, () => {
     let browser: Browser;
     let context: BrowserContext;
     let dir: string;
@@ -102,7 +102,7 @@ function browserSuite(executablePath: string): void {
           w.__violations.push(`${e.violatedDirective} ${e.blockedURI}`);
         });
       });
-    }, 60_000);
+    }, 300_000);
 
     afterAll(async () => {
       await browser?.close();
@@ -301,6 +301,6 @@ function browserSuite(executablePath: string): void {
           `load in Chromium ${loadMs.toFixed(0)} ms, two filter changes ${filterMs.toFixed(0)} ms`,
       );
       await page.close();
-    }, 120_000);
+    }, 300_000);
   });
 }

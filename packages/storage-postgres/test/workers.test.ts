@@ -28,5 +28,5 @@ describe.skipIf(!url)(`postgres leases across processes (${url ? "real server" :
     } finally {
       await store.close();
     }
-  }, 120_000);
+  }, 300_000);
 });

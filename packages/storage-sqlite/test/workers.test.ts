@@ -30,5 +30,5 @@ describe("SQLite leases across processes on one file", () => {
     } finally {
       await store.close();
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -25,7 +25,7 @@ export interface ConformanceOptions {
   readonly largeEntries?: number | undefined;
   /** Parallel writers in the racing tests (default 8). */
   readonly writers?: number | undefined;
-  /** Per-test timeout in milliseconds (default 60,000; the large-value tests need time on slow disks). */
+  /** Per-test timeout in milliseconds (default 300,000: a hang guard; the large-value tests need time on slow disks and loaded machines). */
   readonly timeoutMs?: number | undefined;
 }
 

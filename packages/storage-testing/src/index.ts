@@ -52,7 +52,7 @@ export function runStoreConformance(name: string, makeStore: MakeStore, options:
     const ctx = useStore(makeStore, {
       largeEntries: options.largeEntries ?? 1_000_000,
       writers: options.writers ?? 8,
-      timeoutMs: options.timeoutMs ?? 60_000,
+      timeoutMs: options.timeoutMs ?? 300_000,
       reopen: options.reopen,
     });
     documentTests(ctx);

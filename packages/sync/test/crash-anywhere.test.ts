@@ -20,7 +20,7 @@ let child: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "rs-crash-"));
   child = await bundleChild(fileURLToPath(new URL("./crash/child.ts", import.meta.url)), join(work, "child.mjs"));
-}, 60_000);
+}, 300_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs the child to its end or its death; resolves with its exit signal (null when it exited) and output. */
@@ -194,7 +194,7 @@ describe("crash anywhere, resume, same state (docs/applying.md)", () => {
     expect(killed).toBeGreaterThan(100);
     expect(thrown).toBeGreaterThan(20);
     expect(resumeKilled).toBeGreaterThan(20);
-  }, 240_000);
+  }, 300_000);
 
   it("lets one of two worker processes applying the same school at once through; the other gets Locked", async () => {
     const scenario = await crashScenario(work, "two-workers", {
@@ -228,5 +228,5 @@ describe("crash anywhere, resume, same state (docs/applying.md)", () => {
     directory.close();
     expect(comparable(final)).toEqual(comparable(simulateApply(scenario.accounts, scenario.plan)));
     expect(duplicates(final)).toEqual([]);
-  }, 60_000);
+  }, 300_000);
 });

@@ -144,7 +144,7 @@ describe("hours write-back through the FACTS hours sink over HTTP (docs/hours.md
       });
       expect(String(records[0]!.description)).toBe(e.description);
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 describe("removing an hour from FACTS, which cannot delete", () => {

@@ -20,7 +20,7 @@ describe("the simulator as msw handlers", () => {
     const snapshot = await createFactsSource(client).read();
     expect(snapshot._unsafeUnwrap().people).toEqual(school.expectedPeople);
     expect(sim.stats().requests).toBe(client.stats().requests);
-  }, 30_000);
+  }, 300_000);
 
   it("turns a timeout into no answer, and a dropped connection into a network error", async () => {
     const sim = createFactsSimulator({

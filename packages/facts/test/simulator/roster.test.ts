@@ -17,7 +17,7 @@ describe("a full read through the HTTP simulator", () => {
     // Every roster endpoint was read, page by page, and nothing else.
     for (const endpoint of ROSTER_ENDPOINTS) expect(sim.stats().byEndpoint[endpoint]).toBeGreaterThan(0);
     expect(sim.stats().requests).toBe(client.stats().requests);
-  }, 30_000);
+  }, 300_000);
 
   it("returns exactly the expected people of the next school year after load()", async () => {
     const school = generateSchool({ seed: 3, people: 1500 });
