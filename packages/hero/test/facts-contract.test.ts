@@ -19,7 +19,9 @@ import { behaviorCodes, bellSchedules, edit, factsExportConfig, schools, tardy }
 
 const keys = { subscriptionKey: "sub", apiKey: "key" };
 
-it("sends only bodies FACTS's definition declares and reads its answers as declared", { timeout: 300_000 }, async () => {
+it("sends only bodies FACTS's definition declares and reads its answers as declared", {
+  timeout: 300_000,
+}, async () => {
   const school = generateSchool({ seed: 8, people: 200 });
   const studentIds = school.tables["/Students"].map((s) => Number(s.studentId));
   const inner = createFactsSimulator({ school, keys, rateLimit: false });
