@@ -16,6 +16,7 @@ import { safetyCounts } from "./slices.js";
 import type {
   Account,
   ArchiveAction,
+  FieldChange,
   PlanAction,
   PlanCounts,
   PlanInput,
@@ -70,20 +71,78 @@ export function plan(input: PlanInput): SyncPlan {
   return planFrom(analyse(input));
 }
 
+/** Action counts as the plan's passes add to them. */
+type Counts = { -readonly [K in keyof PlanCounts]: number };
+
+/** The actions about the people of the source, before ordering. */
+interface PeopleActions {
+  /** add / link / update / restore. */
+  readonly writes: PlanAction[];
+  /** Archives (`merged`) of duplicates merged after the fact: they run before the writes. */
+  readonly merges: ArchiveAction[];
+  readonly skips: SkipAction[];
+}
+
 /**
- * Build the plan from a finished analysis.
+ * Build the plan from a finished analysis: the people's actions, the archives (R7), the fields to create
+ * (R8), in their order, with the safety holds (R10) and the plan hash (R11).
  * @internal
  */
 export function planFrom(a: Analysis): SyncPlan {
+  const { input, people, accounts } = a;
+  const profile = input.profile;
+  const n = people.length;
+  const counts: Counts = { add: 0, link: 0, update: 0, restore: 0, archive: 0, skip: 0, createField: 0 };
+  const { writes, merges, skips } = planPeople(a, counts);
+  const { archives, archivedNow } = planArchives(a, counts);
+  // R10's counts: the profile's own managed accounts and in-scope people, in total and per slice.
+  const safety = safetyCounts(a, archivedNow);
+  const creates = planCreates(a, writes.length > 0);
+  counts.createField = creates.length;
+  const actions = inOrder(a, creates, merges, writes, archives, skips);
+
+  const planCounts: PlanCounts = counts;
+  return {
+    role: profile.role,
+    planHash: planHashFrom(a.peopleDigest, a.accountsDigest, input),
+    profileHash: profileHashOf(profile),
+    actions,
+    counts: planCounts,
+    holds: holdsFor(
+      {
+        archives: counts.archive,
+        updates: counts.update,
+        managedAccounts: safety.own,
+        allManagedAccounts: safety.all,
+        sourceCount: n,
+        inScopeCount: safety.inScope,
+        slices: safety.slices,
+        inScopeSlices: safety.inScopeSlices,
+        lastRun: input.lastRun,
+      },
+      thresholdsOf(profile),
+    ),
+    askAtFirstLogin: askAtFirstLogin(profile, input.targetFields),
+    sourceCount: n,
+    accountCount: accounts.length,
+    managedCount: safety.own - counts.archive + counts.add + counts.link + counts.restore,
+    inScopeCount: safety.inScope,
+    inScopeSlices: safety.inScopeSlices,
+  };
+}
+
+/**
+ * R6, R9: one action per person in scope. Excluded and skipped people get a skip; importable ones an add
+ * (no target), or a link / restore / update of their target (see {@link matchedWrite}).
+ */
+function planPeople(a: Analysis, counts: Counts): PeopleActions {
   const { input, people, accounts, status } = a;
   const profile = input.profile;
   const fieldMap = profile.fieldMap;
-  const accountEmails = a.accountEmails;
   const isParents = profile.role === "parent";
   const writes: PlanAction[] = [];
   const merges: ArchiveAction[] = [];
   const skips: SkipAction[] = [];
-  const counts = { add: 0, link: 0, update: 0, restore: 0, archive: 0, skip: 0, createField: 0 };
   const n = people.length;
   for (let i = 0; i < n; i++) {
     const s = status[i] as number;
@@ -117,70 +176,95 @@ export function planFrom(a: Analysis): SyncPlan {
       counts.add++;
       continue;
     }
-    const account = accounts[t] as Account;
-    const changes = fieldChanges(p, account, fieldMap, email, groupId, accountEmails[t] as string);
-    const kind = a.match[i] as number;
-    if (kind !== 1) {
-      // R6: an account the host archived and no sync ever linked is restored as it is linked.
-      writes.push({
-        type: "link",
-        actionId: `link:${p.sourceId}`,
-        reasons: account.archived
-          ? reasonPair((MATCH_REASONS[kind] as readonly Reason[])[0] as Reason, "returning")
-          : (MATCH_REASONS[kind] as readonly Reason[]),
-        sourceId: p.sourceId,
-        accountId: account.accountId,
-        changes,
-        ...(account.archived ? { restore: true as const } : {}),
-      });
-      counts.link++;
-      const duplicate = a.mergedFrom?.get(i);
-      if (duplicate !== undefined) {
-        // R6 after the fact: the duplicate goes first, so that it has released the person and its email
-        // before the link takes them.
-        const from = accounts[duplicate] as Account;
-        merges.push({
-          type: "archive",
-          actionId: `archive:${from.accountId}`,
-          reasons: reasonList("merged"),
-          accountId: from.accountId,
-          sourceId: p.sourceId,
-          mergedInto: account.accountId,
-        });
-        counts.archive++;
-      }
-    } else if (account.archived) {
-      writes.push({
-        type: "restore",
-        actionId: `restore:${p.sourceId}`,
-        reasons: changes.length > 0 ? reasonPair("returning", "fields-changed") : reasonList("returning"),
-        sourceId: p.sourceId,
-        accountId: account.accountId,
-        changes,
-      });
-      counts.restore++;
-    } else if (changes.length > 0) {
-      writes.push({
-        type: "update",
-        actionId: `update:${p.sourceId}`,
-        reasons: MATCH_REASONS[1] as readonly Reason[],
-        sourceId: p.sourceId,
-        accountId: account.accountId,
-        changes,
-      });
-      counts.update++;
-    }
+    const changes = fieldChanges(p, accounts[t] as Account, fieldMap, email, groupId, a.accountEmails[t] as string);
+    matchedWrite(a, i, p, t, changes, writes, merges, counts);
   }
+  return { writes, merges, skips };
+}
 
-  // R7: archive managed accounts whose person left the scope or the source.
+/**
+ * R6: the write of an importable person matched with the account at `t`: a link (restoring an archived
+ * account no sync linked, and after a merge after the fact the archive of the duplicate), else a restore
+ * of their archived account, else an update when fields changed (none when nothing did).
+ */
+function matchedWrite(
+  a: Analysis,
+  i: number,
+  p: SourcePerson,
+  t: number,
+  changes: readonly FieldChange[],
+  writes: PlanAction[],
+  merges: ArchiveAction[],
+  counts: Counts,
+): void {
+  const account = a.accounts[t] as Account;
+  const kind = a.match[i] as number;
+  if (kind !== 1) {
+    // R6: an account the host archived and no sync ever linked is restored as it is linked.
+    writes.push({
+      type: "link",
+      actionId: `link:${p.sourceId}`,
+      reasons: account.archived
+        ? reasonPair((MATCH_REASONS[kind] as readonly Reason[])[0] as Reason, "returning")
+        : (MATCH_REASONS[kind] as readonly Reason[]),
+      sourceId: p.sourceId,
+      accountId: account.accountId,
+      changes,
+      ...(account.archived ? { restore: true as const } : {}),
+    });
+    counts.link++;
+    const duplicate = a.mergedFrom?.get(i);
+    if (duplicate !== undefined) {
+      // R6 after the fact: the duplicate goes first, so that it has released the person and its email
+      // before the link takes them.
+      const from = a.accounts[duplicate] as Account;
+      merges.push({
+        type: "archive",
+        actionId: `archive:${from.accountId}`,
+        reasons: reasonList("merged"),
+        accountId: from.accountId,
+        sourceId: p.sourceId,
+        mergedInto: account.accountId,
+      });
+      counts.archive++;
+    }
+  } else if (account.archived) {
+    writes.push({
+      type: "restore",
+      actionId: `restore:${p.sourceId}`,
+      reasons: changes.length > 0 ? reasonPair("returning", "fields-changed") : reasonList("returning"),
+      sourceId: p.sourceId,
+      accountId: account.accountId,
+      changes,
+    });
+    counts.restore++;
+  } else if (changes.length > 0) {
+    writes.push({
+      type: "update",
+      actionId: `update:${p.sourceId}`,
+      reasons: MATCH_REASONS[1] as readonly Reason[],
+      sourceId: p.sourceId,
+      accountId: account.accountId,
+      changes,
+    });
+    counts.update++;
+  }
+}
+
+/**
+ * R7: archive managed accounts whose person left the scope or the source. Answers the archives and, per
+ * account, whether this plan archives it (for R10's counts).
+ */
+function planArchives(a: Analysis, counts: Counts): { archives: ArchiveAction[]; archivedNow: Uint8Array } {
+  const { accounts, status } = a;
   const archives: ArchiveAction[] = [];
   const archivedNow = new Uint8Array(accounts.length);
   for (let j = 0; j < accounts.length; j++) {
     const account = accounts[j] as Account;
     if (account.sourceId === undefined || !account.managed || account.archived) continue;
     const pi = a.accountPerson[j] as number;
-    // A duplicate merged after the fact is archived (`merged`) above, before the writes.
-    if (pi >= 0 && a.mergedFrom !== null && a.status[pi] === IMPORTABLE && a.mergedFrom.get(pi) === j) continue;
+    // A duplicate merged after the fact is archived (`merged`) with the writes, before them.
+    if (pi >= 0 && a.mergedFrom !== null && status[pi] === IMPORTABLE && a.mergedFrom.get(pi) === j) continue;
     const why =
       pi < 0
         ? archiveReason(account, null)
@@ -196,13 +280,16 @@ export function planFrom(a: Analysis): SyncPlan {
     archivedNow[j] = 1;
     counts.archive++;
   }
-  // R10's counts: the profile's own managed accounts and in-scope people, in total and per slice.
-  const safety = safetyCounts(a, archivedNow);
+  return { archives, archivedNow };
+}
 
-  // R8: fields to create first; dropdown options come from the people who will be written. With nobody
-  // to write (a setup that matches no one in scope), no field is created: an empty dropdown helps nobody.
-  const wanted = writes.length === 0 ? [] : missingFields(profile, input.targetFields, importablePeople(a));
-  const creates = wanted.map(
+/**
+ * R8: fields to create first; dropdown options come from the people who will be written. With nobody
+ * to write (a setup that matches no one in scope), no field is created: an empty dropdown helps nobody.
+ */
+function planCreates(a: Analysis, anyWrite: boolean): PlanAction[] {
+  const wanted = anyWrite ? missingFields(a.input.profile, a.input.targetFields, importablePeople(a)) : [];
+  return wanted.map(
     (field): PlanAction => ({
       type: "createField",
       actionId: `createField:${field.name}`,
@@ -210,47 +297,32 @@ export function planFrom(a: Analysis): SyncPlan {
       field,
     }),
   );
-  counts.createField = creates.length;
+}
 
+/**
+ * The plan's order: fields to create, archives of merged duplicates, writes (by `sourceId`, then by
+ * settling round when some write waits for an email another frees), archives, skips. Sorts the lists in
+ * place and answers `creates` with the others appended.
+ */
+function inOrder(
+  a: Analysis,
+  creates: PlanAction[],
+  merges: ArchiveAction[],
+  writes: PlanAction[],
+  archives: ArchiveAction[],
+  skips: SkipAction[],
+): PlanAction[] {
   sortByKey(writes as { sourceId: string }[], sourceKey);
   if (a.round !== null) orderByRound(writes, a);
   sortByKey(archives, accountKey);
   sortByKey(merges, accountKey);
   sortByKey(skips, sourceKey);
-  const actions: PlanAction[] = creates;
+  const actions = creates;
   for (const x of merges) actions.push(x);
   for (const w of writes) actions.push(w);
   for (const x of archives) actions.push(x);
   for (const k of skips) actions.push(k);
-
-  const planCounts: PlanCounts = counts;
-  return {
-    role: profile.role,
-    planHash: planHashFrom(a.peopleDigest, a.accountsDigest, input),
-    profileHash: profileHashOf(profile),
-    actions,
-    counts: planCounts,
-    holds: holdsFor(
-      {
-        archives: counts.archive,
-        updates: counts.update,
-        managedAccounts: safety.own,
-        allManagedAccounts: safety.all,
-        sourceCount: n,
-        inScopeCount: safety.inScope,
-        slices: safety.slices,
-        inScopeSlices: safety.inScopeSlices,
-        lastRun: input.lastRun,
-      },
-      thresholdsOf(profile),
-    ),
-    askAtFirstLogin: askAtFirstLogin(profile, input.targetFields),
-    sourceCount: n,
-    accountCount: accounts.length,
-    managedCount: safety.own - counts.archive + counts.add + counts.link + counts.restore,
-    inScopeCount: safety.inScope,
-    inScopeSlices: safety.inScopeSlices,
-  };
+  return actions;
 }
 
 /**

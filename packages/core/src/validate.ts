@@ -173,138 +173,11 @@ function checkStringArray(v: unknown, record: string, path: string, problems: In
  */
 export function checkSettings(input: PlanInput, problems: InputProblem[]): void {
   const profile: unknown = input.profile;
-  if (!isObject(profile)) {
-    problems.push({ record: "profile", path: "profile", message: "must be an object" });
-  } else {
-    if (!isString(profile.role) || !ROLE_SET.has(profile.role)) {
-      problems.push({ record: "profile", path: "profile.role", message: `must be one of ${ROLES.join(", ")}` });
-    }
-    checkStringArray(profile.schools, "profile", "profile.schools", problems);
-    checkStringArray(profile.gradeLevels, "profile", "profile.gradeLevels", problems);
-    if (typeof profile.defaultSelection !== "boolean") {
-      problems.push({ record: "profile", path: "profile.defaultSelection", message: "must be a boolean" });
-    }
-    const subset = profile.parentSubset;
-    if (subset !== undefined && subset !== null) {
-      if (!isObject(subset)) {
-        problems.push({ record: "profile", path: "profile.parentSubset", message: "must be an object" });
-      } else if (subset.relationships !== undefined) {
-        checkStringArray(subset.relationships, "profile", "profile.parentSubset.relationships", problems);
-      }
-    }
-    if (!Array.isArray(profile.fieldMap)) {
-      problems.push({ record: "profile", path: "profile.fieldMap", message: "must be an array" });
-    } else {
-      const targets = new Set<string>();
-      profile.fieldMap.forEach((m: unknown, i: number) => {
-        const path = `profile.fieldMap[${i}]`;
-        if (!isObject(m) || !isString(m.source) || !isString(m.target) || m.target === "") {
-          problems.push({
-            record: "profile",
-            path,
-            message: "must have a string source and a non-empty string target",
-          });
-          return;
-        }
-        if (RESERVED_TARGETS.includes(m.target)) {
-          problems.push({
-            record: "profile",
-            path: `${path}.target`,
-            message: `${m.target} is a built-in account field`,
-          });
-        }
-        if (targets.has(m.target)) {
-          problems.push({ record: "profile", path: `${path}.target`, message: `${m.target} is mapped twice` });
-        }
-        targets.add(m.target);
-        if (m.createAs !== undefined && m.createAs !== "text" && m.createAs !== "dropdown") {
-          problems.push({ record: "profile", path: `${path}.createAs`, message: "must be text or dropdown" });
-        }
-      });
-    }
-    const thresholds = profile.thresholds;
-    if (thresholds !== undefined && thresholds !== null) {
-      if (!isObject(thresholds)) {
-        problems.push({ record: "profile", path: "profile.thresholds", message: "must be an object" });
-      } else {
-        for (const key of Object.keys(thresholds)) {
-          const v = thresholds[key];
-          if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) {
-            problems.push({ record: "profile", path: `profile.thresholds.${key}`, message: "must be a number ≥ 0" });
-          }
-        }
-      }
-    }
-    const overrides = profile.familyOverrides;
-    if (overrides !== undefined && overrides !== null)
-      checkFieldValues(overrides, "profile", "profile.familyOverrides", problems);
-  }
-
+  if (!isObject(profile)) problems.push({ record: "profile", path: "profile", message: "must be an object" });
+  else checkProfile(profile, problems);
   const decisions: unknown = input.decisions;
-  if (!isObject(decisions)) {
-    problems.push({ record: "decisions", path: "decisions", message: "must be an object" });
-  } else {
-    const selections = decisions.selections;
-    if (!isObject(selections)) {
-      problems.push({ record: "decisions", path: "decisions.selections", message: "must be an object" });
-    } else {
-      for (const key in selections) {
-        if (typeof selections[key] !== "boolean") {
-          problems.push({ record: `person ${key}`, path: `decisions.selections.${key}`, message: "must be a boolean" });
-        }
-      }
-    }
-    const duplicates = decisions.duplicates;
-    if (!isObject(duplicates)) {
-      problems.push({ record: "decisions", path: "decisions.duplicates", message: "must be an object" });
-    } else {
-      for (const email in duplicates) {
-        const r = duplicates[email];
-        if (!isObject(r) || !isString(r.chosen) || !Array.isArray(r.members) || !r.members.every(isString)) {
-          problems.push({
-            record: `duplicate ${email}`,
-            path: `decisions.duplicates.${email}`,
-            message: "must be { chosen: string, members: string[] }",
-          });
-        }
-      }
-    }
-    const merges = decisions.merges;
-    if (!isObject(merges)) {
-      problems.push({ record: "decisions", path: "decisions.merges", message: "must be an object" });
-    } else {
-      const targets = new Map<string, string>();
-      for (const sourceId in merges) {
-        const accountId = merges[sourceId];
-        if (!isString(accountId) || accountId === "") {
-          problems.push({
-            record: `person ${sourceId}`,
-            path: `decisions.merges.${sourceId}`,
-            message: "must be an account id",
-          });
-          continue;
-        }
-        const other = targets.get(accountId);
-        if (other !== undefined) {
-          problems.push({
-            record: `person ${sourceId}`,
-            path: `decisions.merges.${sourceId}`,
-            message: `account ${accountId} is already the merge of person ${other}`,
-          });
-        }
-        targets.set(accountId, sourceId);
-      }
-    }
-    checkStringArray(decisions.reviewed, "decisions", "decisions.reviewed", problems);
-    checkStringArray(decisions.acknowledgedHolds, "decisions", "decisions.acknowledgedHolds", problems);
-    if (decisions.reviewedErrors !== undefined) {
-      checkStringArray(decisions.reviewedErrors, "decisions", "decisions.reviewedErrors", problems);
-    }
-    if (decisions.reviewedWithErrors !== undefined) {
-      checkStringArray(decisions.reviewedWithErrors, "decisions", "decisions.reviewedWithErrors", problems);
-    }
-  }
-
+  if (!isObject(decisions)) problems.push({ record: "decisions", path: "decisions", message: "must be an object" });
+  else checkDecisions(decisions, problems);
   const lastRun: unknown = input.lastRun;
   if (lastRun !== undefined && lastRun !== null) {
     if (!isObject(lastRun)) {
@@ -314,21 +187,173 @@ export function checkSettings(input: PlanInput, problems: InputProblem[]): void 
     }
   }
   const targetFields: unknown = input.targetFields;
-  if (targetFields !== undefined) {
-    if (!Array.isArray(targetFields)) {
-      problems.push({ record: "targetFields", path: "targetFields", message: "must be an array" });
-    } else {
-      targetFields.forEach((f: unknown, i: number) => {
-        if (!isObject(f) || !isString(f.name) || (f.kind !== "text" && f.kind !== "dropdown")) {
-          problems.push({
-            record: "targetFields",
-            path: `targetFields[${i}]`,
-            message: "must be { name, kind: text | dropdown }",
-          });
-        }
+  if (targetFields !== undefined) checkTargetFields(targetFields, problems);
+}
+
+/** The profile's fields, in order: role, scope, selection, parent subset, field map, thresholds, overrides. */
+function checkProfile(profile: Record<string, unknown>, problems: InputProblem[]): void {
+  if (!isString(profile.role) || !ROLE_SET.has(profile.role)) {
+    problems.push({ record: "profile", path: "profile.role", message: `must be one of ${ROLES.join(", ")}` });
+  }
+  checkStringArray(profile.schools, "profile", "profile.schools", problems);
+  checkStringArray(profile.gradeLevels, "profile", "profile.gradeLevels", problems);
+  if (typeof profile.defaultSelection !== "boolean") {
+    problems.push({ record: "profile", path: "profile.defaultSelection", message: "must be a boolean" });
+  }
+  const subset = profile.parentSubset;
+  if (subset !== undefined && subset !== null) {
+    if (!isObject(subset)) {
+      problems.push({ record: "profile", path: "profile.parentSubset", message: "must be an object" });
+    } else if (subset.relationships !== undefined) {
+      checkStringArray(subset.relationships, "profile", "profile.parentSubset.relationships", problems);
+    }
+  }
+  if (!Array.isArray(profile.fieldMap)) {
+    problems.push({ record: "profile", path: "profile.fieldMap", message: "must be an array" });
+  } else {
+    checkFieldMap(profile.fieldMap, problems);
+  }
+  const thresholds = profile.thresholds;
+  if (thresholds !== undefined && thresholds !== null) checkThresholds(thresholds, problems);
+  const overrides = profile.familyOverrides;
+  if (overrides !== undefined && overrides !== null)
+    checkFieldValues(overrides, "profile", "profile.familyOverrides", problems);
+}
+
+/** Each mapping has a source and a target that is not built in and not mapped twice. */
+function checkFieldMap(fieldMap: readonly unknown[], problems: InputProblem[]): void {
+  const targets = new Set<string>();
+  fieldMap.forEach((m: unknown, i: number) => {
+    const path = `profile.fieldMap[${i}]`;
+    if (!isObject(m) || !isString(m.source) || !isString(m.target) || m.target === "") {
+      problems.push({
+        record: "profile",
+        path,
+        message: "must have a string source and a non-empty string target",
+      });
+      return;
+    }
+    if (RESERVED_TARGETS.includes(m.target)) {
+      problems.push({
+        record: "profile",
+        path: `${path}.target`,
+        message: `${m.target} is a built-in account field`,
+      });
+    }
+    if (targets.has(m.target)) {
+      problems.push({ record: "profile", path: `${path}.target`, message: `${m.target} is mapped twice` });
+    }
+    targets.add(m.target);
+    if (m.createAs !== undefined && m.createAs !== "text" && m.createAs !== "dropdown") {
+      problems.push({ record: "profile", path: `${path}.createAs`, message: "must be text or dropdown" });
+    }
+  });
+}
+
+/** R10's thresholds: each one present is a number ≥ 0. */
+function checkThresholds(thresholds: unknown, problems: InputProblem[]): void {
+  if (!isObject(thresholds)) {
+    problems.push({ record: "profile", path: "profile.thresholds", message: "must be an object" });
+    return;
+  }
+  for (const key of Object.keys(thresholds)) {
+    const v = thresholds[key];
+    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) {
+      problems.push({ record: "profile", path: `profile.thresholds.${key}`, message: "must be a number ≥ 0" });
+    }
+  }
+}
+
+/** The decisions' tables, in order: selections, duplicates, merges, then the lists. */
+function checkDecisions(decisions: Record<string, unknown>, problems: InputProblem[]): void {
+  checkSelections(decisions.selections, problems);
+  checkResolutions(decisions.duplicates, problems);
+  checkMerges(decisions.merges, problems);
+  checkStringArray(decisions.reviewed, "decisions", "decisions.reviewed", problems);
+  checkStringArray(decisions.acknowledgedHolds, "decisions", "decisions.acknowledgedHolds", problems);
+  if (decisions.reviewedErrors !== undefined) {
+    checkStringArray(decisions.reviewedErrors, "decisions", "decisions.reviewedErrors", problems);
+  }
+  if (decisions.reviewedWithErrors !== undefined) {
+    checkStringArray(decisions.reviewedWithErrors, "decisions", "decisions.reviewedWithErrors", problems);
+  }
+}
+
+/** R4: a boolean per person. */
+function checkSelections(selections: unknown, problems: InputProblem[]): void {
+  if (!isObject(selections)) {
+    problems.push({ record: "decisions", path: "decisions.selections", message: "must be an object" });
+    return;
+  }
+  for (const key in selections) {
+    if (typeof selections[key] !== "boolean") {
+      problems.push({ record: `person ${key}`, path: `decisions.selections.${key}`, message: "must be a boolean" });
+    }
+  }
+}
+
+/** R3: a `{ chosen, members }` resolution per shared email. */
+function checkResolutions(duplicates: unknown, problems: InputProblem[]): void {
+  if (!isObject(duplicates)) {
+    problems.push({ record: "decisions", path: "decisions.duplicates", message: "must be an object" });
+    return;
+  }
+  for (const email in duplicates) {
+    const r = duplicates[email];
+    if (!isObject(r) || !isString(r.chosen) || !Array.isArray(r.members) || !r.members.every(isString)) {
+      problems.push({
+        record: `duplicate ${email}`,
+        path: `decisions.duplicates.${email}`,
+        message: "must be { chosen: string, members: string[] }",
       });
     }
   }
+}
+
+/** R6: an account id per person, no account the merge of two people. */
+function checkMerges(merges: unknown, problems: InputProblem[]): void {
+  if (!isObject(merges)) {
+    problems.push({ record: "decisions", path: "decisions.merges", message: "must be an object" });
+    return;
+  }
+  const targets = new Map<string, string>();
+  for (const sourceId in merges) {
+    const accountId = merges[sourceId];
+    if (!isString(accountId) || accountId === "") {
+      problems.push({
+        record: `person ${sourceId}`,
+        path: `decisions.merges.${sourceId}`,
+        message: "must be an account id",
+      });
+      continue;
+    }
+    const other = targets.get(accountId);
+    if (other !== undefined) {
+      problems.push({
+        record: `person ${sourceId}`,
+        path: `decisions.merges.${sourceId}`,
+        message: `account ${accountId} is already the merge of person ${other}`,
+      });
+    }
+    targets.set(accountId, sourceId);
+  }
+}
+
+/** The host's existing fields (R8): `{ name, kind }` each. */
+function checkTargetFields(targetFields: unknown, problems: InputProblem[]): void {
+  if (!Array.isArray(targetFields)) {
+    problems.push({ record: "targetFields", path: "targetFields", message: "must be an array" });
+    return;
+  }
+  targetFields.forEach((f: unknown, i: number) => {
+    if (!isObject(f) || !isString(f.name) || (f.kind !== "text" && f.kind !== "dropdown")) {
+      problems.push({
+        record: "targetFields",
+        path: `targetFields[${i}]`,
+        message: "must be { name, kind: text | dropdown }",
+      });
+    }
+  });
 }
 
 /** A count R10 compares with: NaN, Infinity or a fraction would silently switch its hold off. */

@@ -503,8 +503,28 @@ export function schoolFrom(seed: number, model: SchoolModel): GeneratedFactsScho
   };
 }
 
+/** The roster tables FACTS would serve for a model, by endpoint path. */
 function tablesOf(model: SchoolModel): FactsTables {
-  const schools: FactsSchoolRow[] = model.schoolCodes.map((code, i) => ({
+  const rows = rosterRowsOf(model);
+  return {
+    "/SchoolConfigurations": schoolRowsOf(model),
+    "/Academics/GradeLevels": gradeLevelRowsOf(model),
+    "/Students": rows.students,
+    "/People": rows.people,
+    "/People/ParentStudent": rows.parentStudents,
+    "/People/PersonFamily": rows.personFamilies,
+    "/Families": rows.families,
+    "/UserDefinedGroups": UDF_GROUP_ROWS.map((g) => ({ ...g })),
+    "/UserDefinedFields": udfFieldRows(),
+    "/UserDefinedData": rows.udfData,
+    "/Students/Status": studentStatusRows(),
+    "/Academics/AttendanceCodes": attendanceCodeRowsOf(model),
+  };
+}
+
+/** `/SchoolConfigurations`: one active school per code, its default year the model's. */
+function schoolRowsOf(model: SchoolModel): FactsSchoolRow[] {
+  return model.schoolCodes.map((code, i) => ({
     configSchoolID: i + 1,
     schoolCode: code,
     schoolName: `School ${code}`,
@@ -512,7 +532,10 @@ function tablesOf(model: SchoolModel): FactsTables {
     schoolLMS: false,
     defaultYearId: model.schoolYear,
   }));
-  // Grade levels are per school in FACTS: the same codes appear once per school.
+}
+
+/** `/Academics/GradeLevels`: grade levels are per school in FACTS, the same codes once per school. */
+function gradeLevelRowsOf(model: SchoolModel): FactsGradeLevelRow[] {
   const gradeLevels: FactsGradeLevelRow[] = [];
   model.schoolCodes.forEach((_, s) => {
     FACTS_GRADE_CODES.forEach((code, i) => {
@@ -528,204 +551,242 @@ function tablesOf(model: SchoolModel): FactsTables {
       });
     });
   });
-  const studentsRows: FactsStudentRow[] = [];
-  const people: FactsPersonRow[] = [];
-  const parentStudents: FactsParentStudent[] = [];
-  const personFamilies: FactsPersonFamilyRow[] = [];
-  const families: FactsFamilyRow[] = [];
-  const udfData: FactsUdfDataRow[] = [];
-  const modified = `${model.schoolYear - 1}-08-01T09:30:00`;
-  // A parent of two families is one person: one People row, one set of values.
-  const emitted = new Set<number>();
-  const udf = (values: Readonly<Record<string, string>>, linkedId: number) => {
-    for (const [name, data] of Object.entries(values)) {
-      const field = UDF[name as keyof typeof UDF];
-      if (field !== undefined) udfData.push({ dataId: udfData.length + 1, fieldId: field.fieldId, linkedId, data });
-    }
+  return gradeLevels;
+}
+
+/** The rows of the people endpoints, filled family by family. */
+interface RosterRows {
+  readonly students: FactsStudentRow[];
+  readonly people: FactsPersonRow[];
+  readonly parentStudents: FactsParentStudent[];
+  readonly personFamilies: FactsPersonFamilyRow[];
+  readonly families: FactsFamilyRow[];
+  readonly udfData: FactsUdfDataRow[];
+  /** `modifiedDate` of every People row. */
+  readonly modified: string;
+  /** Parents already given a People row: a parent of two families is one person, one set of values. */
+  readonly emitted: Set<number>;
+}
+
+/** Students, People, ParentStudent, PersonFamily, Families and UserDefinedData of a model. */
+function rosterRowsOf(model: SchoolModel): RosterRows {
+  const rows: RosterRows = {
+    students: [],
+    people: [],
+    parentStudents: [],
+    personFamilies: [],
+    families: [],
+    udfData: [],
+    modified: `${model.schoolYear - 1}-08-01T09:30:00`,
+    emitted: new Set<number>(),
   };
   for (const f of model.families) {
-    families.push({
+    rows.families.push({
       familyID: f.familyId,
       familyName: f.familyName,
       familyUDID: f.familyCode,
       parentsWebFinancialBlock: false,
     });
-    udf(f.udf, f.familyId);
-    for (const s of f.students) {
-      const code = model.schoolCodes[s.schoolIndex] ?? "";
-      const next = FACTS_GRADE_CODES[FACTS_GRADE_CODES.indexOf(s.grade as "K") + 1];
-      studentsRows.push({
-        personStudentId: s.personStudentId,
-        studentId: s.personId,
-        configSchoolId: s.schoolIndex + 1,
-        schoolCode: code,
-        classYear: String(s.classYear),
-        gender: s.gender,
-        birthdate: s.birthdate,
-        school: {
-          status: s.status,
-          substatus: null,
-          enrollDate: s.enrollDate,
-          withdrawDate: s.withdrawDate,
-          graduationDate: s.graduationDate,
-          gradeLevel: s.grade,
-          nextStatus: s.status === "Enrolled" ? (next === undefined ? "Graduated" : "Enrolled") : null,
-          nextGradeLevel: s.status === "Enrolled" ? (next ?? null) : null,
-        },
-      });
-      people.push({
-        personId: s.personId,
-        firstName: s.firstName,
-        lastName: s.lastName,
-        middleName: s.middleName,
-        nickName: s.nickName,
-        email: s.email,
-        email2: s.email2,
-        username: null,
-        birthdate: s.birthdate,
-        modifiedDate: modified,
-        hasProfilePicture: false,
-      });
-      personFamilies.push({
-        personId: s.personId,
-        familyId: f.familyId,
-        parent: false,
-        student: true,
-        familyOrder: null,
-        financialResponsibility: false,
-        factsCustomer: false,
-      });
-      udf(s.udf, s.personId);
-    }
-    for (const p of f.parents) {
-      const seen = emitted.has(p.personId);
-      emitted.add(p.personId);
-      if (!seen)
-        people.push({
-          personId: p.personId,
-          firstName: p.firstName,
-          lastName: p.lastName,
-          middleName: null,
-          nickName: null,
-          email: p.email,
-          email2: null,
-          username: null,
-          birthdate: p.birthdate,
-          modifiedDate: modified,
-          hasProfilePicture: false,
-        });
-      if (p.inFamily) {
-        personFamilies.push({
-          personId: p.personId,
-          familyId: f.familyId,
-          parent: true,
-          student: false,
-          familyOrder: p.familyOrder,
-          financialResponsibility: p.familyOrder === 1,
-          factsCustomer: p.familyOrder === 1,
-        });
-      }
-      for (const s of f.students) {
-        parentStudents.push({
-          parentID: p.personId,
-          studentID: s.personId,
-          relationship: p.relationship,
-          custody: p.custody,
-          correspondence: !p.grandparent,
-          grandparent: p.grandparent,
-          emergencyContact: true,
-          parentsWeb: !p.grandparent,
-        });
-      }
-      if (!seen) udf(p.udf, p.personId);
-    }
+    addUdfData(rows.udfData, f.udf, f.familyId);
+    for (const s of f.students) addStudentRows(rows, model, f, s);
+    for (const p of f.parents) addParentRows(rows, f, p);
   }
   // A STAFF group whose values point at ids the source must ignore.
-  udfData.push({ dataId: udfData.length + 1, fieldId: UDF.badge.fieldId, linkedId: 100_001, data: "B-1" });
-  return {
-    "/SchoolConfigurations": schools,
-    "/Academics/GradeLevels": gradeLevels,
-    "/Students": studentsRows,
-    "/People": people,
-    "/People/ParentStudent": parentStudents,
-    "/People/PersonFamily": personFamilies,
-    "/Families": families,
-    "/UserDefinedGroups": [
-      { groupId: 1, groupName: "Student info", groupType: "STUDENT" },
-      { groupId: 2, groupName: "Parent info", groupType: "PARENT" },
-      { groupId: 3, groupName: "Family info", groupType: "FAMILY" },
-      { groupId: 4, groupName: "Staff info", groupType: "STAFF" },
-    ],
-    "/UserDefinedFields": [
-      {
-        fieldId: UDF.tshirt.fieldId,
-        groupId: 1,
-        fieldName: "tshirt",
-        fieldType: SIM_UDF_FIELD_TYPES.list,
-        listItems: [...SIZES],
-      },
-      {
-        fieldId: UDF.allergies.fieldId,
-        groupId: 1,
-        fieldName: "allergies",
-        fieldType: SIM_UDF_FIELD_TYPES.text,
-        listItems: null,
-      },
-      {
-        fieldId: UDF.team.fieldId,
-        groupId: 2,
-        fieldName: "team",
-        fieldType: SIM_UDF_FIELD_TYPES.list,
-        listItems: [...TEAMS],
-      },
-      {
-        fieldId: UDF.occupation.fieldId,
-        groupId: 2,
-        fieldName: "occupation",
-        fieldType: SIM_UDF_FIELD_TYPES.text,
-        listItems: null,
-      },
-      {
-        fieldId: UDF.parish.fieldId,
-        groupId: 3,
-        fieldName: "parish",
-        fieldType: SIM_UDF_FIELD_TYPES.list,
-        listItems: [...PARISHES],
-      },
-      {
-        fieldId: UDF.badge.fieldId,
-        groupId: 4,
-        fieldName: "badge",
-        fieldType: SIM_UDF_FIELD_TYPES.text,
-        listItems: null,
-      },
-    ],
-    "/UserDefinedData": udfData,
-    "/Students/Status": [
-      { status: "Enrolled", displayName: "Enrolled", subStatus: [] },
-      { status: "Pre-Enrolled", displayName: "Pre-Enrolled", subStatus: [] },
-      { status: "Withdrawn", displayName: "Withdrawn", subStatus: [{ id: 1, status: "Moved", schoolCode: null }] },
-      { status: "Graduated", displayName: "Graduated", subStatus: [] },
-      { status: "Inactive", displayName: "Inactive", subStatus: [] },
-    ],
-    "/Academics/AttendanceCodes": model.schoolCodes.flatMap((_, s) =>
-      [
-        ["T", "Tardy"],
-        ["TU", "Tardy unexcused"],
-        ["A", "Absent"],
-        ["P", "Present"],
-      ].map(([code, name]) => ({
-        code: code as string,
-        name: name as string,
-        schoolIdReference: { schoolId: s + 1 },
-        absent: code === "A",
-        tardy: code === "T" || code === "TU",
-        faculty: false,
-        excused: code === "T",
-        lockChangesIfUsedByAdmin: false,
-      })),
-    ),
-  };
+  rows.udfData.push({ dataId: rows.udfData.length + 1, fieldId: UDF.badge.fieldId, linkedId: 100_001, data: "B-1" });
+  return rows;
+}
+
+/** UserDefinedData rows of one record's values (numbered on from the rows so far). */
+function addUdfData(udfData: FactsUdfDataRow[], values: Readonly<Record<string, string>>, linkedId: number): void {
+  for (const [name, data] of Object.entries(values)) {
+    const field = UDF[name as keyof typeof UDF];
+    if (field !== undefined) udfData.push({ dataId: udfData.length + 1, fieldId: field.fieldId, linkedId, data });
+  }
+}
+
+/** A student's Students, People and PersonFamily rows, then their values. */
+function addStudentRows(
+  rows: RosterRows,
+  model: SchoolModel,
+  f: ModelFamily,
+  s: ModelFamily["students"][number],
+): void {
+  const code = model.schoolCodes[s.schoolIndex] ?? "";
+  const next = FACTS_GRADE_CODES[FACTS_GRADE_CODES.indexOf(s.grade as "K") + 1];
+  rows.students.push({
+    personStudentId: s.personStudentId,
+    studentId: s.personId,
+    configSchoolId: s.schoolIndex + 1,
+    schoolCode: code,
+    classYear: String(s.classYear),
+    gender: s.gender,
+    birthdate: s.birthdate,
+    school: {
+      status: s.status,
+      substatus: null,
+      enrollDate: s.enrollDate,
+      withdrawDate: s.withdrawDate,
+      graduationDate: s.graduationDate,
+      gradeLevel: s.grade,
+      nextStatus: s.status === "Enrolled" ? (next === undefined ? "Graduated" : "Enrolled") : null,
+      nextGradeLevel: s.status === "Enrolled" ? (next ?? null) : null,
+    },
+  });
+  rows.people.push({
+    personId: s.personId,
+    firstName: s.firstName,
+    lastName: s.lastName,
+    middleName: s.middleName,
+    nickName: s.nickName,
+    email: s.email,
+    email2: s.email2,
+    username: null,
+    birthdate: s.birthdate,
+    modifiedDate: rows.modified,
+    hasProfilePicture: false,
+  });
+  rows.personFamilies.push({
+    personId: s.personId,
+    familyId: f.familyId,
+    parent: false,
+    student: true,
+    familyOrder: null,
+    financialResponsibility: false,
+    factsCustomer: false,
+  });
+  addUdfData(rows.udfData, s.udf, s.personId);
+}
+
+/** A parent's People row (once per person), PersonFamily row, a ParentStudent row per child, their values. */
+function addParentRows(rows: RosterRows, f: ModelFamily, p: ModelParent): void {
+  const seen = rows.emitted.has(p.personId);
+  rows.emitted.add(p.personId);
+  if (!seen)
+    rows.people.push({
+      personId: p.personId,
+      firstName: p.firstName,
+      lastName: p.lastName,
+      middleName: null,
+      nickName: null,
+      email: p.email,
+      email2: null,
+      username: null,
+      birthdate: p.birthdate,
+      modifiedDate: rows.modified,
+      hasProfilePicture: false,
+    });
+  if (p.inFamily) {
+    rows.personFamilies.push({
+      personId: p.personId,
+      familyId: f.familyId,
+      parent: true,
+      student: false,
+      familyOrder: p.familyOrder,
+      financialResponsibility: p.familyOrder === 1,
+      factsCustomer: p.familyOrder === 1,
+    });
+  }
+  for (const s of f.students) {
+    rows.parentStudents.push({
+      parentID: p.personId,
+      studentID: s.personId,
+      relationship: p.relationship,
+      custody: p.custody,
+      correspondence: !p.grandparent,
+      grandparent: p.grandparent,
+      emergencyContact: true,
+      parentsWeb: !p.grandparent,
+    });
+  }
+  if (!seen) addUdfData(rows.udfData, p.udf, p.personId);
+}
+
+/** `/UserDefinedGroups`: one group per kind of record, and a STAFF group the source must ignore. */
+const UDF_GROUP_ROWS = [
+  { groupId: 1, groupName: "Student info", groupType: "STUDENT" },
+  { groupId: 2, groupName: "Parent info", groupType: "PARENT" },
+  { groupId: 3, groupName: "Family info", groupType: "FAMILY" },
+  { groupId: 4, groupName: "Staff info", groupType: "STAFF" },
+] as const;
+
+/** `/UserDefinedFields`: the fields of {@link UDF}, in their groups. */
+function udfFieldRows() {
+  return [
+    {
+      fieldId: UDF.tshirt.fieldId,
+      groupId: 1,
+      fieldName: "tshirt",
+      fieldType: SIM_UDF_FIELD_TYPES.list,
+      listItems: [...SIZES],
+    },
+    {
+      fieldId: UDF.allergies.fieldId,
+      groupId: 1,
+      fieldName: "allergies",
+      fieldType: SIM_UDF_FIELD_TYPES.text,
+      listItems: null,
+    },
+    {
+      fieldId: UDF.team.fieldId,
+      groupId: 2,
+      fieldName: "team",
+      fieldType: SIM_UDF_FIELD_TYPES.list,
+      listItems: [...TEAMS],
+    },
+    {
+      fieldId: UDF.occupation.fieldId,
+      groupId: 2,
+      fieldName: "occupation",
+      fieldType: SIM_UDF_FIELD_TYPES.text,
+      listItems: null,
+    },
+    {
+      fieldId: UDF.parish.fieldId,
+      groupId: 3,
+      fieldName: "parish",
+      fieldType: SIM_UDF_FIELD_TYPES.list,
+      listItems: [...PARISHES],
+    },
+    {
+      fieldId: UDF.badge.fieldId,
+      groupId: 4,
+      fieldName: "badge",
+      fieldType: SIM_UDF_FIELD_TYPES.text,
+      listItems: null,
+    },
+  ];
+}
+
+/** `/Students/Status`: FACTS's statuses and sub-statuses (not paged). */
+function studentStatusRows() {
+  return [
+    { status: "Enrolled", displayName: "Enrolled", subStatus: [] },
+    { status: "Pre-Enrolled", displayName: "Pre-Enrolled", subStatus: [] },
+    { status: "Withdrawn", displayName: "Withdrawn", subStatus: [{ id: 1, status: "Moved", schoolCode: null }] },
+    { status: "Graduated", displayName: "Graduated", subStatus: [] },
+    { status: "Inactive", displayName: "Inactive", subStatus: [] },
+  ];
+}
+
+/** `/Academics/AttendanceCodes`: tardy, unexcused tardy, absent and present, per school. */
+function attendanceCodeRowsOf(model: SchoolModel) {
+  return model.schoolCodes.flatMap((_, s) =>
+    [
+      ["T", "Tardy"],
+      ["TU", "Tardy unexcused"],
+      ["A", "Absent"],
+      ["P", "Present"],
+    ].map(([code, name]) => ({
+      code: code as string,
+      name: name as string,
+      schoolIdReference: { schoolId: s + 1 },
+      absent: code === "A",
+      tardy: code === "T" || code === "TU",
+      faculty: false,
+      excused: code === "T",
+      lockChangesIfUsedByAdmin: false,
+    })),
+  );
 }
 
 const STATUS: Record<FactsStudentStatusName, PersonStatus> = {
