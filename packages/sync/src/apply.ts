@@ -2,6 +2,7 @@ import type {
   Account,
   AccountPatch,
   Clock,
+  Logger as CoreLogger,
   DirectoryError,
   FieldChange,
   Invitation,
@@ -21,13 +22,12 @@ import { directoryFailed, type SyncError, storeFailed, thrownToPortError } from 
 import { acquireLease, LeaseKeeper, type LeaseLoss } from "./lease.js";
 import { type ProgressListener, progressMeter } from "./progress.js";
 
-/** A sink for what sync has to say. Every method is optional; nothing is logged without one. */
-export interface Logger {
-  debug?(message: string, data?: Record<string, unknown>): void;
-  info?(message: string, data?: Record<string, unknown>): void;
-  warn?(message: string, data?: Record<string, unknown>): void;
-  error?(message: string, data?: Record<string, unknown>): void;
-}
+/**
+ * A sink for what sync has to say: core's `Logger`, the one logger type of every package.
+ *
+ * @deprecated Import `Logger` from `@rostersync/core`; this alias goes in the next release.
+ */
+export type Logger = CoreLogger;
 
 /** What happened to one action of a run. */
 export interface ActionFailure {
@@ -98,13 +98,13 @@ export interface ApplyContext {
   readonly directory: TargetDirectory;
   readonly clock: Clock;
   readonly newId: () => string;
-  readonly logger?: Logger | undefined;
+  readonly logger?: CoreLogger | undefined;
   readonly onProgress?: ProgressListener | undefined;
   readonly lockTtlMs: number;
   /** A fixed number of actions per journal batch, or `auto` (adapts to what an append costs). */
   readonly journalBatchSize: number | "auto";
   /** Called once per finished run with status `completed`, before the lock is released. */
-  readonly onCompleted: (envelope: RunEnvelope, result: ApplyResult) => Promise<Result<void, SyncError>>;
+  readonly onCompleted: (envelope: RunEnvelope, result: ApplyResult) => PromiseLike<Result<void, SyncError>>;
   readonly inviteCandidates: (accounts: readonly Account[], plan: SyncPlan) => readonly Invitation[];
 }
 
@@ -573,7 +573,7 @@ async function finish(
 export async function startRun(
   ctx: ApplyContext,
   options: RunOptions,
-  verify: () => Promise<Result<Verified, SyncError>>,
+  verify: () => PromiseLike<Result<Verified, SyncError>>,
 ): Promise<Result<ApplyResult, SyncError>> {
   const owner = ctx.newId();
   const locked = await acquire(ctx, owner);
