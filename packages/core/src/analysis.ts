@@ -15,6 +15,7 @@ import { chooseAccount } from "./matching.js";
 import { errorFingerprint } from "./novelty.js";
 import { firstListedParents, scopeChildOf, scopeReason, scopeRules, studentScopeReason } from "./scope.js";
 import { scratchInt32, scratchTable } from "./scratch.js";
+import { isSelected } from "./selection.js";
 import type { Account, DuplicateGroup, PlanInput, Reason, ReviewStatus, SourcePerson } from "./types.js";
 import {
   checkAccount,
@@ -324,15 +325,14 @@ function analyseNow(input: PlanInput): Analysis {
   const selected = new Uint8Array(n);
   const target = new Int32Array(n).fill(-1);
   const match = new Uint8Array(n);
-  const selections = decisions.selections;
   // Reading an absent key of a large object is a string-table probe; skip it when nobody chose yet.
   let anySelection = false;
-  for (const _ in selections) {
+  for (const _ in decisions.selections) {
     anySelection = true;
     break;
   }
   const merges = decisions.merges;
-  const fallback = profile.defaultSelection;
+  const byDefault = profile.defaultSelection;
   const counts = { importable: 0, excluded: 0, skipped: 0, outOfScope: 0 };
   const pending: number[] = [];
   let mergedFrom: Map<number, number> | null = null;
@@ -340,9 +340,9 @@ function analyseNow(input: PlanInput): Analysis {
   for (let i = 0; i < n; i++) {
     const p = people[i] as SourcePerson;
     const sid = p.sourceId;
-    const choice = anySelection ? selections[sid] : undefined;
-    const isSelected = typeof choice === "boolean" ? choice : fallback;
-    if (isSelected) selected[i] = 1;
+    // R4 is selection.ts's `isSelected`; with no choice recorded at all, everyone has the default.
+    const selectedNow = anySelection ? isSelected(sid, decisions, profile) : byDefault;
+    if (selectedNow) selected[i] = 1;
     if (reason[i] !== null) {
       status[i] = OUT_OF_SCOPE;
       counts.outOfScope++;
@@ -384,7 +384,7 @@ function analyseNow(input: PlanInput): Analysis {
       const code = chooseAccount(accounts, sid, l, merge, holder, reservedBy);
       const t = code < 0 ? -1 : code >> 2;
       const taken = holder >= 0 && holder !== t && holder !== duplicate;
-      if (isSelected && (taken || (t >= 0 && accountEmails[t] !== e))) {
+      if (selectedNow && (taken || (t >= 0 && accountEmails[t] !== e))) {
         // Takes an email someone holds, or moves an account's email: settled below, once it is
         // known which emails this plan frees.
         target[i] = t;
@@ -395,7 +395,7 @@ function analyseNow(input: PlanInput): Analysis {
       if (taken) {
         excludedFor = "email-in-use";
         fingerprint.set(i, errorFingerprint("email-in-use", [sid, (accounts[holder] as Account).accountId]));
-      } else if (isSelected) {
+      } else if (selectedNow) {
         target[i] = t;
         if (t >= 0) match[i] = code & 3;
         status[i] = IMPORTABLE;
