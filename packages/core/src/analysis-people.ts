@@ -16,6 +16,7 @@ import { chooseAccount } from "./matching.js";
 import { errorFingerprint } from "./novelty.js";
 import { firstListedParents, scopeChildOf, scopeReason, scopeRules, studentScopeReason } from "./scope.js";
 import { scratchInt32 } from "./scratch.js";
+import { isSelected } from "./selection.js";
 import { settleEmails } from "./settle-emails.js";
 import type { Account, Decisions, DuplicateGroup, Reason, SourcePerson, SyncProfile } from "./types.js";
 
@@ -195,10 +196,10 @@ export function judgePeople(
   const selected = new Uint8Array(n);
   const target = new Int32Array(n).fill(-1);
   const match = new Uint8Array(n);
-  const selections = input.decisions.selections;
-  const anySelection = anyKey(selections);
-  const merges = input.decisions.merges;
-  const fallback = input.profile.defaultSelection;
+  const { decisions, profile } = input;
+  const anySelection = anyKey(decisions.selections);
+  const merges = decisions.merges;
+  const byDefault = profile.defaultSelection;
   const counts = { importable: 0, excluded: 0, skipped: 0, outOfScope: 0 };
   const pending: number[] = [];
   let mergedFrom: Map<number, number> | null = null;
@@ -206,9 +207,9 @@ export function judgePeople(
   for (let i = 0; i < n; i++) {
     const p = people[i] as SourcePerson;
     const sid = p.sourceId;
-    const choice = anySelection ? selections[sid] : undefined;
-    const isSelected = typeof choice === "boolean" ? choice : fallback;
-    if (isSelected) selected[i] = 1;
+    // R4 is selection.ts's `isSelected`; with no choice recorded at all, everyone has the default.
+    const selectedNow = anySelection ? isSelected(sid, decisions, profile) : byDefault;
+    if (selectedNow) selected[i] = 1;
     if (reason[i] !== null) {
       status[i] = OUT_OF_SCOPE;
       counts.outOfScope++;
@@ -247,7 +248,7 @@ export function judgePeople(
       const code = chooseAccount(accounts, sid, l, merge, holder, reservedBy);
       const t = code < 0 ? -1 : code >> 2;
       const taken = holder >= 0 && holder !== t && holder !== duplicate;
-      if (isSelected && (taken || (t >= 0 && accountEmails[t] !== e))) {
+      if (selectedNow && (taken || (t >= 0 && accountEmails[t] !== e))) {
         // Takes an email someone holds, or moves an account's email: settled once it is known which
         // emails this plan frees.
         target[i] = t;
@@ -258,7 +259,7 @@ export function judgePeople(
       if (taken) {
         excludedFor = "email-in-use";
         fingerprint.set(i, errorFingerprint("email-in-use", [sid, (accounts[holder] as Account).accountId]));
-      } else if (isSelected) {
+      } else if (selectedNow) {
         target[i] = t;
         if (t >= 0) match[i] = code & 3;
         status[i] = IMPORTABLE;

@@ -2,6 +2,7 @@ import type {
   Account,
   AccountPatch,
   Clock,
+  Logger as CoreLogger,
   DirectoryError,
   FieldChange,
   Invitation,
@@ -16,18 +17,17 @@ import type {
   SyncStore,
   TargetDirectory,
 } from "@rostersync/core";
-import { err, ok, type Result, type ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from "neverthrow";
 import { directoryFailed, type SyncError, storeFailed, thrownToPortError } from "./errors.js";
 import { acquireLease, LeaseKeeper, type LeaseLoss } from "./lease.js";
 import { type ProgressListener, progressMeter } from "./progress.js";
 
-/** A sink for what sync has to say. Every method is optional; nothing is logged without one. */
-export interface Logger {
-  debug?(message: string, data?: Record<string, unknown>): void;
-  info?(message: string, data?: Record<string, unknown>): void;
-  warn?(message: string, data?: Record<string, unknown>): void;
-  error?(message: string, data?: Record<string, unknown>): void;
-}
+/**
+ * A sink for what sync has to say: core's `Logger`, the one logger type of every package.
+ *
+ * @deprecated Import `Logger` from `@rostersync/core`; this alias goes in the next release.
+ */
+export type Logger = CoreLogger;
 
 /** What happened to one action of a run. */
 export interface ActionFailure {
@@ -98,13 +98,13 @@ export interface ApplyContext {
   readonly directory: TargetDirectory;
   readonly clock: Clock;
   readonly newId: () => string;
-  readonly logger?: Logger | undefined;
+  readonly logger?: CoreLogger | undefined;
   readonly onProgress?: ProgressListener | undefined;
   readonly lockTtlMs: number;
   /** A fixed number of actions per journal batch, or `auto` (adapts to what an append costs). */
   readonly journalBatchSize: number | "auto";
   /** Called once per finished run with status `completed`, before the lock is released. */
-  readonly onCompleted: (envelope: RunEnvelope, result: ApplyResult) => Promise<Result<void, SyncError>>;
+  readonly onCompleted: (envelope: RunEnvelope, result: ApplyResult) => PromiseLike<Result<void, SyncError>>;
   readonly inviteCandidates: (accounts: readonly Account[], plan: SyncPlan) => readonly Invitation[];
 }
 
@@ -114,7 +114,8 @@ export interface RunOptions {
   readonly actor?: string | undefined;
 }
 
-type Outcome =
+/** What happened to one action, as the journal records it. @internal */
+export type Outcome =
   | { readonly status: "done"; readonly result?: JsonValue | undefined }
   | { readonly status: "failed"; readonly error: { readonly type: string; readonly message: string } };
 
@@ -129,14 +130,12 @@ const EMPTY_COUNTS: PlanCounts = { add: 0, link: 0, update: 0, restore: 0, archi
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Awaits a port call, turning a throw into a fatal error value. */
-async function settle<T, E>(call: () => ResultAsync<T, E>): Promise<Result<T, E | DirectoryError>> {
-  try {
-    return await call();
-  } catch (thrown) {
-    return err(thrownToPortError(thrown));
-  }
-}
+/** Calls a port, turning a throw (at once or later) into a fatal error value. */
+const settle = <T, E>(call: () => ResultAsync<T, E>): ResultAsync<T, E | DirectoryError> =>
+  ResultAsync.fromPromise((async () => await call())(), thrownToPortError).andThen((r): Result<T, E> => r);
+
+/** The outcome of a directory write that gave nothing back. */
+const done = (): Outcome => ({ status: "done" });
 
 /** The built-in account fields a change can name; every other name is a profile field. */
 function patchOf(changes: readonly FieldChange[]): AccountPatch {
@@ -268,60 +267,55 @@ class RunSession {
   private async execute(action: PlanAction): Promise<Result<Outcome, DirectoryError>> {
     const refused = unmanagedWrite(action, this.accounts);
     if (refused !== null) return ok({ status: "failed", error: { type: "Unmanaged", message: refused } });
-    const directory = this.ctx.directory;
     const t0 = performance.now();
     try {
-      switch (action.type) {
-        case "skip":
-          return ok({ status: "done" });
-        case "createField": {
-          // Creating a field is not idempotent in every host: a field that is there is a replay.
-          if (this.knownFields.has(action.field.name)) return ok({ status: "done", result: { existed: true } });
-          const r = await settle(() => directory.createField(action.field));
-          if (r.isOk()) this.knownFields.add(action.field.name);
-          return r.map(() => ({ status: "done" }) as const);
-        }
-        case "add": {
-          const r = await settle(() => directory.createAccount(action.account, action.sourceId));
-          return r.map((c) => ({ status: "done", result: { accountId: c.accountId, created: c.created } }) as const);
-        }
-        case "link": {
-          const r = await settle(() =>
-            directory.linkAccount(action.accountId, action.sourceId, patchOf(action.changes)),
-          );
-          if (r.isErr() || action.restore !== true) return r.map(() => ({ status: "done" }) as const);
-          // R6: an account the host archived and no sync linked comes back as it is linked.
-          const restored = await settle(() => directory.restoreAccount(action.accountId, {}));
-          return restored.map(() => ({ status: "done" }) as const);
-        }
-        case "update": {
-          const r = await settle(() => directory.updateAccount(action.accountId, patchOf(action.changes)));
-          return r.map(() => ({ status: "done" }) as const);
-        }
-        case "restore": {
-          const r = await settle(() => directory.restoreAccount(action.accountId, patchOf(action.changes)));
-          return r.map(() => ({ status: "done" }) as const);
-        }
-        case "archive": {
-          const into = action.mergedInto;
-          if (into !== undefined) {
-            // R6 after the fact: the host moves the duplicate's hours and retires it.
-            const merge = directory.mergeAccounts;
-            if (merge === undefined) {
-              return err({
-                type: "Unsupported",
-                message: `The directory cannot merge account ${action.accountId} into ${into}: it has no mergeAccounts.`,
-              });
-            }
-            const merged = await settle(() => merge.call(directory, action.accountId, into));
-            return merged.map(() => ({ status: "done" }) as const);
-          }
-          const r = await settle(() => directory.archiveAccount(action.accountId));
-          return r.map(() => ({ status: "done" }) as const);
-        }
-      }
+      return await this.write(action);
     } finally {
       this.directoryMs += performance.now() - t0;
+    }
+  }
+
+  /** The directory write of one action (every one idempotent: a replay after a crash writes nothing twice). */
+  private write(action: PlanAction): ResultAsync<Outcome, DirectoryError> {
+    const directory = this.ctx.directory;
+    switch (action.type) {
+      case "skip":
+        return okAsync(done());
+      case "createField":
+        // Creating a field is not idempotent in every host: a field that is there is a replay.
+        if (this.knownFields.has(action.field.name)) return okAsync({ status: "done", result: { existed: true } });
+        return settle(() => directory.createField(action.field)).map(() => {
+          this.knownFields.add(action.field.name);
+          return done();
+        });
+      case "add":
+        return settle(() => directory.createAccount(action.account, action.sourceId)).map(
+          (c): Outcome => ({ status: "done", result: { accountId: c.accountId, created: c.created } }),
+        );
+      case "link":
+        return settle(() => directory.linkAccount(action.accountId, action.sourceId, patchOf(action.changes)))
+          .andThen(() =>
+            // R6: an account the host archived and no sync linked comes back as it is linked.
+            action.restore === true ? settle(() => directory.restoreAccount(action.accountId, {})) : okAsync(undefined),
+          )
+          .map(done);
+      case "update":
+        return settle(() => directory.updateAccount(action.accountId, patchOf(action.changes))).map(done);
+      case "restore":
+        return settle(() => directory.restoreAccount(action.accountId, patchOf(action.changes))).map(done);
+      case "archive": {
+        const into = action.mergedInto;
+        if (into === undefined) return settle(() => directory.archiveAccount(action.accountId)).map(done);
+        // R6 after the fact: the host moves the duplicate's hours and retires it.
+        const merge = directory.mergeAccounts;
+        if (merge === undefined) {
+          return errAsync({
+            type: "Unsupported",
+            message: `The directory cannot merge account ${action.accountId} into ${into}: it has no mergeAccounts.`,
+          });
+        }
+        return settle(() => merge.call(directory, action.accountId, into)).map(done);
+      }
     }
   }
 
@@ -462,7 +456,42 @@ function acquire(ctx: ApplyContext, owner: string): Promise<Result<Lease, SyncEr
   return acquireLease(ctx, owner, "Another worker is applying a plan for this school right now.");
 }
 
-async function finish(
+/** What a run's outcomes add up to, in plan order. @internal */
+export interface RunTally {
+  readonly done: number;
+  readonly counts: PlanCounts;
+  readonly failures: readonly ActionFailure[];
+  readonly createdAccountIds: readonly string[];
+  /** `done` or `failed: message` per action with an outcome, for the audit record. */
+  readonly outcomes: Readonly<Record<string, string>>;
+}
+
+/** Adds up the outcomes of `plan`'s actions (actions without one are left out). @internal */
+export function tallyRun(plan: SyncPlan, outcomes: ReadonlyMap<string, Outcome>): RunTally {
+  const counts: { -readonly [K in keyof PlanCounts]: number } = { ...EMPTY_COUNTS };
+  const failures: ActionFailure[] = [];
+  const createdAccountIds: string[] = [];
+  const record: Record<string, string> = {};
+  let done = 0;
+  for (const action of plan.actions) {
+    const o = outcomes.get(action.actionId);
+    if (o === undefined) continue;
+    if (o.status === "done") {
+      done++;
+      counts[action.type]++;
+      record[action.actionId] = "done";
+      const res = o.result as { accountId?: string; created?: boolean } | undefined;
+      // An idempotent replay (`created: false`) is still this run's account: its first attempt made it.
+      if (action.type === "add" && res?.accountId !== undefined) createdAccountIds.push(res.accountId);
+    } else {
+      failures.push({ actionId: action.actionId, type: action.type, error: o.error });
+      record[action.actionId] = `failed: ${o.error.message}`;
+    }
+  }
+  return { done, counts, failures, createdAccountIds, outcomes: record };
+}
+
+function finish(
   ctx: ApplyContext,
   session: RunSession,
   run: RunRecord,
@@ -470,99 +499,91 @@ async function finish(
   stop: Stop | null,
   actor: string,
   replay = false,
-): Promise<Result<ApplyResult, SyncError>> {
-  // The lease is gone: the run is someone else's now, so neither its record nor the audit is touched.
-  if (stop?.leaseLost === true) return err(stop.error);
-  const plan = envelope.plan;
-  const counts: { -readonly [K in keyof PlanCounts]: number } = { ...EMPTY_COUNTS };
-  const failures: ActionFailure[] = [];
-  const createdAccountIds: string[] = [];
-  const outcomesRecord: Record<string, string> = {};
-  let done = 0;
-  for (const action of plan.actions) {
-    const o = session.outcomes.get(action.actionId);
-    if (o === undefined) continue;
-    if (o.status === "done") {
-      done++;
-      counts[action.type]++;
-      outcomesRecord[action.actionId] = "done";
-      const res = o.result as { accountId?: string; created?: boolean } | undefined;
-      // An idempotent replay (`created: false`) is still this run's account: its first attempt made it.
-      if (action.type === "add" && res?.accountId !== undefined) createdAccountIds.push(res.accountId);
-    } else {
-      failures.push({ actionId: action.actionId, type: action.type, error: o.error });
-      outcomesRecord[action.actionId] = `failed: ${o.error.message}`;
-    }
-  }
-  const status: RunStatus = stop === null ? "completed" : stop.status;
-  // A finished run is answered as it was recorded: its `finishedAt` is not moved.
-  const finishedAt = replay && run.finishedAt !== undefined ? run.finishedAt : iso(ctx.clock.now());
-  let inviteCandidates: readonly Invitation[] = [];
-  if (status === "completed") {
-    const accounts = await settle(() => ctx.directory.listAccounts());
-    if (accounts.isOk()) inviteCandidates = ctx.inviteCandidates(accounts.value, plan);
-  }
-  const result: ApplyResult = {
-    id: run.runId,
-    runId: run.runId,
-    status,
-    planHash: plan.planHash,
-    total: plan.actions.length,
-    done,
-    failed: failures.length,
-    counts,
-    failures,
-    createdAccountIds,
-    inviteCandidates,
-    startedAt: run.startedAt,
-    finishedAt,
-    timings: session.timings,
-  };
-  if (replay) {
-    // A finished run is answered as it was; its bookkeeping is done again (it is idempotent) in case the
-    // process died between finishing the run and saving `lastRun` and the decisions — unless a later run
-    // has finished since, whose `lastRun` must not be put back to this one's.
-    const last = await ctx.store.getLastRun(ctx.tenantId);
-    if (last.isErr()) return err(storeFailed(last.error));
-    const lastAt = last.value?.finishedAt;
-    if (lastAt !== undefined && lastAt > finishedAt) return ok(result);
-    const again = await ctx.onCompleted(envelope, result);
-    return again.isErr() ? err(again.error) : ok(result);
-  }
-  const summary = toJson({
-    total: result.total,
-    done,
-    failed: failures.length,
-    counts,
-    failures,
-    createdAccountIds,
-  });
-  // A fatal stop is recorded as failed; `resume` accepts failed and aborted runs as well as ones a
-  // crash left running. Recording needs the lease: without it the run stays as it is, for its new holder.
-  const held = await session.held();
-  if (held !== null) return err(held.error);
-  const finished = await ctx.store.finishRun(ctx.tenantId, run.runId, { status, finishedAt, summary });
-  if (finished.isErr()) return err(storeFailed(finished.error));
-  const audited = await ctx.store.appendAudit(ctx.tenantId, {
-    auditId: ctx.newId(),
-    runId: run.runId,
-    at: finishedAt,
-    actor,
-    planHash: plan.planHash,
-    status,
-    counts: toJson({
-      ...counts,
+): ResultAsync<ApplyResult, SyncError> {
+  return safeTry(async function* () {
+    // The lease is gone: the run is someone else's now, so neither its record nor the audit is touched.
+    if (stop?.leaseLost === true) return err(stop.error);
+    const plan = envelope.plan;
+    const { done, counts, failures, createdAccountIds, outcomes } = tallyRun(plan, session.outcomes);
+    const status: RunStatus = stop === null ? "completed" : stop.status;
+    // A finished run is answered as it was recorded: its `finishedAt` is not moved.
+    const finishedAt = replay && run.finishedAt !== undefined ? run.finishedAt : iso(ctx.clock.now());
+    const invite =
+      status === "completed"
+        ? (await settle(() => ctx.directory.listAccounts())).map((accounts) => ctx.inviteCandidates(accounts, plan))
+        : ok([]);
+    const result: ApplyResult = {
+      id: run.runId,
+      runId: run.runId,
+      status,
+      planHash: plan.planHash,
+      total: plan.actions.length,
+      done,
       failed: failures.length,
-      acknowledgedHold: envelope.acknowledged,
-      ...(envelope.acknowledgedBy === undefined ? {} : { acknowledgedBy: envelope.acknowledgedBy }),
-    }),
-    outcomes: outcomesRecord,
+      counts,
+      failures,
+      createdAccountIds,
+      inviteCandidates: invite.unwrapOr([]),
+      startedAt: run.startedAt,
+      finishedAt,
+      timings: session.timings,
+    };
+    if (replay) {
+      // A finished run is answered as it was; its bookkeeping is done again (it is idempotent) in case the
+      // process died between finishing the run and saving `lastRun` and the decisions — unless a later run
+      // has finished since, whose `lastRun` must not be put back to this one's.
+      const last = yield* ctx.store.getLastRun(ctx.tenantId).mapErr(storeFailed);
+      const lastAt = last?.finishedAt;
+      if (lastAt !== undefined && lastAt > finishedAt) return ok(result);
+      yield* await ctx.onCompleted(envelope, result);
+      return ok(result);
+    }
+    const summary = toJson({ total: result.total, done, failed: failures.length, counts, failures, createdAccountIds });
+    // A fatal stop is recorded as failed; `resume` accepts failed and aborted runs as well as ones a
+    // crash left running. Recording needs the lease: without it the run stays as it is, for its new holder.
+    const held = await session.held();
+    if (held !== null) return err(held.error);
+    yield* ctx.store.finishRun(ctx.tenantId, run.runId, { status, finishedAt, summary }).mapErr(storeFailed);
+    yield* ctx.store
+      .appendAudit(ctx.tenantId, {
+        auditId: ctx.newId(),
+        runId: run.runId,
+        at: finishedAt,
+        actor,
+        planHash: plan.planHash,
+        status,
+        counts: toJson({
+          ...counts,
+          failed: failures.length,
+          acknowledgedHold: envelope.acknowledged,
+          ...(envelope.acknowledgedBy === undefined ? {} : { acknowledgedBy: envelope.acknowledgedBy }),
+        }),
+        outcomes,
+      })
+      .mapErr(storeFailed);
+    if (stop !== null) return err(stop.error);
+    yield* await ctx.onCompleted(envelope, result);
+    return ok(result);
   });
-  if (audited.isErr()) return err(storeFailed(audited.error));
-  if (stop !== null) return err(stop.error);
-  const after = await ctx.onCompleted(envelope, result);
-  if (after.isErr()) return err(after.error);
-  return ok(result);
+}
+
+/**
+ * Runs `work` holding the school's run lease (taken for `owner`, or `Locked`), and releases the lease
+ * whatever `work` answers or throws. @internal
+ */
+async function underLease<T>(
+  ctx: ApplyContext,
+  owner: string,
+  work: (keeper: LeaseKeeper) => PromiseLike<Result<T, SyncError>>,
+): Promise<Result<T, SyncError>> {
+  const locked = await acquire(ctx, owner);
+  if (locked.isErr()) return err(locked.error);
+  const keeper = new LeaseKeeper(ctx, locked.value);
+  try {
+    return await work(keeper);
+  } finally {
+    await ctx.store.releaseLock(keeper.current);
+  }
 }
 
 /**
@@ -570,151 +591,141 @@ async function finish(
  * the inputs read there, never a caller's plan object), stores the run with that plan, and writes every
  * action with its journal. @internal
  */
-export async function startRun(
+export function startRun(
   ctx: ApplyContext,
   options: RunOptions,
-  verify: () => Promise<Result<Verified, SyncError>>,
+  verify: () => PromiseLike<Result<Verified, SyncError>>,
 ): Promise<Result<ApplyResult, SyncError>> {
-  const owner = ctx.newId();
-  const locked = await acquire(ctx, owner);
-  if (locked.isErr()) return err(locked.error);
-  const keeper = new LeaseKeeper(ctx, locked.value);
-  try {
-    const verified = await verify();
-    if (verified.isErr()) return err(verified.error);
-    const { accounts: planned, ...kept } = verified.value;
-    const plan = kept.plan;
-    const [fields, accounts] = await Promise.all([
-      settle(() => ctx.directory.listFields()),
-      planned === undefined ? settle(() => ctx.directory.listAccounts()) : Promise.resolve(ok(planned)),
-    ]);
-    if (fields.isErr()) return err(directoryFailed(fields.error));
-    if (accounts.isErr()) return err(directoryFailed(accounts.error));
-    // The re-check may have outlived the lease (a slow roster read): a run is only created under a lease
-    // proven held, or a worker that took the school meanwhile could be applying next to it.
-    const held = await keeper.ensure();
-    if (held.isErr()) {
-      return err(
-        held.error.type === "store"
-          ? storeFailed(held.error.error)
-          : { type: "Locked", message: "The school's run lock was lost while checking the plan; nothing was written." },
+  return underLease(ctx, ctx.newId(), (keeper) =>
+    safeTry(async function* () {
+      const { accounts: planned, ...kept } = yield* await verify();
+      const plan = kept.plan;
+      const [fields, accounts] = await Promise.all([
+        settle(() => ctx.directory.listFields()),
+        planned === undefined ? settle(() => ctx.directory.listAccounts()) : okAsync(planned),
+      ]);
+      const fieldNames = (yield* fields.mapErr((e) => directoryFailed(e))).map((f) => f.name);
+      const accountList = yield* accounts.mapErr((e) => directoryFailed(e));
+      // The re-check may have outlived the lease (a slow roster read): a run is only created under a lease
+      // proven held, or a worker that took the school meanwhile could be applying next to it.
+      yield* (await keeper.ensure()).mapErr(
+        (loss): SyncError =>
+          loss.type === "store"
+            ? storeFailed(loss.error)
+            : {
+                type: "Locked",
+                message: "The school's run lock was lost while checking the plan; nothing was written.",
+              },
       );
-    }
-    const envelope: RunEnvelope = { tenantId: ctx.tenantId, ...kept };
-    const run: RunRecord = {
-      runId: ctx.newId(),
-      planHash: plan.planHash,
-      profileHash: plan.profileHash,
-      status: "running",
-      startedAt: iso(ctx.clock.now()),
-      actor: options.actor ?? "host",
-      totalActions: plan.actions.length,
-      plan: toJson(envelope),
-    };
-    const created = await ctx.store.createRun(ctx.tenantId, run);
-    if (created.isErr()) return err(storeFailed(created.error));
-    ctx.logger?.info?.("apply started", { runId: run.runId, actions: plan.actions.length });
-    const session = new RunSession(
-      ctx,
-      run,
-      plan,
-      keeper,
-      0,
-      fields.value.map((f) => f.name),
-      accounts.value,
+      const envelope: RunEnvelope = { tenantId: ctx.tenantId, ...kept };
+      const run: RunRecord = {
+        runId: ctx.newId(),
+        planHash: plan.planHash,
+        profileHash: plan.profileHash,
+        status: "running",
+        startedAt: iso(ctx.clock.now()),
+        actor: options.actor ?? "host",
+        totalActions: plan.actions.length,
+        plan: toJson(envelope),
+      };
+      yield* ctx.store.createRun(ctx.tenantId, run).mapErr(storeFailed);
+      ctx.logger?.info?.("apply started", { runId: run.runId, actions: plan.actions.length });
+      const session = new RunSession(ctx, run, plan, keeper, 0, fieldNames, accountList);
+      const stop = await session.writeAll(plan.actions, options);
+      return await finish(ctx, session, run, envelope, stop, options.actor ?? "host");
+    }),
+  );
+}
+
+/** The outcomes a run's journal records, by action. @internal */
+export function outcomesOf(journal: readonly JournalEntry[]): Map<string, Outcome> {
+  const outcomes = new Map<string, Outcome>();
+  for (const entry of journal) {
+    if (entry.phase !== "outcome") continue;
+    outcomes.set(
+      entry.actionId,
+      entry.outcome === "failed"
+        ? { status: "failed", error: entry.error ?? { type: "Unknown", message: "failed" } }
+        : { status: "done", ...(entry.result === undefined ? {} : { result: entry.result }) },
     );
-    const stop = await session.writeAll(plan.actions, options);
-    return await finish(ctx, session, run, envelope, stop, options.actor ?? "host");
-  } finally {
-    await ctx.store.releaseLock(keeper.current);
   }
+  return outcomes;
+}
+
+/**
+ * The journal must agree with the directory: a journalled create or link whose account is gone (or linked
+ * to someone else) means the store and the directory are out of step, and writing on would compound it.
+ * @internal
+ */
+export function checkInStep(
+  plan: SyncPlan,
+  outcomes: ReadonlyMap<string, Outcome>,
+  accounts: readonly Account[],
+  runId: string,
+): Result<void, SyncError> {
+  const byId = new Map(accounts.map((a) => [a.accountId, a]));
+  for (const action of plan.actions) {
+    const o = outcomes.get(action.actionId);
+    if (o?.status !== "done" || (action.type !== "add" && action.type !== "link")) continue;
+    const accountId =
+      action.type === "add" ? (o.result as { accountId?: string } | undefined)?.accountId : action.accountId;
+    const account = accountId === undefined ? undefined : byId.get(accountId);
+    if (account === undefined || account.sourceId !== action.sourceId) {
+      return err({
+        type: "OutOfStep",
+        message: `The journal says ${action.actionId} wrote account ${accountId ?? "?"}, but the directory does not have it linked to ${action.sourceId}.`,
+        runId,
+        actionId: action.actionId,
+      });
+    }
+  }
+  return ok(undefined);
 }
 
 /**
  * Finishes an interrupted run: actions with an outcome in the journal are done; an intent without one
  * is written again (every directory write is idempotent); the rest are written as in a fresh run. @internal
  */
-export async function resumeRun(
+export function resumeRun(
   ctx: ApplyContext,
   runId: string,
   options: RunOptions,
 ): Promise<Result<ApplyResult, SyncError>> {
   // Lease first, then the run: read before the lease, a run that another worker finishes in between
   // would be finished a second time (a second audit record, its `finishedAt` overwritten).
-  const locked = await acquire(ctx, ctx.newId());
-  if (locked.isErr()) return err(locked.error);
-  const keeper = new LeaseKeeper(ctx, locked.value);
-  try {
-    const found = await ctx.store.getRun(ctx.tenantId, runId);
-    if (found.isErr()) return err(storeFailed(found.error));
-    const run = found.value;
-    if (run === null) return err({ type: "RunNotFound", message: `This school has no run ${runId}.`, runId });
-    const envelope = envelopeOf(run);
-    if (envelope.tenantId !== ctx.tenantId) {
-      return err({
-        type: "WrongTenant",
-        message: "This run belongs to another school.",
-        expected: ctx.tenantId,
-        actual: envelope.tenantId,
-      });
-    }
-    const plan = envelope.plan;
-    const journal = await ctx.store.readJournal(ctx.tenantId, runId);
-    if (journal.isErr()) return err(storeFailed(journal.error));
-    const [accounts, fields] = await Promise.all([
-      settle(() => ctx.directory.listAccounts()),
-      settle(() => ctx.directory.listFields()),
-    ]);
-    if (accounts.isErr()) return err(directoryFailed(accounts.error, runId));
-    if (fields.isErr()) return err(directoryFailed(fields.error, runId));
-
-    const session = new RunSession(
-      ctx,
-      run,
-      plan,
-      keeper,
-      journal.value.at(-1)?.seq ?? 0,
-      fields.value.map((f) => f.name),
-      accounts.value,
-    );
-    for (const entry of journal.value) {
-      if (entry.phase !== "outcome") continue;
-      session.outcomes.set(
-        entry.actionId,
-        entry.outcome === "failed"
-          ? { status: "failed", error: entry.error ?? { type: "Unknown", message: "failed" } }
-          : { status: "done", ...(entry.result === undefined ? {} : { result: entry.result }) },
-      );
-    }
-
-    // The journal must agree with the directory: a journalled create or link whose account is gone
-    // means the store and the directory are out of step, and writing on would compound it.
-    const byId = new Map(accounts.value.map((a) => [a.accountId, a]));
-    for (const action of plan.actions) {
-      const o = session.outcomes.get(action.actionId);
-      if (o?.status !== "done" || (action.type !== "add" && action.type !== "link")) continue;
-      const accountId =
-        action.type === "add" ? (o.result as { accountId?: string } | undefined)?.accountId : action.accountId;
-      const account = accountId === undefined ? undefined : byId.get(accountId);
-      if (account === undefined || account.sourceId !== action.sourceId) {
+  return underLease(ctx, ctx.newId(), (keeper) =>
+    safeTry(async function* () {
+      const run = yield* ctx.store.getRun(ctx.tenantId, runId).mapErr(storeFailed);
+      if (run === null)
+        return err({ type: "RunNotFound", message: `This school has no run ${runId}.`, runId } as const);
+      const envelope = envelopeOf(run);
+      if (envelope.tenantId !== ctx.tenantId) {
         return err({
-          type: "OutOfStep",
-          message: `The journal says ${action.actionId} wrote account ${accountId ?? "?"}, but the directory does not have it linked to ${action.sourceId}.`,
-          runId,
-          actionId: action.actionId,
-        });
+          type: "WrongTenant",
+          message: "This run belongs to another school.",
+          expected: ctx.tenantId,
+          actual: envelope.tenantId,
+        } as const);
       }
-    }
-
-    if (run.status === "completed") {
+      const plan = envelope.plan;
+      const journal = yield* ctx.store.readJournal(ctx.tenantId, runId).mapErr(storeFailed);
+      const [accounts, fields] = await Promise.all([
+        settle(() => ctx.directory.listAccounts()),
+        settle(() => ctx.directory.listFields()),
+      ]);
+      const accountList = yield* accounts.mapErr((e) => directoryFailed(e, runId));
+      const fieldNames = (yield* fields.mapErr((e) => directoryFailed(e, runId))).map((f) => f.name);
+      const seq = journal.at(-1)?.seq ?? 0;
+      const session = new RunSession(ctx, run, plan, keeper, seq, fieldNames, accountList);
+      for (const [actionId, outcome] of outcomesOf(journal)) session.outcomes.set(actionId, outcome);
+      yield* checkInStep(plan, session.outcomes, accountList, runId);
+      const actor = options.actor ?? run.actor ?? "host";
       // Nothing left: answer with the finished run, as a replayed request should.
-      return await finish(ctx, session, run, envelope, null, options.actor ?? run.actor ?? "host", true);
-    }
-    const pending = plan.actions.filter((a) => !session.outcomes.has(a.actionId));
-    ctx.logger?.info?.("resume", { runId, pending: pending.length, done: session.outcomes.size });
-    const stop = await session.writeAll(pending, options);
-    return await finish(ctx, session, run, envelope, stop, options.actor ?? run.actor ?? "host");
-  } finally {
-    await ctx.store.releaseLock(keeper.current);
-  }
+      if (run.status === "completed") return await finish(ctx, session, run, envelope, null, actor, true);
+      const pending = plan.actions.filter((a) => !session.outcomes.has(a.actionId));
+      ctx.logger?.info?.("resume", { runId, pending: pending.length, done: session.outcomes.size });
+      const stop = await session.writeAll(pending, options);
+      return await finish(ctx, session, run, envelope, stop, actor);
+    }),
+  );
 }

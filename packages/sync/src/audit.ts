@@ -1,6 +1,5 @@
-import type { AuditKind, AuditStatus, Clock, JsonValue, SyncStore } from "@rostersync/core";
-import { err, ok, type Result } from "neverthrow";
-import type { Logger } from "./apply.js";
+import type { AuditKind, AuditStatus, Clock, JsonValue, Logger, SyncStore } from "@rostersync/core";
+import { type Result, ResultAsync } from "neverthrow";
 import { type SyncError, storeFailed } from "./errors.js";
 
 /** What writing an audit record needs. @internal */
@@ -35,19 +34,21 @@ export const DEFAULT_ACTOR = "host";
  */
 export async function appendAudit(ctx: AuditContext, entry: AuditEntry): Promise<Result<void, SyncError>> {
   const auditId = ctx.newId();
-  const appended = await ctx.store.appendAudit(ctx.tenantId, {
-    auditId,
-    kind: entry.kind,
-    runId: entry.runId ?? auditId,
-    at: new Date(ctx.clock.now()).toISOString(),
-    actor: entry.actor ?? DEFAULT_ACTOR,
-    planHash: entry.planHash ?? "",
-    status: entry.status,
-    counts: entry.counts,
-    outcomes: entry.outcomes ?? {},
-    ...(entry.reason === undefined ? {} : { reason: entry.reason }),
-  });
-  return appended.isErr() ? err(storeFailed(appended.error)) : ok(undefined);
+  return await ctx.store
+    .appendAudit(ctx.tenantId, {
+      auditId,
+      kind: entry.kind,
+      runId: entry.runId ?? auditId,
+      at: new Date(ctx.clock.now()).toISOString(),
+      actor: entry.actor ?? DEFAULT_ACTOR,
+      planHash: entry.planHash ?? "",
+      status: entry.status,
+      counts: entry.counts,
+      outcomes: entry.outcomes ?? {},
+      ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+    })
+    .map(() => undefined)
+    .mapErr(storeFailed);
 }
 
 /**
@@ -55,13 +56,18 @@ export async function appendAudit(ctx: AuditContext, entry: AuditEntry): Promise
  * see, so an audit the store could not take is logged instead of replacing it. @internal
  */
 export async function auditBesides(ctx: AuditContext, entry: AuditEntry): Promise<void> {
-  const audited = await appendAudit(ctx, entry).catch(
-    (thrown: unknown): Result<void, SyncError> =>
-      err({ type: "StoreFailed", message: String(thrown), cause: { type: "Thrown", message: String(thrown) } }),
+  const audited = await ResultAsync.fromPromise(
+    appendAudit(ctx, entry),
+    (thrown): SyncError => ({
+      type: "StoreFailed",
+      message: String(thrown),
+      cause: { type: "Thrown", message: String(thrown) },
+    }),
+  ).andThen((result) => result);
+  audited.match(
+    () => undefined,
+    (error) => ctx.logger?.warn?.("audit record not written", { kind: entry.kind, error: error.message }),
   );
-  if (audited.isErr()) {
-    ctx.logger?.warn?.("audit record not written", { kind: entry.kind, error: audited.error.message });
-  }
 }
 
 /** `Type: message` of an error, for an audit record's `reason`. @internal */

@@ -7,10 +7,13 @@ import type { DirectoryError, Hold, InputProblem, PortError, StoreError } from "
  * @example
  * ```ts
  * const result = await sync.apply(plan);
- * if (result.isErr() && result.error.type === codes.Held) askForAcknowledgement(result.error.holds);
+ * result.match(
+ *   (run) => showRun(run),
+ *   (error) => (error.type === syncErrorCodes.Held ? askForAcknowledgement(error.holds) : showError(error)),
+ * );
  * ```
  */
-export const codes = {
+export const syncErrorCodes = {
   StalePlan: "StalePlan",
   Held: "Held",
   Locked: "Locked",
@@ -34,8 +37,15 @@ export const codes = {
   HistoricHoursUnseen: "HistoricHoursUnseen",
 } as const;
 
-/** One of the {@link codes}. */
-export type SyncErrorCode = (typeof codes)[keyof typeof codes];
+/**
+ * The sync error codes under their old name.
+ *
+ * @deprecated Use {@link syncErrorCodes}; this alias goes in the next release.
+ */
+export const codes = syncErrorCodes;
+
+/** One of the {@link syncErrorCodes}. */
+export type SyncErrorCode = (typeof syncErrorCodes)[keyof typeof syncErrorCodes];
 
 /** The plan's inputs changed since it was made (R11). Nothing was written. */
 export interface StalePlanError {
@@ -172,7 +182,7 @@ export interface HistoricHoursUnseenError {
   readonly unseen: number;
 }
 
-/** Everything `@rostersync/sync` can return as an error. Switch on `type` (see {@link codes}). */
+/** Everything `@rostersync/sync` can return as an error. Switch on `type` (see {@link syncErrorCodes}). */
 export type SyncError =
   | StalePlanError
   | HeldError
@@ -196,13 +206,13 @@ export type SyncError =
   | HoursNotConfiguredError
   | HistoricHoursUnseenError;
 
-/** @internal */
 /** The school has no setup yet: the one `NoProfile` error every method returns. @internal */
 export const noProfile = (): NoProfileError => ({
   type: "NoProfile",
   message: "This school has no setup yet: call sync.setup(profile) first.",
 });
 
+/** A store's error as sync's: `Conflict` and `Locked` keep their type, anything else is `StoreFailed`. @internal */
 export const storeFailed = (cause: StoreError): SyncError =>
   cause.type === "Conflict"
     ? { type: "Conflict", message: `Someone else saved this first: ${cause.message}` }

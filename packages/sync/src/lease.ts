@@ -74,7 +74,7 @@ export async function acquireLease(
   owner: string,
   busy: string,
 ): Promise<Result<Lease, SyncError>> {
-  const r = await ctx.store.acquireLock(ctx.tenantId, owner, ctx.lockTtlMs, ctx.clock.now());
-  if (r.isOk()) return ok(r.value);
-  return err(r.error.type === "Locked" ? { type: "Locked", message: busy } : storeFailed(r.error));
+  return await ctx.store
+    .acquireLock(ctx.tenantId, owner, ctx.lockTtlMs, ctx.clock.now())
+    .mapErr((e): SyncError => (e.type === "Locked" ? { type: "Locked", message: busy } : storeFailed(e)));
 }

@@ -1,5 +1,5 @@
 import type { Decisions, SyncPlan, SyncStore } from "@rostersync/core";
-import { err, ok, type Result } from "neverthrow";
+import { fromThrowable, type ResultAsync } from "neverthrow";
 import { type SyncError, storeFailed } from "./errors.js";
 
 /**
@@ -67,22 +67,28 @@ export interface Acknowledgement {
 export const acknowledgementKey = (planHash: string): string => `acknowledgement:${planHash}`;
 
 /** Reads who acknowledged `planHash` (`null` when nobody did through `sync.acknowledge`). @internal */
-export async function readAcknowledgement(
+export function readAcknowledgement(
   store: SyncStore,
   tenantId: string,
   planHash: string,
-): Promise<Result<Acknowledgement | null, SyncError>> {
-  const r = await store.getWatermark(tenantId, acknowledgementKey(planHash));
-  if (r.isErr()) return err(storeFailed(r.error));
-  if (r.value === null) return ok(null);
-  try {
-    const parsed = JSON.parse(r.value) as Partial<Acknowledgement>;
-    return ok({
-      planHash,
-      actor: typeof parsed.actor === "string" ? parsed.actor : "host",
-      at: typeof parsed.at === "string" ? parsed.at : "",
-    });
-  } catch {
-    return ok({ planHash, actor: "host", at: "" });
-  }
+): ResultAsync<Acknowledgement | null, SyncError> {
+  return store
+    .getWatermark(tenantId, acknowledgementKey(planHash))
+    .mapErr(storeFailed)
+    .map((stored) => (stored === null ? null : parseAcknowledgement(planHash, stored)));
+}
+
+const parseJson = fromThrowable((text: string): unknown => JSON.parse(text));
+
+/**
+ * An acknowledgement as stored; what cannot be read of it (another writer, a hand edit) counts as the
+ * host's, at an unknown time: the acknowledgement itself is in the decisions. @internal
+ */
+export function parseAcknowledgement(planHash: string, stored: string): Acknowledgement {
+  const parsed = parseJson(stored).unwrapOr(null) as Partial<Record<keyof Acknowledgement, unknown>> | null;
+  return {
+    planHash,
+    actor: typeof parsed?.actor === "string" ? parsed.actor : "host",
+    at: typeof parsed?.at === "string" ? parsed.at : "",
+  };
 }
