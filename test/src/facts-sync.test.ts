@@ -70,7 +70,7 @@ describe("FACTS simulator over HTTP → facts source → sync on SQLite → next
         baseUrl: server.url,
         budget: { windows: [{ requests: 10_000, windowMs: 1000 }] },
       });
-      const sync = createSync({ tenantId: "e2e-school", source: createFactsSource(client), directory, store });
+      const sync = createSync({ tenantId: "e2e-school", source: createFactsSource({ client }), directory, store });
       (await sync.setup(profile))._unsafeUnwrap();
 
       // Year one: every importable student gets an account.

@@ -14,7 +14,7 @@ afterAll(() => server.close());
 const directory = createMemoryDirectory();
 const sync = createSync({
   tenantId: "lincoln-high",
-  source: createFactsSource(createFactsClient({ ...keys, baseUrl: server.url })),
+  source: createFactsSource({ client: createFactsClient({ ...keys, baseUrl: server.url }) }),
   directory,
   store: createMemoryStore(),
 });

@@ -22,7 +22,7 @@ const keys = { subscriptionKey: "demo-subscription-key", apiKey: "demo-school-ke
 const school = generateSchool({ seed: 7, people: 600 });
 const server = await startFactsServer(createFactsSimulator({ school, keys }));
 const client = createFactsClient({ ...keys, baseUrl: server.url });
-const source = createFactsSource(client);
+const source = createFactsSource({ client });
 
 // 2. Where rostersync keeps its state, and your app's accounts (a small SQLite directory stands in for it).
 const data = join(import.meta.dirname, "data"); // beside this script

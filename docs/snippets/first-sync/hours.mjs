@@ -29,10 +29,10 @@ const directory = createMemoryDirectory();
 const myHours = createMemoryHoursSource();
 const sync = createSync({
   tenantId: "lincoln-high",
-  source: createFactsSource(client),
+  source: createFactsSource({ client }),
   directory,
   store: createMemoryStore(),
-  hours: createFactsHoursSink(client),
+  hours: createFactsHoursSink({ client }),
   hoursSource: myHours,
 });
 must(

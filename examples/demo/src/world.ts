@@ -110,8 +110,8 @@ export async function simulatedWorld(options: {
   const client = createFactsClient({ ...keys, baseUrl: server.url, budget: { windows: SIM_BUDGET } });
   return {
     where: `simulator at ${server.url} (seed ${options.seed}, budget 10× FACTS's)`,
-    source: createFactsSource(client),
-    hours: createFactsHoursSink(client),
+    source: createFactsSource({ client }),
+    hours: createFactsHoursSink({ client }),
     people: () => school.expectedPeople,
     serviceHoursRows: () => sim.serviceHours().length,
     nextYear() {
@@ -130,7 +130,7 @@ export function realWorld(url: string, keys: { subscriptionKey: string; apiKey: 
   const client = createFactsClient({ ...keys, baseUrl: url });
   return {
     where: `FACTS at ${url} (read-only)`,
-    source: createFactsSource(client),
+    source: createFactsSource({ client }),
     hours: null,
     people: () => null,
     serviceHoursRows: () => null,

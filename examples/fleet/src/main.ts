@@ -41,9 +41,13 @@ const SCHOOLS = [
 const servers = new Map<string, FactsServer>();
 const store = (await createSqliteStore({ path: join(dir, "store.db") }))._unsafeUnwrap();
 const sourceOf = (tenantId: string, budget?: ReturnType<Parameters<OpenSchool>[1]["budget"]>) =>
-  createFactsSource(
-    createFactsClient({ ...KEYS, baseUrl: servers.get(tenantId)?.url, ...(budget === undefined ? {} : { budget }) }),
-  );
+  createFactsSource({
+    client: createFactsClient({
+      ...KEYS,
+      baseUrl: servers.get(tenantId)?.url,
+      ...(budget === undefined ? {} : { budget }),
+    }),
+  });
 const serve = async (tenantId: string, seed: number, people: number) => {
   await servers.get(tenantId)?.close();
   const sim = createFactsSimulator({ school: generateSchool({ seed, people, schools: ["MAIN"] }), keys: KEYS });

@@ -107,7 +107,7 @@ export async function openHost(dataDir: string, configs: readonly SchoolConfig[]
       budget: { windows: [{ requests: 1000, windowMs: 1000 }] },
     });
     const directory = createSqliteDirectory({ path: join(dataDir, `accounts-${config.id}.db`) });
-    const sync = createSync({ tenantId: config.id, source: createFactsSource(client), directory, store });
+    const sync = createSync({ tenantId: config.id, source: createFactsSource({ client }), directory, store });
     const profile = await sync.profile();
     if (profile.isErr()) throw new Error(`cannot read ${config.id}'s setup: ${profile.error.message}`);
     if (profile.value === null) {

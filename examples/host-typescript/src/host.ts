@@ -74,10 +74,10 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     if (sync === undefined) {
       sync = createSync({
         tenantId: school,
-        source: createFactsSource(client),
+        source: createFactsSource({ client }),
         directory,
         store,
-        hours: createFactsHoursSink(client),
+        hours: createFactsHoursSink({ client }),
         hoursSource: hours,
         onProgress: (p) => listeners.get(school)?.(p),
       });

@@ -19,10 +19,10 @@ const store = await createSqliteStore({ path: process.env.ROSTERSYNC_DB ?? "rost
 if (store.isErr()) fail("opening the store", store.error);
 const sync = createSync({
   tenantId: "school-42",
-  source: createFactsSource(client),
+  source: createFactsSource({ client }),
   directory: createAccountsDirectory(),
   store: store.value,
-  hours: createFactsHoursSink(client), // optional: approved hours back to FACTS service hours
+  hours: createFactsHoursSink({ client }), // optional: approved hours back to FACTS service hours
   hoursSource: createHoursLog(),
 });
 

@@ -89,7 +89,7 @@ export function openSchool(
   const directory = createSqliteDirectory({ path: join(dataDir, `accounts-${spec.tenantId}.db`) });
   const sync = createSync({
     tenantId: spec.tenantId,
-    source: createFactsSource(client),
+    source: createFactsSource({ client }),
     directory: options.wrapDirectory?.(directory) ?? directory,
     store,
     ...(options.lockTtlMs === undefined ? {} : { lockTtlMs: options.lockTtlMs }),

@@ -74,7 +74,7 @@ async function roster(size: number, windows: Window[], label: string, concurrenc
   const expectedPeople = generateSchool({ seed: 7, people: size }).expectedPeople;
   const facts = client(server.report.url, windows, concurrency, countFrom);
   const started = performance.now();
-  const result = await createFactsSource(facts).read();
+  const result = await createFactsSource({ client: facts }).read();
   const ms = performance.now() - started;
   const { stats } = await server.finish();
   if (result.isErr()) throw new Error(`roster ${size}: ${result.error.type} ${result.error.message}`);
@@ -120,7 +120,7 @@ async function hours(entries: number, windows: Window[], label: string, concurre
     },
   }));
   const started = performance.now();
-  const result = await createFactsHoursSink(facts).write(writes);
+  const result = await createFactsHoursSink({ client: facts }).write(writes);
   const ms = performance.now() - started;
   const { stats, hours: stored, distinctMarkers } = await server.finish();
   if (result.isErr()) throw new Error(`hours ${entries}: ${result.error.type} ${result.error.message}`);

@@ -1,3 +1,5 @@
+import type { Clock } from "@rostersync/core";
+import { systemClock } from "./clock.js";
 import { firstAfter } from "./sorted.js";
 
 /** One rolling window of the request budget: at most `requests` in any `windowMs`. */
@@ -20,6 +22,8 @@ export interface BudgetOptions {
   readonly countFrom?: "adaptive" | "response" | "send" | undefined;
   /** Extra milliseconds added to each window against clock granularity and jitter. Default 25 (10 for `response`). */
   readonly marginMs?: number | undefined;
+  /** Where time comes from. Default: the system clock. A client passes its own. */
+  readonly clock?: Clock | undefined;
 }
 
 /** The default FACTS budget (FACTS.md, Transport). */
@@ -40,7 +44,7 @@ export type BudgetRelease = () => void;
 export interface RequestBudget {
   /** Waits until one more request fits every window, then spends it. Rejects with the signal's reason on abort. */
   take(signal?: AbortSignal): Promise<BudgetRelease>;
-  /** Nobody sends before `Date.now() + ms` (a `429`'s `Retry-After`). */
+  /** Nobody sends before `ms` from now (a `429`'s `Retry-After`). */
   pause(ms: number): void;
   /**
    * Milliseconds until `n` more requests could all have been sent, from the budget alone. Cheap for any `n`
@@ -90,6 +94,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * ```
  */
 export function createBudget(options: BudgetOptions = {}): RequestBudget {
+  const clock = options.clock ?? systemClock;
   const mode = options.countFrom ?? "adaptive";
   const margin = options.marginMs ?? (mode === "response" ? 10 : 25);
   // Recent round trips, for what a usual one takes.
@@ -171,7 +176,7 @@ export function createBudget(options: BudgetOptions = {}): RequestBudget {
   const takeNow = async (signal?: AbortSignal): Promise<BudgetRelease> => {
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
-      const now = Date.now();
+      const now = clock.now();
       const at = earliest(now, { estimated, responded }, inFlight);
       if (at !== null && at <= now) {
         spent++;
@@ -186,7 +191,7 @@ export function createBudget(options: BudgetOptions = {}): RequestBudget {
           if (released) return;
           released = true;
           inFlight--;
-          const end = Date.now();
+          const end = clock.now();
           let counted = end;
           if (mode === "adaptive") {
             const trip = end - now;
@@ -213,13 +218,13 @@ export function createBudget(options: BudgetOptions = {}): RequestBudget {
     },
     pause(ms) {
       const wait = Number.isFinite(ms) ? Math.max(0, ms) : 0;
-      pausedUntil = Math.max(pausedUntil, Date.now() + wait);
+      pausedUntil = Math.max(pausedUntil, clock.now() + wait);
       if (mode !== "response") extra = Math.min(250, extra + 25);
     },
     estimate(n) {
       if (Number.isNaN(n) || n <= 0) return 0;
       if (!Number.isFinite(n)) return Number.POSITIVE_INFINITY;
-      const now = Date.now();
+      const now = clock.now();
       // Requests in flight are taken as finishing now.
       const cut = (log: readonly number[]) => {
         const out = log.slice(firstAfter(log, now - longest - extra));

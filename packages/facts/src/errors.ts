@@ -6,10 +6,10 @@ import { z } from "zod";
  * @example
  * ```ts
  * const snapshot = await source.read();
- * if (snapshot.isErr() && snapshot.error.type === codes.Forbidden) askForPermission(snapshot.error.permission);
+ * if (snapshot.isErr() && snapshot.error.type === factsErrorCodes.Forbidden) askForPermission(snapshot.error.permission);
  * ```
  */
-export const codes = {
+export const factsErrorCodes = {
   Unauthorized: "Unauthorized",
   Forbidden: "Forbidden",
   NotFound: "NotFound",
@@ -27,8 +27,15 @@ export const codes = {
   ReadBackMissing: "ReadBackMissing",
 } as const;
 
-/** One of the {@link codes}. */
-export type FactsErrorCode = (typeof codes)[keyof typeof codes];
+/**
+ * The old name of {@link factsErrorCodes}.
+ *
+ * @deprecated Use `factsErrorCodes` (every package's codes now have their own name).
+ */
+export const codes = factsErrorCodes;
+
+/** One of the {@link factsErrorCodes}. */
+export type FactsErrorCode = (typeof factsErrorCodes)[keyof typeof factsErrorCodes];
 
 /** Where a request went: method and path (never the query string's secrets: there are none, keys travel in headers). */
 export interface FactsRequestInfo {

@@ -7,8 +7,8 @@
  * import { createFactsClient, createFactsSource, createFactsHoursSink } from "@rostersync/facts";
  *
  * const client = createFactsClient({ subscriptionKey, apiKey });
- * const snapshot = await createFactsSource(client).read();
- * const outcomes = await createFactsHoursSink(client).write(writes);
+ * const snapshot = await createFactsSource({ client }).read();
+ * const outcomes = await createFactsHoursSink({ client }).write(writes);
  * ```
  *
  * @module

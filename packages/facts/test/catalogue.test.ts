@@ -10,7 +10,7 @@ describe("the setup catalogue (a few small requests, never the roster)", () => {
     const school = generateSchool({ seed: 7, people: 3000, schools: ["MAIN", "EAST"] });
     const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
     const { client } = await serve(sim);
-    const catalogue = (await createFactsSource(client).catalogue())._unsafeUnwrap();
+    const catalogue = (await createFactsSource({ client }).catalogue())._unsafeUnwrap();
 
     const stats = sim.stats();
     expect(stats.requests).toBe(7);
@@ -41,7 +41,7 @@ describe("the setup catalogue (a few small requests, never the roster)", () => {
     const school = generateSchool({ seed: 3, people: 400 });
     const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
     const { client } = await serve(sim);
-    const source = createFactsSource(client);
+    const source = createFactsSource({ client });
     const catalogue = (await source.catalogue())._unsafeUnwrap();
     const snapshot = (await source.read())._unsafeUnwrap();
     for (const role of ["student", "parent"] as const) {
@@ -58,7 +58,7 @@ describe("test the key (permissions named as FACTS names them)", () => {
   it("grants everything to a full key, probing the write without writing anything", async () => {
     const sim = createFactsSimulator({ school: generateSchool({ seed: 1, people: 50 }), keys: KEYS, rateLimit: false });
     const { client } = await serve(sim);
-    const access = (await createFactsSource(client).checkAccess())._unsafeUnwrap();
+    const access = (await createFactsSource({ client }).checkAccess())._unsafeUnwrap();
     expect(access).toMatchObject({ authenticated: true, ok: true });
     expect(access.permissions.map((p) => [p.name, p.granted])).toEqual([
       ["School Configuration: Read", true],
@@ -77,7 +77,7 @@ describe("test the key (permissions named as FACTS names them)", () => {
       permissions: { deny: ["People: Write", "Academics: Read"] },
     });
     const { client } = await serve(sim);
-    const access = (await createFactsSource(client).checkAccess())._unsafeUnwrap();
+    const access = (await createFactsSource({ client }).checkAccess())._unsafeUnwrap();
     expect(access.authenticated).toBe(true);
     expect(access.ok).toBe(false);
     const byName = Object.fromEntries(access.permissions.map((p) => [p.name, p]));
@@ -97,7 +97,7 @@ describe("test the key (permissions named as FACTS names them)", () => {
       baseUrl: server.url,
       ...FAST,
     });
-    const access = (await createFactsSource(client).checkAccess())._unsafeUnwrap();
+    const access = (await createFactsSource({ client }).checkAccess())._unsafeUnwrap();
     expect(access).toMatchObject({ authenticated: false, ok: false });
     expect(JSON.stringify(access)).not.toContain(wrongKey);
     expect(JSON.stringify(access)).not.toContain(KEYS.subscriptionKey);

@@ -1,6 +1,6 @@
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { codes, createFactsSource, type FactsError } from "../src/index.js";
+import { createFactsSource, type FactsError, factsErrorCodes } from "../src/index.js";
 import { envelope, type FakeFacts, type FakeRequest, type FaultAction } from "./helpers/fake-facts.js";
 import { testClient, useMsw } from "./helpers/msw.js";
 import { smallSchool } from "./helpers/school.js";
@@ -287,11 +287,13 @@ describe("bad payloads and faults: a typed error, never a partial snapshot", () 
       const fault = c.fault;
       fake.fault = (req) => fault(req, fake);
     }
-    const result = await createFactsSource(testClient({ retry: { limit: 2, baseDelayMs: 1 }, ...c.client })).read();
+    const result = await createFactsSource({
+      client: testClient({ retry: { limit: 2, baseDelayMs: 1 }, ...c.client }),
+    }).read();
     expect(result.isErr()).toBe(true);
     const error = result._unsafeUnwrapErr();
     expect(error.type).toBe(c.type);
-    expect(Object.values(codes)).toContain(error.type);
+    expect(Object.values(factsErrorCodes)).toContain(error.type);
     expect(typeof error.message).toBe("string");
     expect(error.message.length).toBeGreaterThan(10);
     c.check?.(error);
@@ -308,7 +310,7 @@ describe("bad payloads and faults: a typed error, never a partial snapshot", () 
     const fake = msw.facts(tables);
     fake.fault = (req) =>
       req.endpoint === "/Students" ? HttpResponse.json({ statusCode: 401, message: "no" }, { status: 401 }) : undefined;
-    const result = await createFactsSource(testClient({ pageSize: 1, concurrency: 1 })).read();
+    const result = await createFactsSource({ client: testClient({ pageSize: 1, concurrency: 1 }) }).read();
     expect(result._unsafeUnwrapErr().type).toBe("Unauthorized");
     expect(fake.count("/People")).toBeLessThan(20);
   });
@@ -317,7 +319,7 @@ describe("bad payloads and faults: a typed error, never a partial snapshot", () 
     msw.facts(smallSchool());
     const controller = new AbortController();
     controller.abort();
-    const result = await createFactsSource(testClient()).read({ signal: controller.signal });
-    expect(result._unsafeUnwrapErr().type).toBe(codes.Aborted);
+    const result = await createFactsSource({ client: testClient() }).read({ signal: controller.signal });
+    expect(result._unsafeUnwrapErr().type).toBe(factsErrorCodes.Aborted);
   });
 });

@@ -29,8 +29,8 @@ const markersOf = (fake: FakeFacts) =>
   [...studentHours(fake), ...(fake.tables.get("/Parents/ServiceHours") ?? [])].map(
     (r) => parseMarker(r.note as string).hostHourId,
   );
-const sink = (options: Parameters<typeof createFactsHoursSink>[1] = {}) =>
-  createFactsHoursSink(testClient(), { readBackDelayMs: 1, ...options });
+const sink = (options: Omit<Parameters<typeof createFactsHoursSink>[0], "client"> = {}) =>
+  createFactsHoursSink({ client: testClient(), readBackDelayMs: 1, ...options });
 
 describe("text limits and the marker", () => {
   it("cuts description and note to 255 with an ellipsis", () => {
@@ -300,7 +300,8 @@ describe("exactly once", () => {
             if (s === "429") return new HttpResponse(null, { status: 429, headers: { "Retry-After": "0" } });
             return undefined;
           };
-          const facts = createFactsHoursSink(testClient({ retry: { limit: 1, baseDelayMs: 0 } }), {
+          const facts = createFactsHoursSink({
+            client: testClient({ retry: { limit: 1, baseDelayMs: 0 } }),
             readBackDelayMs: 0,
             readBackAttempts: 1,
             createRetries: 1,

@@ -14,7 +14,7 @@ describe("over HTTP", () => {
         baseUrl: server.url,
         budget: { windows: [{ requests: 1000, windowMs: 1000 }] },
       });
-      const snapshot = (await createFactsSource(client).read())._unsafeUnwrap();
+      const snapshot = (await createFactsSource({ client }).read())._unsafeUnwrap();
       const people = new Map((tables["/People"] ?? []).map((p) => [p.personId as number, p]));
       const expected = [
         ...(tables["/Students"] ?? []).map((s) => {
@@ -69,7 +69,7 @@ describe("over HTTP", () => {
         // by a loaded machine and meet a 429. The adaptive mode has its own tests in client.test.ts.
         budget: createBudget({ windows, countFrom: "response" }),
       });
-      const snapshot = await createFactsSource(client).read();
+      const snapshot = await createFactsSource({ client }).read();
       expect(snapshot.isOk()).toBe(true);
       expect(server.stats.requests).toBeGreaterThan(60);
       expect(server.stats.rejected).toBe(0);
@@ -90,7 +90,7 @@ describe("over HTTP", () => {
         budget: { windows: [{ requests: 5000, windowMs: 1000 }] },
       });
       const students = (tables["/Students"] ?? []).map((s) => String(s.studentId));
-      const outcomes = await createFactsHoursSink(client).write(
+      const outcomes = await createFactsHoursSink({ client }).write(
         Array.from({ length: 1000 }, (_, i) => ({
           hourId: `h${i}`,
           op: "create" as const,

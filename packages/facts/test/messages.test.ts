@@ -23,7 +23,7 @@ describe("messages meant for an admin", () => {
           )
         : undefined;
     const error = (
-      await createFactsSource(testClient({ retry: { limit: 0, baseDelayMs: 1, jitter: (d) => d } })).read()
+      await createFactsSource({ client: testClient({ retry: { limit: 0, baseDelayMs: 1, jitter: (d) => d } }) }).read()
     )._unsafeUnwrapErr();
     expect(error.type).toBe("ServerError");
     expect(error.message).toBe(
@@ -41,7 +41,7 @@ describe("messages meant for an admin", () => {
         : req.endpoint === "/Families"
           ? HttpResponse.json({ statusCode: 404, message: "Resource not found." }, { status: 404 })
           : undefined;
-    const error = (await createFactsSource(testClient()).read())._unsafeUnwrapErr();
+    const error = (await createFactsSource({ client: testClient() }).read())._unsafeUnwrapErr();
     expect(error.message).not.toMatch(/\.\./);
     expect(error.message).toMatch(/\.$/);
   });
@@ -52,7 +52,7 @@ describe("messages meant for an admin", () => {
       req.endpoint === "/People"
         ? HttpResponse.json({ title: "Forbidden", status: 403, detail: "No access." }, { status: 403 })
         : undefined;
-    const error = (await createFactsSource(testClient()).read())._unsafeUnwrapErr();
+    const error = (await createFactsSource({ client: testClient() }).read())._unsafeUnwrapErr();
     expect(error.type).toBe("Forbidden");
     expect(error.message).not.toMatch(/\.\./);
   });

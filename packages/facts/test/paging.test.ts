@@ -25,7 +25,7 @@ const paged = ROSTER_ENDPOINTS.filter((e) => e !== "/UserDefinedGroups" && (smal
 describe("every paged endpoint is checked for repeated and missing pages (a read whose pages disagree is Inconsistent)", () => {
   it("reads the school cleanly one row a page (the control)", async () => {
     msw.facts(smallSchool());
-    const result = await createFactsSource(testClient({ pageSize: 1 })).read();
+    const result = await createFactsSource({ client: testClient({ pageSize: 1 }) }).read();
     expect(result.isOk()).toBe(true);
     expect(paged).toEqual(
       expect.arrayContaining(["/People/ParentStudent", "/People/PersonFamily", "/UserDefinedData"]),
@@ -39,7 +39,7 @@ describe("every paged endpoint is checked for repeated and missing pages (a read
       const fake = msw.facts(tables);
       fake.fault = (req) =>
         req.endpoint === endpoint && req.query.get("Page") === "2" ? onePerPage(rows, 2, [rows[0]]) : undefined;
-      const result = await createFactsSource(testClient({ pageSize: 1 })).read();
+      const result = await createFactsSource({ client: testClient({ pageSize: 1 }) }).read();
       expect(result._unsafeUnwrapErr()).toMatchObject({ type: "Inconsistent", endpoint });
     });
 
@@ -49,7 +49,7 @@ describe("every paged endpoint is checked for repeated and missing pages (a read
       const fake = msw.facts(tables);
       fake.fault = (req) =>
         req.endpoint === endpoint && req.query.get("Page") === "2" ? onePerPage(rows, 2, []) : undefined;
-      const result = await createFactsSource(testClient({ pageSize: 1 })).read();
+      const result = await createFactsSource({ client: testClient({ pageSize: 1 }) }).read();
       expect(result._unsafeUnwrapErr()).toMatchObject({ type: "Inconsistent", endpoint, expected: 1, actual: 0 });
     });
   }
@@ -64,7 +64,7 @@ describe("every paged endpoint is checked for repeated and missing pages (a read
       req.endpoint === "/UserDefinedGroups" && req.query.get("type") === "STUDENT"
         ? onePerPage(student, Number(req.query.get("Page") ?? "1"), [student[0]])
         : undefined;
-    const result = await createFactsSource(testClient({ pageSize: 1 })).read();
+    const result = await createFactsSource({ client: testClient({ pageSize: 1 }) }).read();
     expect(result._unsafeUnwrapErr()).toMatchObject({ type: "Inconsistent", endpoint: "/UserDefinedGroups" });
   });
 
@@ -77,7 +77,7 @@ describe("every paged endpoint is checked for repeated and missing pages (a read
       req.endpoint === "/People/ParentStudent" && req.query.get("Page") === "2"
         ? HttpResponse.json({ results: rows.slice(2, 5), currentPage: 2, pageCount: 2, pageSize: 3, rowCount: 6 })
         : undefined;
-    const error = (await createFactsSource(testClient({ pageSize: 3 })).read())._unsafeUnwrapErr();
+    const error = (await createFactsSource({ client: testClient({ pageSize: 3 }) }).read())._unsafeUnwrapErr();
     expect(error).toMatchObject({ type: "Inconsistent", endpoint: "/People/ParentStudent" });
     expect(error.message).toContain("twice");
   });
@@ -90,7 +90,7 @@ describe("the source's overall read deadline (readTimeoutMs)", () => {
     // On the fake clock every other endpoint answers at once and the deadline fires at exactly 200 ms.
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     try {
-      const source = createFactsSource(testClient({ timeoutMs: 60_000 }), { readTimeoutMs: 200 });
+      const source = createFactsSource({ client: testClient({ timeoutMs: 60_000 }), readTimeoutMs: 200 });
       const started = Date.now();
       const error = (await settle(source.read()))._unsafeUnwrapErr();
       expect(error).toMatchObject({ type: "Timeout", timeoutMs: 200, endpoint: "/Families" });

@@ -68,7 +68,7 @@ const hsParents: SyncProfile = {
 describe("parents over several divisions (R2)", () => {
   it("puts the parents of an HS 10th grader with a younger sibling elsewhere in an HS parents profile", async () => {
     msw.facts(twoDivisions());
-    const snapshot = (await createFactsSource(testClient()).read())._unsafeUnwrap();
+    const snapshot = (await createFactsSource({ client: testClient() }).read())._unsafeUnwrap();
     const mother = snapshot.people.find((p) => p.sourceId === "201" && p.role === "parent");
     expect(mother).toMatchObject({ status: "enrolled", studentIds: ["101", "102", "106"] });
     expect(mother?.fields.schoolCodes).toBe("HS,MAIN");

@@ -1,7 +1,7 @@
 import type { SourcePerson } from "@rostersync/core";
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { codes, createFactsSource, ROSTER_ENDPOINTS } from "../src/index.js";
+import { createFactsSource, factsErrorCodes, ROSTER_ENDPOINTS } from "../src/index.js";
 import { testClient, useMsw } from "./helpers/msw.js";
 import { smallSchool } from "./helpers/school.js";
 
@@ -9,7 +9,7 @@ const msw = useMsw();
 
 async function readSmall(tables = smallSchool()) {
   const fake = msw.facts(tables);
-  const result = await createFactsSource(testClient()).read();
+  const result = await createFactsSource({ client: testClient() }).read();
   return { fake, snapshot: result._unsafeUnwrap() };
 }
 
@@ -32,9 +32,9 @@ describe("FACTS traps (FACTS.md, Traps seen against live data)", () => {
     const tables = smallSchool();
     tables["/People"] = (tables["/People"] ?? []).filter((p) => p.personId !== 101);
     msw.facts(tables);
-    const result = await createFactsSource(testClient()).read();
+    const result = await createFactsSource({ client: testClient() }).read();
     const error = result._unsafeUnwrapErr();
-    expect(error).toMatchObject({ type: codes.InvalidPayload, endpoint: "/Students", recordId: "101" });
+    expect(error).toMatchObject({ type: factsErrorCodes.InvalidPayload, endpoint: "/Students", recordId: "101" });
   });
 
   it("keeps grade levels as the school's zero-padded codes ('08', not 8)", async () => {
@@ -49,7 +49,7 @@ describe("FACTS traps (FACTS.md, Traps seen against live data)", () => {
     const s = tables["/Students"]?.[0] as { school: { gradeLevel: unknown } };
     s.school.gradeLevel = 8;
     msw.facts(tables);
-    const error = (await createFactsSource(testClient()).read())._unsafeUnwrapErr();
+    const error = (await createFactsSource({ client: testClient() }).read())._unsafeUnwrapErr();
     expect(error).toMatchObject({ type: "InvalidPayload", recordId: "101", path: ["school", "gradeLevel"] });
   });
 
@@ -60,7 +60,7 @@ describe("FACTS traps (FACTS.md, Traps seen against live data)", () => {
     const tables = smallSchool();
     tables["/People/ParentStudent"] = [{ parentId: 201, studentId: 101, relationship: "Mother", custody: true }];
     msw.facts(tables);
-    const error = (await createFactsSource(testClient()).read())._unsafeUnwrapErr();
+    const error = (await createFactsSource({ client: testClient() }).read())._unsafeUnwrapErr();
     expect(error).toMatchObject({ type: "InvalidPayload", endpoint: "/People/ParentStudent", path: ["parentID"] });
   });
 
@@ -116,7 +116,7 @@ describe("mapping to SourcePerson", () => {
 
   it("lets a school map its own statuses", async () => {
     msw.facts(smallSchool());
-    const result = await createFactsSource(testClient(), { statusMap: { "Pre-Enrolled": "enrolled" } }).read();
+    const result = await createFactsSource({ client: testClient(), statusMap: { "Pre-Enrolled": "enrolled" } }).read();
     expect(byId(result._unsafeUnwrap().people, "105").status).toBe("enrolled");
   });
 
@@ -162,7 +162,8 @@ describe("mapping to SourcePerson", () => {
     const groups = fake.requests.filter((r) => r.endpoint === "/UserDefinedGroups");
     expect(groups.map((r) => r.query.get("type")).sort()).toEqual(["FAMILY", "PARENT", "STUDENT"]);
     const custom = msw.facts(smallSchool());
-    const read = await createFactsSource(testClient(), {
+    const read = await createFactsSource({
+      client: testClient(),
       udfGroupTypes: { student: ["STUDENT", "MEDICAL"] },
     }).read();
     expect(read.isOk()).toBe(true);
@@ -186,7 +187,7 @@ describe("permissions", () => {
             { status: 403 },
           )
         : undefined;
-    const error = (await createFactsSource(testClient()).read())._unsafeUnwrapErr();
+    const error = (await createFactsSource({ client: testClient() }).read())._unsafeUnwrapErr();
     expect(error).toMatchObject({ type: "Forbidden", endpoint: "/Students", permission: "People: Read", fatal: true });
     expect(error.message).toContain("People: Read");
     expect(error.message).toContain("GET /Students");
@@ -199,7 +200,7 @@ describe("permissions", () => {
         { statusCode: 401, message: "Access denied due to invalid subscription key." },
         { status: 401 },
       );
-    const error = (await createFactsSource(testClient()).read())._unsafeUnwrapErr();
+    const error = (await createFactsSource({ client: testClient() }).read())._unsafeUnwrapErr();
     expect(error.type).toBe("Unauthorized");
     expect(error.message).toMatch(/subscription key/);
     expect(fake.requests.length).toBeLessThanOrEqual(ROSTER_ENDPOINTS.length);
@@ -211,7 +212,7 @@ describe("permissions", () => {
       req.endpoint === "/Academics/GradeLevels"
         ? HttpResponse.json({ error: { code: "Forbidden", message: "Insufficient permissions" } }, { status: 403 })
         : undefined;
-    const error = (await createFactsSource(testClient()).read())._unsafeUnwrapErr();
+    const error = (await createFactsSource({ client: testClient() }).read())._unsafeUnwrapErr();
     expect(error).toMatchObject({ type: "Forbidden", permission: "Academics: Read" });
   });
 });
@@ -225,7 +226,9 @@ describe("progress", () => {
     ];
     msw.facts(tables);
     const seen: { requests: number; records: number; etaMs?: number | undefined }[] = [];
-    const result = await createFactsSource(testClient({ pageSize: 10 })).read({ onProgress: (p) => seen.push(p) });
+    const result = await createFactsSource({ client: testClient({ pageSize: 10 }) }).read({
+      onProgress: (p) => seen.push(p),
+    });
     expect(result.isOk()).toBe(true);
     const last = seen.at(-1);
     // Every record, except groups of a type the roster does not read (the STAFF group).

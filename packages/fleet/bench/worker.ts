@@ -30,7 +30,7 @@ const fleet = (
       });
       const sync = createSync({
         tenantId: school.tenantId,
-        source: createFactsSource(client),
+        source: createFactsSource({ client }),
         directory: createMemoryDirectory(),
         store,
       });

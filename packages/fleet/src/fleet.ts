@@ -75,7 +75,9 @@ const lift = <T>(p: () => Promise<T>): ResultAsync<T, FleetError> => ResultAsync
  *
  * @example
  * ```ts
- * const fleet = (await createPostgresFleet({ connectionString, open })).\_unsafeUnwrap();
+ * const opened = await createPostgresFleet({ connectionString, open });
+ * if (opened.isErr()) throw new Error(opened.error.message);
+ * const fleet = opened.value;
  * await fleet.addSchool({ tenantId: "school-1", timeZone: "America/Chicago", nightly: "0 2 * * *" });
  * await fleet.start();
  * ```

@@ -48,7 +48,7 @@ describe("the embedded fleet (SQLite, one process)", () => {
     };
     const sync = createSync({
       tenantId: school.tenantId,
-      source: createFactsSource(client),
+      source: createFactsSource({ client }),
       directory: counted,
       store,
     });
@@ -78,7 +78,7 @@ describe("the embedded fleet (SQLite, one process)", () => {
       servers.set(id, await startFactsServer(sim));
       const client = createFactsClient({ ...KEYS, baseUrl: servers.get(id)?.url });
       const directory = createSqliteDirectory({ path: join(dir, `${id}.db`) });
-      const sync = createSync({ tenantId: id, source: createFactsSource(client), directory, store });
+      const sync = createSync({ tenantId: id, source: createFactsSource({ client }), directory, store });
       // A school's first sync is attended (an unattended run never applies it): the admin syncs the
       // kindergarten first; then the setup takes every grade, which the fleet's unattended runs apply.
       const firstGrades = id === "held" ? PROFILE : { ...PROFILE, gradeLevels: ["K"] };

@@ -109,7 +109,7 @@ describe.skipIf(pgUrl === null)(`the fleet: ${COUNT} schools, 4 worker processes
         budget: { windows: [{ requests: 10_000, windowMs: 1000 }] },
       });
       const directory = createSqliteDirectory({ path: join(dataDir, `${id}.db`) });
-      const sync = createSync({ tenantId: id, source: createFactsSource(client), directory, store });
+      const sync = createSync({ tenantId: id, source: createFactsSource({ client }), directory, store });
       if (id !== HELD) {
         // A school's first sync is attended (an unattended run never applies it): the admin syncs the
         // kindergarten; the setup then takes every grade, which tonight's unattended runs apply.

@@ -6,10 +6,10 @@ import type { PortError } from "@rostersync/core";
  * @example
  * ```ts
  * const report = await runExport(config, options);
- * if (report.isErr() && report.error.type === codes.InvalidExport) show(report.error.problems);
+ * if (report.isErr() && report.error.type === heroErrorCodes.InvalidExport) show(report.error.problems);
  * ```
  */
-export const codes = {
+export const heroErrorCodes = {
   /** The export's settings have problems an administrator must fix first (see `problems`). */
   InvalidExport: "InvalidExport",
   /** A stored export config no longer matches the schema. */
@@ -28,8 +28,15 @@ export const codes = {
   Aborted: "Aborted",
 } as const;
 
-/** One of the {@link codes}. */
-export type HeroErrorCode = (typeof codes)[keyof typeof codes];
+/**
+ * The old name of {@link heroErrorCodes}.
+ *
+ * @deprecated Use `heroErrorCodes` (every package's codes now have their own name).
+ */
+export const codes = heroErrorCodes;
+
+/** One of the {@link heroErrorCodes}. */
+export type HeroErrorCode = (typeof heroErrorCodes)[keyof typeof heroErrorCodes];
 
 /** One thing wrong with an export's settings, in an administrator's words. */
 export interface ExportProblem {
@@ -176,7 +183,7 @@ export function isPartialDelivery(error: PortError): error is PartialDeliveryErr
  *
  * @example
  * ```ts
- * if (error.type === codes.DeliveryFailed && error.cause.type === sinkCodes.WriteFailed) checkDisk();
+ * if (error.type === heroErrorCodes.DeliveryFailed && error.cause.type === sinkCodes.WriteFailed) checkDisk();
  * ```
  */
 export const sinkCodes = {

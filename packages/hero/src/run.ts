@@ -5,11 +5,12 @@ import type {
   SyncStore,
   TardyDelivery,
   TardyEvent,
+  TardyReceipt,
   TardyRecord,
   TardySink,
   TardySource,
 } from "@rostersync/core";
-import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, ResultAsync } from "neverthrow";
 import type { ExportConfig, ExportConfigInput } from "./config.js";
 import { type HeroError, isPartialDelivery, sourceFailed, storeFailed } from "./errors.js";
 import { problemsMessage, type SaveExportOptions, type StoredExport, saveExport } from "./exports.js";
@@ -119,201 +120,258 @@ export function runExport(config: ExportConfig, options: RunExportOptions): Resu
       message: `The export sends to ${JSON.stringify(config.sink)}, which is not set up.`,
     });
   }
-  const aborted = (): HeroError => ({ type: "Aborted", message: "The export run was cancelled." });
-  const fromSource = <T>(r: ResultAsync<T, PortError>) => r.mapErr((e): HeroError => sourceFailed(e));
-  const fromStore = <T>(r: ResultAsync<T, PortError>) => r.mapErr((e): HeroError => storeFailed(e));
   const key = watermarkKey(config);
 
   return loadValidationContext(source, { sisCodes: options.sisCodes, sinkNames: Object.keys(options.sinks) })
     .andThen((context) => {
-      const { schools, behaviorCodes, bellSchedules } = context;
       const problems = validateExport(config, context);
       if (problems.length > 0) {
         return errAsync<never, HeroError>({ type: "InvalidExport", problems, message: problemsMessage(problems) });
       }
-      if (signal?.aborted) return errAsync<never, HeroError>(aborted());
+      if (signal?.aborted) return errAsync<never, HeroError>(cancelled());
       return fromStore(store.getWatermark(tenantId, key)).andThen((since) =>
         fromSource(
           source.listTardies({ schoolIds: config.schoolIds, behaviorCodeIds: config.behaviorCodeIds, since }),
         ).andThen((changes) => {
-          const latest = new Map<string, TardyEvent>();
-          for (const e of changes.events) {
-            const seen = latest.get(e.eventId);
-            if (seen === undefined || seen.updatedAt <= e.updatedAt) latest.set(e.eventId, e);
-          }
-          return fromStore(store.getExportLedger(tenantId, config.exportId, [...latest.keys()])).map((ledger) => ({
+          const events = latestEvents(changes.events);
+          return fromStore(store.getExportLedger(tenantId, config.exportId, [...events.keys()])).map((ledger) => ({
             since,
             next: changes.watermark,
-            events: [...latest.values()],
-            ledger: new Map(ledger.map((l) => [l.eventId, l])),
-            lookups: {
-              schools: new Map(schools.map((s) => [s.schoolId, s])),
-              codes: new Map(behaviorCodes.map((c) => [c.codeId, c])),
-              schedules: new Map(bellSchedules.map((b) => [b.schoolId, b])),
-            },
+            planned: planRecords(config, [...events.values()], new Map(ledger.map((l) => [l.eventId, l])), context),
           }));
         }),
       );
     })
-    .andThen(({ since, next, events, ledger, lookups }) => {
-      const fieldIds = config.fields.map((f) => f.field).filter(isFieldId);
-      const counts = { new: 0, correction: 0, void: 0, unchanged: 0, ignored: 0 };
-      const planned: PlannedRecord[] = [];
-      for (const event of events) {
-        const previous = ledger.get(event.eventId);
-        let kind: TardyRecord["kind"];
-        if (event.status === "voided") {
-          if (previous === undefined || previous.status === "voided") {
-            counts.ignored++;
-            continue;
-          }
-          kind = "void";
-        } else kind = previous === undefined || previous.status === "voided" ? "new" : "correction";
-        const input: FieldInput = {
-          event,
-          school: lookups.schools.get(event.schoolId),
-          code: lookups.codes.get(event.behaviorCodeId),
-          period: periodOf(event, lookups.schedules.get(event.schoolId)),
-          kind,
-        };
-        const values: Record<string, FieldValue> = {};
-        const hash = createHash("sha256");
-        for (const id of fieldIds) {
-          const definition = FIELD_REGISTRY[id];
-          const value = definition.value(input);
-          values[id] = value;
-          if (definition.fingerprinted) hash.update(`${id}\u0000${typeof value}\u0000${String(value)}\u0001`);
-        }
-        const fingerprint = hash.digest("base64url").slice(0, 22);
-        if (kind === "correction" && previous?.fingerprint === fingerprint) {
-          counts.unchanged++;
-          continue;
-        }
-        counts[kind]++;
-        const record: TardyRecord =
-          previous?.externalId === undefined || kind === "new"
-            ? { eventId: event.eventId, kind, values }
-            : { eventId: event.eventId, kind, values, externalId: previous.externalId };
-        planned.push({ record, fingerprint, previous });
-      }
-
-      const advance = () =>
-        next === null || next === since ? okAsync(undefined) : fromStore(store.setWatermark(tenantId, key, next));
+    .andThen(({ since, next, planned: { counts, planned } }) => {
+      const run: RunContext = { config, options, sink, key, since, next, counts };
       if (planned.length === 0) {
-        return advance().map(
-          (): ExportRunReport => ({
-            exportId: config.exportId,
-            runId: null,
-            filename: null,
-            counts,
-            delivered: 0,
-            watermark: { from: since, to: next ?? since },
-          }),
-        );
+        return advance(run).map(() => report(run, null, null, 0));
       }
-      if (signal?.aborted) return errAsync<never, HeroError>(aborted());
+      if (signal?.aborted) return errAsync<never, HeroError>(cancelled());
+      return deliverAndRecord(run, planned);
+    });
+}
 
-      const records = planned.map((p) => p.record);
-      const runHash = createHash("sha256").update(`${config.exportId}\u0000${since ?? ""}`);
-      for (const p of planned) runHash.update(`\u0000${p.record.eventId}:${p.record.kind}:${p.fingerprint}`);
-      const runId = `run-${runHash.digest("hex").slice(0, 20)}`;
-      const file = renderExport(config, records);
-      const delivery: TardyDelivery = {
-        exportId: config.exportId,
+const cancelled = (): HeroError => ({ type: "Aborted", message: "The export run was cancelled." });
+const fromSource = <T>(r: ResultAsync<T, PortError>) => r.mapErr((e): HeroError => sourceFailed(e));
+const fromStore = <T>(r: ResultAsync<T, PortError>) => r.mapErr((e): HeroError => storeFailed(e));
+
+/** The latest version of each event (by `updatedAt`; a later one in the list wins a tie). */
+export function latestEvents(events: readonly TardyEvent[]): Map<string, TardyEvent> {
+  const latest = new Map<string, TardyEvent>();
+  for (const e of events) {
+    const seen = latest.get(e.eventId);
+    if (seen === undefined || seen.updatedAt <= e.updatedAt) latest.set(e.eventId, e);
+  }
+  return latest;
+}
+
+/**
+ * What a run sends, as a pure function of the changed events and the ledger: a tardy never sent (or sent
+ * and voided since) is `new`; one sent before is a `correction` when an exported value changed (its
+ * fingerprint) and `unchanged` otherwise; a voided one is a `void` when it was sent, `ignored` when not.
+ *
+ * @example
+ * ```ts
+ * const { counts, planned } = planRecords(config, events, ledgerByEventId, context);
+ * ```
+ */
+export function planRecords(
+  config: ExportConfig,
+  events: readonly TardyEvent[],
+  ledger: ReadonlyMap<string, ExportLedgerEntry>,
+  context: Pick<ValidationContext, "schools" | "behaviorCodes" | "bellSchedules">,
+): { counts: ExportRunCounts; planned: PlannedRecord[] } {
+  const schools = new Map(context.schools.map((s) => [s.schoolId, s]));
+  const codes = new Map(context.behaviorCodes.map((c) => [c.codeId, c]));
+  const schedules = new Map(context.bellSchedules.map((b) => [b.schoolId, b]));
+  const fieldIds = config.fields.map((f) => f.field).filter(isFieldId);
+  const counts = { new: 0, correction: 0, void: 0, unchanged: 0, ignored: 0 };
+  const planned: PlannedRecord[] = [];
+  for (const event of events) {
+    const previous = ledger.get(event.eventId);
+    let kind: TardyRecord["kind"];
+    if (event.status === "voided") {
+      if (previous === undefined || previous.status === "voided") {
+        counts.ignored++;
+        continue;
+      }
+      kind = "void";
+    } else kind = previous === undefined || previous.status === "voided" ? "new" : "correction";
+    const input: FieldInput = {
+      event,
+      school: schools.get(event.schoolId),
+      code: codes.get(event.behaviorCodeId),
+      period: periodOf(event, schedules.get(event.schoolId)),
+      kind,
+    };
+    const values: Record<string, FieldValue> = {};
+    const hash = createHash("sha256");
+    for (const id of fieldIds) {
+      const definition = FIELD_REGISTRY[id];
+      const value = definition.value(input);
+      values[id] = value;
+      if (definition.fingerprinted) hash.update(`${id}\u0000${typeof value}\u0000${String(value)}\u0001`);
+    }
+    const fingerprint = hash.digest("base64url").slice(0, 22);
+    if (kind === "correction" && previous?.fingerprint === fingerprint) {
+      counts.unchanged++;
+      continue;
+    }
+    counts[kind]++;
+    const record: TardyRecord =
+      previous?.externalId === undefined || kind === "new"
+        ? { eventId: event.eventId, kind, values }
+        : { eventId: event.eventId, kind, values, externalId: previous.externalId };
+    planned.push({ record, fingerprint, previous });
+  }
+  return { counts, planned };
+}
+
+/** A run's id, derived from what it sends, so a retry of an interrupted run carries the same one. */
+export function runIdOf(exportId: string, since: string | null, planned: readonly PlannedRecord[]): string {
+  const runHash = createHash("sha256").update(`${exportId}\u0000${since ?? ""}`);
+  for (const p of planned) runHash.update(`\u0000${p.record.eventId}:${p.record.kind}:${p.fingerprint}`);
+  return `run-${runHash.digest("hex").slice(0, 20)}`;
+}
+
+/**
+ * The ledger entries of the planned records the sink accepted (`null`: all of them), with the sink's
+ * external ids, else the ones they had.
+ */
+export function ledgerEntries(
+  planned: readonly PlannedRecord[],
+  accepted: ReadonlySet<string> | null,
+  externalIds: Readonly<Record<string, string>> | undefined,
+  sentAt: string,
+): ExportLedgerEntry[] {
+  return planned
+    .filter((p) => accepted === null || accepted.has(p.record.eventId))
+    .map((p) => {
+      const externalId =
+        (externalIds !== undefined && Object.hasOwn(externalIds, p.record.eventId)
+          ? externalIds[p.record.eventId]
+          : undefined) ?? p.previous?.externalId;
+      return {
+        eventId: p.record.eventId,
+        fingerprint: p.fingerprint,
+        status: p.record.kind === "void" ? "voided" : "sent",
+        sentAt,
+        ...(externalId === undefined ? {} : { externalId }),
+      };
+    });
+}
+
+/** One run after its records were planned. */
+interface RunContext {
+  readonly config: ExportConfig;
+  readonly options: RunExportOptions;
+  readonly sink: TardySink;
+  readonly key: string;
+  readonly since: string | null;
+  readonly next: string | null;
+  readonly counts: ExportRunCounts;
+}
+
+/** Moves the watermark, when the source gave a new one. */
+const advance = (run: RunContext) =>
+  run.next === null || run.next === run.since
+    ? okAsync(undefined)
+    : fromStore(run.options.store.setWatermark(run.options.tenantId, run.key, run.next));
+
+const report = (
+  run: RunContext,
+  runId: string | null,
+  filename: string | null,
+  delivered: number,
+): ExportRunReport => ({
+  exportId: run.config.exportId,
+  runId,
+  filename,
+  counts: run.counts,
+  delivered,
+  watermark: { from: run.since, to: run.next ?? run.since },
+});
+
+/**
+ * Renders the planned records, hands them to the sink, records what it accepted in the ledger and only
+ * then moves the watermark; one audit record per delivery, completed or failed.
+ */
+function deliverAndRecord(run: RunContext, planned: readonly PlannedRecord[]): ResultAsync<ExportRunReport, HeroError> {
+  const { config, options, sink } = run;
+  const { store, tenantId } = options;
+  const records = planned.map((p) => p.record);
+  const runId = runIdOf(config.exportId, run.since, planned);
+  const file = renderExport(config, records);
+  const delivery: TardyDelivery = {
+    exportId: config.exportId,
+    runId,
+    filename: `${slug(config.name)}-${runId}.${file.extension}`,
+    mediaType: file.mediaType,
+    body: file.body,
+    records,
+  };
+  const sentAt = iso(options.now);
+
+  /**
+   * One audit record per delivery (issue 15 item 9): its id is derived from the run and the time, so a
+   * retry at the same moment does not record the same delivery twice.
+   */
+  const audit = (status: "completed" | "failed", delivered: number, reason?: string): ResultAsync<void, HeroError> =>
+    store
+      .appendAudit(tenantId, {
+        auditId: `export:${config.exportId}:${runId}:${sentAt}:${status}`,
+        kind: "export",
         runId,
-        filename: `${slug(config.name)}-${runId}.${file.extension}`,
-        mediaType: file.mediaType,
-        body: file.body,
-        records,
-      };
-      const sentAt = iso(options.now);
-      const ledgerFor = (
-        accepted: ReadonlySet<string> | null,
-        externalIds: Readonly<Record<string, string>> | undefined,
-      ): ExportLedgerEntry[] =>
-        planned
-          .filter((p) => accepted === null || accepted.has(p.record.eventId))
-          .map((p) => {
-            const externalId =
-              (externalIds !== undefined && Object.hasOwn(externalIds, p.record.eventId)
-                ? externalIds[p.record.eventId]
-                : undefined) ?? p.previous?.externalId;
-            return {
-              eventId: p.record.eventId,
-              fingerprint: p.fingerprint,
-              status: p.record.kind === "void" ? "voided" : "sent",
-              sentAt,
-              ...(externalId === undefined ? {} : { externalId }),
-            };
-          });
+        at: sentAt,
+        actor: options.actor ?? "host",
+        planHash: "",
+        status,
+        counts: { ...run.counts, delivered, records: records.length },
+        outcomes: { exportId: config.exportId, sink: config.sink, filename: delivery.filename },
+        ...(reason === undefined ? {} : { reason }),
+      })
+      .orElse((e) => (e.type === "Conflict" ? ok(undefined) : err(storeFailed(e))));
 
-      /**
-       * One audit record per delivery (issue 15 item 9): its id is derived from the run and the time, so a
-       * retry at the same moment does not record the same delivery twice.
-       */
-      const audit = async (
-        status: "completed" | "failed",
-        delivered: number,
-        reason?: string,
-      ): Promise<Result<void, HeroError>> => {
-        const appended = await store.appendAudit(tenantId, {
-          auditId: `export:${config.exportId}:${runId}:${sentAt}:${status}`,
-          kind: "export",
-          runId,
-          at: sentAt,
-          actor: options.actor ?? "host",
-          planHash: "",
-          status,
-          counts: { ...counts, delivered, records: records.length },
-          outcomes: { exportId: config.exportId, sink: config.sink, filename: delivery.filename },
-          ...(reason === undefined ? {} : { reason }),
-        });
-        if (appended.isOk() || appended.error.type === "Conflict") return ok(undefined);
-        return err(storeFailed(appended.error));
-      };
+  const delivered = (receipt: TardyReceipt) =>
+    fromStore(
+      store.putExportLedger(tenantId, config.exportId, ledgerEntries(planned, null, receipt.externalIds, sentAt)),
+    )
+      .andThen(() => advance(run))
+      .andThen(() => audit("completed", receipt.delivered))
+      .map(() => report(run, runId, delivery.filename, receipt.delivered));
 
-      const deliverAndRecord = async (): Promise<Result<ExportRunReport, HeroError>> => {
-        const outcome = await sink.deliver(delivery, { signal });
-        if (outcome.isOk()) {
-          const receipt = outcome.value;
-          const entries = ledgerFor(null, receipt.externalIds);
-          const saved = await fromStore(store.putExportLedger(tenantId, config.exportId, entries)).andThen(advance);
-          if (saved.isOk()) {
-            const audited = await audit("completed", receipt.delivered);
-            if (audited.isErr()) return err(audited.error);
-          }
-          return saved.map(
-            (): ExportRunReport => ({
-              exportId: config.exportId,
-              runId,
-              filename: delivery.filename,
-              counts,
-              delivered: receipt.delivered,
-              watermark: { from: since, to: next ?? since },
-            }),
-          );
-        }
-        const error = outcome.error;
-        const delivered = isPartialDelivery(error) ? error.deliveredEventIds : [];
-        if (delivered.length > 0) {
-          const partial = isPartialDelivery(error) ? error.externalIds : undefined;
-          const saved = await fromStore(
-            store.putExportLedger(tenantId, config.exportId, ledgerFor(new Set(delivered), partial)),
-          );
-          if (saved.isErr()) return err(saved.error);
-        }
-        // The failure is what the caller gets; an audit the store could not take does not replace it.
-        await audit("failed", delivered.length, `${error.type}: ${error.message}`);
-        return err({
+  const failed = (error: PortError): ResultAsync<never, HeroError> => {
+    const accepted = isPartialDelivery(error) ? error.deliveredEventIds : [];
+    const partial = isPartialDelivery(error) ? error.externalIds : undefined;
+    const saved =
+      accepted.length > 0
+        ? fromStore(
+            store.putExportLedger(
+              tenantId,
+              config.exportId,
+              ledgerEntries(planned, new Set(accepted), partial, sentAt),
+            ),
+          )
+        : okAsync(undefined);
+    // The failure is what the caller gets; an audit the store could not take does not replace it.
+    return saved
+      .andThen(() =>
+        audit("failed", accepted.length, `${error.type}: ${error.message}`).orElse(() => okAsync(undefined)),
+      )
+      .andThen(() =>
+        errAsync<never, HeroError>({
           type: "DeliveryFailed",
           cause: error,
-          deliveredEventIds: delivered,
+          deliveredEventIds: accepted,
           message: `Sending the export to ${sink.name} failed: ${error.message}`,
           ...(error.retryable === undefined ? {} : { retryable: error.retryable }),
-        });
-      };
-      return new ResultAsync(deliverAndRecord());
-    });
+        }),
+      );
+  };
+
+  // A sink error becomes the run's DeliveryFailed (after the partial ledger); a receipt is recorded.
+  return sink.deliver(delivery, { signal: options.signal }).orElse(failed).andThen(delivered);
 }
 
 /** What {@link saveAndRunNow} answers. */

@@ -54,7 +54,7 @@ describe("hours write-back through the FACTS hours sink over HTTP (docs/hours.md
       }),
       directory: createMemoryDirectory(accounts),
       store: createMemoryStore(),
-      hours: createFactsHoursSink(client, { readBackDelayMs: 0, readBackAttempts: 1 }),
+      hours: createFactsHoursSink({ client, readBackDelayMs: 0, readBackAttempts: 1 }),
       hoursSource,
     });
     (
@@ -163,7 +163,7 @@ describe("removing an hour from FACTS, which cannot delete", () => {
       source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
       directory: createMemoryDirectory(accounts),
       store,
-      hours: createFactsHoursSink(client, { readBackDelayMs: 0, readBackAttempts: 1 }),
+      hours: createFactsHoursSink({ client, readBackDelayMs: 0, readBackAttempts: 1 }),
       hoursSource,
     });
     (

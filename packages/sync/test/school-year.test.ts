@@ -166,7 +166,7 @@ describe("first sync, then next school year, end to end", () => {
     const seen: SyncProgress[] = [];
     const sync = createSync({
       tenantId: "school-read",
-      source: createFactsSource(client),
+      source: createFactsSource({ client }),
       directory: createMemoryDirectory(),
       store: createMemoryStore(),
       onProgress: (p) => seen.push(p),
@@ -195,7 +195,7 @@ describe("first sync, then next school year, end to end", () => {
 
   it("adds, archives, updates and New? rows match what the generator did (FACTS source over HTTP)", async () => {
     const client = clientFor(server.url);
-    const facts = createFactsSource(client);
+    const facts = createFactsSource({ client });
     const reads = { count: 0 };
     const { plan2 } = await firstThenNextYear(
       (roster) => ({

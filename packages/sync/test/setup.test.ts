@@ -28,7 +28,7 @@ async function factsSchool() {
   const store = createMemoryStore();
   const sync = createSync({
     tenantId: "school-1",
-    source: createFactsSource(client),
+    source: createFactsSource({ client }),
     directory: createMemoryDirectory(),
     store,
   });

@@ -31,7 +31,7 @@ describe("unattended runs (issue 15, item 8)", () => {
     const directory = createMemoryDirectory();
     const sync = createSync({
       tenantId: "school-nightly",
-      source: createFactsSource(client),
+      source: createFactsSource({ client }),
       directory,
       store: createMemoryStore(),
     });

@@ -69,14 +69,14 @@ export async function factsWorld(seed: number, size: number): Promise<LifeWorld>
   const store = (await createSqliteStore({ path: join(dir, "store.db") }))._unsafeUnwrap();
   const directory = createSqliteDirectory({ path: join(dir, "accounts.db") });
   directory.seed(hostAccountsFor(people(), seed));
-  const sink = createFactsHoursSink(client);
+  const sink = createFactsHoursSink({ client });
   return {
     people,
     advance(events) {
       school = inDivisions(events.seed, nextSchoolYear(school, { seed: events.seed }));
       sim.load(school);
     },
-    source: createFactsSource(client),
+    source: createFactsSource({ client }),
     directory,
     accounts: async () => (await directory.listAccounts())._unsafeUnwrap(),
     store,

@@ -142,7 +142,8 @@ export interface MemoryHoursSource extends HoursSource {
  * @example
  * ```ts
  * const hours = createMemoryHoursSource([entry]);
- * const { entries, watermark } = (await hours.changedSince(null))._unsafeUnwrap();
+ * const changed = await hours.changedSince(null);
+ * if (changed.isOk()) console.log(changed.value.entries.length, changed.value.watermark);
  * ```
  */
 export function createMemoryHoursSource(initial: readonly HostHourEntry[] = []): MemoryHoursSource {

@@ -158,7 +158,7 @@ export interface GeneratedFactsSchool {
   /** FACTS records per endpoint, in the exact shapes FACTS returns. */
   readonly tables: FactsTables;
   /**
-   * Exactly what `createFactsSource(client).read()` must return as `people` for these tables: students
+   * Exactly what `createFactsSource({ client }).read()` must return as `people` for these tables: students
    * by ascending `studentId`, then parents by ascending `personId`. Computed from the generator's model,
    * not by the source's mapping code. Built on first access (it is large for large schools).
    */

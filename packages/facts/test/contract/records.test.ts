@@ -168,7 +168,7 @@ function generatedRoster(mode: GenerateMode): Record<string, Record<string, unkn
 describe("a roster read of definition-generated records", () => {
   it.each(MODES)("reads every person (%s), a missing email being a review problem, not a failed read", async (mode) => {
     msw.facts(generatedRoster(mode));
-    const read = await createFactsSource(testClient()).read();
+    const read = await createFactsSource({ client: testClient() }).read();
     if (read.isErr()) throw new Error(read.error.message);
     const people = read.value.people;
     const ids = people.map((p) => `${p.role}:${p.sourceId}`);
@@ -209,7 +209,7 @@ describe("a roster read of definition-generated records", () => {
         generate("StudentServiceHoursModel", "required", { serviceHoursId: 3 }),
       ],
     });
-    const all = (await createFactsHoursSink(testClient()).listAll())._unsafeUnwrap();
+    const all = (await createFactsHoursSink({ client: testClient() }).listAll())._unsafeUnwrap();
     expect(all.map((h) => [h.role, h.serviceHoursId, h.personId])).toEqual([
       ["student", "1", "11"],
       ["parent", "2", "21"],

@@ -108,10 +108,10 @@ describe("the simulator and the adapter keep FACTS's contract", () => {
     const server = await startFactsServer(sim);
     try {
       const client = createFactsClient({ ...KEYS, baseUrl: server.url, retry: { baseDelayMs: 1 } });
-      const snapshot = await createFactsSource(client).read();
+      const snapshot = await createFactsSource({ client }).read();
       expect(snapshot.isOk()).toBe(true);
 
-      const sink = createFactsHoursSink(client, { readBackDelayMs: 1 });
+      const sink = createFactsHoursSink({ client, readBackDelayMs: 1 });
       const created = (
         await sink.write([write(0, "student"), write(1, "parent"), write(2, "student")])
       )._unsafeUnwrap();

@@ -11,7 +11,7 @@ const school = generateSchool({ seed: 5, people: 1200 });
 async function readWith(faults: FaultRule[], client: Parameters<typeof serve>[1] = {}) {
   const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false, faults });
   const { client: facts } = await serve(sim, { pageSize: 500, retry: { limit: 0 }, ...client });
-  const result = await createFactsSource(facts).read();
+  const result = await createFactsSource({ client: facts }).read();
   return { sim, result };
 }
 
@@ -187,7 +187,7 @@ describe("faults the client rides out", () => {
         concurrency: 1,
         retry: { limit: 5, baseDelayMs: 1, jitter: (d: number) => d },
       });
-      const result = await createFactsSource(client).read();
+      const result = await createFactsSource({ client }).read();
       runs.push({
         ok: result.isOk(),
         fired: sim.stats().faults.serverError ?? 0,

@@ -37,7 +37,7 @@ describe("service hours through the simulator", () => {
   it("creates, updates, withdraws (FACTS cannot delete) and lists through the real sink", async () => {
     const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
     const { client } = await serve(sim);
-    const sink = createFactsHoursSink(client, { readBackDelayMs: 1 });
+    const sink = createFactsHoursSink({ client, readBackDelayMs: 1 });
     const writes = [create(0), create(1), create(3)];
     const created = (await sink.write(writes))._unsafeUnwrap();
     expect(created.map((o) => o.status)).toEqual(["created", "created", "created"]);
@@ -77,13 +77,13 @@ describe("service hours through the simulator", () => {
   it("refuses student hours under the other id kind (studentHoursPersonId), and the sink reports them failed", async () => {
     const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false, studentHoursPersonId: "personStudentId" });
     const { client } = await serve(sim);
-    const byStudentId = (await createFactsHoursSink(client).write([create(0, "student")]))._unsafeUnwrap();
+    const byStudentId = (await createFactsHoursSink({ client }).write([create(0, "student")]))._unsafeUnwrap();
     // The student's studentId may be somebody's personStudentId (the trap), so pick one that is not.
     const personStudentIds = new Set(school.tables["/Students"].map((s) => s.personStudentId));
     if (!personStudentIds.has(Number(create(0, "student").hour.personId))) {
       expect(byStudentId[0]).toMatchObject({ status: "failed", error: { type: "BadRequest" } });
     }
-    const sink = createFactsHoursSink(client, { studentPersonId: "personStudentId" });
+    const sink = createFactsHoursSink({ client, studentPersonId: "personStudentId" });
     const ok = (await sink.write([create(4, "student")]))._unsafeUnwrap();
     expect(ok[0]).toMatchObject({ status: "created" });
     const stored = sim.serviceHours().find((r) => parseMarker(r.note).hostHourId === "hour-4");
@@ -94,7 +94,7 @@ describe("service hours through the simulator", () => {
   it("shows a fresh write only after writeVisibleAfterMs, and the sink reports ReadBackMissing, then finds it", async () => {
     const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false, writeVisibleAfterMs: 400 });
     const { client } = await serve(sim);
-    const sink = createFactsHoursSink(client, { readBackAttempts: 1, readBackDelayMs: 1 });
+    const sink = createFactsHoursSink({ client, readBackAttempts: 1, readBackDelayMs: 1 });
     const first = (await sink.write([create(0)]))._unsafeUnwrap();
     expect(first[0]).toMatchObject({ status: "failed", error: { type: "ReadBackMissing" } });
     await new Promise((r) => setTimeout(r, 450));
@@ -111,7 +111,7 @@ describe("a duplicate left by a late request", () => {
   it("is withdrawn and marked as a duplicate on the hour's next reconcile, keeping the oldest record", async () => {
     const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
     const { client } = await serve(sim);
-    const sink = createFactsHoursSink(client, { readBackDelayMs: 1 });
+    const sink = createFactsHoursSink({ client, readBackDelayMs: 1 });
     const first = (await sink.write([create(0), create(1)]))._unsafeUnwrap();
     // What a create that timed out on the client but landed later leaves behind: a second record, same marker.
     const original = sim.serviceHours().find((r) => parseMarker(r.note).hostHourId === "hour-0");
@@ -169,7 +169,7 @@ describe("hours exactly once under faults (property)", () => {
             timeoutMs: 400,
             retry: { limit: 1, baseDelayMs: 1, jitter: (d: number) => d },
           });
-          const sink = createFactsHoursSink(client, { readBackDelayMs: 50, readBackAttempts: 2 });
+          const sink = createFactsHoursSink({ client, readBackDelayMs: 50, readBackAttempts: 2 });
           const writes = Array.from({ length: count }, (_, i) => create(i));
           const done = new Map<string, string>();
           let pending = writes;

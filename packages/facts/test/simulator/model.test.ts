@@ -156,7 +156,7 @@ describe("the gateway: keys, permissions, unknown routes", () => {
     expect(await res.json()).toMatchObject({ status: 403, title: "Forbidden" });
     expect((await fetch("/People?api-version=1")).status).toBe(200);
     const student = school.tables["/Students"][0]?.studentId as number;
-    const written = await createFactsHoursSink(client).write([
+    const written = await createFactsHoursSink({ client }).write([
       {
         hourId: "h1",
         op: "create",

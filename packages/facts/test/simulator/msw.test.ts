@@ -17,7 +17,7 @@ describe("the simulator as msw handlers", () => {
     const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
     server.use(...factsHandlers(sim, { baseUrl }));
     const client = createFactsClient({ ...KEYS, baseUrl, ...FAST });
-    const snapshot = await createFactsSource(client).read();
+    const snapshot = await createFactsSource({ client }).read();
     expect(snapshot._unsafeUnwrap().people).toEqual(school.expectedPeople);
     expect(sim.stats().requests).toBe(client.stats().requests);
   }, 300_000);

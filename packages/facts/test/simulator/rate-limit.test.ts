@@ -84,7 +84,7 @@ describe("the simulated rate limit", () => {
           pageSize: countFrom === undefined ? 500 : 150,
           concurrency: 6,
         });
-        const result = await settle(createFactsSource(client).read());
+        const result = await settle(createFactsSource({ client }).read());
         expect(result._unsafeUnwrap().people).toEqual(school.expectedPeople);
         const stats = sim.stats();
         expect(stats.requests).toBeGreaterThan(windows[0]?.requests ?? 0);
@@ -112,7 +112,7 @@ describe("the simulated rate limit", () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     try {
       const client = createFactsClient({ ...KEYS, baseUrl, ...FAST, pageSize: 200, concurrency: 8 });
-      const result = await settle(createFactsSource(client).read());
+      const result = await settle(createFactsSource({ client }).read());
       expect(result._unsafeUnwrap().people).toEqual(school.expectedPeople);
       expect(sim.stats().rateLimited).toBeGreaterThan(0);
       expect(client.stats().rateLimited).toBe(sim.stats().rateLimited);

@@ -10,7 +10,7 @@ describe("a full read through the HTTP simulator", () => {
     const school = generateSchool({ seed: 7, people: 10_000, schools: ["MAIN", "EAST"] });
     const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
     const { client } = await serve(sim);
-    const snapshot = await createFactsSource(client).read();
+    const snapshot = await createFactsSource({ client }).read();
     if (snapshot.isErr()) throw new Error(snapshot.error.message);
     expect(snapshot.value.people.length).toBe(school.expectedPeople.length);
     expect(snapshot.value.people).toEqual(school.expectedPeople);
@@ -25,7 +25,7 @@ describe("a full read through the HTTP simulator", () => {
     const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
     const { client } = await serve(sim);
     sim.load(next);
-    const snapshot = await createFactsSource(client).read();
+    const snapshot = await createFactsSource({ client }).read();
     if (snapshot.isErr()) throw new Error(snapshot.error.message);
     expect(snapshot.value.people).toEqual(next.expectedPeople);
   });

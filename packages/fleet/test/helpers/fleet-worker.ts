@@ -71,7 +71,7 @@ const fleet = await createPostgresFleet({
     const directory = createSqliteDirectory({ path: join(dataDir, `${school.tenantId}.db`) });
     const sync = createSync({
       tenantId: school.tenantId,
-      source: createFactsSource(client),
+      source: createFactsSource({ client }),
       directory: counted(directory, school.tenantId),
       store,
       lockTtlMs: 3000,
