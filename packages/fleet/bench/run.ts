@@ -92,11 +92,17 @@ try {
       store,
     });
     (await sync.setup(profile))._unsafeUnwrap();
+    // A school's first sync is attended (an unattended run never applies one): the admin's, here of an
+    // empty roster, so that the night's unattended run applies the whole school.
+    (await sync.refresh())._unsafeUnwrap();
+    const first = (await sync.plan())._unsafeUnwrap();
+    (await sync.apply(first.planHash, { acknowledge: first.planHash }))._unsafeUnwrap();
     (await control.addSchool({ tenantId: id(i), timeZone: "America/New_York" }))._unsafeUnwrap();
   }
   out(`${students} students in all; schools set up`);
 
   const finished = new Map<string, { at: number; did: string }>();
+  const startedAt = new Map<string, number>();
   const workers = Array.from({ length: WORKERS }, (_, w) =>
     fork(
       join(import.meta.dirname, "worker.ts"),
@@ -110,12 +116,17 @@ try {
     workers.map(
       (w) =>
         new Promise<void>((resolve) =>
-          w.on("message", (m: { ready?: boolean; school?: string; kind?: string; did?: string; at?: number }) => {
-            if (m.ready) resolve();
-            // The night's sync only (the hours crons tick too, and skip: write-back is off).
-            else if (m.school !== undefined && m.kind === "sync" && !finished.has(m.school))
-              finished.set(m.school, { at: m.at as number, did: m.did as string });
-          }),
+          w.on(
+            "message",
+            (m: { ready?: boolean; school?: string; kind?: string; did?: string; at?: number; opened?: boolean }) => {
+              if (m.ready) resolve();
+              else if (m.opened && m.school !== undefined && !startedAt.has(m.school))
+                startedAt.set(m.school, m.at as number);
+              // The night's sync only (the hours crons tick too, and skip: write-back is off).
+              else if (m.school !== undefined && m.kind === "sync" && !finished.has(m.school))
+                finished.set(m.school, { at: m.at as number, did: m.did as string });
+            },
+          ),
         ),
     ),
   );
@@ -136,10 +147,29 @@ try {
   const load_after = loadavg();
   for (const w of workers) w.send({ stop: true });
   await Promise.all(workers.map((w) => new Promise((r) => w.once("exit", r))));
-  await control.stop();
+  await control.close();
   await store.close();
 
   const requests = gateway.state.requests;
+  // Where the time above the bound went: requests per long window over the night (a full window sends
+  // LIMIT), the jobs open at each window's start, and the tail after the last school started.
+  const buckets = Math.ceil(wallMs / WINDOW_MS);
+  const perWindow = Array.from({ length: buckets }, () => 0);
+  for (const t of gateway.arrivals) {
+    const b = Math.floor((t - started) / WINDOW_MS);
+    if (b >= 0 && b < buckets) perWindow[b] = (perWindow[b] ?? 0) + 1;
+  }
+  const openAt = (t: number) =>
+    [...startedAt.entries()].filter(
+      ([school, at]) => at <= t && (finished.get(school)?.at ?? Number.POSITIVE_INFINITY) > t,
+    ).length;
+  const lastStart = Math.max(...startedAt.values());
+  const timeline = perWindow.map((n, i) => ({
+    fromS: (i * WINDOW_MS) / 1000,
+    requests: n,
+    openJobs: openAt(started + i * WINDOW_MS),
+  }));
+  const firstRequest = Math.min(...gateway.arrivals);
   const boundMs = (requests / LIMIT) * WINDOW_MS;
   const waits = [...finished.entries()].map(([school, f]) => ({ school, ms: f.at - started }));
   const sorted = waits.map((w) => w.ms).sort((a, b) => a - b);
@@ -168,6 +198,11 @@ try {
     slowestFinishMs: sorted.at(-1),
     biggestSchoolFinishMs: waits.find((w) => w.school === id(0))?.ms,
     slowestSmallSchoolFinishMs: Math.max(...smallWaits),
+    firstRequestAfterMs: firstRequest - started,
+    lastSchoolStartedAfterMs: lastStart - started,
+    tailAfterLastStartMs: wallMs - (lastStart - started),
+    requestsAfterLastStart: gateway.arrivals.filter((t) => t >= lastStart).length,
+    timeline,
     load: { before: load.before, after: load_after, cpus: load.cpus },
     at: new Date().toISOString(),
   };
@@ -188,6 +223,12 @@ try {
   );
   out(
     `| 5,000-student school / slowest small school finished after | ${(result.biggestSchoolFinishMs ?? 0) / 1000} s / ${result.slowestSmallSchoolFinishMs / 1000} s |`,
+  );
+  out(
+    `| first request / last school started / tail after it | ${result.firstRequestAfterMs / 1000} s / ${result.lastSchoolStartedAfterMs / 1000} s / ${result.tailAfterLastStartMs / 1000} s (${result.requestsAfterLastStart} requests) |`,
+  );
+  out(
+    `requests per ${WINDOW_MS} ms window (open jobs): ${timeline.map((t) => `${t.requests}(${t.openJobs})`).join(" ")}`,
   );
   out(
     `| load average before → after (${load.cpus} CPUs) | ${load.before[0]?.toFixed(2)} → ${load_after[0]?.toFixed(2)} |`,

@@ -22,6 +22,7 @@ const fleet = (
     concurrency: 4,
     pollingIntervalSeconds: 0.5,
     open(school, ctx) {
+      process.send?.({ school: school.tenantId, opened: true, at: Date.now() });
       const client = createFactsClient({
         subscriptionKey: "bench-subscription",
         apiKey: `api-${school.tenantId}`,
@@ -45,7 +46,7 @@ const fleet = (
 process.send?.({ ready: true });
 process.on("message", async (m: { stop?: boolean }) => {
   if (m.stop) {
-    await fleet.stop();
+    await fleet.close();
     await store.close();
     process.exit(0);
   }

@@ -6,8 +6,10 @@
 // the longest window first, so one big school cannot crowd out the small ones.
 import { createHash, randomUUID } from "node:crypto";
 import { type BudgetRelease, type BudgetWindow, DEFAULT_BUDGET, type RequestBudget } from "@rostersync/facts";
+import { ResultAsync } from "neverthrow";
 import pg from "pg";
 import { migrateFleetSchema, quoteIdent } from "./schema.js";
+import type { FleetStoreError } from "./types.js";
 
 /** Options of {@link createPostgresBudget}. */
 export interface PostgresBudgetOptions {
@@ -68,14 +70,32 @@ const NOW_MS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
  *
  * @example
  * ```ts
- * const budget = await createPostgresBudget({ connectionString, key: subscriptionKey });
+ * const budget = (await createPostgresBudget({ connectionString, key: subscriptionKey }))._unsafeUnwrap();
  * const client = createFactsClient({ subscriptionKey, apiKey, budget: budget.forSchool("school-1") });
+ * await budget.close();
  * ```
+ *
+ * @returns The budget, or `FleetStoreFailed` when the database cannot be reached or migrated (a pool the
+ *   budget made itself is closed again then; a pool given in `pool` is left open).
  */
-export async function createPostgresBudget(options: PostgresBudgetOptions): Promise<PostgresBudget> {
-  const schema = quoteIdent(options.schema ?? "rostersync_fleet");
+export function createPostgresBudget(options: PostgresBudgetOptions): ResultAsync<PostgresBudget, FleetStoreError> {
   const ownPool = options.pool === undefined;
   const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4 });
+  return ResultAsync.fromPromise(
+    openPostgresBudget(options, pool, ownPool).catch(async (e: unknown) => {
+      if (ownPool) await pool.end().catch(() => undefined);
+      throw e;
+    }),
+    (e): FleetStoreError => ({ type: "FleetStoreFailed", message: e instanceof Error ? e.message : String(e) }),
+  );
+}
+
+async function openPostgresBudget(
+  options: PostgresBudgetOptions,
+  pool: pg.Pool,
+  ownPool: boolean,
+): Promise<PostgresBudget> {
+  const schema = quoteIdent(options.schema ?? "rostersync_fleet");
   await migrateFleetSchema(pool, options.schema ?? "rostersync_fleet");
   const digest = budgetKeyDigest(options.key);
   const windows = (options.windows ?? DEFAULT_BUDGET).map((w) => ({
