@@ -181,6 +181,35 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
     }
   });
 
+  it("within their fair share, schools are served in the order they asked: one school's read finishes before the next one's", async () => {
+    const budget = (
+      await createPostgresBudget({
+        connectionString: url,
+        key: "order-key",
+        schema: SCHEMA,
+        windows: [{ requests: 2, windowMs: 150 }],
+        fairShare: 4,
+      })
+    )._unsafeUnwrap();
+    try {
+      const order: string[] = [];
+      const takeAs = (school: string) =>
+        budget
+          .forSchool(school)
+          .take()
+          .then((release) => {
+            order.push(school);
+            release();
+          });
+      // Two small schools' reads, a asking first: served a, a, a, then b, b, b (not a, b, a, b, …, which
+      // keeps both reads going until the end).
+      await Promise.all([...["a", "a", "a"].map(takeAs), ...["b", "b", "b"].map(takeAs)]);
+      expect(order).toEqual(["a", "a", "a", "b", "b", "b"]);
+    } finally {
+      await budget.close();
+    }
+  });
+
   it("a waiting request whose row another process removed as stale asks again instead of waiting for ever", async () => {
     const budget = (
       await createPostgresBudget({
