@@ -92,7 +92,7 @@ try {
     return { sync, store, close: () => directory.close() };
   };
   const done: { school: string; outcome: JobOutcome }[] = [];
-  const fleet = createEmbeddedFleet({
+  const opened = await createEmbeddedFleet({
     path: join(dir, "fleet.db"),
     open,
     tickMs: 100,
@@ -103,6 +103,8 @@ try {
       );
     },
   });
+  if (opened.isErr()) throw new Error(`cannot open the fleet: ${opened.error.message}`);
+  const fleet = opened.value;
   const since = new Date();
   const week = 7 * 86_400_000;
   for (const s of SCHOOLS) {
@@ -140,7 +142,7 @@ try {
   out(
     `   second digest: held ${second.held.map((s) => s.tenantId).join(", ") || "none"}; still held ${second.stillHeld}`,
   );
-  await fleet.stop();
+  await fleet.close();
 } finally {
   for (const s of servers.values()) await s.close();
   await store.close();

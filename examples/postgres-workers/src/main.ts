@@ -1,16 +1,30 @@
-// Several worker processes share one PostgreSQL store and apply the syncs of a district's schools. Each
-// school's lease (a row in `<schema>.locks`) lets exactly one worker apply it; the others hear `Locked` and
-// move on. First, one worker is killed in the middle of an apply: its run stays open and its lease stays
-// taken until it expires; then a worker resumes that same run. At the end every school has exactly one
-// completed run, and every person one account.
+// Several worker processes of `@rostersync/fleet` share one PostgreSQL and apply the nightly syncs of a
+// district's schools. pg-boss hands each school's job to one worker at a time; the fleet runs the school's
+// unattended sync under one FACTS budget shared by every worker. First, one worker is killed in the middle of
+// an apply: its run stays open and its job active until its heartbeat is missed; then pg-boss retries the job
+// on another worker, which resumes that same run. At the end every school has exactly one completed run
+// tonight, one apply audit record per run, and every person one account; a worker that applies a plan made
+// before the night is refused (the plan is stale) and that refusal is audited apart.
 import { fork } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import type { SyncProfile } from "@rostersync/core";
+import { createPostgresFleet } from "@rostersync/fleet";
 import { createPostgresStore, type PostgresStore } from "@rostersync/storage-postgres";
+import type { Sync, TenantPlan } from "@rostersync/sync";
+import type { Result } from "neverthrow";
 import { startLocalPostgres, whyNoPostgres } from "./pg.ts";
-import { districtSchools, openSchool, PROFILE, type RunningSchool, startFacts } from "./schools.ts";
+import {
+  districtSchools,
+  FLEET_WINDOWS,
+  fleetSchemaOf,
+  openSchool,
+  PROFILE,
+  type RunningSchool,
+  startFacts,
+} from "./schools.ts";
 import type { WorkerEvent, WorkerSetup } from "./worker.ts";
 
 const { values } = parseArgs({
@@ -29,6 +43,7 @@ const { values } = parseArgs({
 });
 const WORKERS = Number(values.workers);
 const LOCK_TTL_MS = Number(values["lease-ms"]);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 
@@ -55,7 +70,9 @@ async function district(url: string, dataDir: string): Promise<boolean> {
   if (opened.isErr()) throw new Error(`cannot open the store: ${opened.error.message}`);
   const store = opened.value;
   // Start clean: this example owns its schema. The store creates it again (migrations) below.
-  await store.getInstance().query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  for (const s of [schema, fleetSchemaOf(schema), `${fleetSchemaOf(schema)}_boss`]) {
+    await store.getInstance().query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  }
   await store.close();
   const reopened = await createPostgresStore({ connectionString: url, schema });
   if (reopened.isErr()) throw new Error(`cannot open the store: ${reopened.error.message}`);
@@ -77,24 +94,27 @@ async function applyDistrict(
   schools: readonly RunningSchool[],
   dataDir: string,
 ): Promise<boolean> {
-  out(`\n1. The district's admin sets up ${schools.length} schools (profile + decisions, kept in PostgreSQL)`);
+  out(`\n1. The district's admin sets up ${schools.length} schools (first sync by hand, then every grade)`);
   const ports = schools.map((s) => s.factsUrl.replace("http://127.0.0.1", ""));
   out(`   each school's roster comes from its own FACTS (simulator) on 127.0.0.1${ports.join(" ")}`);
+  /** Accounts of the admin's attended first sync, per school. */
+  const firstAccounts = new Map<string, number>();
+  let stalePlan: TenantPlan | null = null;
+  const second = schools[1] as RunningSchool;
   for (const spec of schools) {
     const { sync, directory } = openSchool(spec, pg, dataDir);
-    const saved = await sync.setup(PROFILE);
-    if (saved.isErr()) throw new Error(`${spec.tenantId}: ${saved.error.message}`);
-    const review = await sync.refresh();
-    if (review.isErr()) throw new Error(`${spec.tenantId}: ${review.error.message}`);
-    // Each shared email goes to the person listed first; everyone seen now is reviewed.
-    const decided = await sync.decide((d) => {
-      let draft = d;
-      for (const g of review.value.duplicateGroups)
-        draft = draft.resolveDuplicate(g.email, [...g.members].sort()[0] ?? "");
-      return draft.recordDefaults().markReviewed();
-    });
-    if (decided.isErr()) throw new Error(`${spec.tenantId}: ${decided.error.message}`);
-    out(`   ${spec.tenantId}: ${decided.value.totals.toSync} to sync, ${decided.value.totals.toExclude} excluded`);
+    // A school's first sync is attended (an unattended run never applies it): the kindergarten, by hand.
+    await review(sync, { ...PROFILE, gradeLevels: ["K"] }, spec.tenantId);
+    const first = must(await sync.plan(), spec.tenantId);
+    must(await sync.apply(first, { acknowledge: first.planHash, actor: "admin" }), spec.tenantId);
+    firstAccounts.set(spec.tenantId, must(await directory.listAccounts(), spec.tenantId).length);
+    // Then every grade; the fleet's night applies the rest.
+    const decided = await review(sync, PROFILE, spec.tenantId);
+    // A plan made now and kept: after the night it is stale (someone else's apply changed the school).
+    if (spec === second) stalePlan = must(await sync.plan(), spec.tenantId);
+    out(
+      `   ${spec.tenantId}: ${firstAccounts.get(spec.tenantId)} accounts (K) by hand; ${decided.totals.toSync} to sync, ${decided.totals.toExclude} excluded`,
+    );
     directory.close();
   }
 
@@ -107,146 +127,207 @@ async function applyDistrict(
     });
     child.on("message", (event: WorkerEvent) => {
       events.push(event);
-      if (event.type === "applied" || event.type === "resumed") {
+      if (event.type === "job") {
         const what =
-          event.writes === 0
-            ? "it was finished meanwhile, 0 writes"
-            : `${event.writes} writes, ${event.created} accounts created`;
-        out(`   ${since()} ${event.worker} ${event.type} ${event.school}: run ${event.runId.slice(0, 8)}, ${what}`);
-      } else if (event.type === "interrupted") {
-        out(`   ${since()} ${event.worker} lost ${event.school}'s lease during ${event.during} (machine too busy)`);
+          event.did === "failed"
+            ? `failed (${event.error}), retried`
+            : event.writes === 0
+              ? "0 writes"
+              : `${event.writes} writes, ${event.created} accounts created`;
+        const run = event.runId === null ? "" : `: run ${event.runId.slice(0, 8)}`;
+        out(`   ${since()} ${event.worker} ${event.did} ${event.school}${run}, ${what}`);
       } else if (event.type === "crashing") {
         out(`   ${since()} ${event.worker} is killed on ${event.school} after writing ${event.created} accounts`);
-      } else if (event.type === "done") {
-        out(`   ${since()} ${event.worker} finds every school in step (${event.rounds} rounds)`);
       }
     });
+    const ready = new Promise<void>((resolve) =>
+      child.on("message", (event: WorkerEvent) => event.type === "ready" && resolve()),
+    );
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once("exit", (code, signal) => resolve({ code, signal })),
     );
-    return { child, exited };
+    return { child, ready, exited };
   };
-  const base = { url, schema, dataDir, lockTtlMs: LOCK_TTL_MS };
+  const base = { url, schema, dataDir, schools, lockTtlMs: LOCK_TTL_MS };
 
-  let crashedRun: string | null = null;
-  const first = schools[0] as RunningSchool;
-  if (!values["no-crash"]) {
-    out(`\n2. A worker dies in the middle of applying ${first.tenantId}`);
-    const crasher = spawnWorker({
-      ...base,
-      name: "worker-0",
-      schools: [first],
-      waitForGo: false,
-      crashAfterCreates: 40,
-    });
-    const { code, signal } = await crasher.exited;
-    const runs = (await pg.listRuns(first.tenantId))._unsafeUnwrap();
-    crashedRun = runs.find((r) => r.status === "running")?.runId ?? null;
-    if (signal !== "SIGKILL" || crashedRun === null) {
-      throw new Error(`worker-0 was to be killed mid-run, but it ended with code ${code}, signal ${signal}`);
+  // The host's control process: it adds the schools and queues their night; it works no jobs.
+  const control = must(
+    await createPostgresFleet({
+      connectionString: url,
+      schema: fleetSchemaOf(schema),
+      windows: FLEET_WINDOWS,
+      open: () => {
+        throw new Error("the control process works no jobs");
+      },
+    }),
+    "fleet",
+  );
+  try {
+    for (const spec of schools) must(await control.addSchool({ tenantId: spec.tenantId, timeZone: "UTC" }), "fleet");
+
+    let crashedRun: string | null = null;
+    const first = schools[0] as RunningSchool;
+    if (!values["no-crash"]) {
+      out(`\n2. A worker dies in the middle of applying ${first.tenantId}`);
+      const crasher = spawnWorker({ ...base, name: "worker-0", concurrency: 1, crashAfterCreates: 40 });
+      await crasher.ready;
+      must(await control.runNow(first.tenantId, "sync"), "fleet");
+      const { code, signal } = await crasher.exited;
+      const runs = must(await pg.listRuns(first.tenantId), first.tenantId);
+      crashedRun = runs.find((r) => r.status === "running")?.runId ?? null;
+      if (signal !== "SIGKILL" || crashedRun === null) {
+        throw new Error(`worker-0 was to be killed mid-run, but it ended with code ${code}, signal ${signal}`);
+      }
+      out(
+        `   worker-0 ended by ${signal}; run ${crashedRun.slice(0, 8)} is still "running", its pg-boss job active until its heartbeat is missed`,
+      );
     }
+
+    out(`\n3. ${WORKERS} fleet workers start; the night's sync of every school is queued`);
+    const workers = Array.from({ length: WORKERS }, (_, i) =>
+      spawnWorker({ ...base, name: `worker-${i + 1}`, concurrency: 2 }),
+    );
+    await Promise.all(workers.map((w) => w.ready));
+    for (const spec of schools) {
+      // The crashed school's job is still pg-boss's (retried once its heartbeat is missed): queueing it again
+      // is a no-op under the singleton policy.
+      if (spec === first && crashedRun !== null) continue;
+      must(await control.runNow(spec.tenantId, "sync"), "fleet");
+    }
+    const ended = (school: string) =>
+      events.some((e) => e.type === "job" && e.school === school && e.worker !== "worker-0" && !e.retry);
+    const deadline = Date.now() + 120_000;
+    while (!schools.every((s) => ended(s.tenantId)) && Date.now() < deadline) await sleep(200);
+    for (const w of workers) w.child.send({ stop: true });
+    const exits = await Promise.all(workers.map((w) => w.exited));
+    const failedWorkers = exits.filter((e) => e.code !== 0).length;
+
+    // A worker from before the fleet, still holding the plan it made before the night: its apply is refused
+    // (the school changed under the plan) and audited apart from the applies.
+    let staleRefused = false;
+    if (stalePlan !== null) {
+      out(`\n4. A stale worker applies the plan of ${second.tenantId} it made before the night`);
+      const { sync, directory } = openSchool(second, pg, dataDir);
+      const late = await sync.apply(stalePlan, { actor: "stale-worker" });
+      directory.close();
+      staleRefused = late.isErr() && late.error.type === "StalePlan";
+      out(`   ${late.isErr() ? `refused: ${late.error.type}` : "applied (it should not have been)"}`);
+    }
+
+    out("\n5. What happened to each school");
+    const header = ["school", "run", "written by (accounts created)", "runs tonight", "accounts", "people twice"];
+    const rows: string[][] = [];
+    const summary = [];
+    let allOnce = failedWorkers === 0 && (stalePlan === null || staleRefused);
+    for (const spec of schools) {
+      const school = spec.tenantId;
+      const tonight = must(await pg.listRuns(school), school).filter((r) => r.actor !== "admin");
+      const jobs = events.filter(
+        (e): e is Extract<WorkerEvent, { type: "job" }> => e.type === "job" && e.school === school,
+      );
+      const writers = jobs.filter((e) => e.writes > 0);
+      const crash = events.find((e) => e.type === "crashing" && e.school === school);
+      const crashCreated = crash?.type === "crashing" ? crash.created : 0;
+      // Runs started for this school: applies (the crash started one too); a resume continues one.
+      const runsStarted = jobs.filter((e) => e.did === "applied").length + (crash ? 1 : 0);
+      const { directory } = openSchool(spec, pg, dataDir);
+      const accounts = must(await directory.listAccounts(), school);
+      directory.close();
+      const sourceIds = accounts.map((a) => a.sourceId);
+      const twice = sourceIds.length - new Set(sourceIds).size;
+      const completed = tonight.filter((r) => r.status === "completed");
+      const created = crashCreated + writers.reduce((n, e) => n + e.created, 0);
+      const once =
+        tonight.length === 1 &&
+        completed.length === 1 &&
+        writers.every((e) => e.runId === completed[0]?.runId) &&
+        runsStarted === 1 &&
+        twice === 0 &&
+        created === accounts.length - (firstAccounts.get(school) ?? 0);
+      allOnce &&= once;
+      rows.push([
+        school,
+        (completed[0]?.runId ?? "none").slice(0, 8),
+        [
+          ...(crash ? [`worker-0 (${crashCreated}, killed)`] : []),
+          ...writers.map((e) => `${e.worker}${e.did === "resumed" ? " resuming" : ""} (${e.created})`),
+        ].join(", "),
+        `${tonight.length} (${completed.length} completed)`,
+        String(accounts.length),
+        String(twice),
+      ]);
+      summary.push({
+        school,
+        once,
+        runsStarted,
+        firstAccounts: firstAccounts.get(school) ?? 0,
+        writers: writers.map((e) => ({
+          worker: e.worker,
+          type: e.did,
+          runId: e.runId,
+          writes: e.writes,
+          created: e.created,
+        })),
+        crashCreated,
+        runs: tonight.map((r) => ({ runId: r.runId, status: r.status, actor: r.actor ?? null })),
+        accounts: accounts.length,
+        twice,
+      });
+    }
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+    const line = (r: readonly string[]) => `   ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ")}`.trimEnd();
+    out(line(header));
+    for (const r of rows) out(line(r));
+    const leases = await pg.getInstance().query(`SELECT count(*)::int AS n FROM "${schema}".locks`);
+    const leftLeases = Number(leases.rows[0]?.n ?? -1);
+    out(`\n   leases left in ${schema}.locks: ${leftLeases}; workers that failed: ${failedWorkers}`);
     out(
-      `   worker-0 ended by ${signal}; run ${crashedRun?.slice(0, 8)} is still "running", its lease taken for ≤ ${LOCK_TTL_MS} ms`,
+      allOnce
+        ? `   ✓ every school was applied exactly once${crashedRun ? ` (${first.tenantId}'s crashed run resumed, not redone)` : ""}`
+        : "   ✗ a school was applied more or less than once: see above",
     );
+    if (values.json) {
+      writeFileSync(
+        values.json,
+        `${JSON.stringify(
+          {
+            crashedRun,
+            staleSchool: stalePlan === null ? null : second.tenantId,
+            staleRefused,
+            leftLeases,
+            failedWorkers,
+            schools: summary,
+            events,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    }
+    return allOnce && leftLeases === 0;
+  } finally {
+    await control.close();
   }
+}
 
-  out(`\n3. ${WORKERS} workers start at once over all ${schools.length} schools`);
-  const workers = Array.from({ length: WORKERS }, (_, i) =>
-    spawnWorker({ ...base, name: `worker-${i + 1}`, schools, waitForGo: true }),
+/** The admin's review: the profile, a read, decisions (each shared email to the person listed first). */
+async function review(sync: Sync, profile: SyncProfile, school: string) {
+  must(await sync.setup(profile), school);
+  const read = must(await sync.refresh(), school);
+  return must(
+    await sync.decide((d) => {
+      let draft = d;
+      for (const g of read.duplicateGroups) draft = draft.resolveDuplicate(g.email, [...g.members].sort()[0] ?? "");
+      return draft.recordDefaults().markReviewed();
+    }),
+    school,
   );
-  await new Promise((resolve) => setTimeout(resolve, 300)); // every worker has opened its store
-  for (const w of workers) w.child.send({ go: true });
-  const exits = await Promise.all(workers.map((w) => w.exited));
-  const failedWorkers = exits.filter((e) => e.code !== 0).length;
+}
 
-  out("\n4. What happened to each school");
-  const header = ["school", "run", "written by (accounts created)", "runs", "accounts", "people twice", "Locked heard"];
-  const rows: string[][] = [];
-  const summary = [];
-  let allOnce = failedWorkers === 0;
-  for (const spec of schools) {
-    const school = spec.tenantId;
-    const runs = (await pg.listRuns(school))._unsafeUnwrap();
-    const writers = events.filter(
-      (e): e is Extract<WorkerEvent, { type: "applied" | "resumed" | "interrupted" }> =>
-        (e.type === "applied" || e.type === "resumed" || e.type === "interrupted") &&
-        e.school === school &&
-        e.writes > 0,
-    );
-    // Runs started for this school: applies that finished or lost their lease, and the crash.
-    const runsStarted = writers.filter(
-      (e) => e.type === "applied" || (e.type === "interrupted" && e.during === "apply"),
-    ).length;
-    const crash = events.find((e) => e.type === "crashing" && e.school === school);
-    const crashCreated = crash?.type === "crashing" ? crash.created : 0;
-    const { directory } = openSchool(spec, pg, dataDir);
-    const accounts = (await directory.listAccounts())._unsafeUnwrap();
-    directory.close();
-    const sourceIds = accounts.map((a) => a.sourceId);
-    const twice = sourceIds.length - new Set(sourceIds).size;
-    const locked = events.filter((e) => e.type === "locked" && e.school === school).length;
-    const completed = runs.filter((r) => r.status === "completed");
-    const created = crashCreated + writers.reduce((n, e) => n + e.created, 0);
-    const once =
-      runs.length === 1 &&
-      completed.length === 1 &&
-      writers.every((e) => e.runId === completed[0]?.runId) &&
-      runsStarted + (crash ? 1 : 0) === 1 &&
-      twice === 0 &&
-      created === accounts.length;
-    allOnce &&= once;
-    rows.push([
-      school,
-      (completed[0]?.runId ?? "none").slice(0, 8),
-      [
-        ...(crash ? [`worker-0 (${crashCreated}, killed)`] : []),
-        ...writers.map(
-          (e) =>
-            `${e.worker}${e.type === "resumed" ? " resuming" : ""}${e.type === "interrupted" ? " lost lease" : ""} (${e.created})`,
-        ),
-      ].join(", "),
-      `${runs.length} (${completed.length} completed)`,
-      String(accounts.length),
-      String(twice),
-      String(locked),
-    ]);
-    summary.push({
-      school,
-      once,
-      runsStarted: runsStarted + (crash ? 1 : 0),
-      writers: writers.map((e) => ({
-        worker: e.worker,
-        type: e.type === "interrupted" ? `interrupted during ${e.during}` : e.type,
-        runId: e.runId,
-        writes: e.writes,
-        created: e.created,
-      })),
-      crashCreated,
-      runs: runs.map((r) => ({ runId: r.runId, status: r.status, actor: r.actor ?? null })),
-      accounts: accounts.length,
-      twice,
-      locked,
-    });
-  }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (r: readonly string[]) => `   ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ")}`.trimEnd();
-  out(line(header));
-  for (const r of rows) out(line(r));
-  const leases = await pg.getInstance().query(`SELECT count(*)::int AS n FROM "${schema}".locks`);
-  const leftLeases = Number(leases.rows[0]?.n ?? -1);
-  out(`\n   leases left in ${schema}.locks: ${leftLeases}; workers that failed: ${failedWorkers}`);
-  out(
-    allOnce
-      ? `   ✓ every school was applied exactly once${crashedRun ? ` (${first.tenantId}'s crashed run resumed, not redone)` : ""}`
-      : "   ✗ a school was applied more or less than once: see above",
-  );
-  if (values.json) {
-    writeFileSync(
-      values.json,
-      `${JSON.stringify({ crashedRun, leftLeases, failedWorkers, schools: summary, events }, null, 2)}\n`,
-    );
-  }
-  return allOnce && leftLeases === 0;
+/** The value of a result, or a throw naming the school and the error. */
+function must<T, E extends { readonly type: string; readonly message: string }>(result: Result<T, E>, what: string): T {
+  if (result.isErr()) throw new Error(`${what}: ${result.error.type}: ${result.error.message}`);
+  return result.value;
 }
 
 try {

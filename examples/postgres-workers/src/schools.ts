@@ -2,7 +2,7 @@
 // how a `Sync` for one school is made over the shared PostgreSQL store.
 import { join } from "node:path";
 import type { PlanCounts, SyncProfile, SyncStore, TargetDirectory } from "@rostersync/core";
-import { createFactsClient, createFactsSource } from "@rostersync/facts";
+import { createFactsClient, createFactsSource, type RequestBudget } from "@rostersync/facts";
 import {
   createFactsSimulator,
   FACTS_GRADE_CODES,
@@ -40,11 +40,11 @@ export function factsSchoolOf(spec: SchoolSpec): GeneratedFactsSchool {
 }
 
 /** The simulator's keys; a real host reads each school's keys from its secret store. */
-const KEYS = { subscriptionKey: "district-subscription-key", apiKey: "district-api-key" };
+export const KEYS = { subscriptionKey: "district-subscription-key", apiKey: "district-api-key" };
 
 /**
- * Starts each school's simulated FACTS on a loopback port. Rate limits are off (and the clients' budgets
- * raised) so the run takes seconds: every worker re-reads a school's roster on each visit.
+ * Starts each school's simulated FACTS on a loopback port. The simulators' own rate limits are off: the
+ * workers' requests are paced by the fleet's one shared budget (`FLEET_WINDOWS`) instead.
  */
 export async function startFacts(
   specs: readonly SchoolSpec[],
@@ -77,6 +77,8 @@ export function openSchool(
   dataDir: string,
   options: {
     readonly lockTtlMs?: number;
+    /** The fleet's shared FACTS budget (`ctx.budget(key)`); the admin's own reads get a generous one. */
+    readonly budget?: RequestBudget;
     /** Puts something between the sync and the directory (the example's write counts and its crash). */
     readonly wrapDirectory?: (directory: SqliteDirectory) => TargetDirectory;
   } = {},
@@ -84,7 +86,7 @@ export function openSchool(
   const client = createFactsClient({
     ...KEYS,
     baseUrl: spec.factsUrl,
-    budget: { windows: [{ requests: 1000, windowMs: 1000 }] },
+    budget: options.budget ?? { windows: [{ requests: 1000, windowMs: 1000 }] },
   });
   const directory = createSqliteDirectory({ path: join(dataDir, `accounts-${spec.tenantId}.db`) });
   const sync = createSync({
@@ -96,6 +98,15 @@ export function openSchool(
   });
   return { spec, sync, directory };
 }
+
+/** The FACTS budget every worker shares (FACTS's shape, 100 per minute and 10 per second, scaled to seconds). */
+export const FLEET_WINDOWS = [
+  { requests: 100, windowMs: 1000 },
+  { requests: 12, windowMs: 100 },
+];
+
+/** The fleet's tables (`<schema>_fleet`, pg-boss in `<schema>_fleet_boss`) beside the store's schema. */
+export const fleetSchemaOf = (schema: string) => `${schema}_fleet`;
 
 /** The profile the district's admin saves for each school: students of every grade, two fields mapped. */
 export const PROFILE: SyncProfile = {

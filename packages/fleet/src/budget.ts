@@ -6,8 +6,10 @@
 // the longest window first, so one big school cannot crowd out the small ones.
 import { createHash, randomUUID } from "node:crypto";
 import { type BudgetRelease, type BudgetWindow, DEFAULT_BUDGET, type RequestBudget } from "@rostersync/facts";
+import { ResultAsync } from "neverthrow";
 import pg from "pg";
 import { migrateFleetSchema, quoteIdent } from "./schema.js";
+import type { FleetStoreError } from "./types.js";
 
 /** Options of {@link createPostgresBudget}. */
 export interface PostgresBudgetOptions {
@@ -27,6 +29,12 @@ export interface PostgresBudgetOptions {
    * died). Default 120 s; keep it above the FACTS client's request timeout.
    */
   readonly inFlightTimeoutMs?: number | undefined;
+  /**
+   * A school's fair share: requests it may have in the longest window before the schools still within theirs
+   * go first. Within it, schools are served in the order they asked. Default a quarter of the longest
+   * window's limit (25 of FACTS's 100 a minute).
+   */
+  readonly fairShare?: number | undefined;
   /** The longest a waiting process sleeps without looking again. Default 250 ms. */
   readonly pollMs?: number | undefined;
   /** Told about failed database calls (the budget keeps trying). */
@@ -68,14 +76,32 @@ const NOW_MS = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
  *
  * @example
  * ```ts
- * const budget = await createPostgresBudget({ connectionString, key: subscriptionKey });
+ * const budget = (await createPostgresBudget({ connectionString, key: subscriptionKey }))._unsafeUnwrap();
  * const client = createFactsClient({ subscriptionKey, apiKey, budget: budget.forSchool("school-1") });
+ * await budget.close();
  * ```
+ *
+ * @returns The budget, or `FleetStoreFailed` when the database cannot be reached or migrated (a pool the
+ *   budget made itself is closed again then; a pool given in `pool` is left open).
  */
-export async function createPostgresBudget(options: PostgresBudgetOptions): Promise<PostgresBudget> {
-  const schema = quoteIdent(options.schema ?? "rostersync_fleet");
+export function createPostgresBudget(options: PostgresBudgetOptions): ResultAsync<PostgresBudget, FleetStoreError> {
   const ownPool = options.pool === undefined;
   const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4 });
+  return ResultAsync.fromPromise(
+    openPostgresBudget(options, pool, ownPool).catch(async (e: unknown) => {
+      if (ownPool) await pool.end().catch(() => undefined);
+      throw e;
+    }),
+    (e): FleetStoreError => ({ type: "FleetStoreFailed", message: e instanceof Error ? e.message : String(e) }),
+  );
+}
+
+async function openPostgresBudget(
+  options: PostgresBudgetOptions,
+  pool: pg.Pool,
+  ownPool: boolean,
+): Promise<PostgresBudget> {
+  const schema = quoteIdent(options.schema ?? "rostersync_fleet");
   await migrateFleetSchema(pool, options.schema ?? "rostersync_fleet");
   const digest = budgetKeyDigest(options.key);
   const windows = (options.windows ?? DEFAULT_BUDGET).map((w) => ({
@@ -85,6 +111,8 @@ export async function createPostgresBudget(options: PostgresBudgetOptions): Prom
   const margin = options.marginMs ?? 5;
   const stale = options.inFlightTimeoutMs ?? 120_000;
   const pollMs = options.pollMs ?? 250;
+  const longestLimit = windows.reduce((a, w) => (w.windowMs > a.windowMs ? w : a)).requests;
+  const share = Math.max(1, Math.floor(options.fairShare ?? Math.ceil(longestLimit / 4)));
   const longest = Math.max(...windows.map((w) => w.windowMs));
   const owner = randomUUID();
   const channel = `rs_budget_${digest.slice(0, 16)}`;
@@ -238,18 +266,26 @@ export async function createPostgresBudget(options: PostgresBudgetOptions): Prom
         at = at === null ? null : Math.max(at, pausedUntil);
       }
       if (free > 0) {
-        // Fair order: the school with the fewest requests in the longest window first (counting the ones
-        // this round gives it), then the oldest waiter.
+        // Fair order. A school's turn is how many requests it would have in the longest window with this one.
+        // Within its fair share, schools are served in the order they asked (the school whose oldest waiting
+        // request is oldest first, all of its requests together): one school's read finishes while the next
+        // one's starts, instead of every school's read crawling along at once and all of them then applying
+        // (no FACTS request) at the same moment. Beyond its share a school waits behind every school still
+        // within its own, and among them the fewest turns go first: a big school never keeps small ones
+        // waiting, and still has the whole budget when nobody else asks.
         const granted = await client.query<{ id: string; owner: string; request_id: string }>(
           `WITH recent AS (
              SELECT school, count(*) AS n FROM ${schema}.budget_requests
               WHERE key_digest = $1 AND granted_at > $2::bigint - $4::bigint GROUP BY school
-           ), ranked AS (
+           ), turns AS (
              SELECT w.id, w.school, w.owner,
-                    COALESCE(r.n, 0) + row_number() OVER (PARTITION BY w.school ORDER BY w.id) AS turn
+                    COALESCE(r.n, 0) + row_number() OVER (PARTITION BY w.school ORDER BY w.id) AS turn,
+                    min(w.id) OVER (PARTITION BY w.school) AS asked
                FROM ${schema}.budget_waiters w LEFT JOIN recent r USING (school)
               WHERE w.key_digest = $1 AND w.request_id IS NULL
-              ORDER BY turn, w.id
+           ), ranked AS (
+             SELECT id, school, owner FROM turns
+              ORDER BY turn > $5::int, CASE WHEN turn > $5::int THEN turn ELSE 0 END, asked, id
               LIMIT $3::int
            ), made AS (
              INSERT INTO ${schema}.budget_requests (key_digest, school, granted_at, waiter_id)
@@ -257,7 +293,7 @@ export async function createPostgresBudget(options: PostgresBudgetOptions): Prom
            )
            UPDATE ${schema}.budget_waiters w SET request_id = made.id
              FROM made WHERE w.id = made.waiter_id RETURNING w.id, w.owner, made.id AS request_id`,
-          [digest, now, free, longest + margin],
+          [digest, now, free, longest + margin, share],
         );
         if (granted.rows.some((r) => r.owner !== owner)) notify = true;
         ({ at, active } = room(inflight + (granted.rowCount ?? 0)));

@@ -4,20 +4,22 @@
 // school at a time; one in-process FACTS budget per key (facts' createBudget) is shared by every school.
 import { randomUUID } from "node:crypto";
 import { DatabaseSync } from "node:sqlite";
+import type { Logger } from "@rostersync/core";
 import { type BudgetWindow, createBudget, type RequestBudget } from "@rostersync/facts";
-import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import { isTimeZone, nextCronTime, parseCron } from "./cron.js";
-import { type FleetTables, type JobEnvironment, type JobOutcome, type JobRequest, runJob } from "./jobs.js";
+import { ResultAsync } from "neverthrow";
+import { nextCronTime } from "./cron.js";
 import {
-  DEFAULT_NIGHTLY,
-  EMPTY_STATUS,
-  hoursCron,
-  makeDigest,
-  type StoredStatus,
-  schoolProblems,
-  schoolStatus,
-} from "./status.js";
-import type { Fleet, FleetError, FleetSchool, JobKind, OpenSchool } from "./types.js";
+  type FleetEngine,
+  type FleetTables,
+  fleetOver,
+  type JobEnvironment,
+  type JobOutcome,
+  type JobRequest,
+  runJob,
+  storeFailed,
+} from "./jobs.js";
+import { DEFAULT_NIGHTLY, EMPTY_STATUS, hoursCron, type StoredStatus } from "./status.js";
+import type { Fleet, FleetSchool, FleetStoreError, JobKind, OpenSchool } from "./types.js";
 
 /** Options of {@link createEmbeddedFleet}. */
 export interface EmbeddedFleetOptions {
@@ -43,7 +45,8 @@ export interface EmbeddedFleetOptions {
   readonly now?: (() => Date) | undefined;
   /** Told about each job's outcome. */
   readonly onJob?: ((job: JobRequest, outcome: JobOutcome) => void) | undefined;
-  readonly logger?: { warn?(message: string, detail?: unknown): void } | undefined;
+  /** Told when a tick fails (core's `Logger`; nothing logged holds a key). */
+  readonly logger?: Logger | undefined;
 }
 
 const SCHEMA = [
@@ -107,26 +110,38 @@ function sqliteTables(db: DatabaseSync): FleetTables {
   };
 }
 
-const storeFailed = (e: unknown): FleetError => ({
-  type: "FleetStoreFailed",
-  message: e instanceof Error ? e.message : String(e),
-});
-const lift = <T>(p: () => Promise<T>): ResultAsync<T, FleetError> => ResultAsync.fromPromise(p(), storeFailed);
-
 /**
  * Creates the embedded fleet: no PostgreSQL, no pg-boss, one process.
  *
  * @example
  * ```ts
- * const fleet = createEmbeddedFleet({ path: "fleet.db", open });
+ * const fleet = (await createEmbeddedFleet({ path: "fleet.db", open }))._unsafeUnwrap();
  * await fleet.addSchool({ tenantId: "school-1", timeZone: "Europe/Dublin" });
  * await fleet.start();
+ * // … at shutdown
+ * await fleet.close();
  * ```
+ *
+ * @returns The fleet, or `FleetStoreFailed` when the SQLite file cannot be opened or migrated.
  */
-export function createEmbeddedFleet(options: EmbeddedFleetOptions): Fleet {
-  const db = new DatabaseSync(options.path);
-  db.exec("PRAGMA journal_mode = WAL");
-  for (const sql of SCHEMA) db.exec(sql);
+export function createEmbeddedFleet(options: EmbeddedFleetOptions): ResultAsync<Fleet, FleetStoreError> {
+  return ResultAsync.fromPromise(
+    (async () => {
+      const db = new DatabaseSync(options.path);
+      try {
+        db.exec("PRAGMA journal_mode = WAL");
+        for (const sql of SCHEMA) db.exec(sql);
+      } catch (e) {
+        db.close();
+        throw e;
+      }
+      return embeddedFleet(options, db);
+    })(),
+    (e): FleetStoreError => ({ type: "FleetStoreFailed", message: e instanceof Error ? e.message : String(e) }),
+  );
+}
+
+function embeddedFleet(options: EmbeddedFleetOptions, db: DatabaseSync): Fleet {
   const tables = sqliteTables(db);
   const now = options.now ?? (() => new Date());
   const budgets = new Map<string, RequestBudget>();
@@ -234,80 +249,31 @@ export function createEmbeddedFleet(options: EmbeddedFleetOptions): Fleet {
         active.set(job.tenant_id, { stop, done });
       }
     } catch (e) {
-      options.logger?.warn?.("embedded fleet tick failed", e);
+      options.logger?.warn?.("embedded fleet tick failed", { error: e instanceof Error ? e.message : String(e) });
     }
   }
 
-  const fleet: Fleet = {
-    addSchool(school) {
-      const problems = schoolProblems(school, isTimeZone, parseCron);
-      if (problems.length > 0) {
-        return errAsync({
-          type: "InvalidSchool",
-          message: `School ${school.tenantId}: ${problems.join("; ")}`,
-          problems,
-        });
-      }
-      return lift(async () => {
-        await tables.saveSchool(school);
-        // New crons (or changed ones) are worked out again at the next tick.
-        db.prepare("DELETE FROM crons WHERE tenant_id = ?").run(school.tenantId);
-        return school;
-      });
+  const engine: FleetEngine = {
+    async schedule(school) {
+      // New crons (or changed ones) are worked out again at the next tick.
+      db.prepare("DELETE FROM crons WHERE tenant_id = ?").run(school.tenantId);
     },
-    removeSchool(tenantId) {
-      return lift(async () => {
-        await tables.removeSchool(tenantId);
-        db.prepare("DELETE FROM queue WHERE tenant_id = ? AND active = 0").run(tenantId);
-      });
+    async unschedule(tenantId) {
+      db.prepare("DELETE FROM crons WHERE tenant_id = ?").run(tenantId);
+      db.prepare("DELETE FROM queue WHERE tenant_id = ? AND active = 0").run(tenantId);
     },
-    runNow(tenantId, kind, runOptions = {}) {
-      return lift(async () => {
-        if ((await tables.school(tenantId)) === null) return false;
-        enqueue(tenantId, kind, now().getTime(), runOptions.exportName);
-        if (running) setImmediate(() => void tick());
-        return true;
-      }).andThen((known) =>
-        known
-          ? okAsync(undefined)
-          : errAsync<void, FleetError>({
-              type: "UnknownSchool",
-              message: `No school ${tenantId} in the fleet.`,
-              tenantId,
-            }),
-      );
+    async enqueue(tenantId, kind, exportName) {
+      enqueue(tenantId, kind, now().getTime(), exportName);
+      if (running) setImmediate(() => void tick());
     },
-    start() {
-      return lift(async () => {
-        if (running) return;
-        running = true;
-        // Jobs a dead process had in hand are due again; their runs resume.
-        db.exec("UPDATE queue SET active = 0 WHERE active = 1");
-        timer = setInterval(() => void tick(), options.tickMs ?? 1000);
-        void tick();
-      });
+    async start() {
+      running = true;
+      // Jobs a dead process had in hand are due again; their runs resume.
+      db.exec("UPDATE queue SET active = 0 WHERE active = 1");
+      timer = setInterval(() => void tick(), options.tickMs ?? 1000);
+      void tick();
     },
-    status() {
-      return lift(async () => {
-        const [schools, statuses] = await Promise.all([tables.schools(), tables.statuses()]);
-        const at = now();
-        return schools.map((s) => schoolStatus(s, statuses.get(s.tenantId) ?? EMPTY_STATUS, at));
-      });
-    },
-    digest({ since }) {
-      return fleet.status().andThen((statuses) =>
-        lift(async () => {
-          const { digest, reported } = makeDigest(statuses, since, now());
-          for (const tenantId of reported) {
-            await tables.updateStatus(tenantId, (s) =>
-              s.held === undefined ? s : { ...s, held: { ...s.held, reportedAt: digest.at } },
-            );
-          }
-          return digest;
-        }),
-      );
-    },
-    async stop() {
+    async close() {
       running = false;
       if (timer !== undefined) clearInterval(timer);
       // Jobs in hand stop between two actions; the next start resumes their runs.
@@ -316,5 +282,5 @@ export function createEmbeddedFleet(options: EmbeddedFleetOptions): Fleet {
       db.close();
     },
   };
-  return fleet;
+  return fleetOver(tables, now, engine);
 }

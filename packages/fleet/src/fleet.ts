@@ -3,17 +3,27 @@
 // whose worker stops beating is failed and retried elsewhere), jobs.ts makes each one exactly once, and
 // every worker takes its FACTS requests from one PostgreSQL budget per key (docs/fleet.md).
 import { createHash } from "node:crypto";
+import type { Logger } from "@rostersync/core";
 import type { BudgetWindow, RequestBudget } from "@rostersync/facts";
-import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import type { ResultAsync } from "neverthrow";
 import pg from "pg";
 import { type ConstructorOptions, PgBoss } from "pg-boss";
 import { createPostgresBudget, type PostgresBudget, type PostgresBudgetOptions } from "./budget.js";
-import { isTimeZone, parseCron } from "./cron.js";
-import { type JobEnvironment, type JobOutcome, type JobRequest, runJob } from "./jobs.js";
+import {
+  type FleetEngine,
+  fleetOver,
+  type JobEnvironment,
+  type JobOutcome,
+  type JobRequest,
+  lift,
+  runJob,
+} from "./jobs.js";
 import { postgresTables } from "./pg-tables.js";
 import { migrateFleetSchema } from "./schema.js";
-import { DEFAULT_NIGHTLY, hoursCron, makeDigest, schoolProblems, schoolStatus } from "./status.js";
-import type { Fleet, FleetError, JobKind, OpenSchool } from "./types.js";
+import { DEFAULT_NIGHTLY, hoursCron } from "./status.js";
+import type { Fleet, FleetError, FleetStoreError, JobKind, OpenSchool } from "./types.js";
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The pg-boss queue every school's jobs go through. */
 export const FLEET_QUEUE = "rostersync-school";
@@ -50,7 +60,8 @@ export interface PostgresFleetOptions {
   readonly now?: (() => Date) | undefined;
   /** Told about each job's outcome. */
   readonly onJob?: ((job: JobRequest, outcome: JobOutcome) => void) | undefined;
-  readonly logger?: { warn?(message: string, detail?: unknown): void } | undefined;
+  /** Told about pg-boss's errors and the budget's (core's `Logger`; nothing logged holds a key). */
+  readonly logger?: Logger | undefined;
 }
 
 interface JobData {
@@ -62,12 +73,6 @@ interface JobData {
 /** pg-boss schedule keys allow letters, digits, `_ - . /`: other tenant ids go in as their digest. */
 const scheduleKey = (tenantId: string, kind: JobKind) =>
   `${/^[A-Za-z0-9_.-]+$/.test(tenantId) ? tenantId : createHash("sha256").update(tenantId).digest("hex")}/${kind}`;
-
-const storeFailed = (e: unknown): FleetError => ({
-  type: "FleetStoreFailed",
-  message: e instanceof Error ? e.message : String(e),
-});
-const lift = <T>(p: () => Promise<T>): ResultAsync<T, FleetError> => ResultAsync.fromPromise(p(), storeFailed);
 
 /**
  * Creates the fleet of this process. Every worker process creates one and calls `start()`; any of them can
@@ -95,7 +100,7 @@ export function createPostgresFleet(options: PostgresFleetOptions): ResultAsync<
       max: 4,
       ...options.boss,
     });
-    boss.on("error", (e: unknown) => options.logger?.warn?.("pg-boss error", e));
+    boss.on("error", (e: unknown) => options.logger?.warn?.("pg-boss error", { error: messageOf(e) }));
     await boss.start();
     const existing = await boss.getQueue(FLEET_QUEUE);
     if (existing === null || existing === undefined) {
@@ -116,7 +121,7 @@ export function createPostgresFleet(options: PostgresFleetOptions): ResultAsync<
         });
     }
 
-    const budgets = new Map<string, Promise<PostgresBudget>>();
+    const budgets = new Map<string, ResultAsync<PostgresBudget, FleetStoreError>>();
     const budgetOf = (key: string) => {
       let b = budgets.get(key);
       if (b === undefined) {
@@ -133,10 +138,12 @@ export function createPostgresFleet(options: PostgresFleetOptions): ResultAsync<
     };
     const schoolBudget = (tenantId: string, key: string): RequestBudget => {
       let ready: RequestBudget | null = null;
-      const got = budgetOf(key).then((b) => {
-        ready = b.forSchool(tenantId);
+      const got = (async () => {
+        const b = await budgetOf(key);
+        if (b.isErr()) throw new Error(b.error.message);
+        ready = b.value.forSchool(tenantId);
         return ready;
-      });
+      })();
       return {
         take: (signal) => got.then((b) => b.take(signal)),
         pause: (ms) => void got.then((b) => b.pause(ms)),
@@ -154,122 +161,66 @@ export function createPostgresFleet(options: PostgresFleetOptions): ResultAsync<
         ...(startAfter === undefined ? {} : { startAfter }),
       });
 
-    let working = false;
-    const fleet: Fleet = {
-      addSchool(school) {
-        const problems = schoolProblems(school, isTimeZone, parseCron);
-        if (problems.length > 0) {
-          return errAsync({
-            type: "InvalidSchool",
-            message: `School ${school.tenantId}: ${problems.join("; ")}`,
-            problems,
-          });
-        }
-        return lift(async () => {
-          await tables.saveSchool(school);
-          const base = { tz: school.timeZone, singletonKey: school.tenantId };
-          await boss.schedule(
-            FLEET_QUEUE,
-            school.nightly ?? DEFAULT_NIGHTLY,
-            { tenantId: school.tenantId, kind: "sync" },
-            { ...base, key: scheduleKey(school.tenantId, "sync") },
-          );
-          await boss.schedule(
-            FLEET_QUEUE,
-            hoursCron(school),
-            { tenantId: school.tenantId, kind: "hours" },
-            { ...base, key: scheduleKey(school.tenantId, "hours") },
-          );
-          return school;
-        });
-      },
-      removeSchool(tenantId) {
-        return lift(async () => {
-          await boss.unschedule(FLEET_QUEUE, scheduleKey(tenantId, "sync"));
-          await boss.unschedule(FLEET_QUEUE, scheduleKey(tenantId, "hours"));
-          await tables.removeSchool(tenantId);
-        });
-      },
-      runNow(tenantId, kind, runOptions = {}) {
-        return lift(async () => {
-          const school = await tables.school(tenantId);
-          if (school === null) return false;
-          await send({
-            tenantId,
-            kind,
-            ...(runOptions.exportName === undefined ? {} : { exportName: runOptions.exportName }),
-          });
-          return true;
-        }).andThen((known) =>
-          known
-            ? okAsync(undefined)
-            : errAsync<void, FleetError>({
-                type: "UnknownSchool",
-                message: `No school ${tenantId} in the fleet.`,
-                tenantId,
-              }),
+    const engine: FleetEngine = {
+      async schedule(school) {
+        const base = { tz: school.timeZone, singletonKey: school.tenantId };
+        await boss.schedule(
+          FLEET_QUEUE,
+          school.nightly ?? DEFAULT_NIGHTLY,
+          { tenantId: school.tenantId, kind: "sync" },
+          { ...base, key: scheduleKey(school.tenantId, "sync") },
+        );
+        await boss.schedule(
+          FLEET_QUEUE,
+          hoursCron(school),
+          { tenantId: school.tenantId, kind: "hours" },
+          { ...base, key: scheduleKey(school.tenantId, "hours") },
         );
       },
-      start() {
-        return lift(async () => {
-          if (working) return;
-          working = true;
-          await boss.work<JobData>(
-            FLEET_QUEUE,
-            {
-              localConcurrency: Math.max(1, options.concurrency ?? 2),
-              batchSize: 1,
-              pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
-            },
-            async ([job]) => {
-              if (job === undefined) return;
-              const request: JobRequest = {
-                jobId: job.id,
-                kind: job.data.kind,
-                tenantId: job.data.tenantId,
-                exportName: job.data.exportName,
-                attempt: job.retryCount,
-              };
-              const outcome = await runJob(env, request, job.signal);
-              for (const e of outcome.exports) {
-                await send({ tenantId: request.tenantId, kind: "export", exportName: e.name }, e.at);
-              }
-              options.onJob?.(request, outcome);
-              // pg-boss retries a failed attempt with backoff.
-              if (outcome.retry) throw new Error(`${outcome.error?.type}: ${outcome.error?.message}`);
-              return { did: outcome.did, runId: outcome.runId ?? null };
-            },
-          );
-        });
+      async unschedule(tenantId) {
+        await boss.unschedule(FLEET_QUEUE, scheduleKey(tenantId, "sync"));
+        await boss.unschedule(FLEET_QUEUE, scheduleKey(tenantId, "hours"));
       },
-      status() {
-        return lift(async () => {
-          const [schools, statuses] = await Promise.all([tables.schools(), tables.statuses()]);
-          const at = now();
-          return schools.map((s) =>
-            schoolStatus(s, statuses.get(s.tenantId) ?? { newErrors: 0, hoursPending: 0, exportsNext: {} }, at),
-          );
-        });
+      async enqueue(tenantId, kind, exportName) {
+        await send({ tenantId, kind, ...(exportName === undefined ? {} : { exportName }) });
       },
-      digest({ since }) {
-        return fleet.status().andThen((statuses) =>
-          lift(async () => {
-            const { digest, reported } = makeDigest(statuses, since, now());
-            for (const tenantId of reported) {
-              await tables.updateStatus(tenantId, (s) =>
-                s.held === undefined ? s : { ...s, held: { ...s.held, reportedAt: digest.at } },
-              );
+      async start() {
+        await boss.work<JobData>(
+          FLEET_QUEUE,
+          {
+            localConcurrency: Math.max(1, options.concurrency ?? 2),
+            batchSize: 1,
+            pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
+          },
+          async ([job]) => {
+            if (job === undefined) return;
+            const request: JobRequest = {
+              jobId: job.id,
+              kind: job.data.kind,
+              tenantId: job.data.tenantId,
+              exportName: job.data.exportName,
+              attempt: job.retryCount,
+            };
+            const outcome = await runJob(env, request, job.signal);
+            for (const e of outcome.exports) {
+              await send({ tenantId: request.tenantId, kind: "export", exportName: e.name }, e.at);
             }
-            return digest;
-          }),
+            options.onJob?.(request, outcome);
+            // pg-boss retries a failed attempt with backoff.
+            if (outcome.retry) throw new Error(`${outcome.error?.type}: ${outcome.error?.message}`);
+            return { did: outcome.did, runId: outcome.runId ?? null };
+          },
         );
       },
-      async stop() {
+      async close() {
         await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);
-        for (const b of budgets.values()) await (await b).close().catch(() => undefined);
+        for (const b of budgets.values()) {
+          const opened = await b;
+          if (opened.isOk()) await opened.value.close().catch(() => undefined);
+        }
         await pool.end().catch(() => undefined);
       },
     };
-    return fleet;
+    return fleetOver(tables, now, engine);
   });
 }

@@ -2,11 +2,13 @@
 // once delivery; this makes the sync exactly once: the first attempt writes down the school's runs it found,
 // and a later attempt of the same job resumes the run that is not among them (the journal makes the resume
 // exactly once) or, when that run completed, stops there. A new run starts only when the job has none.
-import type { RunRecord, SyncStore } from "@rostersync/core";
+import type { Logger, RunRecord, SyncStore } from "@rostersync/core";
 import type { RequestBudget } from "@rostersync/facts";
 import type { SyncError } from "@rostersync/sync";
-import { EMPTY_STATUS, pauseAt, type StoredStatus } from "./status.js";
-import type { FleetSchool, JobKind, OpenedSchool, OpenSchool, TypedError } from "./types.js";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import { isTimeZone, parseCron } from "./cron.js";
+import { EMPTY_STATUS, makeDigest, pauseAt, type StoredStatus, schoolProblems, schoolStatus } from "./status.js";
+import type { Fleet, FleetError, FleetSchool, JobKind, OpenedSchool, OpenSchool, TypedError } from "./types.js";
 
 /** Where the jobs keep what they learn; PostgreSQL or SQLite. */
 export interface FleetTables {
@@ -60,7 +62,7 @@ export interface JobEnvironment {
   readonly open: OpenSchool;
   readonly budget: (tenantId: string, key: string) => RequestBudget;
   readonly now: () => Date;
-  readonly logger?: { warn?(message: string, detail?: unknown): void } | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 /** Errors that another attempt cannot fix: a person must act (set up, review, fix input). */
@@ -309,3 +311,108 @@ async function exportJob(
 }
 
 export { EMPTY_STATUS };
+
+/** The fleet's own storage failed (a lost connection, a locked file): the error every engine reports. */
+export const storeFailed = (e: unknown): FleetError => ({
+  type: "FleetStoreFailed",
+  message: e instanceof Error ? e.message : String(e),
+});
+
+/** A promise of the fleet's storage as a `ResultAsync` whose error is `FleetStoreFailed`. */
+export const lift = <T>(p: () => Promise<T>): ResultAsync<T, FleetError> => ResultAsync.fromPromise(p(), storeFailed);
+
+/** What differs between the engines (pg-boss, the embedded loop): how work is scheduled, queued and run. */
+export interface FleetEngine {
+  /** Schedules (or schedules again) a saved school's crons. */
+  schedule(school: FleetSchool): Promise<void>;
+  /** Stops scheduling a school's work, before its row is removed. */
+  unschedule(tenantId: string): Promise<void>;
+  /** Queues one job now. */
+  enqueue(tenantId: string, kind: JobKind, exportName?: string): Promise<void>;
+  /** Starts working jobs in this process (called once). */
+  start(): Promise<void>;
+  /** Stops working and lets go of everything the engine holds (called once). */
+  close(): Promise<void>;
+}
+
+/**
+ * The fleet a host sees, the same over every engine: school validation, `UnknownSchool`, `status()` and
+ * `digest()` live here once; the engine only schedules, queues and works.
+ */
+export function fleetOver(tables: FleetTables, now: () => Date, engine: FleetEngine): Fleet {
+  let started = false;
+  let closing: Promise<void> | null = null;
+  const fleet: Fleet = {
+    addSchool(school) {
+      const problems = schoolProblems(school, isTimeZone, parseCron);
+      if (problems.length > 0) {
+        return errAsync({
+          type: "InvalidSchool",
+          message: `School ${school.tenantId}: ${problems.join("; ")}`,
+          problems,
+        });
+      }
+      return lift(async () => {
+        await tables.saveSchool(school);
+        await engine.schedule(school);
+        return school;
+      });
+    },
+    removeSchool(tenantId) {
+      return lift(async () => {
+        await engine.unschedule(tenantId);
+        await tables.removeSchool(tenantId);
+      });
+    },
+    runNow(tenantId, kind, runOptions = {}) {
+      return lift(async () => {
+        if ((await tables.school(tenantId)) === null) return false;
+        await engine.enqueue(tenantId, kind, runOptions.exportName);
+        return true;
+      }).andThen((known) =>
+        known
+          ? okAsync(undefined)
+          : errAsync<void, FleetError>({
+              type: "UnknownSchool",
+              message: `No school ${tenantId} in the fleet.`,
+              tenantId,
+            }),
+      );
+    },
+    start() {
+      return lift(async () => {
+        if (started) return;
+        started = true;
+        await engine.start();
+      });
+    },
+    status() {
+      return lift(async () => {
+        const [schools, statuses] = await Promise.all([tables.schools(), tables.statuses()]);
+        const at = now();
+        return schools.map((s) => schoolStatus(s, statuses.get(s.tenantId) ?? EMPTY_STATUS, at));
+      });
+    },
+    digest({ since }) {
+      return fleet.status().andThen((statuses) =>
+        lift(async () => {
+          const { digest, reported } = makeDigest(statuses, since, now());
+          for (const tenantId of reported) {
+            await tables.updateStatus(tenantId, (s) =>
+              s.held === undefined ? s : { ...s, held: { ...s.held, reportedAt: digest.at } },
+            );
+          }
+          return digest;
+        }),
+      );
+    },
+    close() {
+      closing ??= engine.close();
+      return closing;
+    },
+    stop() {
+      return fleet.close();
+    },
+  };
+  return fleet;
+}

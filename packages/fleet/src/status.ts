@@ -15,10 +15,15 @@ export const EMPTY_STATUS: StoredStatus = { newErrors: 0, hoursPending: 0, expor
 export const DEFAULT_NIGHTLY = "0 2 * * *";
 export const DEFAULT_HOURS_EVERY = 15;
 
-/** The cron of a school's hours push. */
+/**
+ * The cron of a school's hours push: every `hoursEveryMinutes`, from a minute that depends on the school, so
+ * that a thousand schools' pushes spread over the interval instead of all being queued at :00, :15, …
+ */
 export const hoursCron = (school: FleetSchool): string => {
   const every = Math.max(1, Math.min(59, Math.round(school.hoursEveryMinutes ?? DEFAULT_HOURS_EVERY)));
-  return `*/${every} * * * *`;
+  let h = 2166136261;
+  for (const c of school.tenantId) h = Math.imul(h ^ (c.codePointAt(0) ?? 0), 16777619) >>> 0;
+  return `${h % every}-59/${every} * * * *`;
 };
 
 /** The pause window `now` falls in, if any. */

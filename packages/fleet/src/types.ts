@@ -122,6 +122,9 @@ export interface FleetDigest {
   readonly stillHeld: number;
 }
 
+/** The fleet's own storage failed (a lost connection, a locked file). */
+export type FleetStoreError = Extract<FleetError, { readonly type: "FleetStoreFailed" }>;
+
 /** What the fleet's own storage failing looks like. */
 export type FleetError =
   | { readonly type: "FleetStoreFailed"; readonly message: string }
@@ -142,6 +145,11 @@ export interface Fleet {
   status(): ResultAsync<readonly SchoolStatus[], FleetError>;
   /** What needs a person since `since`; held schools are reported once. */
   digest(options: { readonly since: Date }): ResultAsync<FleetDigest, FleetError>;
-  /** Stops working (jobs in hand finish or are aborted and resumed elsewhere) and closes connections. */
+  /**
+   * Stops working (jobs in hand finish, or are aborted and resumed later or elsewhere) and closes the
+   * fleet's connections or file. Idempotent.
+   */
+  close(): Promise<void>;
+  /** @deprecated Renamed `close()` (the adapter contract, docs/architecture.md); removed in the next minor. */
   stop(): Promise<void>;
 }

@@ -82,9 +82,30 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
     }
   });
 
+  it("opening answers FleetStoreFailed as a value when PostgreSQL cannot be reached, instead of rejecting", async () => {
+    const opened = await createPostgresBudget({
+      // Nothing listens on port 1.
+      connectionString: "postgres://nobody@127.0.0.1:1/none",
+      key: "unreachable-key",
+      schema: SCHEMA,
+    });
+    expect(opened.isErr()).toBe(true);
+    expect(opened._unsafeUnwrapErr().type).toBe("FleetStoreFailed");
+    // The key is never in a message.
+    expect(opened._unsafeUnwrapErr().message).not.toContain("unreachable-key");
+  });
+
+  it("close() is idempotent and leaves a pool the host gave it open", async () => {
+    const budget = (await createPostgresBudget({ pool, key: "own-pool-key", schema: SCHEMA }))._unsafeUnwrap();
+    (await budget.take())();
+    await budget.close();
+    await budget.close();
+    expect((await pool.query("SELECT 1 AS one")).rows[0].one).toBe(1);
+  });
+
   it("stores the key's digest, never the key", async () => {
     const key = "the-secret-subscription-key";
-    const budget = await createPostgresBudget({ connectionString: url, key, schema: SCHEMA });
+    const budget = (await createPostgresBudget({ connectionString: url, key, schema: SCHEMA }))._unsafeUnwrap();
     try {
       const release = await budget.forSchool("school-1").take();
       release();
@@ -104,8 +125,8 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
 
   it("a 429 seen by one process pauses every other one for its Retry-After", async () => {
     const key = "pause-key";
-    const a = await createPostgresBudget({ connectionString: url, key, schema: SCHEMA });
-    const b = await createPostgresBudget({ connectionString: url, key, schema: SCHEMA });
+    const a = (await createPostgresBudget({ connectionString: url, key, schema: SCHEMA }))._unsafeUnwrap();
+    const b = (await createPostgresBudget({ connectionString: url, key, schema: SCHEMA }))._unsafeUnwrap();
     try {
       a.pause(700);
       // a's pause reaches the database with a's next round; make one happen.
@@ -129,12 +150,14 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
   });
 
   it("is fair between schools: a big school's queue does not keep small schools waiting", async () => {
-    const budget = await createPostgresBudget({
-      connectionString: url,
-      key: "fairness-key",
-      schema: SCHEMA,
-      windows: [{ requests: 2, windowMs: 150 }],
-    });
+    const budget = (
+      await createPostgresBudget({
+        connectionString: url,
+        key: "fairness-key",
+        schema: SCHEMA,
+        windows: [{ requests: 2, windowMs: 150 }],
+      })
+    )._unsafeUnwrap();
     try {
       const order: string[] = [];
       const takeAs = (school: string) =>
@@ -158,13 +181,44 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
     }
   });
 
+  it("within their fair share, schools are served in the order they asked: one school's read finishes before the next one's", async () => {
+    const budget = (
+      await createPostgresBudget({
+        connectionString: url,
+        key: "order-key",
+        schema: SCHEMA,
+        windows: [{ requests: 2, windowMs: 150 }],
+        fairShare: 4,
+      })
+    )._unsafeUnwrap();
+    try {
+      const order: string[] = [];
+      const takeAs = (school: string) =>
+        budget
+          .forSchool(school)
+          .take()
+          .then((release) => {
+            order.push(school);
+            release();
+          });
+      // Two small schools' reads, a asking first: served a, a, a, then b, b, b (not a, b, a, b, …, which
+      // keeps both reads going until the end).
+      await Promise.all([...["a", "a", "a"].map(takeAs), ...["b", "b", "b"].map(takeAs)]);
+      expect(order).toEqual(["a", "a", "a", "b", "b", "b"]);
+    } finally {
+      await budget.close();
+    }
+  });
+
   it("a waiting request whose row another process removed as stale asks again instead of waiting for ever", async () => {
-    const budget = await createPostgresBudget({
-      connectionString: url,
-      key: "lost-waiter-key",
-      schema: SCHEMA,
-      windows: [{ requests: 1, windowMs: 300 }],
-    });
+    const budget = (
+      await createPostgresBudget({
+        connectionString: url,
+        key: "lost-waiter-key",
+        schema: SCHEMA,
+        windows: [{ requests: 1, windowMs: 300 }],
+      })
+    )._unsafeUnwrap();
     try {
       const first = await budget.take();
       const second = budget.forSchool("slow").take();
@@ -185,12 +239,14 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
   }, 300_000);
 
   it("an aborted take rejects with the signal's reason and gives its turn away", async () => {
-    const budget = await createPostgresBudget({
-      connectionString: url,
-      key: "abort-key",
-      schema: SCHEMA,
-      windows: [{ requests: 1, windowMs: 60_000 }],
-    });
+    const budget = (
+      await createPostgresBudget({
+        connectionString: url,
+        key: "abort-key",
+        schema: SCHEMA,
+        windows: [{ requests: 1, windowMs: 60_000 }],
+      })
+    )._unsafeUnwrap();
     try {
       const first = await budget.take();
       const stop = new AbortController();

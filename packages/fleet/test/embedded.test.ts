@@ -110,12 +110,14 @@ describe("the embedded fleet (SQLite, one process)", () => {
     const outcomes: { school: string; outcome: JobOutcome }[] = [];
     const since = new Date(Date.now() - 1000);
     const hour = 3_600_000;
-    const fleet: Fleet = createEmbeddedFleet({
-      path: join(dir, "fleet.db"),
-      open,
-      tickMs: 50,
-      onJob: (job, outcome) => outcomes.push({ school: job.tenantId, outcome }),
-    });
+    const fleet: Fleet = (
+      await createEmbeddedFleet({
+        path: join(dir, "fleet.db"),
+        open,
+        tickMs: 50,
+        onJob: (job, outcome) => outcomes.push({ school: job.tenantId, outcome }),
+      })
+    )._unsafeUnwrap();
     for (const id of ["b", "held"])
       (await fleet.addSchool({ tenantId: id, timeZone: "Europe/Dublin" }))._unsafeUnwrap();
     (
@@ -148,7 +150,7 @@ describe("the embedded fleet (SQLite, one process)", () => {
     expect(first.held.map((s) => s.tenantId)).toEqual(["held"]);
     expect(second.held).toEqual([]);
     expect(second.stillHeld).toBe(1);
-    await fleet.stop();
+    await fleet.close();
   }, 300_000);
 
   it("a job in hand when the fleet stopped resumes its run at the next start, never a second run", async () => {
@@ -156,9 +158,9 @@ describe("the embedded fleet (SQLite, one process)", () => {
     let first: Fleet | null = null;
     let stopping: Promise<void> | null = null;
     onCreate = (school, n) => {
-      if (school === "a" && n === 5 && first !== null) stopping ??= first.stop();
+      if (school === "a" && n === 5 && first !== null) stopping ??= first.close();
     };
-    first = createEmbeddedFleet({ path, open, tickMs: 50 });
+    first = (await createEmbeddedFleet({ path, open, tickMs: 50 }))._unsafeUnwrap();
     (await first.addSchool({ tenantId: "a", timeZone: "Asia/Tokyo" }))._unsafeUnwrap();
     (await first.start())._unsafeUnwrap();
     (await first.runNow("a", "sync"))._unsafeUnwrap();
@@ -172,10 +174,12 @@ describe("the embedded fleet (SQLite, one process)", () => {
     expect(interrupted).toHaveLength(1);
 
     const outcomes: JobOutcome[] = [];
-    const second = createEmbeddedFleet({ path, open, tickMs: 50, onJob: (_j, o) => outcomes.push(o) });
+    const second = (
+      await createEmbeddedFleet({ path, open, tickMs: 50, onJob: (_j, o) => outcomes.push(o) })
+    )._unsafeUnwrap();
     (await second.start())._unsafeUnwrap();
     await until(() => outcomes.length >= 1);
-    await second.stop();
+    await second.close();
     expect(outcomes[0]).toMatchObject({ did: "resumed", runId: interrupted[0]?.runId });
     // The same run finished; no second one was started.
     const runs = (await store.listRuns("a"))._unsafeUnwrap();
@@ -183,4 +187,39 @@ describe("the embedded fleet (SQLite, one process)", () => {
     expect(runs.find((r) => r.runId === interrupted[0]?.runId)?.status).toBe("completed");
     expect(runs.every((r) => r.status === "completed")).toBe(true);
   }, 300_000);
+
+  it("opening answers FleetStoreFailed as a value when the file cannot be opened, instead of throwing", async () => {
+    const opened = await createEmbeddedFleet({ path: join(dir, "no-such-folder", "fleet.db"), open });
+    expect(opened.isErr()).toBe(true);
+    expect(opened._unsafeUnwrapErr().type).toBe("FleetStoreFailed");
+  });
+
+  it("the shared front: InvalidSchool lists every problem, UnknownSchool names the school, close() is idempotent", async () => {
+    const warned: { message: string; data?: Record<string, unknown> }[] = [];
+    const fleet = (
+      await createEmbeddedFleet({
+        path: join(dir, "fleet-front.db"),
+        open,
+        tickMs: 50,
+        // core's Logger: a message and a record.
+        logger: { warn: (message, data) => warned.push({ message, ...(data === undefined ? {} : { data }) }) },
+      })
+    )._unsafeUnwrap();
+    const invalid = await fleet.addSchool({ tenantId: " ", timeZone: "Mars/Olympus", nightly: "every night" });
+    expect(invalid._unsafeUnwrapErr()).toMatchObject({ type: "InvalidSchool" });
+    const problems = invalid.isErr() && invalid.error.type === "InvalidSchool" ? invalid.error.problems : [];
+    expect(problems).toHaveLength(3);
+    const unknown = await fleet.runNow("nobody", "sync");
+    expect(unknown._unsafeUnwrapErr()).toEqual({
+      type: "UnknownSchool",
+      message: "No school nobody in the fleet.",
+      tenantId: "nobody",
+    });
+    expect((await fleet.status())._unsafeUnwrap()).toEqual([]);
+    await fleet.close();
+    await fleet.close();
+    // `stop()` is the deprecated name of `close()`: a third call is as harmless.
+    await fleet.stop();
+    expect(warned).toEqual([]);
+  });
 });

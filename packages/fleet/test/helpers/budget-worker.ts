@@ -20,12 +20,14 @@ const setup = JSON.parse(process.argv[2] ?? "{}") as Setup;
 const shared =
   setup.mode === "local"
     ? null
-    : await createPostgresBudget({
-        connectionString: setup.url,
-        key: setup.key,
-        windows: setup.windows,
-        schema: "rostersync_fleet_budget_test",
-      });
+    : (
+        await createPostgresBudget({
+          connectionString: setup.url,
+          key: setup.key,
+          windows: setup.windows,
+          schema: "rostersync_fleet_budget_test",
+        })
+      )._unsafeUnwrap();
 const local = createBudget({ windows: setup.windows });
 const budget = {
   forSchool: (school: string): RequestBudget => shared?.forSchool(school) ?? local,

@@ -97,7 +97,7 @@ if (started.isErr()) throw new Error(started.error.message);
 report({ type: "ready", worker: name });
 process.on("message", async (m: { stop?: boolean }) => {
   if (m.stop) {
-    await fleet.value.stop();
+    await fleet.value.close();
     await store.close();
     process.exit(0);
   }

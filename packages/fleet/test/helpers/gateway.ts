@@ -13,6 +13,8 @@ export interface Gateway {
   /** Requests per API key. */
   readonly perKey: Map<string, number>;
   readonly state: { limiting: boolean; refused: number; requests: number; minimal: number };
+  /** When each request arrived while limiting (ms since the epoch): the benchmark's timeline. */
+  readonly arrivals: number[];
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -23,6 +25,7 @@ export function startGateway(windows: readonly RateLimitWindow[], pageSize = 100
   const limiter = createRateLimiter(windows);
   const perKey = new Map<string, number>();
   const state = { limiting: false, refused: 0, requests: 0, minimal: 0 };
+  const arrivals: number[] = [];
   let origin = "";
   const read = async (req: IncomingMessage) => {
     const chunks: Buffer[] = [];
@@ -35,6 +38,7 @@ export function startGateway(windows: readonly RateLimitWindow[], pageSize = 100
     perKey.set(key, (perKey.get(key) ?? 0) + 1);
     if (state.limiting) {
       state.requests++;
+      arrivals.push(receivedAt);
       const admission = limiter.admit(receivedAt);
       if (!admission.admitted) {
         state.refused++;
@@ -86,6 +90,7 @@ export function startGateway(windows: readonly RateLimitWindow[], pageSize = 100
     limiter,
     perKey,
     state,
+    arrivals,
     async listen() {
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
