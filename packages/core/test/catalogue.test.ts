@@ -114,7 +114,7 @@ describe("checkProfile against the catalogue", () => {
 
 describe("the memory source's catalogue", () => {
   it("is made from the snapshot without a roster read, built-ins first and UDFs after", async () => {
-    const source = createMemoryRosterSource(SNAPSHOT);
+    const source = createMemoryRosterSource({ snapshot: SNAPSHOT });
     const catalogue = (await source.catalogue())._unsafeUnwrap();
     expect(source.reads()).toBe(0);
     expect(source.catalogueReads()).toBe(1);

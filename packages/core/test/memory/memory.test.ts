@@ -11,7 +11,7 @@ const hour = { personId: "1", role: "parent" as const, date: "2026-09-01", hours
 
 describe("memory adapters", () => {
   it("directory: creates once per idempotency key and keeps emails unique", async () => {
-    const directory = createMemoryDirectory([account("a1", { email: "Taken@school.org" })]);
+    const directory = createMemoryDirectory({ accounts: [account("a1", { email: "Taken@school.org" })] });
     const first = await directory.createAccount(newAccount, "1");
     const replay = await directory.createAccount(newAccount, "1");
     expect(first._unsafeUnwrap().created).toBe(true);
@@ -24,7 +24,8 @@ describe("memory adapters", () => {
   });
 
   it("directory: links, updates, archives and restores; a fault hook fails a write without writing", async () => {
-    const directory = createMemoryDirectory([account("a1", { managed: false })], [], {
+    const directory = createMemoryDirectory({
+      accounts: [account("a1", { managed: false })],
       fault: (op) => (op === "archiveAccount" ? { type: "Unavailable", message: "down", retryable: true } : null),
     });
     await directory.linkAccount("a1", "7", { fields: { Room: "5A" }, familyGroupId: "F1" });
@@ -43,7 +44,8 @@ describe("memory adapters", () => {
 
   it("roster source: answers the snapshot, or the fault", async () => {
     const snapshot = { people: [], schools: [], gradeLevels: [] };
-    const source = createMemoryRosterSource(() => snapshot, {
+    const source = createMemoryRosterSource({
+      snapshot: () => snapshot,
       fault: (n) => (n === 2 ? { type: "Unavailable", message: "502" } : null),
     });
     expect((await source.read())._unsafeUnwrap()).toBe(snapshot);
@@ -53,7 +55,7 @@ describe("memory adapters", () => {
 
   it("hours sink: a reconciling write finds the record a lost write made instead of duplicating it", async () => {
     let lose = true;
-    const sink = createMemoryHoursSink([], {
+    const sink = createMemoryHoursSink({
       fault: () => (lose ? { error: { type: "Timeout", message: "lost" }, afterWrite: true } : null),
     });
     const lost = (await sink.write([{ hourId: "h1", op: "create", hour }]))._unsafeUnwrap();
@@ -77,10 +79,12 @@ describe("memory adapters", () => {
       approved: true,
       deleted: false,
     };
-    const source = createMemoryHoursSource([
-      { ...base, hourId: "h1", updatedAt: "2026-09-01T10:00:00Z" },
-      { ...base, hourId: "h2", updatedAt: "2026-09-02T10:00:00Z" },
-    ]);
+    const source = createMemoryHoursSource({
+      entries: [
+        { ...base, hourId: "h1", updatedAt: "2026-09-01T10:00:00Z" },
+        { ...base, hourId: "h2", updatedAt: "2026-09-02T10:00:00Z" },
+      ],
+    });
     const changes = (await source.changedSince("2026-09-01T12:00:00Z"))._unsafeUnwrap();
     expect(changes.entries.map((e) => e.hourId)).toEqual(["h2"]);
     expect(changes.watermark).toBe("2026-09-02T10:00:00Z");
