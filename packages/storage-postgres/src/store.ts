@@ -207,6 +207,8 @@ function lastById<T>(entries: readonly T[], id: (entry: T) => string): T[] {
   return [...new Map(entries.map((entry) => [id(entry), entry] as const)).values()];
 }
 
+type Operations = SyncStoreOperations<PostgresStoreError>;
+
 function storeOn(
   pool: pg.Pool,
   owned: boolean,
@@ -215,6 +217,28 @@ function storeOn(
   endpoint: Endpoint,
   schemaVersion: number,
 ): PostgresStore {
+  const queries = queriesOn(pool, s);
+  const store = defineSyncStore({
+    name: "postgres",
+    operations: {
+      ...documentOperations(queries),
+      ...runOperations(queries),
+      ...ledgerOperations(queries),
+      ...lockOperations(queries),
+    },
+    close: async () => {
+      if (owned) await pool.end();
+    },
+    toStoreError: (cause) => toStoreError(cause, endpoint),
+    closedError: () => storeError("Unavailable", `the store on ${describeEndpoint(endpoint)} is closed`),
+  });
+  return { ...store, schema: schemaName, schemaVersion, getInstance: () => pool };
+}
+
+/** The queries of one pool on one schema (`s`, quoted), shared by the raw operations. */
+type Queries = ReturnType<typeof queriesOn>;
+
+function queriesOn(pool: pg.Pool, s: string) {
   const query: Query = (text, params) => pool.query<Row>(text, params as unknown[]);
 
   /** One transaction on one connection: committed when `body` is ok, rolled back otherwise. */
@@ -277,7 +301,15 @@ function storeOn(
 
   const runRecord = (row: Row): RunRecord => ({ ...parse<RunRecord>(row.record), plan: parse<JsonValue>(row.plan) });
 
-  const operations: SyncStoreOperations<PostgresStoreError> = {
+  return { s, query, transaction, readDoc, saveDoc, runRecord };
+}
+
+/** The raw operations on the profile, the decisions and the last run. */
+function documentOperations(
+  db: Queries,
+): Pick<Operations, "getProfile" | "saveProfile" | "getDecisions" | "saveDecisions" | "getLastRun" | "saveLastRun"> {
+  const { s, query, readDoc, saveDoc } = db;
+  return {
     getProfile: (tenantId) => readDoc<SyncProfile>(tenantId, "profile"),
     saveProfile: (tenantId, profile, expectedVersion) =>
       saveDoc("documents", [tenantId, "profile"], expectedVersion, "the profile", profile),
@@ -288,17 +320,28 @@ function storeOn(
     saveLastRun: async (tenantId, lastRun) => {
       await query(
         `INSERT INTO ${s}.documents (tenant_id, kind, version, body) VALUES ($1, 'last-run', 1, $2)
-           ON CONFLICT (tenant_id, kind) DO UPDATE SET version = documents.version + 1, body = excluded.body`,
+         ON CONFLICT (tenant_id, kind) DO UPDATE SET version = documents.version + 1, body = excluded.body`,
         [tenantId, JSON.stringify(lastRun)],
       );
       return ok(undefined);
     },
+  };
+}
 
+/** The raw operations on runs, their journals and the audit. */
+function runOperations(
+  db: Queries,
+): Pick<
+  Operations,
+  "createRun" | "getRun" | "listRuns" | "finishRun" | "appendJournal" | "readJournal" | "appendAudit" | "listAudit"
+> {
+  const { s, query, transaction, runRecord } = db;
+  return {
     createRun: async (tenantId, record) => {
       const { plan, ...rest } = record;
       const inserted = await query(
         `INSERT INTO ${s}.runs (tenant_id, run_id, started_at, record, plan) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT DO NOTHING`,
+         ON CONFLICT DO NOTHING`,
         [tenantId, record.runId, record.startedAt, JSON.stringify(rest), JSON.stringify(plan)],
       );
       return inserted.rowCount === 1
@@ -352,19 +395,19 @@ function storeOn(
       // statement.
       const { rows } = await query(
         `WITH run AS (
-             SELECT 1 FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2
-           ), head AS (
-             INSERT INTO ${s}.journal_heads AS h (tenant_id, run_id, last_seq)
-             SELECT $1, $2, $6::bigint FROM run WHERE $5::bigint IS NOT NULL
-             ON CONFLICT (tenant_id, run_id) DO UPDATE SET last_seq = excluded.last_seq
-             WHERE h.last_seq < $5::bigint
-             RETURNING 1
-           ), lines AS (
-             INSERT INTO ${s}.journal (tenant_id, run_id, seq, entry)
-             SELECT $1, $2, seq, entry FROM unnest($3::bigint[], $4::text[]) AS batch (seq, entry)
-             WHERE EXISTS (SELECT 1 FROM head)
-           )
-           SELECT (SELECT count(*) FROM run)::int AS found, (SELECT count(*) FROM head)::int AS accepted`,
+           SELECT 1 FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2
+         ), head AS (
+           INSERT INTO ${s}.journal_heads AS h (tenant_id, run_id, last_seq)
+           SELECT $1, $2, $6::bigint FROM run WHERE $5::bigint IS NOT NULL
+           ON CONFLICT (tenant_id, run_id) DO UPDATE SET last_seq = excluded.last_seq
+           WHERE h.last_seq < $5::bigint
+           RETURNING 1
+         ), lines AS (
+           INSERT INTO ${s}.journal (tenant_id, run_id, seq, entry)
+           SELECT $1, $2, seq, entry FROM unnest($3::bigint[], $4::text[]) AS batch (seq, entry)
+           WHERE EXISTS (SELECT 1 FROM head)
+         )
+         SELECT (SELECT count(*) FROM run)::int AS found, (SELECT count(*) FROM head)::int AS accepted`,
         [
           tenantId,
           runId,
@@ -389,7 +432,7 @@ function storeOn(
     readJournal: async (tenantId, runId) => {
       const { rows } = await query(
         `SELECT '[' || string_agg(entry, ',' ORDER BY seq) || ']' AS lines FROM ${s}.journal
-           WHERE tenant_id = $1 AND run_id = $2`,
+         WHERE tenant_id = $1 AND run_id = $2`,
         [tenantId, runId],
       );
       const lines = rows[0]?.lines;
@@ -414,13 +457,33 @@ function storeOn(
             ])
           : await query(
               `SELECT record FROM ${s}.audit
-                 WHERE tenant_id = $1 AND coalesce(record::jsonb ->> 'kind', 'apply') = $3
-                 ORDER BY at DESC, id DESC LIMIT $2`,
+               WHERE tenant_id = $1 AND coalesce(record::jsonb ->> 'kind', 'apply') = $3
+               ORDER BY at DESC, id DESC LIMIT $2`,
               [tenantId, options?.limit ?? null, options.kind],
             );
       return ok(rows.map((row) => parse<AuditRecord>(row.record)));
     },
+  };
+}
 
+/** The raw operations on the hours ledger, watermarks, tardy exports and their ledgers. */
+function ledgerOperations(
+  db: Queries,
+): Pick<
+  Operations,
+  | "getHoursLedger"
+  | "putHoursLedger"
+  | "getWatermark"
+  | "setWatermark"
+  | "listExports"
+  | "getExport"
+  | "saveExport"
+  | "deleteExport"
+  | "getExportLedger"
+  | "putExportLedger"
+> {
+  const { s, query, transaction, saveDoc } = db;
+  return {
     getHoursLedger: async (tenantId, hourIds) => {
       const { rows } = hourIds
         ? await query(`SELECT entry FROM ${s}.hours_ledger WHERE tenant_id = $1 AND hour_id = ANY($2::text[])`, [
@@ -436,8 +499,8 @@ function storeOn(
       // One statement: atomic without an explicit transaction.
       await query(
         `INSERT INTO ${s}.hours_ledger (tenant_id, hour_id, entry)
-           SELECT $1, hour_id, entry FROM unnest($2::text[], $3::text[]) AS rows (hour_id, entry)
-           ON CONFLICT (tenant_id, hour_id) DO UPDATE SET entry = excluded.entry`,
+         SELECT $1, hour_id, entry FROM unnest($2::text[], $3::text[]) AS rows (hour_id, entry)
+         ON CONFLICT (tenant_id, hour_id) DO UPDATE SET entry = excluded.entry`,
         [tenantId, unique.map((e) => e.hourId), unique.map((e) => JSON.stringify(e))],
       );
       return ok(undefined);
@@ -453,7 +516,7 @@ function storeOn(
       // JSON-encoded, so that NUL (which text columns refuse) and lone surrogates survive.
       await query(
         `INSERT INTO ${s}.watermarks (tenant_id, key, value) VALUES ($1, $2, $3)
-           ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`,
+         ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`,
         [tenantId, key, JSON.stringify(value)],
       );
       return ok(undefined);
@@ -506,22 +569,28 @@ function storeOn(
       if (unique.length === 0) return ok(undefined);
       await query(
         `INSERT INTO ${s}.export_ledger (tenant_id, export_id, event_id, entry)
-           SELECT $1, $2, event_id, entry FROM unnest($3::text[], $4::text[]) AS rows (event_id, entry)
-           ON CONFLICT (tenant_id, export_id, event_id) DO UPDATE SET entry = excluded.entry`,
+         SELECT $1, $2, event_id, entry FROM unnest($3::text[], $4::text[]) AS rows (event_id, entry)
+         ON CONFLICT (tenant_id, export_id, event_id) DO UPDATE SET entry = excluded.entry`,
         [tenantId, exportId, unique.map((e) => e.eventId), unique.map((e) => JSON.stringify(e))],
       );
       return ok(undefined);
     },
+  };
+}
 
+/** The raw operations on the run lock. */
+function lockOperations(db: Queries): Pick<Operations, "acquireLock" | "renewLock" | "releaseLock"> {
+  const { s, query } = db;
+  return {
     acquireLock: async (tenantId, owner, ttlMs, now) => {
       const lease: Lease = { tenantId, owner, token: randomUUID(), expiresAt: Math.round(now + ttlMs) };
       // One statement: takes a free or expired lease, leaves a live one alone. A concurrent taker waits on
       // the row and then re-checks `expires_at` against the winner's row, so two can never both succeed.
       const taken = await query(
         `INSERT INTO ${s}.locks (tenant_id, owner, token, expires_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, token = excluded.token,
-             expires_at = excluded.expires_at
-           WHERE locks.expires_at <= $5`,
+         ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, token = excluded.token,
+           expires_at = excluded.expires_at
+         WHERE locks.expires_at <= $5`,
         [tenantId, owner, lease.token, lease.expiresAt, Math.round(now)],
       );
       if (taken.rowCount === 1) return ok(lease);
@@ -549,15 +618,4 @@ function storeOn(
       return ok(undefined);
     },
   };
-
-  const store = defineSyncStore({
-    name: "postgres",
-    operations,
-    close: async () => {
-      if (owned) await pool.end();
-    },
-    toStoreError: (cause) => toStoreError(cause, endpoint),
-    closedError: () => storeError("Unavailable", `the store on ${describeEndpoint(endpoint)} is closed`),
-  });
-  return { ...store, schema: schemaName, schemaVersion, getInstance: () => pool };
 }

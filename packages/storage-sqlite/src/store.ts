@@ -170,7 +170,31 @@ function migrate(db: DatabaseSync, path: string): Outcome<number> {
   }
 }
 
+type Operations = SyncStoreOperations<SqliteStoreError>;
+
 function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteStore {
+  const statements = statementsOn(db);
+  const store = defineSyncStore({
+    name: "sqlite",
+    operations: {
+      ...documentOperations(statements),
+      ...runOperations(statements),
+      ...ledgerOperations(statements),
+      ...lockOperations(statements),
+    },
+    close: async () => {
+      if (db.isOpen) db.close();
+    },
+    toStoreError: (cause) => toStoreError(cause, path),
+    closedError: () => storeError("Unavailable", `the store on ${path} is closed`),
+  });
+  return { ...store, schemaVersion, getInstance: () => db };
+}
+
+/** Cached statements and the write transaction of one open database, shared by the raw operations. */
+type Statements = ReturnType<typeof statementsOn>;
+
+function statementsOn(db: DatabaseSync) {
   const statements = new Map<string, StatementSync>();
   const sql = (text: string): StatementSync => {
     let statement = statements.get(text);
@@ -241,7 +265,15 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
 
   const runRecord = (row: Row): RunRecord => ({ ...parse<RunRecord>(row.record), plan: parse<JsonValue>(row.plan) });
 
-  const operations: SyncStoreOperations<SqliteStoreError> = {
+  return { sql, get, all, run, write, readDoc, saveDoc, runRecord };
+}
+
+/** The raw operations on the profile, the decisions and the last run. */
+function documentOperations(
+  db: Statements,
+): Pick<Operations, "getProfile" | "saveProfile" | "getDecisions" | "saveDecisions" | "getLastRun" | "saveLastRun"> {
+  const { run, readDoc, saveDoc } = db;
+  return {
     getProfile: (tenantId) => readDoc<SyncProfile>(tenantId, "profile"),
     saveProfile: (tenantId, profile, expectedVersion) =>
       saveDoc("documents", [tenantId, "profile"], expectedVersion, "the profile", profile),
@@ -252,18 +284,29 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
     saveLastRun: (tenantId, lastRun) => {
       run(
         `INSERT INTO documents (tenant_id, kind, version, body) VALUES (?, 'last-run', 1, ?)
-           ON CONFLICT (tenant_id, kind) DO UPDATE SET version = version + 1, body = excluded.body`,
+         ON CONFLICT (tenant_id, kind) DO UPDATE SET version = version + 1, body = excluded.body`,
         tenantId,
         JSON.stringify(lastRun),
       );
       return ok(undefined);
     },
+  };
+}
 
+/** The raw operations on runs, their journals and the audit. */
+function runOperations(
+  db: Statements,
+): Pick<
+  Operations,
+  "createRun" | "getRun" | "listRuns" | "finishRun" | "appendJournal" | "readJournal" | "appendAudit" | "listAudit"
+> {
+  const { sql, get, all, run, write, runRecord } = db;
+  return {
     createRun: (tenantId, record) => {
       const { plan, ...rest } = record;
       const inserted = run(
         `INSERT INTO runs (tenant_id, run_id, started_at, record, plan) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (tenant_id, run_id) DO NOTHING`,
+         ON CONFLICT (tenant_id, run_id) DO NOTHING`,
         tenantId,
         record.runId,
         record.startedAt,
@@ -329,7 +372,7 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
     appendAudit: (tenantId, record) => {
       const inserted = run(
         `INSERT INTO audit (tenant_id, audit_id, at, record) VALUES (?, ?, ?, ?)
-           ON CONFLICT (tenant_id, audit_id) DO NOTHING`,
+         ON CONFLICT (tenant_id, audit_id) DO NOTHING`,
         tenantId,
         record.auditId,
         record.at,
@@ -348,14 +391,34 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
             )
           : all(
               `SELECT record FROM audit WHERE tenant_id = ? AND coalesce(json_extract(record, '$.kind'), 'apply') = ?
-                 ORDER BY at DESC, id DESC LIMIT ?`,
+               ORDER BY at DESC, id DESC LIMIT ?`,
               tenantId,
               options.kind,
               options?.limit ?? -1,
             );
       return ok(rows.map((row) => parse<AuditRecord>(row.record)));
     },
+  };
+}
 
+/** The raw operations on the hours ledger, watermarks, tardy exports and their ledgers. */
+function ledgerOperations(
+  db: Statements,
+): Pick<
+  Operations,
+  | "getHoursLedger"
+  | "putHoursLedger"
+  | "getWatermark"
+  | "setWatermark"
+  | "listExports"
+  | "getExport"
+  | "saveExport"
+  | "deleteExport"
+  | "getExportLedger"
+  | "putExportLedger"
+> {
+  const { sql, get, all, run, write, saveDoc } = db;
+  return {
     getHoursLedger: (tenantId, hourIds) => {
       const rows = hourIds
         ? all(
@@ -370,7 +433,7 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
       write(() => {
         const upsert = sql(
           `INSERT INTO hours_ledger (tenant_id, hour_id, entry) VALUES (?, ?, ?)
-             ON CONFLICT (tenant_id, hour_id) DO UPDATE SET entry = excluded.entry`,
+           ON CONFLICT (tenant_id, hour_id) DO UPDATE SET entry = excluded.entry`,
         );
         for (const entry of entries) upsert.run(tenantId, entry.hourId, JSON.stringify(entry));
         return ok(undefined);
@@ -383,7 +446,7 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
       // JSON-encoded, so that NUL and lone surrogates in the value survive.
       run(
         `INSERT INTO watermarks (tenant_id, key, value) VALUES (?, ?, ?)
-           ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`,
+         ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`,
         tenantId,
         key,
         JSON.stringify(value),
@@ -417,7 +480,7 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
       const rows = eventIds
         ? all(
             `SELECT entry FROM export_ledger WHERE tenant_id = ? AND export_id = ?
-               AND event_id IN (SELECT value FROM json_each(?))`,
+             AND event_id IN (SELECT value FROM json_each(?))`,
             tenantId,
             exportId,
             JSON.stringify(eventIds),
@@ -429,20 +492,26 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
       write(() => {
         const upsert = sql(
           `INSERT INTO export_ledger (tenant_id, export_id, event_id, entry) VALUES (?, ?, ?, ?)
-             ON CONFLICT (tenant_id, export_id, event_id) DO UPDATE SET entry = excluded.entry`,
+           ON CONFLICT (tenant_id, export_id, event_id) DO UPDATE SET entry = excluded.entry`,
         );
         for (const entry of entries) upsert.run(tenantId, exportId, entry.eventId, JSON.stringify(entry));
         return ok(undefined);
       }),
+  };
+}
 
+/** The raw operations on the run lock. */
+function lockOperations(db: Statements): Pick<Operations, "acquireLock" | "renewLock" | "releaseLock"> {
+  const { get, run } = db;
+  return {
     acquireLock: (tenantId, owner, ttlMs, now) => {
       const lease: Lease = { tenantId, owner, token: randomUUID(), expiresAt: now + ttlMs };
       // One statement: takes a free or expired lock, leaves a live one alone.
       const taken = run(
         `INSERT INTO locks (tenant_id, owner, token, expires_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, token = excluded.token,
-             expires_at = excluded.expires_at
-           WHERE locks.expires_at <= ?`,
+         ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, token = excluded.token,
+           expires_at = excluded.expires_at
+         WHERE locks.expires_at <= ?`,
         tenantId,
         owner,
         lease.token,
@@ -475,17 +544,6 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
       return ok(undefined);
     },
   };
-
-  const store = defineSyncStore({
-    name: "sqlite",
-    operations,
-    close: async () => {
-      if (db.isOpen) db.close();
-    },
-    toStoreError: (cause) => toStoreError(cause, path),
-    closedError: () => storeError("Unavailable", `the store on ${path} is closed`),
-  });
-  return { ...store, schemaVersion, getInstance: () => db };
 }
 
 function narrow(error: StoreError): SqliteStoreError {
