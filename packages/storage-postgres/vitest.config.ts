@@ -6,7 +6,7 @@ export default defineProject({
   test: {
     ...hangGuards,
     name: "storage-postgres",
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["test/**/*.test.ts"],
     // Starts (and stops) a private PostgreSQL 15 unless RS_PG_URL is set.
     globalSetup: ["test/global-setup.ts"],
   },

@@ -6,14 +6,17 @@ import { expect, it } from "vitest";
 
 it("resumes a crashed first sync to the same accounts, then archives next year's graduates", async () => {
   let school = generateSchool({ seed: 3, people: 400, linkedRate: 0 });
-  const source = createMemoryRosterSource(() => ({
-    people: school.people,
-    schools: school.schools,
-    gradeLevels: school.gradeLevels,
-  }));
+  const source = createMemoryRosterSource({
+    snapshot: () => ({
+      people: school.people,
+      schools: school.schools,
+      gradeLevels: school.gradeLevels,
+    }),
+  });
   let creates = 0;
   let crashing = true;
-  const directory = createMemoryDirectory(school.accounts, [], {
+  const directory = createMemoryDirectory({
+    accounts: school.accounts,
     // The 50th account create fails fatally, as if the app's database went away mid-run.
     fault: (operation) =>
       crashing && operation === "createAccount" && ++creates === 50

@@ -220,7 +220,7 @@ async function main(args: DemoArgs): Promise<void> {
   let directory: TargetDirectory & { markAccessed?: (accountId: string) => void; close?: () => void };
   if (args.dryRun) {
     store = createMemoryStore();
-    directory = createMemoryDirectory(hostAccounts(world.people(), args.role));
+    directory = createMemoryDirectory({ accounts: hostAccounts(world.people(), args.role) });
   } else {
     store = must(await createSqliteStore({ path: join(args.out, "rostersync.db") }), "Opening the SQLite store");
     // Sequential account ids (instead of random UUIDs) make two runs with the same seed print the same.

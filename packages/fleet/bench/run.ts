@@ -87,7 +87,7 @@ try {
   for (let i = 0; i < SCHOOLS; i++) {
     const sync = createSync({
       tenantId: id(i),
-      source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+      source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
       directory: createMemoryDirectory(),
       store,
     });

@@ -19,12 +19,12 @@ function host(options: Partial<RosterHandlerOptions> = {}) {
   let roster: RosterSnapshot = { people: school.people, schools: school.schools, gradeLevels: school.gradeLevels };
   const ports = {
     a: {
-      source: createMemoryRosterSource(() => roster),
+      source: createMemoryRosterSource({ snapshot: () => roster }),
       directory: createMemoryDirectory(),
       store: createMemoryStore(),
     },
     b: {
-      source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+      source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
       directory: createMemoryDirectory(),
       store: createMemoryStore(),
     },

@@ -1,12 +1,9 @@
 import { randomUUID } from "node:crypto";
 import {
   type AuditRecord,
-  checkAuditKind,
-  checkExpectedVersion,
-  checkJournalBatch,
-  checkLimit,
   checkStoreId,
   type Decisions,
+  defineSyncStore,
   type ExportLedgerEntry,
   type ExportRecord,
   type HoursLedgerEntry,
@@ -17,6 +14,7 @@ import {
   type RunRecord,
   type SyncProfile,
   type SyncStore,
+  type SyncStoreOperations,
   storeError,
   type Versioned,
 } from "@rostersync/core";
@@ -209,6 +207,8 @@ function lastById<T>(entries: readonly T[], id: (entry: T) => string): T[] {
   return [...new Map(entries.map((entry) => [id(entry), entry] as const)).values()];
 }
 
+type Operations = SyncStoreOperations<PostgresStoreError>;
+
 function storeOn(
   pool: pg.Pool,
   owned: boolean,
@@ -217,25 +217,29 @@ function storeOn(
   endpoint: Endpoint,
   schemaVersion: number,
 ): PostgresStore {
-  let closed = false;
-  const query: Query = (text, params) => pool.query<Row>(text, params as unknown[]);
+  const queries = queriesOn(pool, s);
+  const store = defineSyncStore({
+    name: "postgres",
+    operations: {
+      ...documentOperations(queries),
+      ...runOperations(queries),
+      ...ledgerOperations(queries),
+      ...lockOperations(queries),
+    },
+    close: async () => {
+      if (owned) await pool.end();
+    },
+    toStoreError: (cause) => toStoreError(cause, endpoint),
+    closedError: () => storeError("Unavailable", `the store on ${describeEndpoint(endpoint)} is closed`),
+  });
+  return { ...store, schema: schemaName, schemaVersion, getInstance: () => pool };
+}
 
-  /** Validates ids, then runs `body`, mapping whatever it throws. */
-  const op = <T>(ids: Record<string, unknown>, body: () => Promise<Outcome<T>>): ResultAsync<T, PostgresStoreError> => {
-    const run = async (): Promise<Outcome<T>> => {
-      for (const [label, id] of Object.entries(ids)) {
-        const invalid = checkStoreId(label, id);
-        if (invalid) return err(invalid as PostgresStoreError);
-      }
-      if (closed) return err(storeError("Unavailable", `the store on ${describeEndpoint(endpoint)} is closed`));
-      try {
-        return await body();
-      } catch (cause) {
-        return err(toStoreError(cause, endpoint));
-      }
-    };
-    return new ResultAsync(run());
-  };
+/** The queries of one pool on one schema (`s`, quoted), shared by the raw operations. */
+type Queries = ReturnType<typeof queriesOn>;
+
+function queriesOn(pool: pg.Pool, s: string) {
+  const query: Query = (text, params) => pool.query<Row>(text, params as unknown[]);
 
   /** One transaction on one connection: committed when `body` is ok, rolled back otherwise. */
   const transaction = async <T>(body: (q: Query) => Promise<Outcome<T>>): Promise<Outcome<T>> => {
@@ -272,8 +276,6 @@ function storeOn(
     what: string,
     value: unknown,
   ): Promise<Outcome<number>> => {
-    const invalid = checkExpectedVersion(expectedVersion);
-    if (invalid) return err(invalid as PostgresStoreError);
     const [keyColumn, valueColumn] = table === "documents" ? ["kind", "body"] : ["export_id", "config"];
     const json = JSON.stringify(value);
     const written =
@@ -299,336 +301,321 @@ function storeOn(
 
   const runRecord = (row: Row): RunRecord => ({ ...parse<RunRecord>(row.record), plan: parse<JsonValue>(row.plan) });
 
+  return { s, query, transaction, readDoc, saveDoc, runRecord };
+}
+
+/** The raw operations on the profile, the decisions and the last run. */
+function documentOperations(
+  db: Queries,
+): Pick<Operations, "getProfile" | "saveProfile" | "getDecisions" | "saveDecisions" | "getLastRun" | "saveLastRun"> {
+  const { s, query, readDoc, saveDoc } = db;
   return {
-    name: "postgres",
-    schema: schemaName,
-    schemaVersion,
-    getInstance: () => pool,
-
-    getProfile: (tenantId) => op({ tenantId }, () => readDoc<SyncProfile>(tenantId, "profile")),
+    getProfile: (tenantId) => readDoc<SyncProfile>(tenantId, "profile"),
     saveProfile: (tenantId, profile, expectedVersion) =>
-      op({ tenantId }, () => saveDoc("documents", [tenantId, "profile"], expectedVersion, "the profile", profile)),
-    getDecisions: (tenantId) => op({ tenantId }, () => readDoc<Decisions>(tenantId, "decisions")),
+      saveDoc("documents", [tenantId, "profile"], expectedVersion, "the profile", profile),
+    getDecisions: (tenantId) => readDoc<Decisions>(tenantId, "decisions"),
     saveDecisions: (tenantId, decisions, expectedVersion) =>
-      op({ tenantId }, () =>
-        saveDoc("documents", [tenantId, "decisions"], expectedVersion, "the decisions", decisions),
-      ),
-    getLastRun: (tenantId) =>
-      op({ tenantId }, async () => (await readDoc<LastRun>(tenantId, "last-run")).map((doc) => doc?.value ?? null)),
-    saveLastRun: (tenantId, lastRun) =>
-      op({ tenantId }, async () => {
-        await query(
-          `INSERT INTO ${s}.documents (tenant_id, kind, version, body) VALUES ($1, 'last-run', 1, $2)
-           ON CONFLICT (tenant_id, kind) DO UPDATE SET version = documents.version + 1, body = excluded.body`,
-          [tenantId, JSON.stringify(lastRun)],
-        );
-        return ok(undefined);
-      }),
-
-    createRun: (tenantId, record) =>
-      op({ tenantId, runId: record.runId }, async () => {
-        const { plan, ...rest } = record;
-        const inserted = await query(
-          `INSERT INTO ${s}.runs (tenant_id, run_id, started_at, record, plan) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT DO NOTHING`,
-          [tenantId, record.runId, record.startedAt, JSON.stringify(rest), JSON.stringify(plan)],
-        );
-        return inserted.rowCount === 1
-          ? ok(undefined)
-          : err(storeError("Conflict", `run ${record.runId} exists already`));
-      }),
-    getRun: (tenantId, runId) =>
-      op({ tenantId, runId }, async () => {
-        const { rows } = await query(`SELECT record, plan FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2`, [
-          tenantId,
-          runId,
-        ]);
-        return ok(rows[0] ? runRecord(rows[0]) : null);
-      }),
-    listRuns: (tenantId, options) =>
-      op({ tenantId }, async () => {
-        const invalid = checkLimit(options?.limit);
-        if (invalid) return err(invalid as PostgresStoreError);
-        const { rows } = await query(
-          `SELECT record, plan FROM ${s}.runs WHERE tenant_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
-          [tenantId, options?.limit ?? null],
-        );
-        return ok(rows.map(runRecord));
-      }),
-    finishRun: (tenantId, runId, update) =>
-      op({ tenantId, runId }, () =>
-        transaction(async (q) => {
-          const { rows } = await q(`SELECT record FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2 FOR UPDATE`, [
-            tenantId,
-            runId,
-          ]);
-          const row = rows[0];
-          if (!row) return err(storeError("NotFound", `run ${runId} does not exist`));
-          const record = {
-            ...parse<Omit<RunRecord, "plan">>(row.record),
-            status: update.status,
-            finishedAt: update.finishedAt,
-            ...(update.summary === undefined ? {} : { summary: update.summary }),
-          };
-          await q(`UPDATE ${s}.runs SET record = $3 WHERE tenant_id = $1 AND run_id = $2`, [
-            tenantId,
-            runId,
-            JSON.stringify(record),
-          ]);
-          return ok(undefined);
-        }),
-      ),
-    appendJournal: (tenantId, runId, entries) =>
-      op({ tenantId, runId }, async () => {
-        // The batch's own order is checked here; how it follows the stored journal is checked by the statement.
-        const invalid = checkJournalBatch(entries, null);
-        if (invalid) return err(invalid as PostgresStoreError);
-        const first = entries[0];
-        const last = entries.at(-1);
-        // One statement, so one round trip per append (the apply's hot path). It moves the run's journal
-        // head, a small row of its own, only when the batch follows it: `ON CONFLICT … DO UPDATE … WHERE`
-        // locks that row, so a racing appender of the same run waits and then re-checks against the
-        // winner's committed head. The run row (and the plan stored in it) is only looked up, never written
-        // or locked. The journal's primary key is the last line of defence: a duplicate `seq` fails the whole
-        // statement.
-        const { rows } = await query(
-          `WITH run AS (
-             SELECT 1 FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2
-           ), head AS (
-             INSERT INTO ${s}.journal_heads AS h (tenant_id, run_id, last_seq)
-             SELECT $1, $2, $6::bigint FROM run WHERE $5::bigint IS NOT NULL
-             ON CONFLICT (tenant_id, run_id) DO UPDATE SET last_seq = excluded.last_seq
-             WHERE h.last_seq < $5::bigint
-             RETURNING 1
-           ), lines AS (
-             INSERT INTO ${s}.journal (tenant_id, run_id, seq, entry)
-             SELECT $1, $2, seq, entry FROM unnest($3::bigint[], $4::text[]) AS batch (seq, entry)
-             WHERE EXISTS (SELECT 1 FROM head)
-           )
-           SELECT (SELECT count(*) FROM run)::int AS found, (SELECT count(*) FROM head)::int AS accepted`,
-          [
-            tenantId,
-            runId,
-            entries.map((e) => e.seq),
-            entries.map((e) => JSON.stringify(e)),
-            first?.seq ?? null,
-            last?.seq ?? null,
-          ],
-        );
-        const row = rows[0];
-        if (!row || row.found === 0) return err(storeError("NotFound", `run ${runId} does not exist`));
-        if (!first || row.accepted === 1) return ok(undefined);
-        // Refused: read the head now (a fresh statement sees a racing winner's commit) to say what it is.
-        const head = await query(`SELECT last_seq FROM ${s}.journal_heads WHERE tenant_id = $1 AND run_id = $2`, [
-          tenantId,
-          runId,
-        ]);
-        return err(
-          storeError("Conflict", `journal seq ${first.seq} does not follow ${String(head.rows[0]?.last_seq ?? null)}`),
-        );
-      }),
-    readJournal: (tenantId, runId) =>
-      op({ tenantId, runId }, async () => {
-        const { rows } = await query(
-          `SELECT '[' || string_agg(entry, ',' ORDER BY seq) || ']' AS lines FROM ${s}.journal
-           WHERE tenant_id = $1 AND run_id = $2`,
-          [tenantId, runId],
-        );
-        const lines = rows[0]?.lines;
-        return ok(lines == null ? [] : parse<JournalEntry[]>(lines));
-      }),
-    appendAudit: (tenantId, record) =>
-      op({ tenantId, auditId: record.auditId }, async () => {
-        const inserted = await query(
-          `INSERT INTO ${s}.audit (tenant_id, audit_id, at, record) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-          [tenantId, record.auditId, record.at, JSON.stringify(record)],
-        );
-        return inserted.rowCount === 1
-          ? ok(undefined)
-          : err(storeError("Conflict", `audit ${record.auditId} exists already`));
-      }),
-    listAudit: (tenantId, options) =>
-      op({ tenantId }, async () => {
-        const invalid = checkLimit(options?.limit) ?? checkAuditKind(options?.kind);
-        if (invalid) return err(invalid as PostgresStoreError);
-        // Records written before kinds existed have none: they are apply runs.
-        const { rows } =
-          options?.kind === undefined
-            ? await query(`SELECT record FROM ${s}.audit WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, [
-                tenantId,
-                options?.limit ?? null,
-              ])
-            : await query(
-                `SELECT record FROM ${s}.audit
-                 WHERE tenant_id = $1 AND coalesce(record::jsonb ->> 'kind', 'apply') = $3
-                 ORDER BY at DESC, id DESC LIMIT $2`,
-                [tenantId, options?.limit ?? null, options.kind],
-              );
-        return ok(rows.map((row) => parse<AuditRecord>(row.record)));
-      }),
-
-    getHoursLedger: (tenantId, hourIds) =>
-      op({ tenantId }, async () => {
-        const { rows } = hourIds
-          ? await query(`SELECT entry FROM ${s}.hours_ledger WHERE tenant_id = $1 AND hour_id = ANY($2::text[])`, [
-              tenantId,
-              hourIds,
-            ])
-          : await query(`SELECT entry FROM ${s}.hours_ledger WHERE tenant_id = $1`, [tenantId]);
-        return ok(rows.map((row) => parse<HoursLedgerEntry>(row.entry)));
-      }),
-    putHoursLedger: (tenantId, entries) =>
-      op({ tenantId }, async () => {
-        const invalid = entries.map((entry) => checkStoreId("hourId", entry.hourId)).find((p) => p !== null);
-        if (invalid) return err(invalid as PostgresStoreError);
-        const unique = lastById(entries, (entry) => entry.hourId);
-        if (unique.length === 0) return ok(undefined);
-        // One statement: atomic without an explicit transaction.
-        await query(
-          `INSERT INTO ${s}.hours_ledger (tenant_id, hour_id, entry)
-           SELECT $1, hour_id, entry FROM unnest($2::text[], $3::text[]) AS rows (hour_id, entry)
-           ON CONFLICT (tenant_id, hour_id) DO UPDATE SET entry = excluded.entry`,
-          [tenantId, unique.map((e) => e.hourId), unique.map((e) => JSON.stringify(e))],
-        );
-        return ok(undefined);
-      }),
-    getWatermark: (tenantId, key) =>
-      op({ tenantId, key }, async () => {
-        const { rows } = await query(`SELECT value FROM ${s}.watermarks WHERE tenant_id = $1 AND key = $2`, [
-          tenantId,
-          key,
-        ]);
-        return ok(rows[0] ? parse<string>(rows[0].value) : null);
-      }),
-    setWatermark: (tenantId, key, value) =>
-      op({ tenantId, key }, async () => {
-        // JSON-encoded, so that NUL (which text columns refuse) and lone surrogates survive.
-        await query(
-          `INSERT INTO ${s}.watermarks (tenant_id, key, value) VALUES ($1, $2, $3)
-           ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`,
-          [tenantId, key, JSON.stringify(value)],
-        );
-        return ok(undefined);
-      }),
-
-    listExports: (tenantId) =>
-      op({ tenantId }, async () => {
-        const { rows } = await query(`SELECT export_id, version, config FROM ${s}.exports WHERE tenant_id = $1`, [
-          tenantId,
-        ]);
-        return ok(
-          rows.map(
-            (row): ExportRecord => ({
-              exportId: row.export_id as string,
-              config: parse<JsonValue>(row.config),
-              version: Number(row.version),
-            }),
-          ),
-        );
-      }),
-    getExport: (tenantId, exportId) =>
-      op({ tenantId, exportId }, async () => {
-        const { rows } = await query(
-          `SELECT version, config FROM ${s}.exports WHERE tenant_id = $1 AND export_id = $2`,
-          [tenantId, exportId],
-        );
-        const row = rows[0];
-        return ok(row ? { exportId, config: parse<JsonValue>(row.config), version: Number(row.version) } : null);
-      }),
-    saveExport: (tenantId, exportId, config, expectedVersion) =>
-      op({ tenantId, exportId }, () =>
-        saveDoc("exports", [tenantId, exportId], expectedVersion, `export ${exportId}`, config),
-      ),
-    deleteExport: (tenantId, exportId) =>
-      op({ tenantId, exportId }, () =>
-        transaction(async (q) => {
-          await q(`DELETE FROM ${s}.exports WHERE tenant_id = $1 AND export_id = $2`, [tenantId, exportId]);
-          await q(`DELETE FROM ${s}.export_ledger WHERE tenant_id = $1 AND export_id = $2`, [tenantId, exportId]);
-          return ok(undefined);
-        }),
-      ),
-    getExportLedger: (tenantId, exportId, eventIds) =>
-      op({ tenantId, exportId }, async () => {
-        const { rows } = eventIds
-          ? await query(
-              `SELECT entry FROM ${s}.export_ledger WHERE tenant_id = $1 AND export_id = $2 AND event_id = ANY($3::text[])`,
-              [tenantId, exportId, eventIds],
-            )
-          : await query(`SELECT entry FROM ${s}.export_ledger WHERE tenant_id = $1 AND export_id = $2`, [
-              tenantId,
-              exportId,
-            ]);
-        return ok(rows.map((row) => parse<ExportLedgerEntry>(row.entry)));
-      }),
-    putExportLedger: (tenantId, exportId, entries) =>
-      op({ tenantId, exportId }, async () => {
-        const invalid = entries.map((entry) => checkStoreId("eventId", entry.eventId)).find((p) => p !== null);
-        if (invalid) return err(invalid as PostgresStoreError);
-        const unique = lastById(entries, (entry) => entry.eventId);
-        if (unique.length === 0) return ok(undefined);
-        await query(
-          `INSERT INTO ${s}.export_ledger (tenant_id, export_id, event_id, entry)
-           SELECT $1, $2, event_id, entry FROM unnest($3::text[], $4::text[]) AS rows (event_id, entry)
-           ON CONFLICT (tenant_id, export_id, event_id) DO UPDATE SET entry = excluded.entry`,
-          [tenantId, exportId, unique.map((e) => e.eventId), unique.map((e) => JSON.stringify(e))],
-        );
-        return ok(undefined);
-      }),
-
-    acquireLock: (tenantId, owner, ttlMs, now) =>
-      op({ tenantId, owner }, async () => {
-        const invalid = checkTtl(ttlMs, now);
-        if (invalid) return err(invalid);
-        const lease: Lease = { tenantId, owner, token: randomUUID(), expiresAt: Math.round(now + ttlMs) };
-        // One statement: takes a free or expired lease, leaves a live one alone. A concurrent taker waits on
-        // the row and then re-checks `expires_at` against the winner's row, so two can never both succeed.
-        const taken = await query(
-          `INSERT INTO ${s}.locks (tenant_id, owner, token, expires_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, token = excluded.token,
-             expires_at = excluded.expires_at
-           WHERE locks.expires_at <= $5`,
-          [tenantId, owner, lease.token, lease.expiresAt, Math.round(now)],
-        );
-        if (taken.rowCount === 1) return ok(lease);
-        const { rows } = await query(`SELECT owner, expires_at FROM ${s}.locks WHERE tenant_id = $1`, [tenantId]);
-        return err(
-          storeError(
-            "Locked",
-            `school ${tenantId} is locked by ${String(rows[0]?.owner)} until ${String(rows[0]?.expires_at)}`,
-          ),
-        );
-      }),
-    renewLock: (lease, ttlMs, now) =>
-      op({ tenantId: lease.tenantId }, async () => {
-        const invalid = checkTtl(ttlMs, now);
-        if (invalid) return err(invalid);
-        const expiresAt = Math.round(now + ttlMs);
-        const renewed = await query(`UPDATE ${s}.locks SET expires_at = $3 WHERE tenant_id = $1 AND token = $2`, [
-          lease.tenantId,
-          lease.token,
-          expiresAt,
-        ]);
-        return renewed.rowCount === 1
-          ? ok({ ...lease, expiresAt })
-          : err(storeError("LockLost", `the run lock of school ${lease.tenantId} was released or taken over`));
-      }),
-    releaseLock: (lease) =>
-      op({ tenantId: lease.tenantId }, async () => {
-        await query(`DELETE FROM ${s}.locks WHERE tenant_id = $1 AND token = $2`, [lease.tenantId, lease.token]);
-        return ok(undefined);
-      }),
-
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      if (owned) await pool.end();
+      saveDoc("documents", [tenantId, "decisions"], expectedVersion, "the decisions", decisions),
+    getLastRun: async (tenantId) => (await readDoc<LastRun>(tenantId, "last-run")).map((doc) => doc?.value ?? null),
+    saveLastRun: async (tenantId, lastRun) => {
+      await query(
+        `INSERT INTO ${s}.documents (tenant_id, kind, version, body) VALUES ($1, 'last-run', 1, $2)
+         ON CONFLICT (tenant_id, kind) DO UPDATE SET version = documents.version + 1, body = excluded.body`,
+        [tenantId, JSON.stringify(lastRun)],
+      );
+      return ok(undefined);
     },
   };
 }
 
-function checkTtl(ttlMs: number, now: number): PostgresStoreError | null {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) return storeError("Invalid", `ttlMs must be positive, got ${ttlMs}`);
-  if (!Number.isSafeInteger(Math.round(now)))
-    return storeError("Invalid", `now must be epoch milliseconds, got ${now}`);
-  return null;
+/** The raw operations on runs, their journals and the audit. */
+function runOperations(
+  db: Queries,
+): Pick<
+  Operations,
+  "createRun" | "getRun" | "listRuns" | "finishRun" | "appendJournal" | "readJournal" | "appendAudit" | "listAudit"
+> {
+  const { s, query, transaction, runRecord } = db;
+  return {
+    createRun: async (tenantId, record) => {
+      const { plan, ...rest } = record;
+      const inserted = await query(
+        `INSERT INTO ${s}.runs (tenant_id, run_id, started_at, record, plan) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING`,
+        [tenantId, record.runId, record.startedAt, JSON.stringify(rest), JSON.stringify(plan)],
+      );
+      return inserted.rowCount === 1
+        ? ok(undefined)
+        : err(storeError("Conflict", `run ${record.runId} exists already`));
+    },
+    getRun: async (tenantId, runId) => {
+      const { rows } = await query(`SELECT record, plan FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2`, [
+        tenantId,
+        runId,
+      ]);
+      return ok(rows[0] ? runRecord(rows[0]) : null);
+    },
+    listRuns: async (tenantId, options) => {
+      const { rows } = await query(
+        `SELECT record, plan FROM ${s}.runs WHERE tenant_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
+        [tenantId, options?.limit ?? null],
+      );
+      return ok(rows.map(runRecord));
+    },
+    finishRun: (tenantId, runId, update) =>
+      transaction(async (q) => {
+        const { rows } = await q(`SELECT record FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2 FOR UPDATE`, [
+          tenantId,
+          runId,
+        ]);
+        const row = rows[0];
+        if (!row) return err(storeError("NotFound", `run ${runId} does not exist`));
+        const record = {
+          ...parse<Omit<RunRecord, "plan">>(row.record),
+          status: update.status,
+          finishedAt: update.finishedAt,
+          ...(update.summary === undefined ? {} : { summary: update.summary }),
+        };
+        await q(`UPDATE ${s}.runs SET record = $3 WHERE tenant_id = $1 AND run_id = $2`, [
+          tenantId,
+          runId,
+          JSON.stringify(record),
+        ]);
+        return ok(undefined);
+      }),
+    appendJournal: async (tenantId, runId, entries) => {
+      // The batch's own order is checked by the factory; how it follows the stored journal, by the statement.
+      const first = entries[0];
+      const last = entries.at(-1);
+      // One statement, so one round trip per append (the apply's hot path). It moves the run's journal
+      // head, a small row of its own, only when the batch follows it: `ON CONFLICT … DO UPDATE … WHERE`
+      // locks that row, so a racing appender of the same run waits and then re-checks against the
+      // winner's committed head. The run row (and the plan stored in it) is only looked up, never written
+      // or locked. The journal's primary key is the last line of defence: a duplicate `seq` fails the whole
+      // statement.
+      const { rows } = await query(
+        `WITH run AS (
+           SELECT 1 FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2
+         ), head AS (
+           INSERT INTO ${s}.journal_heads AS h (tenant_id, run_id, last_seq)
+           SELECT $1, $2, $6::bigint FROM run WHERE $5::bigint IS NOT NULL
+           ON CONFLICT (tenant_id, run_id) DO UPDATE SET last_seq = excluded.last_seq
+           WHERE h.last_seq < $5::bigint
+           RETURNING 1
+         ), lines AS (
+           INSERT INTO ${s}.journal (tenant_id, run_id, seq, entry)
+           SELECT $1, $2, seq, entry FROM unnest($3::bigint[], $4::text[]) AS batch (seq, entry)
+           WHERE EXISTS (SELECT 1 FROM head)
+         )
+         SELECT (SELECT count(*) FROM run)::int AS found, (SELECT count(*) FROM head)::int AS accepted`,
+        [
+          tenantId,
+          runId,
+          entries.map((e) => e.seq),
+          entries.map((e) => JSON.stringify(e)),
+          first?.seq ?? null,
+          last?.seq ?? null,
+        ],
+      );
+      const row = rows[0];
+      if (!row || row.found === 0) return err(storeError("NotFound", `run ${runId} does not exist`));
+      if (!first || row.accepted === 1) return ok(undefined);
+      // Refused: read the head now (a fresh statement sees a racing winner's commit) to say what it is.
+      const head = await query(`SELECT last_seq FROM ${s}.journal_heads WHERE tenant_id = $1 AND run_id = $2`, [
+        tenantId,
+        runId,
+      ]);
+      return err(
+        storeError("Conflict", `journal seq ${first.seq} does not follow ${String(head.rows[0]?.last_seq ?? null)}`),
+      );
+    },
+    readJournal: async (tenantId, runId) => {
+      const { rows } = await query(
+        `SELECT '[' || string_agg(entry, ',' ORDER BY seq) || ']' AS lines FROM ${s}.journal
+         WHERE tenant_id = $1 AND run_id = $2`,
+        [tenantId, runId],
+      );
+      const lines = rows[0]?.lines;
+      return ok(lines == null ? [] : parse<JournalEntry[]>(lines));
+    },
+    appendAudit: async (tenantId, record) => {
+      const inserted = await query(
+        `INSERT INTO ${s}.audit (tenant_id, audit_id, at, record) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [tenantId, record.auditId, record.at, JSON.stringify(record)],
+      );
+      return inserted.rowCount === 1
+        ? ok(undefined)
+        : err(storeError("Conflict", `audit ${record.auditId} exists already`));
+    },
+    listAudit: async (tenantId, options) => {
+      // Records written before kinds existed have none: they are apply runs.
+      const { rows } =
+        options?.kind === undefined
+          ? await query(`SELECT record FROM ${s}.audit WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, [
+              tenantId,
+              options?.limit ?? null,
+            ])
+          : await query(
+              `SELECT record FROM ${s}.audit
+               WHERE tenant_id = $1 AND coalesce(record::jsonb ->> 'kind', 'apply') = $3
+               ORDER BY at DESC, id DESC LIMIT $2`,
+              [tenantId, options?.limit ?? null, options.kind],
+            );
+      return ok(rows.map((row) => parse<AuditRecord>(row.record)));
+    },
+  };
+}
+
+/** The raw operations on the hours ledger, watermarks, tardy exports and their ledgers. */
+function ledgerOperations(
+  db: Queries,
+): Pick<
+  Operations,
+  | "getHoursLedger"
+  | "putHoursLedger"
+  | "getWatermark"
+  | "setWatermark"
+  | "listExports"
+  | "getExport"
+  | "saveExport"
+  | "deleteExport"
+  | "getExportLedger"
+  | "putExportLedger"
+> {
+  const { s, query, transaction, saveDoc } = db;
+  return {
+    getHoursLedger: async (tenantId, hourIds) => {
+      const { rows } = hourIds
+        ? await query(`SELECT entry FROM ${s}.hours_ledger WHERE tenant_id = $1 AND hour_id = ANY($2::text[])`, [
+            tenantId,
+            hourIds,
+          ])
+        : await query(`SELECT entry FROM ${s}.hours_ledger WHERE tenant_id = $1`, [tenantId]);
+      return ok(rows.map((row) => parse<HoursLedgerEntry>(row.entry)));
+    },
+    putHoursLedger: async (tenantId, entries) => {
+      const unique = lastById(entries, (entry) => entry.hourId);
+      if (unique.length === 0) return ok(undefined);
+      // One statement: atomic without an explicit transaction.
+      await query(
+        `INSERT INTO ${s}.hours_ledger (tenant_id, hour_id, entry)
+         SELECT $1, hour_id, entry FROM unnest($2::text[], $3::text[]) AS rows (hour_id, entry)
+         ON CONFLICT (tenant_id, hour_id) DO UPDATE SET entry = excluded.entry`,
+        [tenantId, unique.map((e) => e.hourId), unique.map((e) => JSON.stringify(e))],
+      );
+      return ok(undefined);
+    },
+    getWatermark: async (tenantId, key) => {
+      const { rows } = await query(`SELECT value FROM ${s}.watermarks WHERE tenant_id = $1 AND key = $2`, [
+        tenantId,
+        key,
+      ]);
+      return ok(rows[0] ? parse<string>(rows[0].value) : null);
+    },
+    setWatermark: async (tenantId, key, value) => {
+      // JSON-encoded, so that NUL (which text columns refuse) and lone surrogates survive.
+      await query(
+        `INSERT INTO ${s}.watermarks (tenant_id, key, value) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`,
+        [tenantId, key, JSON.stringify(value)],
+      );
+      return ok(undefined);
+    },
+
+    listExports: async (tenantId) => {
+      const { rows } = await query(`SELECT export_id, version, config FROM ${s}.exports WHERE tenant_id = $1`, [
+        tenantId,
+      ]);
+      return ok(
+        rows.map(
+          (row): ExportRecord => ({
+            exportId: row.export_id as string,
+            config: parse<JsonValue>(row.config),
+            version: Number(row.version),
+          }),
+        ),
+      );
+    },
+    getExport: async (tenantId, exportId) => {
+      const { rows } = await query(`SELECT version, config FROM ${s}.exports WHERE tenant_id = $1 AND export_id = $2`, [
+        tenantId,
+        exportId,
+      ]);
+      const row = rows[0];
+      return ok(row ? { exportId, config: parse<JsonValue>(row.config), version: Number(row.version) } : null);
+    },
+    saveExport: (tenantId, exportId, config, expectedVersion) =>
+      saveDoc("exports", [tenantId, exportId], expectedVersion, `export ${exportId}`, config),
+    deleteExport: (tenantId, exportId) =>
+      transaction(async (q) => {
+        await q(`DELETE FROM ${s}.exports WHERE tenant_id = $1 AND export_id = $2`, [tenantId, exportId]);
+        await q(`DELETE FROM ${s}.export_ledger WHERE tenant_id = $1 AND export_id = $2`, [tenantId, exportId]);
+        return ok(undefined);
+      }),
+    getExportLedger: async (tenantId, exportId, eventIds) => {
+      const { rows } = eventIds
+        ? await query(
+            `SELECT entry FROM ${s}.export_ledger WHERE tenant_id = $1 AND export_id = $2 AND event_id = ANY($3::text[])`,
+            [tenantId, exportId, eventIds],
+          )
+        : await query(`SELECT entry FROM ${s}.export_ledger WHERE tenant_id = $1 AND export_id = $2`, [
+            tenantId,
+            exportId,
+          ]);
+      return ok(rows.map((row) => parse<ExportLedgerEntry>(row.entry)));
+    },
+    putExportLedger: async (tenantId, exportId, entries) => {
+      const unique = lastById(entries, (entry) => entry.eventId);
+      if (unique.length === 0) return ok(undefined);
+      await query(
+        `INSERT INTO ${s}.export_ledger (tenant_id, export_id, event_id, entry)
+         SELECT $1, $2, event_id, entry FROM unnest($3::text[], $4::text[]) AS rows (event_id, entry)
+         ON CONFLICT (tenant_id, export_id, event_id) DO UPDATE SET entry = excluded.entry`,
+        [tenantId, exportId, unique.map((e) => e.eventId), unique.map((e) => JSON.stringify(e))],
+      );
+      return ok(undefined);
+    },
+  };
+}
+
+/** The raw operations on the run lock. */
+function lockOperations(db: Queries): Pick<Operations, "acquireLock" | "renewLock" | "releaseLock"> {
+  const { s, query } = db;
+  return {
+    acquireLock: async (tenantId, owner, ttlMs, now) => {
+      const lease: Lease = { tenantId, owner, token: randomUUID(), expiresAt: Math.round(now + ttlMs) };
+      // One statement: takes a free or expired lease, leaves a live one alone. A concurrent taker waits on
+      // the row and then re-checks `expires_at` against the winner's row, so two can never both succeed.
+      const taken = await query(
+        `INSERT INTO ${s}.locks (tenant_id, owner, token, expires_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, token = excluded.token,
+           expires_at = excluded.expires_at
+         WHERE locks.expires_at <= $5`,
+        [tenantId, owner, lease.token, lease.expiresAt, Math.round(now)],
+      );
+      if (taken.rowCount === 1) return ok(lease);
+      const { rows } = await query(`SELECT owner, expires_at FROM ${s}.locks WHERE tenant_id = $1`, [tenantId]);
+      return err(
+        storeError(
+          "Locked",
+          `school ${tenantId} is locked by ${String(rows[0]?.owner)} until ${String(rows[0]?.expires_at)}`,
+        ),
+      );
+    },
+    renewLock: async (lease, ttlMs, now) => {
+      const expiresAt = Math.round(now + ttlMs);
+      const renewed = await query(`UPDATE ${s}.locks SET expires_at = $3 WHERE tenant_id = $1 AND token = $2`, [
+        lease.tenantId,
+        lease.token,
+        expiresAt,
+      ]);
+      return renewed.rowCount === 1
+        ? ok({ ...lease, expiresAt })
+        : err(storeError("LockLost", `the run lock of school ${lease.tenantId} was released or taken over`));
+    },
+    releaseLock: async (lease) => {
+      await query(`DELETE FROM ${s}.locks WHERE tenant_id = $1 AND token = $2`, [lease.tenantId, lease.token]);
+      return ok(undefined);
+    },
+  };
 }

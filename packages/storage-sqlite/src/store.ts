@@ -2,12 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import {
   type AuditRecord,
-  checkAuditKind,
-  checkExpectedVersion,
   checkJournalBatch,
-  checkLimit,
-  checkStoreId,
   type Decisions,
+  defineSyncStore,
   type ExportLedgerEntry,
   type ExportRecord,
   type HoursLedgerEntry,
@@ -20,6 +17,7 @@ import {
   type StoreErrorType,
   type SyncProfile,
   type SyncStore,
+  type SyncStoreOperations,
   storeError,
   type Versioned,
 } from "@rostersync/core";
@@ -172,7 +170,31 @@ function migrate(db: DatabaseSync, path: string): Outcome<number> {
   }
 }
 
+type Operations = SyncStoreOperations<SqliteStoreError>;
+
 function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteStore {
+  const statements = statementsOn(db);
+  const store = defineSyncStore({
+    name: "sqlite",
+    operations: {
+      ...documentOperations(statements),
+      ...runOperations(statements),
+      ...ledgerOperations(statements),
+      ...lockOperations(statements),
+    },
+    close: async () => {
+      if (db.isOpen) db.close();
+    },
+    toStoreError: (cause) => toStoreError(cause, path),
+    closedError: () => storeError("Unavailable", `the store on ${path} is closed`),
+  });
+  return { ...store, schemaVersion, getInstance: () => db };
+}
+
+/** Cached statements and the write transaction of one open database, shared by the raw operations. */
+type Statements = ReturnType<typeof statementsOn>;
+
+function statementsOn(db: DatabaseSync) {
   const statements = new Map<string, StatementSync>();
   const sql = (text: string): StatementSync => {
     let statement = statements.get(text);
@@ -185,20 +207,6 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
   const get = (text: string, ...params: SQLInputValue[]) => sql(text).get(...params) as Row | undefined;
   const all = (text: string, ...params: SQLInputValue[]) => sql(text).all(...params) as Row[];
   const run = (text: string, ...params: SQLInputValue[]) => Number(sql(text).run(...params).changes);
-
-  /** Validates ids, runs `body` now (calls take effect in call order) and maps thrown errors. */
-  const op = <T>(ids: Record<string, unknown>, body: () => Outcome<T>): ResultAsync<T, SqliteStoreError> => {
-    let outcome: Outcome<T>;
-    try {
-      const invalid = Object.entries(ids)
-        .map(([label, id]) => checkStoreId(label, id))
-        .find((problem) => problem !== null);
-      outcome = invalid ? err(narrow(invalid)) : body();
-    } catch (cause) {
-      outcome = err(toStoreError(cause, path));
-    }
-    return new ResultAsync(Promise.resolve(outcome));
-  };
 
   /** One write transaction: committed when `body` is ok, rolled back when it fails or throws. */
   const write = <T>(body: () => Outcome<T>): Outcome<T> => {
@@ -227,10 +235,8 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
     expectedVersion: number | null,
     what: string,
     value: unknown,
-  ): Outcome<number> => {
-    const invalid = checkExpectedVersion(expectedVersion);
-    if (invalid) return err(narrow(invalid));
-    return write(() => {
+  ): Outcome<number> =>
+    write(() => {
       const [keyColumn, valueColumn] = table === "documents" ? ["kind", "body"] : ["export_id", "config"];
       const row = get(`SELECT version FROM ${table} WHERE tenant_id = ? AND ${keyColumn} = ?`, ...key);
       const have = row ? Number(row.version) : null;
@@ -256,311 +262,292 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
       );
       return ok(have + 1);
     });
-  };
 
   const runRecord = (row: Row): RunRecord => ({ ...parse<RunRecord>(row.record), plan: parse<JsonValue>(row.plan) });
 
-  return {
-    name: "sqlite",
-    schemaVersion,
-    getInstance: () => db,
+  return { sql, get, all, run, write, readDoc, saveDoc, runRecord };
+}
 
-    getProfile: (tenantId) => op({ tenantId }, () => readDoc<SyncProfile>(tenantId, "profile")),
+/** The raw operations on the profile, the decisions and the last run. */
+function documentOperations(
+  db: Statements,
+): Pick<Operations, "getProfile" | "saveProfile" | "getDecisions" | "saveDecisions" | "getLastRun" | "saveLastRun"> {
+  const { run, readDoc, saveDoc } = db;
+  return {
+    getProfile: (tenantId) => readDoc<SyncProfile>(tenantId, "profile"),
     saveProfile: (tenantId, profile, expectedVersion) =>
-      op({ tenantId }, () => saveDoc("documents", [tenantId, "profile"], expectedVersion, "the profile", profile)),
-    getDecisions: (tenantId) => op({ tenantId }, () => readDoc<Decisions>(tenantId, "decisions")),
+      saveDoc("documents", [tenantId, "profile"], expectedVersion, "the profile", profile),
+    getDecisions: (tenantId) => readDoc<Decisions>(tenantId, "decisions"),
     saveDecisions: (tenantId, decisions, expectedVersion) =>
-      op({ tenantId }, () =>
-        saveDoc("documents", [tenantId, "decisions"], expectedVersion, "the decisions", decisions),
-      ),
-    getLastRun: (tenantId) =>
-      op({ tenantId }, () => readDoc<LastRun>(tenantId, "last-run").map((doc) => doc?.value ?? null)),
-    saveLastRun: (tenantId, lastRun) =>
-      op({ tenantId }, () => {
-        run(
-          `INSERT INTO documents (tenant_id, kind, version, body) VALUES (?, 'last-run', 1, ?)
-           ON CONFLICT (tenant_id, kind) DO UPDATE SET version = version + 1, body = excluded.body`,
-          tenantId,
-          JSON.stringify(lastRun),
-        );
+      saveDoc("documents", [tenantId, "decisions"], expectedVersion, "the decisions", decisions),
+    getLastRun: (tenantId) => readDoc<LastRun>(tenantId, "last-run").map((doc) => doc?.value ?? null),
+    saveLastRun: (tenantId, lastRun) => {
+      run(
+        `INSERT INTO documents (tenant_id, kind, version, body) VALUES (?, 'last-run', 1, ?)
+         ON CONFLICT (tenant_id, kind) DO UPDATE SET version = version + 1, body = excluded.body`,
+        tenantId,
+        JSON.stringify(lastRun),
+      );
+      return ok(undefined);
+    },
+  };
+}
+
+/** The raw operations on runs, their journals and the audit. */
+function runOperations(
+  db: Statements,
+): Pick<
+  Operations,
+  "createRun" | "getRun" | "listRuns" | "finishRun" | "appendJournal" | "readJournal" | "appendAudit" | "listAudit"
+> {
+  const { sql, get, all, run, write, runRecord } = db;
+  return {
+    createRun: (tenantId, record) => {
+      const { plan, ...rest } = record;
+      const inserted = run(
+        `INSERT INTO runs (tenant_id, run_id, started_at, record, plan) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, run_id) DO NOTHING`,
+        tenantId,
+        record.runId,
+        record.startedAt,
+        JSON.stringify(rest),
+        JSON.stringify(plan),
+      );
+      return inserted === 1 ? ok(undefined) : err(storeError("Conflict", `run ${record.runId} exists already`));
+    },
+    getRun: (tenantId, runId) => {
+      const row = get("SELECT record, plan FROM runs WHERE tenant_id = ? AND run_id = ?", tenantId, runId);
+      return ok(row ? runRecord(row) : null);
+    },
+    listRuns: (tenantId, options) => {
+      const rows = all(
+        "SELECT record, plan FROM runs WHERE tenant_id = ? ORDER BY started_at DESC, id DESC LIMIT ?",
+        tenantId,
+        options?.limit ?? -1,
+      );
+      return ok(rows.map(runRecord));
+    },
+    finishRun: (tenantId, runId, update) =>
+      write(() => {
+        const row = get("SELECT record FROM runs WHERE tenant_id = ? AND run_id = ?", tenantId, runId);
+        if (!row) return err(storeError("NotFound", `run ${runId} does not exist`));
+        const record = {
+          ...parse<Omit<RunRecord, "plan">>(row.record),
+          status: update.status,
+          finishedAt: update.finishedAt,
+          ...(update.summary === undefined ? {} : { summary: update.summary }),
+        };
+        run("UPDATE runs SET record = ? WHERE tenant_id = ? AND run_id = ?", JSON.stringify(record), tenantId, runId);
         return ok(undefined);
       }),
-
-    createRun: (tenantId, record) =>
-      op({ tenantId, runId: record.runId }, () => {
-        const { plan, ...rest } = record;
-        const inserted = run(
-          `INSERT INTO runs (tenant_id, run_id, started_at, record, plan) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (tenant_id, run_id) DO NOTHING`,
-          tenantId,
-          record.runId,
-          record.startedAt,
-          JSON.stringify(rest),
-          JSON.stringify(plan),
-        );
-        return inserted === 1 ? ok(undefined) : err(storeError("Conflict", `run ${record.runId} exists already`));
-      }),
-    getRun: (tenantId, runId) =>
-      op({ tenantId, runId }, () => {
-        const row = get("SELECT record, plan FROM runs WHERE tenant_id = ? AND run_id = ?", tenantId, runId);
-        return ok(row ? runRecord(row) : null);
-      }),
-    listRuns: (tenantId, options) =>
-      op({ tenantId }, () => {
-        const invalid = checkLimit(options?.limit);
-        if (invalid) return err(narrow(invalid));
-        const rows = all(
-          "SELECT record, plan FROM runs WHERE tenant_id = ? ORDER BY started_at DESC, id DESC LIMIT ?",
-          tenantId,
-          options?.limit ?? -1,
-        );
-        return ok(rows.map(runRecord));
-      }),
-    finishRun: (tenantId, runId, update) =>
-      op({ tenantId, runId }, () =>
-        write(() => {
-          const row = get("SELECT record FROM runs WHERE tenant_id = ? AND run_id = ?", tenantId, runId);
-          if (!row) return err(storeError("NotFound", `run ${runId} does not exist`));
-          const record = {
-            ...parse<Omit<RunRecord, "plan">>(row.record),
-            status: update.status,
-            finishedAt: update.finishedAt,
-            ...(update.summary === undefined ? {} : { summary: update.summary }),
-          };
-          run("UPDATE runs SET record = ? WHERE tenant_id = ? AND run_id = ?", JSON.stringify(record), tenantId, runId);
-          return ok(undefined);
-        }),
-      ),
+    // Touches only the journal: the run's existence is answered by its (tenant_id, run_id) index and the
+    // last seq by the journal's primary key (one seek each), so the run row and its plan (tens of MB for a
+    // large school) are neither read nor rewritten. `BEGIN IMMEDIATE` serialises appenders, so the
+    // `max(seq)` read and the inserts cannot interleave with another writer's.
     appendJournal: (tenantId, runId, entries) =>
-      op({ tenantId, runId }, () =>
-        // Touches only the journal: the run's existence is answered by its (tenant_id, run_id) index and the
-        // last seq by the journal's primary key (one seek each), so the run row and its plan (tens of MB for a
-        // large school) are neither read nor rewritten. `BEGIN IMMEDIATE` serialises appenders, so the
-        // `max(seq)` read and the inserts cannot interleave with another writer's.
-        write(() => {
-          if (!get("SELECT 1 AS found FROM runs WHERE tenant_id = ? AND run_id = ?", tenantId, runId)) {
-            return err(storeError("NotFound", `run ${runId} does not exist`));
-          }
-          const head = get(
-            "SELECT max(seq) AS last_seq FROM journal WHERE tenant_id = ? AND run_id = ?",
-            tenantId,
-            runId,
-          );
-          const lastSeq = head?.last_seq == null ? null : Number(head.last_seq);
-          const invalid = checkJournalBatch(entries, lastSeq);
-          if (invalid) return err(narrow(invalid));
-          const insert = sql("INSERT INTO journal (tenant_id, run_id, seq, entry) VALUES (?, ?, ?, ?)");
-          for (const entry of entries) insert.run(tenantId, runId, entry.seq, JSON.stringify(entry));
-          return ok(undefined);
-        }),
-      ),
-    readJournal: (tenantId, runId) =>
-      op({ tenantId, runId }, () => {
-        const row = get(
-          "SELECT '[' || group_concat(entry, ',' ORDER BY seq) || ']' AS lines FROM journal WHERE tenant_id = ? AND run_id = ?",
+      write(() => {
+        if (!get("SELECT 1 AS found FROM runs WHERE tenant_id = ? AND run_id = ?", tenantId, runId)) {
+          return err(storeError("NotFound", `run ${runId} does not exist`));
+        }
+        const head = get(
+          "SELECT max(seq) AS last_seq FROM journal WHERE tenant_id = ? AND run_id = ?",
           tenantId,
           runId,
         );
-        return ok(row?.lines == null ? [] : parse<JournalEntry[]>(row.lines));
-      }),
-    appendAudit: (tenantId, record) =>
-      op({ tenantId, auditId: record.auditId }, () => {
-        const inserted = run(
-          `INSERT INTO audit (tenant_id, audit_id, at, record) VALUES (?, ?, ?, ?)
-           ON CONFLICT (tenant_id, audit_id) DO NOTHING`,
-          tenantId,
-          record.auditId,
-          record.at,
-          JSON.stringify(record),
-        );
-        return inserted === 1 ? ok(undefined) : err(storeError("Conflict", `audit ${record.auditId} exists already`));
-      }),
-    listAudit: (tenantId, options) =>
-      op({ tenantId }, () => {
-        const invalid = checkLimit(options?.limit) ?? checkAuditKind(options?.kind);
+        const lastSeq = head?.last_seq == null ? null : Number(head.last_seq);
+        const invalid = checkJournalBatch(entries, lastSeq);
         if (invalid) return err(narrow(invalid));
-        // Records written before kinds existed have none: they are apply runs.
-        const rows =
-          options?.kind === undefined
-            ? all(
-                "SELECT record FROM audit WHERE tenant_id = ? ORDER BY at DESC, id DESC LIMIT ?",
-                tenantId,
-                options?.limit ?? -1,
-              )
-            : all(
-                `SELECT record FROM audit WHERE tenant_id = ? AND coalesce(json_extract(record, '$.kind'), 'apply') = ?
-                 ORDER BY at DESC, id DESC LIMIT ?`,
-                tenantId,
-                options.kind,
-                options?.limit ?? -1,
-              );
-        return ok(rows.map((row) => parse<AuditRecord>(row.record)));
-      }),
-
-    getHoursLedger: (tenantId, hourIds) =>
-      op({ tenantId }, () => {
-        const rows = hourIds
-          ? all(
-              "SELECT entry FROM hours_ledger WHERE tenant_id = ? AND hour_id IN (SELECT value FROM json_each(?))",
-              tenantId,
-              JSON.stringify(hourIds),
-            )
-          : all("SELECT entry FROM hours_ledger WHERE tenant_id = ?", tenantId);
-        return ok(rows.map((row) => parse<HoursLedgerEntry>(row.entry)));
-      }),
-    putHoursLedger: (tenantId, entries) =>
-      op({ tenantId }, () => {
-        const invalid = entries.map((entry) => checkStoreId("hourId", entry.hourId)).find((p) => p !== null);
-        if (invalid) return err(narrow(invalid));
-        return write(() => {
-          const upsert = sql(
-            `INSERT INTO hours_ledger (tenant_id, hour_id, entry) VALUES (?, ?, ?)
-             ON CONFLICT (tenant_id, hour_id) DO UPDATE SET entry = excluded.entry`,
-          );
-          for (const entry of entries) upsert.run(tenantId, entry.hourId, JSON.stringify(entry));
-          return ok(undefined);
-        });
-      }),
-    getWatermark: (tenantId, key) =>
-      op({ tenantId, key }, () => {
-        const row = get("SELECT value FROM watermarks WHERE tenant_id = ? AND key = ?", tenantId, key);
-        return ok(row ? parse<string>(row.value) : null);
-      }),
-    setWatermark: (tenantId, key, value) =>
-      op({ tenantId, key }, () => {
-        // JSON-encoded, so that NUL and lone surrogates in the value survive.
-        run(
-          `INSERT INTO watermarks (tenant_id, key, value) VALUES (?, ?, ?)
-           ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`,
-          tenantId,
-          key,
-          JSON.stringify(value),
-        );
+        const insert = sql("INSERT INTO journal (tenant_id, run_id, seq, entry) VALUES (?, ?, ?, ?)");
+        for (const entry of entries) insert.run(tenantId, runId, entry.seq, JSON.stringify(entry));
         return ok(undefined);
       }),
+    readJournal: (tenantId, runId) => {
+      const row = get(
+        "SELECT '[' || group_concat(entry, ',' ORDER BY seq) || ']' AS lines FROM journal WHERE tenant_id = ? AND run_id = ?",
+        tenantId,
+        runId,
+      );
+      return ok(row?.lines == null ? [] : parse<JournalEntry[]>(row.lines));
+    },
+    appendAudit: (tenantId, record) => {
+      const inserted = run(
+        `INSERT INTO audit (tenant_id, audit_id, at, record) VALUES (?, ?, ?, ?)
+         ON CONFLICT (tenant_id, audit_id) DO NOTHING`,
+        tenantId,
+        record.auditId,
+        record.at,
+        JSON.stringify(record),
+      );
+      return inserted === 1 ? ok(undefined) : err(storeError("Conflict", `audit ${record.auditId} exists already`));
+    },
+    listAudit: (tenantId, options) => {
+      // Records written before kinds existed have none: they are apply runs.
+      const rows =
+        options?.kind === undefined
+          ? all(
+              "SELECT record FROM audit WHERE tenant_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+              tenantId,
+              options?.limit ?? -1,
+            )
+          : all(
+              `SELECT record FROM audit WHERE tenant_id = ? AND coalesce(json_extract(record, '$.kind'), 'apply') = ?
+               ORDER BY at DESC, id DESC LIMIT ?`,
+              tenantId,
+              options.kind,
+              options?.limit ?? -1,
+            );
+      return ok(rows.map((row) => parse<AuditRecord>(row.record)));
+    },
+  };
+}
+
+/** The raw operations on the hours ledger, watermarks, tardy exports and their ledgers. */
+function ledgerOperations(
+  db: Statements,
+): Pick<
+  Operations,
+  | "getHoursLedger"
+  | "putHoursLedger"
+  | "getWatermark"
+  | "setWatermark"
+  | "listExports"
+  | "getExport"
+  | "saveExport"
+  | "deleteExport"
+  | "getExportLedger"
+  | "putExportLedger"
+> {
+  const { sql, get, all, run, write, saveDoc } = db;
+  return {
+    getHoursLedger: (tenantId, hourIds) => {
+      const rows = hourIds
+        ? all(
+            "SELECT entry FROM hours_ledger WHERE tenant_id = ? AND hour_id IN (SELECT value FROM json_each(?))",
+            tenantId,
+            JSON.stringify(hourIds),
+          )
+        : all("SELECT entry FROM hours_ledger WHERE tenant_id = ?", tenantId);
+      return ok(rows.map((row) => parse<HoursLedgerEntry>(row.entry)));
+    },
+    putHoursLedger: (tenantId, entries) =>
+      write(() => {
+        const upsert = sql(
+          `INSERT INTO hours_ledger (tenant_id, hour_id, entry) VALUES (?, ?, ?)
+           ON CONFLICT (tenant_id, hour_id) DO UPDATE SET entry = excluded.entry`,
+        );
+        for (const entry of entries) upsert.run(tenantId, entry.hourId, JSON.stringify(entry));
+        return ok(undefined);
+      }),
+    getWatermark: (tenantId, key) => {
+      const row = get("SELECT value FROM watermarks WHERE tenant_id = ? AND key = ?", tenantId, key);
+      return ok(row ? parse<string>(row.value) : null);
+    },
+    setWatermark: (tenantId, key, value) => {
+      // JSON-encoded, so that NUL and lone surrogates in the value survive.
+      run(
+        `INSERT INTO watermarks (tenant_id, key, value) VALUES (?, ?, ?)
+         ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`,
+        tenantId,
+        key,
+        JSON.stringify(value),
+      );
+      return ok(undefined);
+    },
 
     listExports: (tenantId) =>
-      op({ tenantId }, () =>
-        ok(
-          all("SELECT export_id, version, config FROM exports WHERE tenant_id = ?", tenantId).map(
-            (row): ExportRecord => ({
-              exportId: row.export_id as string,
-              config: parse<JsonValue>(row.config),
-              version: Number(row.version),
-            }),
-          ),
+      ok(
+        all("SELECT export_id, version, config FROM exports WHERE tenant_id = ?", tenantId).map(
+          (row): ExportRecord => ({
+            exportId: row.export_id as string,
+            config: parse<JsonValue>(row.config),
+            version: Number(row.version),
+          }),
         ),
       ),
-    getExport: (tenantId, exportId) =>
-      op({ tenantId, exportId }, () => {
-        const row = get(
-          "SELECT version, config FROM exports WHERE tenant_id = ? AND export_id = ?",
-          tenantId,
-          exportId,
-        );
-        return ok(row ? { exportId, config: parse<JsonValue>(row.config), version: Number(row.version) } : null);
-      }),
+    getExport: (tenantId, exportId) => {
+      const row = get("SELECT version, config FROM exports WHERE tenant_id = ? AND export_id = ?", tenantId, exportId);
+      return ok(row ? { exportId, config: parse<JsonValue>(row.config), version: Number(row.version) } : null);
+    },
     saveExport: (tenantId, exportId, config, expectedVersion) =>
-      op({ tenantId, exportId }, () =>
-        saveDoc("exports", [tenantId, exportId], expectedVersion, `export ${exportId}`, config),
-      ),
+      saveDoc("exports", [tenantId, exportId], expectedVersion, `export ${exportId}`, config),
     deleteExport: (tenantId, exportId) =>
-      op({ tenantId, exportId }, () =>
-        write(() => {
-          run("DELETE FROM exports WHERE tenant_id = ? AND export_id = ?", tenantId, exportId);
-          run("DELETE FROM export_ledger WHERE tenant_id = ? AND export_id = ?", tenantId, exportId);
-          return ok(undefined);
-        }),
-      ),
-    getExportLedger: (tenantId, exportId, eventIds) =>
-      op({ tenantId, exportId }, () => {
-        const rows = eventIds
-          ? all(
-              `SELECT entry FROM export_ledger WHERE tenant_id = ? AND export_id = ?
-               AND event_id IN (SELECT value FROM json_each(?))`,
-              tenantId,
-              exportId,
-              JSON.stringify(eventIds),
-            )
-          : all("SELECT entry FROM export_ledger WHERE tenant_id = ? AND export_id = ?", tenantId, exportId);
-        return ok(rows.map((row) => parse<ExportLedgerEntry>(row.entry)));
-      }),
-    putExportLedger: (tenantId, exportId, entries) =>
-      op({ tenantId, exportId }, () => {
-        const invalid = entries.map((entry) => checkStoreId("eventId", entry.eventId)).find((p) => p !== null);
-        if (invalid) return err(narrow(invalid));
-        return write(() => {
-          const upsert = sql(
-            `INSERT INTO export_ledger (tenant_id, export_id, event_id, entry) VALUES (?, ?, ?, ?)
-             ON CONFLICT (tenant_id, export_id, event_id) DO UPDATE SET entry = excluded.entry`,
-          );
-          for (const entry of entries) upsert.run(tenantId, exportId, entry.eventId, JSON.stringify(entry));
-          return ok(undefined);
-        });
-      }),
-
-    acquireLock: (tenantId, owner, ttlMs, now) =>
-      op({ tenantId, owner }, () => {
-        const invalid = checkTtl(ttlMs, now);
-        if (invalid) return err(invalid);
-        const lease: Lease = { tenantId, owner, token: randomUUID(), expiresAt: now + ttlMs };
-        // One statement: takes a free or expired lock, leaves a live one alone.
-        const taken = run(
-          `INSERT INTO locks (tenant_id, owner, token, expires_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, token = excluded.token,
-             expires_at = excluded.expires_at
-           WHERE locks.expires_at <= ?`,
-          tenantId,
-          owner,
-          lease.token,
-          lease.expiresAt,
-          now,
-        );
-        if (taken === 1) return ok(lease);
-        const holder = get("SELECT owner, expires_at FROM locks WHERE tenant_id = ?", tenantId);
-        return err(
-          storeError(
-            "Locked",
-            `school ${tenantId} is locked by ${String(holder?.owner)} until ${String(holder?.expires_at)}`,
-          ),
-        );
-      }),
-    renewLock: (lease, ttlMs, now) =>
-      op({ tenantId: lease.tenantId }, () => {
-        const invalid = checkTtl(ttlMs, now);
-        if (invalid) return err(invalid);
-        const expiresAt = now + ttlMs;
-        const renewed = run(
-          "UPDATE locks SET expires_at = ? WHERE tenant_id = ? AND token = ?",
-          expiresAt,
-          lease.tenantId,
-          lease.token,
-        );
-        return renewed === 1
-          ? ok({ ...lease, expiresAt })
-          : err(storeError("LockLost", `the run lock of school ${lease.tenantId} was released or taken over`));
-      }),
-    releaseLock: (lease) =>
-      op({ tenantId: lease.tenantId }, () => {
-        run("DELETE FROM locks WHERE tenant_id = ? AND token = ?", lease.tenantId, lease.token);
+      write(() => {
+        run("DELETE FROM exports WHERE tenant_id = ? AND export_id = ?", tenantId, exportId);
+        run("DELETE FROM export_ledger WHERE tenant_id = ? AND export_id = ?", tenantId, exportId);
         return ok(undefined);
       }),
+    getExportLedger: (tenantId, exportId, eventIds) => {
+      const rows = eventIds
+        ? all(
+            `SELECT entry FROM export_ledger WHERE tenant_id = ? AND export_id = ?
+             AND event_id IN (SELECT value FROM json_each(?))`,
+            tenantId,
+            exportId,
+            JSON.stringify(eventIds),
+          )
+        : all("SELECT entry FROM export_ledger WHERE tenant_id = ? AND export_id = ?", tenantId, exportId);
+      return ok(rows.map((row) => parse<ExportLedgerEntry>(row.entry)));
+    },
+    putExportLedger: (tenantId, exportId, entries) =>
+      write(() => {
+        const upsert = sql(
+          `INSERT INTO export_ledger (tenant_id, export_id, event_id, entry) VALUES (?, ?, ?, ?)
+           ON CONFLICT (tenant_id, export_id, event_id) DO UPDATE SET entry = excluded.entry`,
+        );
+        for (const entry of entries) upsert.run(tenantId, exportId, entry.eventId, JSON.stringify(entry));
+        return ok(undefined);
+      }),
+  };
+}
 
-    close: async () => {
-      if (db.isOpen) db.close();
+/** The raw operations on the run lock. */
+function lockOperations(db: Statements): Pick<Operations, "acquireLock" | "renewLock" | "releaseLock"> {
+  const { get, run } = db;
+  return {
+    acquireLock: (tenantId, owner, ttlMs, now) => {
+      const lease: Lease = { tenantId, owner, token: randomUUID(), expiresAt: now + ttlMs };
+      // One statement: takes a free or expired lock, leaves a live one alone.
+      const taken = run(
+        `INSERT INTO locks (tenant_id, owner, token, expires_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (tenant_id) DO UPDATE SET owner = excluded.owner, token = excluded.token,
+           expires_at = excluded.expires_at
+         WHERE locks.expires_at <= ?`,
+        tenantId,
+        owner,
+        lease.token,
+        lease.expiresAt,
+        now,
+      );
+      if (taken === 1) return ok(lease);
+      const holder = get("SELECT owner, expires_at FROM locks WHERE tenant_id = ?", tenantId);
+      return err(
+        storeError(
+          "Locked",
+          `school ${tenantId} is locked by ${String(holder?.owner)} until ${String(holder?.expires_at)}`,
+        ),
+      );
+    },
+    renewLock: (lease, ttlMs, now) => {
+      const expiresAt = now + ttlMs;
+      const renewed = run(
+        "UPDATE locks SET expires_at = ? WHERE tenant_id = ? AND token = ?",
+        expiresAt,
+        lease.tenantId,
+        lease.token,
+      );
+      return renewed === 1
+        ? ok({ ...lease, expiresAt })
+        : err(storeError("LockLost", `the run lock of school ${lease.tenantId} was released or taken over`));
+    },
+    releaseLock: (lease) => {
+      run("DELETE FROM locks WHERE tenant_id = ? AND token = ?", lease.tenantId, lease.token);
+      return ok(undefined);
     },
   };
 }
 
 function narrow(error: StoreError): SqliteStoreError {
   return error as SqliteStoreError;
-}
-
-function checkTtl(ttlMs: number, now: number): SqliteStoreError | null {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) return storeError("Invalid", `ttlMs must be positive, got ${ttlMs}`);
-  if (!Number.isSafeInteger(Math.round(now)))
-    return storeError("Invalid", `now must be epoch milliseconds, got ${now}`);
-  return null;
 }
 
 /** Maps a thrown `node:sqlite` (or JSON) error to a typed store error naming the file. */

@@ -96,7 +96,7 @@ async function once(variant: string, roster: SourcePerson[], batch: number | "au
     const directory = createSqliteDirectory({ path: join(dir, "accounts.db") });
     const sync = createSync({
       tenantId: TENANT,
-      source: createMemoryRosterSource({ people: roster, schools: [], gradeLevels: [] }),
+      source: createMemoryRosterSource({ snapshot: { people: roster, schools: [], gradeLevels: [] } }),
       directory,
       store,
       journalBatchSize: batch,

@@ -48,7 +48,7 @@ describe("apply engine (docs/applying.md)", () => {
             }
           : Reflect.get(target, property, receiver),
     });
-    const directory = createMemoryDirectory([], [], {
+    const directory = createMemoryDirectory({
       fault: (op, target) => {
         if (op === "createAccount") events.push(`write:add:${target}`);
         return null;
@@ -69,7 +69,7 @@ describe("apply engine (docs/applying.md)", () => {
   });
 
   it("records a per-action failure and goes on with the others", async () => {
-    const directory = createMemoryDirectory([], [], {
+    const directory = createMemoryDirectory({
       fault: (op, target) => (op === "createAccount" && target === "s3" ? { type: "Invalid", message: "bad" } : null),
     });
     const ctx = engineContext(createMemoryStore(), directory);
@@ -81,7 +81,7 @@ describe("apply engine (docs/applying.md)", () => {
 
   it("stops at once on a fatal error and resume finishes the run (docs/applying.md)", async () => {
     let broken = true;
-    const directory = createMemoryDirectory([], [], {
+    const directory = createMemoryDirectory({
       fault: (op, target): DirectoryError | null =>
         broken && op === "createAccount" && target === "s5"
           ? { type: "Unauthorized", message: "no", fatal: true }
@@ -101,7 +101,7 @@ describe("apply engine (docs/applying.md)", () => {
 
   it("honours an AbortSignal between actions, and resume completes exactly once", async () => {
     const controller = new AbortController();
-    const directory = createMemoryDirectory([], [], {
+    const directory = createMemoryDirectory({
       fault: (op, target) => {
         if (op === "createAccount" && target === "s6") controller.abort();
         return null;
@@ -179,7 +179,7 @@ describe("apply engine (docs/applying.md)", () => {
   it("stops at once when the lock is lost (LockLost)", async () => {
     const store = createMemoryStore();
     let now = 1_000_000;
-    const directory = createMemoryDirectory([], [], {
+    const directory = createMemoryDirectory({
       fault: (op, target) => {
         if (op === "createAccount" && target === "s2") {
           // Time jumps past the lease and another worker takes the lock.

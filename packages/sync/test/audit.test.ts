@@ -51,10 +51,10 @@ describe("everything that writes leaves an audit record (issue 15, item 9)", () 
     let now = Date.UTC(2026, 8, 1);
     const sync = createSync({
       tenantId: T,
-      source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
-      directory: createMemoryDirectory(accounts),
+      source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
+      directory: createMemoryDirectory({ accounts }),
       store,
-      hours: createMemoryHoursSink([historic]),
+      hours: createMemoryHoursSink({ hours: [historic] }),
       hoursSource,
       clock: { now: () => now },
       newId,
@@ -129,7 +129,13 @@ describe("everything that writes leaves an audit record (issue 15, item 9)", () 
     let roster: RosterSnapshot = { people: school.people, schools: school.schools, gradeLevels: school.gradeLevels };
     const directory = createMemoryDirectory();
     const store = createMemoryStore();
-    const sync = createSync({ tenantId: T, source: createMemoryRosterSource(() => roster), directory, store, newId });
+    const sync = createSync({
+      tenantId: T,
+      source: createMemoryRosterSource({ snapshot: () => roster }),
+      directory,
+      store,
+      newId,
+    });
     must(await sync.setup(generatedProfile(school, "student")));
 
     // The first sync, unattended: stopped for a person.
@@ -180,7 +186,7 @@ describe("everything that writes leaves an audit record (issue 15, item 9)", () 
     // Queryable per school: another school in the same store has none of them.
     const other = createSync({
       tenantId: "other-school",
-      source: createMemoryRosterSource(() => roster),
+      source: createMemoryRosterSource({ snapshot: () => roster }),
       directory,
       store,
     });

@@ -121,7 +121,7 @@ async function runSchedule(index: number, s: Schedule, scenario: CrashScenario) 
   const directory = createSqliteDirectory({ path: directoryPath });
   const sync = createSync({
     tenantId: scenario.tenantId,
-    source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+    source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
     directory,
     store,
     clock: { now: () => Date.now() + 4 * HOUR },

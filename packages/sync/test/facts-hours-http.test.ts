@@ -48,11 +48,13 @@ describe("hours write-back through the FACTS hours sink over HTTP (docs/hours.md
     const sync = createSync({
       tenantId: "school-hours",
       source: createMemoryRosterSource({
-        people: [],
-        schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
-        gradeLevels: [],
+        snapshot: {
+          people: [],
+          schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
+          gradeLevels: [],
+        },
       }),
-      directory: createMemoryDirectory(accounts),
+      directory: createMemoryDirectory({ accounts }),
       store: createMemoryStore(),
       hours: createFactsHoursSink({ client, readBackDelayMs: 0, readBackAttempts: 1 }),
       hoursSource,
@@ -160,8 +162,8 @@ describe("removing an hour from FACTS, which cannot delete", () => {
     const store = createMemoryStore();
     const sync = createSync({
       tenantId: "school-withdraw",
-      source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
-      directory: createMemoryDirectory(accounts),
+      source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
+      directory: createMemoryDirectory({ accounts }),
       store,
       hours: createFactsHoursSink({ client, readBackDelayMs: 0, readBackAttempts: 1 }),
       hoursSource,

@@ -28,7 +28,7 @@ function must<T, E>(result: Result<T, E>): T {
  */
 async function unlinkedSchool(clockStart = Date.UTC(2026, 8, 1)) {
   const school = generateSchool({ seed: 15, people: 80, accountsFor: "both", linkedRate: 0, emailMatchRate: 0.6 });
-  const directory = createMemoryDirectory(school.accounts);
+  const directory = createMemoryDirectory({ accounts: school.accounts });
   const store = createMemoryStore();
   const sink = createMemoryHoursSink();
   const hoursSource = createMemoryHoursSource();
@@ -36,9 +36,11 @@ async function unlinkedSchool(clockStart = Date.UTC(2026, 8, 1)) {
   const sync = createSync({
     tenantId: TENANT,
     source: createMemoryRosterSource({
-      people: school.people,
-      schools: school.schools,
-      gradeLevels: school.gradeLevels,
+      snapshot: {
+        people: school.people,
+        schools: school.schools,
+        gradeLevels: school.gradeLevels,
+      },
     }),
     directory,
     store,
@@ -185,9 +187,9 @@ describe("hours logged before and after linking, as a property (issue 15, item 2
           fields: {},
           neverAccessed: false,
         }));
-        const directory = createMemoryDirectory(accounts);
+        const directory = createMemoryDirectory({ accounts });
         let failing = false;
-        const sink = createMemoryHoursSink([], {
+        const sink = createMemoryHoursSink({
           fault: () => (failing ? { error: { type: "Unavailable", message: "FACTS is down" } } : null),
         });
         const hoursSource = createMemoryHoursSource();
@@ -195,7 +197,7 @@ describe("hours logged before and after linking, as a property (issue 15, item 2
         const stamp = () => new Date(Date.UTC(2026, 8, 1) + ++tick * 1000).toISOString();
         const sync = createSync({
           tenantId: "life",
-          source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+          source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
           directory,
           store: createMemoryStore(),
           hours: sink,

@@ -50,7 +50,7 @@ describe("hours push, exactly once (docs/hours.md)", () => {
         let tick = 0;
         let loseEvery = 0;
         let writes = 0;
-        const inner = createMemoryHoursSink([], {
+        const inner = createMemoryHoursSink({
           fault: () =>
             loseEvery > 0 && ++writes % loseEvery === 0
               ? { error: { type: "Timeout", message: "answer lost" }, afterWrite: true }
@@ -73,8 +73,8 @@ describe("hours push, exactly once (docs/hours.md)", () => {
         const store = createMemoryStore();
         const sync = createSync({
           tenantId: "t",
-          source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
-          directory: createMemoryDirectory(ACCOUNTS),
+          source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
+          directory: createMemoryDirectory({ accounts: ACCOUNTS }),
           store,
           hours: sink,
           hoursSource,

@@ -73,8 +73,8 @@ function school(sink: MemoryHoursSink = createMemoryHoursSink()) {
   let now = NOW;
   const sync = createSync({
     tenantId: "school-switch",
-    source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
-    directory: createMemoryDirectory(accounts),
+    source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
+    directory: createMemoryDirectory({ accounts }),
     store,
     hours: sink,
     hoursSource,
@@ -106,7 +106,7 @@ describe("the historic-hours guard on every path that switches write-back on (is
   };
 
   it("setup({ hoursSync: { enabled: true } }) is refused while FACTS holds unseen hours, like enableHoursSync()", async () => {
-    const { sync, sink, hoursSource } = school(createMemoryHoursSink([historic]));
+    const { sync, sink, hoursSource } = school(createMemoryHoursSink({ hours: [historic] }));
     // A first setup that switches it on straight away.
     const first = await sync.setup(ON);
     expect(first.isErr() && first.error.type).toBe("HistoricHoursUnseen");
@@ -130,7 +130,7 @@ describe("the historic-hours guard on every path that switches write-back on (is
   });
 
   it("enableHoursSync() after the import passes too, and FACTS holds the historic hour once", async () => {
-    const { sync, sink, hoursSource } = school(createMemoryHoursSink([historic]));
+    const { sync, sink, hoursSource } = school(createMemoryHoursSink({ hours: [historic] }));
     must(await sync.setup(OFF));
     must(await sync.importHistoricHours());
     expect(must(await sync.enableHoursSync()).hoursSync.enabledAt).toBe(new Date(NOW).toISOString());
@@ -157,7 +157,7 @@ describe("the historic-hours guard on every path that switches write-back on (is
   it("needs both hours ports to switch on through setup", async () => {
     const sync = createSync({
       tenantId: "t",
-      source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+      source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
       directory: createMemoryDirectory(),
       store: createMemoryStore(),
     });

@@ -63,12 +63,12 @@ const entry = (i: number, accounts: number, extra: Partial<HostHourEntry> = {}):
 async function setUp(options: { sink?: MemoryHoursSink; profile?: SyncProfile; accounts?: number } = {}) {
   const store = createMemoryStore();
   const n = options.accounts ?? 50;
-  const directory = createMemoryDirectory(linked(n));
+  const directory = createMemoryDirectory({ accounts: linked(n) });
   const sink = options.sink ?? createMemoryHoursSink();
   const hoursSource = createMemoryHoursSource();
   const sync = createSync({
     tenantId: "school-1",
-    source: createMemoryRosterSource(EMPTY_SCHOOL),
+    source: createMemoryRosterSource({ snapshot: EMPTY_SCHOOL }),
     directory,
     store,
     hours: sink,
@@ -137,7 +137,7 @@ describe("pushHours (docs/hours.md)", () => {
   it("needs both hours ports (HoursNotConfigured)", async () => {
     const sync = createSync({
       tenantId: "t",
-      source: createMemoryRosterSource(EMPTY_SCHOOL),
+      source: createMemoryRosterSource({ snapshot: EMPTY_SCHOOL }),
       directory: createMemoryDirectory(),
       store: createMemoryStore(),
     });
@@ -146,7 +146,7 @@ describe("pushHours (docs/hours.md)", () => {
 
   it("keeps the watermark until every entry is settled, and reconciles lost responses", async () => {
     let lose = true;
-    const sink = createMemoryHoursSink([], {
+    const sink = createMemoryHoursSink({
       fault: (w) =>
         lose && w.hourId === "h3" ? { error: { type: "Timeout", message: "lost" }, afterWrite: true } : null,
     });
@@ -164,7 +164,7 @@ describe("pushHours (docs/hours.md)", () => {
 
   it("1,000 entries with edits, un-approvals and lost responses: the SIS holds exactly the approved set", async () => {
     const random = seededRandom(42);
-    const sink = createMemoryHoursSink([], {
+    const sink = createMemoryHoursSink({
       fault: () =>
         random.chance(0.08)
           ? { error: { type: "Timeout", message: "response lost" }, afterWrite: random.chance(0.6) }
@@ -212,7 +212,7 @@ describe("historic hours and the enable guard (docs/hours.md)", () => {
   const off: SyncProfile = { ...PROFILE, hoursSync: { enabled: false, historicImportDone: false } };
 
   it("refuses to enable while the SIS holds hours the ledger never saw, unless forced", async () => {
-    const { sync } = await setUp({ sink: createMemoryHoursSink([historic(1), historic(2)]), profile: off });
+    const { sync } = await setUp({ sink: createMemoryHoursSink({ hours: [historic(1), historic(2)] }), profile: off });
     const refused = (await sync.enableHoursSync())._unsafeUnwrapErr();
     expect(refused).toMatchObject({ type: "HistoricHoursUnseen", unseen: 2 });
     expect((await sync.profile())._unsafeUnwrap()?.hoursSync.enabled).toBe(false);
@@ -221,7 +221,7 @@ describe("historic hours and the enable guard (docs/hours.md)", () => {
   });
 
   it("imports historic hours into the host, then enables, and never echoes them back", async () => {
-    const sink = createMemoryHoursSink([historic(1), historic(2), historic(3)]);
+    const sink = createMemoryHoursSink({ hours: [historic(1), historic(2), historic(3)] });
     const { sync, hoursSource } = await setUp({ sink, profile: off });
     const imported = (await sync.importHistoricHours())._unsafeUnwrap();
     expect(imported).toEqual({ found: 3, unseen: 3, imported: 3 });
@@ -295,13 +295,13 @@ describe("pushHours keeps the school's lease inside a batch", () => {
   async function twoWorkers(sink: (clock: { at: number }) => HoursSink) {
     const store = createMemoryStore();
     const clock = { at: 1_000_000, now: () => clock.at };
-    const directory = createMemoryDirectory(linked(50));
+    const directory = createMemoryDirectory({ accounts: linked(50) });
     const hoursSource = createMemoryHoursSource();
     const make = (who: string) => {
       let id = 0;
       return createSync({
         tenantId: "school-1",
-        source: createMemoryRosterSource(EMPTY_SCHOOL),
+        source: createMemoryRosterSource({ snapshot: EMPTY_SCHOOL }),
         directory,
         store,
         hours: sink(clock),

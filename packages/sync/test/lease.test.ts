@@ -157,7 +157,7 @@ describe("run lease (docs/applying.md)", () => {
     const store = createMemoryStore();
     const clock = manualClock();
     let thief: ResultAsync<Lease, StoreError> | undefined;
-    const directory = createMemoryDirectory([], [], {
+    const directory = createMemoryDirectory({
       fault: (op, target) => {
         if (op === "createAccount" && target === "s2") {
           // Time jumps past the lease and another worker takes it, in the middle of a batch.
@@ -180,7 +180,7 @@ describe("run lease (docs/applying.md)", () => {
 
     // The thief leaves; the next worker resumes the run and it completes exactly once.
     await store.releaseLock((await thief!)._unsafeUnwrap());
-    const plain = createMemoryDirectory(directory.snapshot());
+    const plain = createMemoryDirectory({ accounts: directory.snapshot() });
     const next = engineContext(store, plain, { clock, newId: counter("next") });
     const done = (await resumeRun(next, runId, {}))._unsafeUnwrap();
     expect(done).toMatchObject({ runId, status: "completed", done: 8, failed: 0 });

@@ -60,7 +60,7 @@ async function school(role: "student" | "parent", people: SourcePerson[]) {
   const store = createMemoryStore();
   const sync = createSync({
     tenantId: TENANT,
-    source: createMemoryRosterSource(() => roster),
+    source: createMemoryRosterSource({ snapshot: () => roster }),
     directory,
     store,
   });
@@ -176,8 +176,8 @@ describe("merging through createSync (R6)", () => {
 
   async function mergeSchool(withMerge: boolean) {
     const roster: RosterSnapshot = { people: [ann], schools: [], gradeLevels: [] };
-    const memory = createMemoryDirectory([homeAccount]);
-    const hoursSource = createMemoryHoursSource([hour("h-home", "host-1", "2026-09-01T00:00:00.000Z")]);
+    const memory = createMemoryDirectory({ accounts: [homeAccount] });
+    const hoursSource = createMemoryHoursSource({ entries: [hour("h-home", "host-1", "2026-09-01T00:00:00.000Z")] });
     const sink = createMemoryHoursSink();
     // The host moves the duplicate's hours (same hour ids) when asked to merge.
     const directory: TargetDirectory = withMerge
@@ -194,7 +194,7 @@ describe("merging through createSync (R6)", () => {
     const store = createMemoryStore();
     const sync = createSync({
       tenantId: TENANT,
-      source: createMemoryRosterSource(roster),
+      source: createMemoryRosterSource({ snapshot: roster }),
       directory,
       store,
       hours: sink,
@@ -283,10 +283,10 @@ describe("merging through createSync (R6)", () => {
   it("restores and links a same-email account the host archived and no sync linked (R6)", async () => {
     const retired: Account = { ...homeAccount, email: "kid1@school.org", archived: true };
     const roster: RosterSnapshot = { people: [ann], schools: [], gradeLevels: [] };
-    const directory = createMemoryDirectory([retired]);
+    const directory = createMemoryDirectory({ accounts: [retired] });
     const sync = createSync({
       tenantId: TENANT,
-      source: createMemoryRosterSource(roster),
+      source: createMemoryRosterSource({ snapshot: roster }),
       directory,
       store: createMemoryStore(),
     });

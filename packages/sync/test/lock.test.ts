@@ -14,9 +14,11 @@ describe("run lock", () => {
   it("lets one of two workers applying the same school at once through; the other gets Locked", async () => {
     const school = generateSchool({ seed: 3, people: 120, accountsFor: "none" });
     const source = createMemoryRosterSource({
-      people: school.people,
-      schools: school.schools,
-      gradeLevels: school.gradeLevels,
+      snapshot: {
+        people: school.people,
+        schools: school.schools,
+        gradeLevels: school.gradeLevels,
+      },
     });
     const storePath = join(dir, "store.db");
     const directoryPath = join(dir, "accounts.db");

@@ -13,9 +13,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 it("runs the README's embedding example as written (SQLite store and directory)", async () => {
   const school = generateSchool({ seed: 99, people: 400, accountsFor: "both" });
   const source = createMemoryRosterSource({
-    people: school.people,
-    schools: school.schools,
-    gradeLevels: school.gradeLevels,
+    snapshot: {
+      people: school.people,
+      schools: school.schools,
+      gradeLevels: school.gradeLevels,
+    },
   });
   const progress: SyncProgress[] = [];
 

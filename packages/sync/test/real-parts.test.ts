@@ -18,7 +18,12 @@ async function onSqlite(name: string) {
   const store = (await createSqliteStore({ path: join(dir, `${name}-store.db`) }))._unsafeUnwrap();
   const directory = createSqliteDirectory({ path: join(dir, `${name}-accounts.db`) });
   directory.seed(school.accounts);
-  const sync = createSync({ tenantId: name, source: createMemoryRosterSource(() => roster), directory, store });
+  const sync = createSync({
+    tenantId: name,
+    source: createMemoryRosterSource({ snapshot: () => roster }),
+    directory,
+    store,
+  });
   (await sync.setup(generatedProfile(school, "student")))._unsafeUnwrap();
   return {
     school,

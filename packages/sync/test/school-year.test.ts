@@ -146,7 +146,7 @@ export async function firstThenNextYear(
 
 describe("first sync, then next school year, end to end", () => {
   it("adds, archives, updates and New? rows match what the generator did (memory source)", async () => {
-    const { plan2 } = await firstThenNextYear((roster) => createMemoryRosterSource(roster));
+    const { plan2 } = await firstThenNextYear((roster) => createMemoryRosterSource({ snapshot: roster }));
     expect(plan2.counts.archive).toBeGreaterThan(0);
     expect(plan2.counts.update).toBeGreaterThan(0);
     expect(plan2.counts.add).toBeGreaterThan(0);

@@ -91,12 +91,14 @@ describe("no createField when nobody in scope would use the field (R8)", () => {
       fields: { "udf:Class Year": "2030" },
     };
     const source = createMemoryRosterSource({
-      people: [person],
-      schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
-      gradeLevels: [
-        { code: "08", name: "8", sortOrder: 8, final: false },
-        { code: "12", name: "12", sortOrder: 12, final: true },
-      ],
+      snapshot: {
+        people: [person],
+        schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
+        gradeLevels: [
+          { code: "08", name: "8", sortOrder: 8, final: false },
+          { code: "12", name: "12", sortOrder: 12, final: true },
+        ],
+      },
     });
     const sync = createSync({ tenantId: "t", source, directory: createMemoryDirectory(), store: createMemoryStore() });
     (await sync.setup({ ...README_PROFILE, schools: ["MAIN"], gradeLevels: ["12"] }))._unsafeUnwrap();

@@ -35,8 +35,8 @@ async function schoolSync(
     accountsFor: options.accounts ?? "both",
   });
   let roster = snapshotOf(school);
-  const source = createMemoryRosterSource(() => roster);
-  const directory = createMemoryDirectory(school.accounts);
+  const source = createMemoryRosterSource({ snapshot: () => roster });
+  const directory = createMemoryDirectory({ accounts: school.accounts });
   const store = createMemoryStore();
   const sync = createSync({ tenantId: TENANT, source, directory, store, ...options.extra });
   const profile = options.profile?.(school) ?? generatedProfile(school, "student");
@@ -124,7 +124,7 @@ describe("createSync: refresh → decide → plan → apply", () => {
     const directory = createMemoryDirectory();
     const sync = createSync({
       tenantId: TENANT,
-      source: createMemoryRosterSource(snapshotOf(school)),
+      source: createMemoryRosterSource({ snapshot: snapshotOf(school) }),
       directory,
       store,
     });
@@ -153,7 +153,7 @@ describe("createSync: refresh → decide → plan → apply", () => {
     // A second instance (next year, another process) starts from the same setup and decisions.
     const later = createSync({
       tenantId: TENANT,
-      source: createMemoryRosterSource(snapshotOf(school)),
+      source: createMemoryRosterSource({ snapshot: snapshotOf(school) }),
       directory: createMemoryDirectory(),
       store,
     });
@@ -271,7 +271,7 @@ describe("createSync: refresh → decide → plan → apply", () => {
   it("needs a setup before anything else (NoProfile)", async () => {
     const sync = createSync({
       tenantId: TENANT,
-      source: createMemoryRosterSource({ people: [], schools: [], gradeLevels: [] }),
+      source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
       directory: createMemoryDirectory(),
       store: createMemoryStore(),
     });

@@ -77,9 +77,11 @@ describe("the first sync of a school is attended (issue 15, item 8)", () => {
     const sync = createSync({
       tenantId: "school-new",
       source: createMemoryRosterSource({
-        people: school.people,
-        schools: school.schools,
-        gradeLevels: school.gradeLevels,
+        snapshot: {
+          people: school.people,
+          schools: school.schools,
+          gradeLevels: school.gradeLevels,
+        },
       }),
       directory,
       store,

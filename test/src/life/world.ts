@@ -155,15 +155,15 @@ const GRADE_LEVELS = GRADE_CODES.map((code, i) => ({ code, name: code, sortOrder
 /** A world on the in-memory adapters. */
 export function memoryWorld(seed: number, size: number): LifeWorld {
   let people = firstPeople(seed, size);
-  const directory = createMemoryDirectory(hostAccountsFor(people, seed));
+  const directory = createMemoryDirectory({ accounts: hostAccountsFor(people, seed) });
   const historic = historicHoursFor(people, seed);
-  const sink = createMemoryHoursSink(historic);
+  const sink = createMemoryHoursSink({ hours: historic });
   return {
     people: () => people,
     advance(events) {
       people = nextWorld(people, events);
     },
-    source: createMemoryRosterSource(() => ({ people, schools: SCHOOLS, gradeLevels: GRADE_LEVELS })),
+    source: createMemoryRosterSource({ snapshot: () => ({ people, schools: SCHOOLS, gradeLevels: GRADE_LEVELS }) }),
     directory,
     accounts: async () => directory.snapshot(),
     writes: () => directory.writes(),

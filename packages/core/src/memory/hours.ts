@@ -5,6 +5,8 @@ import type { HostHourEntry, HoursSource } from "../ports/hours-source.js";
 
 /** Options of {@link createMemoryHoursSink}. */
 export interface MemoryHoursSinkOptions {
+  /** The SIS records the sink starts with (default none). */
+  readonly hours?: readonly SisServiceHour[] | undefined;
   /**
    * Called before each write; return an error to fail that write. With `afterWrite: true` the write is
    * applied first and its outcome is then lost, which is how a timeout after sending looks to the caller.
@@ -41,10 +43,8 @@ export interface MemoryHoursSink extends HoursSink {
  * await sink.write([{ hourId: "h1", op: "create", hour }]);
  * ```
  */
-export function createMemoryHoursSink(
-  initial: readonly SisServiceHour[] = [],
-  options: MemoryHoursSinkOptions = {},
-): MemoryHoursSink {
+export function createMemoryHoursSink(options: MemoryHoursSinkOptions = {}): MemoryHoursSink {
+  const { hours: initial = [] } = options;
   const state: MemoryHoursSinkState = {
     records: new Map(initial.map((r) => [r.serviceHoursId, r])),
     requests: { count: 0 },
@@ -128,6 +128,12 @@ export interface MemoryHoursSourceState {
   readonly imported: SisServiceHour[];
 }
 
+/** Options of {@link createMemoryHoursSource}. */
+export interface MemoryHoursSourceOptions {
+  /** The host hour entries the log starts with (default none). */
+  readonly entries?: readonly HostHourEntry[] | undefined;
+}
+
 /** An in-memory host hours log with access to its state. */
 export interface MemoryHoursSource extends HoursSource {
   /** Add or replace an entry (an edit must carry a later `updatedAt`). */
@@ -141,12 +147,13 @@ export interface MemoryHoursSource extends HoursSource {
  *
  * @example
  * ```ts
- * const hours = createMemoryHoursSource([entry]);
+ * const hours = createMemoryHoursSource({ entries: [entry] });
  * const changed = await hours.changedSince(null);
  * if (changed.isOk()) console.log(changed.value.entries.length, changed.value.watermark);
  * ```
  */
-export function createMemoryHoursSource(initial: readonly HostHourEntry[] = []): MemoryHoursSource {
+export function createMemoryHoursSource(options: MemoryHoursSourceOptions = {}): MemoryHoursSource {
+  const { entries: initial = [] } = options;
   const state: MemoryHoursSourceState = { entries: new Map(initial.map((e) => [e.hourId, e])), imported: [] };
   return {
     name: "memory",

@@ -12,6 +12,8 @@ import type {
 
 /** Options of {@link createMemoryRosterSource}. */
 export interface MemoryRosterSourceOptions {
+  /** What every read answers; a function lets a test change the roster between reads. */
+  readonly snapshot: RosterSnapshot | (() => RosterSnapshot);
   /** Called before each read; return an error to make that read fail (fault injection). */
   readonly fault?: ((readNumber: number) => PortError | null | undefined) | undefined;
   /** The setup catalogue `catalogue()` answers. Default: made from the snapshot (`catalogueFromSnapshot`). */
@@ -49,14 +51,12 @@ export interface MemoryRosterSource extends RosterSource {
  *
  * @example
  * ```ts
- * const source = createMemoryRosterSource({ people, schools: [], gradeLevels: [] });
+ * const source = createMemoryRosterSource({ snapshot: { people, schools: [], gradeLevels: [] } });
  * const snapshot = await source.read();
  * ```
  */
-export function createMemoryRosterSource(
-  snapshot: RosterSnapshot | (() => RosterSnapshot),
-  options: MemoryRosterSourceOptions = {},
-): MemoryRosterSource {
+export function createMemoryRosterSource(options: MemoryRosterSourceOptions): MemoryRosterSource {
+  const { snapshot } = options;
   let count = 0;
   let catalogueCount = 0;
   const cancelled = () => errAsync<never, PortError>({ type: "Aborted", message: "The read was cancelled." });

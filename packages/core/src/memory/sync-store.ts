@@ -1,13 +1,9 @@
-import { err, ok, type Result, ResultAsync } from "neverthrow";
+import { err, ok, type Result } from "neverthrow";
 import {
   type AuditKind,
   type AuditRecord,
   auditKindOf,
-  checkAuditKind,
-  checkExpectedVersion,
   checkJournalBatch,
-  checkLimit,
-  checkStoreId,
   type ExportLedgerEntry,
   type ExportRecord,
   type HoursLedgerEntry,
@@ -19,6 +15,7 @@ import {
   storeError,
   type Versioned,
 } from "../ports/sync-store.js";
+import { defineSyncStore, type SyncStoreOperations } from "../ports/sync-store-factory.js";
 import type { Decisions, JsonValue, LastRun, SyncProfile } from "../types.js";
 
 /** A stored document as JSON text, so that callers never share objects with the store. */
@@ -95,16 +92,6 @@ export function createMemoryStore(): MemoryStore {
     return found;
   };
 
-  /** Validates the ids, then runs `body` at once (so calls take effect in call order). */
-  const op = <T>(ids: Record<string, unknown>, body: () => Result<T, StoreError>): ResultAsync<T, StoreError> => {
-    let result: Result<T, StoreError> | undefined;
-    for (const [label, id] of Object.entries(ids)) {
-      const invalid = checkStoreId(label, id);
-      if (invalid) result = err(invalid);
-    }
-    return new ResultAsync(Promise.resolve(result ?? body()));
-  };
-
   const saveDoc = (
     current: Doc | undefined,
     expectedVersion: number | null,
@@ -112,8 +99,6 @@ export function createMemoryStore(): MemoryStore {
     value: unknown,
     put: (doc: Doc) => void,
   ): Result<number, StoreError> => {
-    const invalid = checkExpectedVersion(expectedVersion);
-    if (invalid) return err(invalid);
     const have = current?.version ?? null;
     if (have !== expectedVersion) {
       return err(storeError("Conflict", `${what} is at version ${have ?? "none"}, not ${expectedVersion ?? "none"}`));
@@ -129,225 +114,169 @@ export function createMemoryStore(): MemoryStore {
   const newestFirst = <R extends { order: number; at: string }>(rows: R[], limit: number | undefined): R[] =>
     rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.order - a.order)).slice(0, limit ?? rows.length);
 
-  return {
-    name: "memory",
-    getInstance: () => schools,
+  const operations: SyncStoreOperations = {
+    getProfile: (tenantId) => ok(readDoc<SyncProfile>(schools.get(tenantId)?.profile)),
+    saveProfile: (tenantId, profile, expectedVersion) => {
+      const s = school(tenantId);
+      return saveDoc(s.profile, expectedVersion, "the profile", profile, (doc) => {
+        s.profile = doc;
+      });
+    },
+    getDecisions: (tenantId) => ok(readDoc<Decisions>(schools.get(tenantId)?.decisions)),
+    saveDecisions: (tenantId, decisions, expectedVersion) => {
+      const s = school(tenantId);
+      return saveDoc(s.decisions, expectedVersion, "the decisions", decisions, (doc) => {
+        s.decisions = doc;
+      });
+    },
+    getLastRun: (tenantId) => {
+      const json = schools.get(tenantId)?.lastRun;
+      return ok(json === undefined ? null : parse<LastRun>(json));
+    },
+    saveLastRun: (tenantId, lastRun) => {
+      school(tenantId).lastRun = JSON.stringify(lastRun);
+      return ok(undefined);
+    },
 
-    getProfile: (tenantId) => op({ tenantId }, () => ok(readDoc<SyncProfile>(schools.get(tenantId)?.profile))),
-    saveProfile: (tenantId, profile, expectedVersion) =>
-      op({ tenantId }, () => {
-        const s = school(tenantId);
-        return saveDoc(s.profile, expectedVersion, "the profile", profile, (doc) => {
-          s.profile = doc;
-        });
-      }),
-    getDecisions: (tenantId) => op({ tenantId }, () => ok(readDoc<Decisions>(schools.get(tenantId)?.decisions))),
-    saveDecisions: (tenantId, decisions, expectedVersion) =>
-      op({ tenantId }, () => {
-        const s = school(tenantId);
-        return saveDoc(s.decisions, expectedVersion, "the decisions", decisions, (doc) => {
-          s.decisions = doc;
-        });
-      }),
-    getLastRun: (tenantId) =>
-      op({ tenantId }, () => {
-        const json = schools.get(tenantId)?.lastRun;
-        return ok(json === undefined ? null : parse<LastRun>(json));
-      }),
-    saveLastRun: (tenantId, lastRun) =>
-      op({ tenantId }, () => {
-        school(tenantId).lastRun = JSON.stringify(lastRun);
-        return ok(undefined);
-      }),
-
-    createRun: (tenantId, run) =>
-      op({ tenantId, runId: run.runId }, () => {
-        const s = school(tenantId);
-        if (s.runs.has(run.runId)) return err(storeError("Conflict", `run ${run.runId} exists already`));
-        s.runs.set(run.runId, { order: ++order, record: JSON.stringify(run), startedAt: run.startedAt, journal: [] });
-        return ok(undefined);
-      }),
-    getRun: (tenantId, runId) =>
-      op({ tenantId, runId }, () => {
-        const run = schools.get(tenantId)?.runs.get(runId);
-        return ok(run ? parse<RunRecord>(run.record) : null);
-      }),
-    listRuns: (tenantId, options) =>
-      op({ tenantId }, () => {
-        const invalid = checkLimit(options?.limit);
-        if (invalid) return err(invalid);
-        const runs = [...(schools.get(tenantId)?.runs.values() ?? [])].map((run) => ({ ...run, at: run.startedAt }));
-        return ok(newestFirst(runs, options?.limit).map((run) => parse<RunRecord>(run.record)));
-      }),
-    finishRun: (tenantId, runId, update) =>
-      op({ tenantId, runId }, () => {
-        const run = schools.get(tenantId)?.runs.get(runId);
-        if (!run) return err(storeError("NotFound", `run ${runId} does not exist`));
-        const record = parse<RunRecord>(run.record);
-        const finished: RunRecord = {
-          ...record,
-          status: update.status,
-          finishedAt: update.finishedAt,
-          ...(update.summary === undefined ? {} : { summary: update.summary }),
-        };
-        run.record = JSON.stringify(finished);
-        return ok(undefined);
-      }),
-    appendJournal: (tenantId, runId, entries) =>
-      op({ tenantId, runId }, () => {
-        const run = schools.get(tenantId)?.runs.get(runId);
-        if (!run) return err(storeError("NotFound", `run ${runId} does not exist`));
-        const invalid = checkJournalBatch(entries, run.journal.at(-1)?.seq ?? null);
-        if (invalid) return err(invalid);
-        for (const entry of entries) run.journal.push({ seq: entry.seq, json: JSON.stringify(entry) });
-        return ok(undefined);
-      }),
+    createRun: (tenantId, run) => {
+      const s = school(tenantId);
+      if (s.runs.has(run.runId)) return err(storeError("Conflict", `run ${run.runId} exists already`));
+      s.runs.set(run.runId, { order: ++order, record: JSON.stringify(run), startedAt: run.startedAt, journal: [] });
+      return ok(undefined);
+    },
+    getRun: (tenantId, runId) => {
+      const run = schools.get(tenantId)?.runs.get(runId);
+      return ok(run ? parse<RunRecord>(run.record) : null);
+    },
+    listRuns: (tenantId, options) => {
+      const runs = [...(schools.get(tenantId)?.runs.values() ?? [])].map((run) => ({ ...run, at: run.startedAt }));
+      return ok(newestFirst(runs, options?.limit).map((run) => parse<RunRecord>(run.record)));
+    },
+    finishRun: (tenantId, runId, update) => {
+      const run = schools.get(tenantId)?.runs.get(runId);
+      if (!run) return err(storeError("NotFound", `run ${runId} does not exist`));
+      const record = parse<RunRecord>(run.record);
+      const finished: RunRecord = {
+        ...record,
+        status: update.status,
+        finishedAt: update.finishedAt,
+        ...(update.summary === undefined ? {} : { summary: update.summary }),
+      };
+      run.record = JSON.stringify(finished);
+      return ok(undefined);
+    },
+    appendJournal: (tenantId, runId, entries) => {
+      const run = schools.get(tenantId)?.runs.get(runId);
+      if (!run) return err(storeError("NotFound", `run ${runId} does not exist`));
+      const invalid = checkJournalBatch(entries, run.journal.at(-1)?.seq ?? null);
+      if (invalid) return err(invalid);
+      for (const entry of entries) run.journal.push({ seq: entry.seq, json: JSON.stringify(entry) });
+      return ok(undefined);
+    },
     readJournal: (tenantId, runId) =>
-      op({ tenantId, runId }, () =>
-        ok((schools.get(tenantId)?.runs.get(runId)?.journal ?? []).map((line) => parse<JournalEntry>(line.json))),
-      ),
-    appendAudit: (tenantId, record) =>
-      op({ tenantId, auditId: record.auditId }, () => {
-        const s = school(tenantId);
-        if (s.auditIds.has(record.auditId))
-          return err(storeError("Conflict", `audit ${record.auditId} exists already`));
-        s.auditIds.add(record.auditId);
-        s.audit.push({ order: ++order, at: record.at, kind: auditKindOf(record), json: JSON.stringify(record) });
-        return ok(undefined);
-      }),
-    listAudit: (tenantId, options) =>
-      op({ tenantId }, () => {
-        const invalid = checkLimit(options?.limit) ?? checkAuditKind(options?.kind);
-        if (invalid) return err(invalid);
-        const kind = options?.kind;
-        const rows = (schools.get(tenantId)?.audit ?? []).filter((row) => kind === undefined || row.kind === kind);
-        return ok(newestFirst(rows, options?.limit).map((row) => parse<AuditRecord>(row.json)));
-      }),
+      ok((schools.get(tenantId)?.runs.get(runId)?.journal ?? []).map((line) => parse<JournalEntry>(line.json))),
+    appendAudit: (tenantId, record) => {
+      const s = school(tenantId);
+      if (s.auditIds.has(record.auditId)) return err(storeError("Conflict", `audit ${record.auditId} exists already`));
+      s.auditIds.add(record.auditId);
+      s.audit.push({ order: ++order, at: record.at, kind: auditKindOf(record), json: JSON.stringify(record) });
+      return ok(undefined);
+    },
+    listAudit: (tenantId, options) => {
+      const kind = options?.kind;
+      const rows = (schools.get(tenantId)?.audit ?? []).filter((row) => kind === undefined || row.kind === kind);
+      return ok(newestFirst(rows, options?.limit).map((row) => parse<AuditRecord>(row.json)));
+    },
 
     getHoursLedger: (tenantId, hourIds) =>
-      op({ tenantId }, () => {
-        const hours = schools.get(tenantId)?.hours;
-        if (!hours) return ok([]);
-        const jsons = hourIds
-          ? [...new Set(hourIds)].flatMap((id) => {
-              const json = hours.get(id);
-              return json === undefined ? [] : [json];
-            })
-          : [...hours.values()];
-        return ok(jsons.map((json) => parse<HoursLedgerEntry>(json)));
-      }),
-    putHoursLedger: (tenantId, entries) =>
-      op({ tenantId }, () => {
-        for (const entry of entries) {
-          const invalid = checkStoreId("hourId", entry.hourId);
-          if (invalid) return err(invalid);
-        }
-        const hours = school(tenantId).hours;
-        for (const entry of entries) hours.set(entry.hourId, JSON.stringify(entry));
-        return ok(undefined);
-      }),
-    getWatermark: (tenantId, key) =>
-      op({ tenantId, key }, () => ok(schools.get(tenantId)?.watermarks.get(key) ?? null)),
-    setWatermark: (tenantId, key, value) =>
-      op({ tenantId, key }, () => {
-        school(tenantId).watermarks.set(key, value);
-        return ok(undefined);
-      }),
+      ok(pick(schools.get(tenantId)?.hours, hourIds).map((json) => parse<HoursLedgerEntry>(json))),
+    putHoursLedger: (tenantId, entries) => {
+      const hours = school(tenantId).hours;
+      for (const entry of entries) hours.set(entry.hourId, JSON.stringify(entry));
+      return ok(undefined);
+    },
+    getWatermark: (tenantId, key) => ok(schools.get(tenantId)?.watermarks.get(key) ?? null),
+    setWatermark: (tenantId, key, value) => {
+      school(tenantId).watermarks.set(key, value);
+      return ok(undefined);
+    },
 
     listExports: (tenantId) =>
-      op({ tenantId }, () =>
-        ok(
-          [...(schools.get(tenantId)?.exports.entries() ?? [])].map(
-            ([exportId, doc]): ExportRecord => ({ exportId, config: parse<JsonValue>(doc.json), version: doc.version }),
-          ),
+      ok(
+        [...(schools.get(tenantId)?.exports.entries() ?? [])].map(
+          ([exportId, doc]): ExportRecord => ({ exportId, config: parse<JsonValue>(doc.json), version: doc.version }),
         ),
       ),
-    getExport: (tenantId, exportId) =>
-      op({ tenantId, exportId }, () => {
-        const doc = schools.get(tenantId)?.exports.get(exportId);
-        return ok(doc ? { exportId, config: parse<JsonValue>(doc.json), version: doc.version } : null);
-      }),
-    saveExport: (tenantId, exportId, config, expectedVersion) =>
-      op({ tenantId, exportId }, () => {
-        const exports = school(tenantId).exports;
-        return saveDoc(exports.get(exportId), expectedVersion, `export ${exportId}`, config, (doc) => {
-          exports.set(exportId, doc);
-        });
-      }),
-    deleteExport: (tenantId, exportId) =>
-      op({ tenantId, exportId }, () => {
-        const s = schools.get(tenantId);
-        s?.exports.delete(exportId);
-        s?.exportLedgers.delete(exportId);
-        return ok(undefined);
-      }),
+    getExport: (tenantId, exportId) => {
+      const doc = schools.get(tenantId)?.exports.get(exportId);
+      return ok(doc ? { exportId, config: parse<JsonValue>(doc.json), version: doc.version } : null);
+    },
+    saveExport: (tenantId, exportId, config, expectedVersion) => {
+      const exports = school(tenantId).exports;
+      return saveDoc(exports.get(exportId), expectedVersion, `export ${exportId}`, config, (doc) => {
+        exports.set(exportId, doc);
+      });
+    },
+    deleteExport: (tenantId, exportId) => {
+      const s = schools.get(tenantId);
+      s?.exports.delete(exportId);
+      s?.exportLedgers.delete(exportId);
+      return ok(undefined);
+    },
     getExportLedger: (tenantId, exportId, eventIds) =>
-      op({ tenantId, exportId }, () => {
-        const ledger = schools.get(tenantId)?.exportLedgers.get(exportId);
-        if (!ledger) return ok([]);
-        const jsons = eventIds
-          ? [...new Set(eventIds)].flatMap((id) => {
-              const json = ledger.get(id);
-              return json === undefined ? [] : [json];
-            })
-          : [...ledger.values()];
-        return ok(jsons.map((json) => parse<ExportLedgerEntry>(json)));
-      }),
-    putExportLedger: (tenantId, exportId, entries) =>
-      op({ tenantId, exportId }, () => {
-        for (const entry of entries) {
-          const invalid = checkStoreId("eventId", entry.eventId);
-          if (invalid) return err(invalid);
-        }
-        const ledgers = school(tenantId).exportLedgers;
-        let ledger = ledgers.get(exportId);
-        if (!ledger) {
-          ledger = new Map();
-          ledgers.set(exportId, ledger);
-        }
-        for (const entry of entries) ledger.set(entry.eventId, JSON.stringify(entry));
-        return ok(undefined);
-      }),
+      ok(
+        pick(schools.get(tenantId)?.exportLedgers.get(exportId), eventIds).map((json) =>
+          parse<ExportLedgerEntry>(json),
+        ),
+      ),
+    putExportLedger: (tenantId, exportId, entries) => {
+      const ledgers = school(tenantId).exportLedgers;
+      let ledger = ledgers.get(exportId);
+      if (!ledger) {
+        ledger = new Map();
+        ledgers.set(exportId, ledger);
+      }
+      for (const entry of entries) ledger.set(entry.eventId, JSON.stringify(entry));
+      return ok(undefined);
+    },
 
-    acquireLock: (tenantId, owner, ttlMs, now) =>
-      op({ tenantId, owner }, () => {
-        const invalid = checkTtl(ttlMs, now);
-        if (invalid) return err(invalid);
-        const s = school(tenantId);
-        if (s.lock && s.lock.expiresAt > now) {
-          return err(storeError("Locked", `school ${tenantId} is locked by ${s.lock.owner} until ${s.lock.expiresAt}`));
-        }
-        const lease: Lease = { tenantId, owner, token: `memory-${++tokens}`, expiresAt: now + ttlMs };
-        s.lock = lease;
-        return ok(lease);
-      }),
-    renewLock: (lease, ttlMs, now) =>
-      op({ tenantId: lease.tenantId }, () => {
-        const invalid = checkTtl(ttlMs, now);
-        if (invalid) return err(invalid);
-        const s = schools.get(lease.tenantId);
-        if (s?.lock?.token !== lease.token) {
-          return err(storeError("LockLost", `the run lock of school ${lease.tenantId} was released or taken over`));
-        }
-        const renewed: Lease = { ...s.lock, expiresAt: now + ttlMs };
-        s.lock = renewed;
-        return ok(renewed);
-      }),
-    releaseLock: (lease) =>
-      op({ tenantId: lease.tenantId }, () => {
-        const s = schools.get(lease.tenantId);
-        if (s?.lock?.token === lease.token) delete s.lock;
-        return ok(undefined);
-      }),
-
-    close: async () => {
-      schools.clear();
+    acquireLock: (tenantId, owner, ttlMs, now) => {
+      const s = school(tenantId);
+      if (s.lock && s.lock.expiresAt > now) {
+        return err(storeError("Locked", `school ${tenantId} is locked by ${s.lock.owner} until ${s.lock.expiresAt}`));
+      }
+      const lease: Lease = { tenantId, owner, token: `memory-${++tokens}`, expiresAt: now + ttlMs };
+      s.lock = lease;
+      return ok(lease);
+    },
+    renewLock: (lease, ttlMs, now) => {
+      const s = schools.get(lease.tenantId);
+      if (s?.lock?.token !== lease.token) {
+        return err(storeError("LockLost", `the run lock of school ${lease.tenantId} was released or taken over`));
+      }
+      const renewed: Lease = { ...s.lock, expiresAt: now + ttlMs };
+      s.lock = renewed;
+      return ok(renewed);
+    },
+    releaseLock: (lease) => {
+      const s = schools.get(lease.tenantId);
+      if (s?.lock?.token === lease.token) delete s.lock;
+      return ok(undefined);
     },
   };
+
+  const close = async () => {
+    schools.clear();
+  };
+  return { ...defineSyncStore({ name: "memory", operations, close }), getInstance: () => schools };
 }
 
-function checkTtl(ttlMs: number, now: number): StoreError | null {
-  if (!Number.isFinite(ttlMs) || ttlMs <= 0) return storeError("Invalid", `ttlMs must be positive, got ${ttlMs}`);
-  if (!Number.isFinite(now)) return storeError("Invalid", `now must be epoch milliseconds, got ${now}`);
-  return null;
+/** The JSON of the given ids (unknown ids left out, each id once), or of every entry when no ids are given. */
+function pick(rows: ReadonlyMap<string, string> | undefined, ids: readonly string[] | undefined): string[] {
+  if (!rows) return [];
+  if (!ids) return [...rows.values()];
+  return [...new Set(ids)].flatMap((id) => {
+    const json = rows.get(id);
+    return json === undefined ? [] : [json];
+  });
 }

@@ -3,13 +3,16 @@ import type { PortError } from "../ports/errors.js";
 import type { TardyDelivery, TardyReceipt, TardySink } from "../ports/tardy-sink.js";
 import type { BehaviorCode, BellSchedule, TardyEvent, TardySchool, TardySource } from "../ports/tardy-source.js";
 
-/** What a memory tardy source starts with. */
-export interface MemoryTardyData {
+/** Options of {@link createMemoryTardySource}: what the behaviour system starts with. */
+export interface MemoryTardySourceOptions {
   readonly schools?: readonly TardySchool[] | undefined;
   readonly behaviorCodes?: readonly BehaviorCode[] | undefined;
   readonly bellSchedules?: readonly BellSchedule[] | undefined;
   readonly tardies?: readonly TardyEvent[] | undefined;
 }
+
+/** @deprecated Renamed {@link MemoryTardySourceOptions}. */
+export type MemoryTardyData = MemoryTardySourceOptions;
 
 /** The state behind a memory tardy source. */
 export interface MemoryTardySourceState {
@@ -36,12 +39,12 @@ export interface MemoryTardySource extends TardySource {
  * const hero = createMemoryTardySource({ schools, behaviorCodes, tardies });
  * ```
  */
-export function createMemoryTardySource(data: MemoryTardyData = {}): MemoryTardySource {
+export function createMemoryTardySource(options: MemoryTardySourceOptions = {}): MemoryTardySource {
   const state: MemoryTardySourceState = {
-    schools: [...(data.schools ?? [])],
-    behaviorCodes: [...(data.behaviorCodes ?? [])],
-    bellSchedules: [...(data.bellSchedules ?? [])],
-    tardies: new Map((data.tardies ?? []).map((t) => [t.eventId, t])),
+    schools: [...(options.schools ?? [])],
+    behaviorCodes: [...(options.behaviorCodes ?? [])],
+    bellSchedules: [...(options.bellSchedules ?? [])],
+    tardies: new Map((options.tardies ?? []).map((t) => [t.eventId, t])),
   };
   return {
     name: "memory",
@@ -77,10 +80,15 @@ export interface MemoryTardySinkOptions {
   readonly fault?: ((delivery: TardyDelivery, attempt: number) => PortError | null | undefined) | undefined;
 }
 
+/** The state behind a memory tardy sink. */
+export interface MemoryTardySinkState {
+  /** Deliveries accepted, in order. */
+  readonly deliveries: TardyDelivery[];
+}
+
 /** An in-memory tardy sink that keeps every delivery. */
 export interface MemoryTardySink extends TardySink {
-  /** Deliveries accepted, in order. */
-  getInstance(): { readonly deliveries: TardyDelivery[] };
+  getInstance(): MemoryTardySinkState;
 }
 
 /**

@@ -18,6 +18,10 @@ export type MemoryDirectoryOperation =
 
 /** Options of {@link createMemoryDirectory}. */
 export interface MemoryDirectoryOptions {
+  /** The accounts the directory starts with (default none). */
+  readonly accounts?: readonly Account[] | undefined;
+  /** The custom fields the directory starts with (default none). */
+  readonly fields?: readonly TargetField[] | undefined;
   /**
    * Called before each operation with its target (account id, idempotency key or field name); return an
    * error to make it fail without writing, e.g. to simulate a crash or an outage mid-apply.
@@ -57,16 +61,13 @@ export interface MemoryDirectory extends TargetDirectory {
  *
  * @example
  * ```ts
- * const directory = createMemoryDirectory([existingAccount], [{ name: "Grade", kind: "text" }]);
+ * const directory = createMemoryDirectory({ accounts: [existingAccount], fields: [{ name: "Grade", kind: "text" }] });
  * await directory.createAccount(newAccount, newAccount.sourceId);
  * directory.snapshot();
  * ```
  */
-export function createMemoryDirectory(
-  accounts: readonly Account[] = [],
-  fields: readonly TargetField[] = [],
-  options: MemoryDirectoryOptions = {},
-): MemoryDirectory {
+export function createMemoryDirectory(options: MemoryDirectoryOptions = {}): MemoryDirectory {
+  const { accounts = [], fields = [] } = options;
   const state: MemoryDirectoryState = {
     accounts: new Map(accounts.map((a) => [a.accountId, a])),
     fields: new Map(fields.map((f) => [f.name, f])),

@@ -5,6 +5,7 @@ export * from "./hours-source.js";
 export * from "./logger.js";
 export * from "./roster-source.js";
 export * from "./sync-store.js";
+export * from "./sync-store-factory.js";
 export * from "./tardy-sink.js";
 export * from "./tardy-source.js";
 export * from "./target-directory.js";

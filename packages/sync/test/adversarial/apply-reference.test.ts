@@ -39,8 +39,8 @@ const snapshotOf = (school: GeneratedSchool, keep = 1): RosterSnapshot => ({
 async function heldSchool(store: SyncStore = createMemoryStore()) {
   const school = generateSchool({ seed: 11, people: 150, accountsFor: "both" });
   let roster = snapshotOf(school);
-  const source = createMemoryRosterSource(() => roster);
-  const directory = createMemoryDirectory(school.accounts);
+  const source = createMemoryRosterSource({ snapshot: () => roster });
+  const directory = createMemoryDirectory({ accounts: school.accounts });
   const make = (s: SyncStore = store) => createSync({ tenantId: TENANT, source, directory, store: s });
   const sync = make();
   (await sync.setup(generatedProfile(school, "student")))._unsafeUnwrap();
@@ -82,10 +82,10 @@ describe("apply runs its own plan, never the caller's (issue 14 §1)", () => {
       fields: {},
       neverAccessed: false,
     };
-    const directory = createMemoryDirectory([...school.accounts, host]);
+    const directory = createMemoryDirectory({ accounts: [...school.accounts, host] });
     const sync = createSync({
       tenantId: TENANT,
-      source: createMemoryRosterSource(() => snapshotOf(school)),
+      source: createMemoryRosterSource({ snapshot: () => snapshotOf(school) }),
       directory,
       store: createMemoryStore(),
     });
@@ -116,10 +116,10 @@ describe("apply runs its own plan, never the caller's (issue 14 §1)", () => {
 
   it("takes a bare hash or { planHash } as well as a plan object", async () => {
     const school = generateSchool({ seed: 3, people: 60, accountsFor: "both" });
-    const directory = createMemoryDirectory(school.accounts);
+    const directory = createMemoryDirectory({ accounts: school.accounts });
     const sync = createSync({
       tenantId: TENANT,
-      source: createMemoryRosterSource(() => snapshotOf(school)),
+      source: createMemoryRosterSource({ snapshot: () => snapshotOf(school) }),
       directory,
       store: createMemoryStore(),
     });
@@ -207,7 +207,7 @@ describe("the write guard at execution (R6, R7)", () => {
   });
 
   it("records a refused write as a failed action and leaves the account as it was", async () => {
-    const directory = createMemoryDirectory([unmanaged]);
+    const directory = createMemoryDirectory({ accounts: [unmanaged] });
     const plan = handPlan(1, [
       { type: "update", actionId: "update:s9", reasons: [], sourceId: "s9", accountId: "u1", changes: change },
     ]);

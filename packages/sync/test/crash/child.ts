@@ -86,7 +86,7 @@ if (config.startAt !== undefined) await new Promise((r) => setTimeout(r, Math.ma
 const roster = JSON.parse(readFileSync(config.rosterPath, "utf8")) as RosterSnapshot;
 const sync = createSync({
   tenantId: config.tenantId,
-  source: createMemoryRosterSource(roster),
+  source: createMemoryRosterSource({ snapshot: roster }),
   directory,
   store,
   clock: { now: () => Date.now() + config.clockOffsetMs },

@@ -42,7 +42,7 @@ export async function crashScenario(
   const directory = createSqliteDirectory({ path: directoryTemplate });
   directory.seed(school.accounts);
   const store = (await createSqliteStore({ path: storeTemplate }))._unsafeUnwrap();
-  const sync = createSync({ tenantId, source: createMemoryRosterSource(roster), directory, store });
+  const sync = createSync({ tenantId, source: createMemoryRosterSource({ snapshot: roster }), directory, store });
   (await sync.setup(generatedProfile(school, options.role)))._unsafeUnwrap();
   (await sync.refresh())._unsafeUnwrap();
   const plan = (await sync.plan())._unsafeUnwrap();
