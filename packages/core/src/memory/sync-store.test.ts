@@ -3,7 +3,7 @@ import { checkJournalBatch, checkLimit, checkStoreId, STORE_ERROR_CODES, storeEr
 import { EMPTY_DECISIONS } from "../types.js";
 import { createMemoryStore } from "./sync-store.js";
 
-// The full contract is checked by @rostersync/storage-testing (packages/storage-testing/test/memory.test.ts);
+// The full contract is checked by @rostersync/testing (packages/testing/test/memory.test.ts);
 // these are the shared helpers every store uses, and what is particular to the memory store.
 
 describe("store ids", () => {

@@ -3,5 +3,5 @@ import { sourceAliases } from "../../vitest.shared.ts";
 
 export default defineProject({
   resolve: { alias: sourceAliases },
-  test: { name: "storage-testing", include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
+  test: { name: "testing", include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
 });
