@@ -12,7 +12,7 @@ export const sourceAliases = [
   { find: /^@rostersync\/core\/testing$/, replacement: pkg("core", "src/testing/index.ts") },
   { find: /^@rostersync\/testing\/postgres-server$/, replacement: pkg("testing", "src/postgres-server.ts") },
   // @rostersync/testing/<port>: each port's contract suite.
-  ...["store"].map((port) => ({
+  ...["store", "directory", "hours-sink", "tardy-sink", "roster-source"].map((port) => ({
     find: new RegExp(`^@rostersync/testing/${port}$`),
     replacement: pkg("testing", `src/${port}/index.ts`),
   })),
