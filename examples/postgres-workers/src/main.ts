@@ -81,7 +81,7 @@ async function applyDistrict(
   const ports = schools.map((s) => s.factsUrl.replace("http://127.0.0.1", ""));
   out(`   each school's roster comes from its own FACTS (simulator) on 127.0.0.1${ports.join(" ")}`);
   for (const spec of schools) {
-    const { sync, directory } = openSchool(spec, pg, dataDir);
+    const { sync, directory } = await openSchool(spec, pg, dataDir);
     const saved = await sync.setup(PROFILE);
     if (saved.isErr()) throw new Error(`${spec.tenantId}: ${saved.error.message}`);
     const review = await sync.refresh();
@@ -179,9 +179,9 @@ async function applyDistrict(
     ).length;
     const crash = events.find((e) => e.type === "crashing" && e.school === school);
     const crashCreated = crash?.type === "crashing" ? crash.created : 0;
-    const { directory } = openSchool(spec, pg, dataDir);
+    const { directory } = await openSchool(spec, pg, dataDir);
     const accounts = (await directory.listAccounts())._unsafeUnwrap();
-    directory.close();
+    await directory.close();
     const sourceIds = accounts.map((a) => a.sourceId);
     const twice = sourceIds.length - new Set(sourceIds).size;
     const locked = events.filter((e) => e.type === "locked" && e.school === school).length;

@@ -5,7 +5,8 @@
 // `fork`, it reports every step to its parent over IPC.
 import type { CreateResult, DirectoryError, TargetDirectory } from "@rostersync/core";
 import { createPostgresStore } from "@rostersync/storage-postgres";
-import type { SqliteDirectory, SyncError } from "@rostersync/sync";
+import type { SqliteDirectory } from "@rostersync/storage-sqlite";
+import type { SyncError } from "@rostersync/sync";
 import { ResultAsync } from "neverthrow";
 import { openSchool, type RunningSchool, type SchoolSync, writesOf } from "./schools.ts";
 
@@ -69,17 +70,19 @@ interface Writes {
 }
 const writes = new Map<string, Writes>();
 
-const schools: SchoolSync[] = setup.schools.map((spec) => {
-  const counter: Writes = { calls: 0, created: 0 };
-  writes.set(spec.tenantId, counter);
-  return openSchool(spec, store, setup.dataDir, {
-    lockTtlMs: setup.lockTtlMs,
-    wrapDirectory: (directory) => {
-      const counted = counting(directory, counter);
-      return setup.crashAfterCreates === undefined ? counted : crashAfter(setup.crashAfterCreates, spec, counted);
-    },
-  });
-});
+const schools: SchoolSync[] = await Promise.all(
+  setup.schools.map((spec) => {
+    const counter: Writes = { calls: 0, created: 0 };
+    writes.set(spec.tenantId, counter);
+    return openSchool(spec, store, setup.dataDir, {
+      lockTtlMs: setup.lockTtlMs,
+      wrapDirectory: (directory) => {
+        const counted = counting(directory, counter);
+        return setup.crashAfterCreates === undefined ? counted : crashAfter(setup.crashAfterCreates, spec, counted);
+      },
+    });
+  }),
+);
 
 /** The directory, with every write this process makes counted. */
 function counting(directory: SqliteDirectory, counter: Writes): TargetDirectory {
