@@ -10,21 +10,18 @@ const pkg = (name: string, entry = "src/index.ts") =>
 export const sourceAliases = [
   { find: /^@rostersync\/facts\/testing$/, replacement: pkg("facts", "src/testing/index.ts") },
   { find: /^@rostersync\/core\/testing$/, replacement: pkg("core", "src/testing/index.ts") },
-  ...[
-    "core",
-    "facts",
-    "sync",
-    "hero",
-    "storage-sqlite",
-    "storage-postgres",
-    "storage-testing",
-    "review-page",
-    "fleet",
-    "http",
-  ].map((name) => ({
-    find: new RegExp(`^@rostersync/${name}$`),
-    replacement: pkg(name),
+  { find: /^@rostersync\/testing\/postgres-server$/, replacement: pkg("testing", "src/postgres-server.ts") },
+  // @rostersync/testing/<port>: each port's contract suite.
+  ...["store", "directory", "hours-sink", "tardy-sink", "roster-source"].map((port) => ({
+    find: new RegExp(`^@rostersync/testing/${port}$`),
+    replacement: pkg("testing", `src/${port}/index.ts`),
   })),
+  ...["core", "facts", "sync", "hero", "storage-sqlite", "storage-postgres", "review-page", "fleet", "http"].map(
+    (name) => ({
+      find: new RegExp(`^@rostersync/${name}$`),
+      replacement: pkg(name),
+    }),
+  ),
 ];
 
 /**

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { type Account, isValidEmail, normaliseEmail, type SourcePerson, type SyncProfile } from "@rostersync/core";
 import { createFactsClient, createFactsSource } from "@rostersync/facts";
 import { createFactsSimulator, generateSchool, nextSchoolYear, startFactsServer } from "@rostersync/facts/testing";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
-import { createSqliteDirectory, createSync } from "@rostersync/sync";
+import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSync } from "@rostersync/sync";
 import { afterAll, describe, expect, it } from "vitest";
 
 const dir = mkdtempSync(join(tmpdir(), "rs-e2e-"));
@@ -63,7 +63,7 @@ describe("FACTS simulator over HTTP → facts source → sync on SQLite → next
     const sim = createFactsSimulator({ school, keys, rateLimit: false });
     const server = await startFactsServer(sim);
     const store = (await createSqliteStore({ path: join(dir, "store.db") }))._unsafeUnwrap();
-    const directory = createSqliteDirectory({ path: join(dir, "accounts.db") });
+    const directory = (await createSqliteDirectory({ path: join(dir, "accounts.db") }))._unsafeUnwrap();
     try {
       const client = createFactsClient({
         ...keys,

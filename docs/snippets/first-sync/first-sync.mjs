@@ -6,8 +6,8 @@ import { errorReportCsv } from "@rostersync/core";
 import { createFactsClient, createFactsSource } from "@rostersync/facts";
 import { createFactsSimulator, generateSchool, startFactsServer } from "@rostersync/facts/testing";
 import { renderReviewHtml } from "@rostersync/review-page";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
-import { createSqliteDirectory, createSync } from "@rostersync/sync";
+import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSync } from "@rostersync/sync";
 
 /** Every rostersync call at an I/O edge answers a Result: stop on an error, else give the value. */
 function must(result, what) {
@@ -24,28 +24,12 @@ const server = await startFactsServer(createFactsSimulator({ school, keys }));
 const client = createFactsClient({ ...keys, baseUrl: server.url });
 const source = createFactsSource({ client });
 
-// 2. Where rostersync keeps its state, and your app's accounts (a small SQLite directory stands in for it).
+// 2. Where rostersync keeps its state, and your app's accounts (openYourAppsAccounts, at the end).
 const data = join(import.meta.dirname, "data"); // beside this script
 mkdirSync(data, { recursive: true });
 const store = must(await createSqliteStore({ path: join(data, "rostersync.db") }), "open the store");
-const directory = createSqliteDirectory({ path: join(data, "accounts.db") });
-if (must(await directory.listAccounts(), "list accounts").length === 0) {
-  // Three parents already signed up on their own with the email FACTS has: a sync links them (they keep
-  // their history and hours) instead of creating a second account.
-  const early = school.expectedPeople.filter((p) => p.role === "parent" && p.status === "enrolled" && p.email);
-  directory.seed(
-    early.slice(0, 3).map((p, i) => ({
-      accountId: `volunteer-${i + 1}`,
-      email: p.email.trim().toLowerCase(),
-      firstName: p.firstName,
-      lastName: p.lastName,
-      archived: false,
-      managed: false,
-      fields: {},
-      neverAccessed: false,
-    })),
-  );
-}
+const accounts = await openYourAppsAccounts(join(data, "accounts.db"));
+const directory = accounts.directory; // any TargetDirectory: from here on the script uses only the port
 
 const sync = createSync({ tenantId: "lincoln-high", source, directory, store });
 
@@ -104,6 +88,31 @@ if (plan.holds.length > 0) {
 }
 console.log(`files: ${relative(process.cwd(), data) || "."}`); // relative: no machine paths in what you share
 
-directory.close();
+await accounts.close();
 await store.close();
 await server.close();
+
+/**
+ * Your app's accounts, behind the `TargetDirectory` port: put your own adapter here (docs/adapters.md). This
+ * stand-in is a small SQLite directory in which three parents already signed up on their own with the email
+ * FACTS has: a sync links them (they keep their history and hours) instead of creating a second account.
+ */
+async function openYourAppsAccounts(path) {
+  const directory = must(await createSqliteDirectory({ path }), "open the accounts");
+  if (must(await directory.listAccounts(), "list accounts").length === 0) {
+    const early = school.expectedPeople.filter((p) => p.role === "parent" && p.status === "enrolled" && p.email);
+    directory.seed(
+      early.slice(0, 3).map((p, i) => ({
+        accountId: `volunteer-${i + 1}`,
+        email: p.email.trim().toLowerCase(),
+        firstName: p.firstName,
+        lastName: p.lastName,
+        archived: false,
+        managed: false,
+        fields: {},
+        neverAccessed: false,
+      })),
+    );
+  }
+  return { directory, close: () => directory.close() };
+}

@@ -25,8 +25,8 @@ import {
   type TargetDirectory,
 } from "@rostersync/core";
 import { renderReviewHtml } from "@rostersync/review-page";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
-import { createSqliteDirectory, createSync, type SyncProgress } from "@rostersync/sync";
+import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSync, type SyncProgress } from "@rostersync/sync";
 import type { Result } from "neverthrow";
 import { type DemoArgs, readArgs, USAGE, UsageError, wantsHelp } from "./args.ts";
 import { EMAILS_FIXED } from "./school.ts";
@@ -225,10 +225,13 @@ async function main(args: DemoArgs): Promise<void> {
     store = must(await createSqliteStore({ path: join(args.out, "rostersync.db") }), "Opening the SQLite store");
     // Sequential account ids (instead of random UUIDs) make two runs with the same seed print the same.
     let nextAccount = 0;
-    const sqlite = createSqliteDirectory({
-      path: join(args.out, "accounts.db"),
-      newId: () => `acct-${String(++nextAccount).padStart(6, "0")}`,
-    });
+    const sqlite = must(
+      await createSqliteDirectory({
+        path: join(args.out, "accounts.db"),
+        newId: () => `acct-${String(++nextAccount).padStart(6, "0")}`,
+      }),
+      "Opening the account directory",
+    );
     sqlite.seed(hostAccounts(world.people(), args.role));
     directory = sqlite;
   }

@@ -16,8 +16,8 @@ import {
   startFactsServer,
 } from "@rostersync/facts/testing";
 import { createEmbeddedFleet, type JobOutcome, type OpenSchool } from "@rostersync/fleet";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
-import { createSqliteDirectory, createSync } from "@rostersync/sync";
+import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSync } from "@rostersync/sync";
 
 const { values } = parseArgs({ options: { dir: { type: "string" } } });
 const dir = values.dir ?? mkdtempSync(join(tmpdir(), "rs-fleet-example-"));
@@ -58,7 +58,7 @@ try {
   out("1. Each school's admin does the first sync by hand (setup, review, decisions, apply)");
   for (const s of SCHOOLS) {
     await serve(s.tenantId, s.seed, s.people);
-    const directory = createSqliteDirectory({ path: join(dir, `${s.tenantId}.db`) });
+    const directory = (await createSqliteDirectory({ path: join(dir, `${s.tenantId}.db`) }))._unsafeUnwrap();
     const sync = createSync({ tenantId: s.tenantId, source: sourceOf(s.tenantId), directory, store });
     (await sync.setup(PROFILE))._unsafeUnwrap();
     const review = (await sync.refresh())._unsafeUnwrap();
@@ -71,7 +71,7 @@ try {
     )._unsafeUnwrap();
     const run = (await sync.apply((await sync.plan())._unsafeUnwrap()))._unsafeUnwrap();
     out(`   ${s.tenantId}: ${run.counts.add} accounts added`);
-    directory.close();
+    await directory.close();
   }
   // Overnight St Clare's FACTS lists a different school: archiving everyone is held for a person (R10).
   await serve("st-clare", 99, 40);
@@ -81,8 +81,10 @@ try {
   await serve("st-brendan", 12, 100);
 
   out("\n2. The embedded fleet runs the night (one process, one SQLite file, one FACTS budget)");
-  const open: OpenSchool = (school, ctx) => {
-    const directory = createSqliteDirectory({ path: join(dir, `${school.tenantId}.db`) });
+  const open: OpenSchool = async (school, ctx) => {
+    const opened = await createSqliteDirectory({ path: join(dir, `${school.tenantId}.db`) });
+    if (opened.isErr()) throw new Error(`${school.tenantId}: ${opened.error.message}`);
+    const directory = opened.value;
     const sync = createSync({
       tenantId: school.tenantId,
       source: sourceOf(school.tenantId, ctx.budget(KEYS.subscriptionKey)),

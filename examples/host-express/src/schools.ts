@@ -13,8 +13,8 @@ import {
   nextSchoolYear,
   startFactsServer,
 } from "@rostersync/facts/testing";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
-import { createSqliteDirectory, createSync, type SqliteDirectory, type Sync, type TenantPlan } from "@rostersync/sync";
+import { createSqliteDirectory, createSqliteStore, type SqliteDirectory } from "@rostersync/storage-sqlite";
+import { createSync, type Sync, type TenantPlan } from "@rostersync/sync";
 
 /** A school the host serves, as configured (a real host reads this from its own settings). */
 export interface SchoolConfig {
@@ -106,7 +106,9 @@ export async function openHost(dataDir: string, configs: readonly SchoolConfig[]
       baseUrl: server.url,
       budget: { windows: [{ requests: 1000, windowMs: 1000 }] },
     });
-    const directory = createSqliteDirectory({ path: join(dataDir, `accounts-${config.id}.db`) });
+    const opened = await createSqliteDirectory({ path: join(dataDir, `accounts-${config.id}.db`) });
+    if (opened.isErr()) throw new Error(`cannot open ${config.id}'s accounts: ${opened.error.message}`);
+    const directory = opened.value;
     const sync = createSync({ tenantId: config.id, source: createFactsSource({ client }), directory, store });
     const profile = await sync.profile();
     if (profile.isErr()) throw new Error(`cannot read ${config.id}'s setup: ${profile.error.message}`);
@@ -122,7 +124,7 @@ export async function openHost(dataDir: string, configs: readonly SchoolConfig[]
     store,
     schools,
     async close() {
-      for (const school of schools.values()) school.directory.close();
+      for (const school of schools.values()) await school.directory.close();
       await Promise.all(servers.map((s) => s.close()));
       await store.close();
     },

@@ -10,6 +10,7 @@ import type {
   TargetDirectory,
   TargetField,
 } from "@rostersync/core";
+import { normaliseEmail } from "@rostersync/core";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 
 /** The host's accounts directory, with a look at its rows for the example's checks. */
@@ -21,7 +22,7 @@ export interface AccountsDirectory extends TargetDirectory {
 const failure = (type: DirectoryError["type"], message: string): ResultAsync<never, DirectoryError> =>
   errAsync({ type, message, fatal: false, retryable: false });
 
-/** An accounts directory in memory: ids `u1`, `u2`…, emails unique (case-insensitive). */
+/** An accounts directory in memory: ids `u1`, `u2`…, emails unique as R1 compares them (trimmed, NFC, any case). */
 export function createAccountsDirectory(initial: readonly Account[] = []): AccountsDirectory {
   const accounts = new Map(initial.map((a) => [a.accountId, a]));
   const fields = new Map<string, TargetField>();
@@ -29,8 +30,8 @@ export function createAccountsDirectory(initial: readonly Account[] = []): Accou
   const created = new Map<string, string>();
   let next = accounts.size + 1;
   const owner = (email: string) => {
-    const wanted = email.toLowerCase();
-    for (const a of accounts.values()) if (a.email.toLowerCase() === wanted) return a.accountId;
+    const wanted = normaliseEmail(email);
+    for (const a of accounts.values()) if (normaliseEmail(a.email) === wanted) return a.accountId;
     return null;
   };
   const patched = (

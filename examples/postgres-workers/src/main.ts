@@ -102,7 +102,7 @@ async function applyDistrict(
   let stalePlan: TenantPlan | null = null;
   const second = schools[1] as RunningSchool;
   for (const spec of schools) {
-    const { sync, directory } = openSchool(spec, pg, dataDir);
+    const { sync, directory } = await openSchool(spec, pg, dataDir);
     // A school's first sync is attended (an unattended run never applies it): the kindergarten, by hand.
     await review(sync, { ...PROFILE, gradeLevels: ["K"] }, spec.tenantId);
     const first = must(await sync.plan(), spec.tenantId);
@@ -115,7 +115,7 @@ async function applyDistrict(
     out(
       `   ${spec.tenantId}: ${firstAccounts.get(spec.tenantId)} accounts (K) by hand; ${decided.totals.toSync} to sync, ${decided.totals.toExclude} excluded`,
     );
-    directory.close();
+    await directory.close();
   }
 
   const events: WorkerEvent[] = [];
@@ -207,9 +207,9 @@ async function applyDistrict(
     let staleRefused = false;
     if (stalePlan !== null) {
       out(`\n4. A stale worker applies the plan of ${second.tenantId} it made before the night`);
-      const { sync, directory } = openSchool(second, pg, dataDir);
+      const { sync, directory } = await openSchool(second, pg, dataDir);
       const late = await sync.apply(stalePlan, { actor: "stale-worker" });
-      directory.close();
+      await directory.close();
       staleRefused = late.isErr() && late.error.type === "StalePlan";
       out(`   ${late.isErr() ? `refused: ${late.error.type}` : "applied (it should not have been)"}`);
     }
@@ -230,9 +230,9 @@ async function applyDistrict(
       const crashCreated = crash?.type === "crashing" ? crash.created : 0;
       // Runs started for this school: applies (the crash started one too); a resume continues one.
       const runsStarted = jobs.filter((e) => e.did === "applied").length + (crash ? 1 : 0);
-      const { directory } = openSchool(spec, pg, dataDir);
+      const { directory } = await openSchool(spec, pg, dataDir);
       const accounts = must(await directory.listAccounts(), school);
-      directory.close();
+      await directory.close();
       const sourceIds = accounts.map((a) => a.sourceId);
       const twice = sourceIds.length - new Set(sourceIds).size;
       const completed = tonight.filter((r) => r.status === "completed");

@@ -11,7 +11,8 @@ import {
   generateSchool,
   startFactsServer,
 } from "@rostersync/facts/testing";
-import { createSqliteDirectory, createSync, type SqliteDirectory, type Sync } from "@rostersync/sync";
+import { createSqliteDirectory, type SqliteDirectory } from "@rostersync/storage-sqlite";
+import { createSync, type Sync } from "@rostersync/sync";
 
 /** One school of the district: its tenant id and the simulated FACTS tenant standing in for its SIS. */
 export interface SchoolSpec {
@@ -71,7 +72,7 @@ export interface SchoolSync {
  * A `Sync` for one school: the shared store, the school's FACTS over HTTP and the school's account
  * directory, a SQLite file that every process opens.
  */
-export function openSchool(
+export async function openSchool(
   spec: RunningSchool,
   store: SyncStore,
   dataDir: string,
@@ -82,13 +83,15 @@ export function openSchool(
     /** Puts something between the sync and the directory (the example's write counts and its crash). */
     readonly wrapDirectory?: (directory: SqliteDirectory) => TargetDirectory;
   } = {},
-): SchoolSync {
+): Promise<SchoolSync> {
   const client = createFactsClient({
     ...KEYS,
     baseUrl: spec.factsUrl,
     budget: options.budget ?? { windows: [{ requests: 1000, windowMs: 1000 }] },
   });
-  const directory = createSqliteDirectory({ path: join(dataDir, `accounts-${spec.tenantId}.db`) });
+  const opened = await createSqliteDirectory({ path: join(dataDir, `accounts-${spec.tenantId}.db`) });
+  if (opened.isErr()) throw new Error(`${spec.tenantId}: ${opened.error.message}`);
+  const directory = opened.value;
   const sync = createSync({
     tenantId: spec.tenantId,
     source: createFactsSource({ client }),

@@ -109,12 +109,12 @@ const fleet = await createPostgresFleet({
   pollingIntervalSeconds: 0.5,
   retry: { limit: 10, delaySeconds: 1, maxDelaySeconds: 4 },
   boss: { monitorIntervalSeconds: 1, superviseIntervalSeconds: 1 },
-  open(school, ctx) {
+  async open(school, ctx) {
     const spec = byTenant.get(school.tenantId);
     if (spec === undefined) throw new Error(`${school.tenantId} is not one of the district's schools`);
     const counter: Writes = { calls: 0, created: 0, startedAt: performance.now() };
     writes.set(school.tenantId, counter);
-    const { sync, directory } = openSchool(spec, store, setup.dataDir, {
+    const { sync, directory } = await openSchool(spec, store, setup.dataDir, {
       lockTtlMs: setup.lockTtlMs,
       budget: ctx.budget(KEYS.subscriptionKey),
       wrapDirectory: (d) => {

@@ -11,9 +11,9 @@ import { createMemoryDirectory, createMemoryRosterSource } from "@rostersync/cor
 import { createFactsSimulator, FACTS_GRADE_CODES, generateSchool } from "@rostersync/facts/testing";
 import { createPostgresStore } from "@rostersync/storage-postgres";
 import { createSync } from "@rostersync/sync";
+import { startPostgres } from "../../testing/src/postgres-server.ts";
 import { createPostgresFleet } from "../dist/index.js";
 import { startGateway } from "../test/helpers/gateway.ts";
-import { startPostgres } from "../test/pg-server.ts";
 
 const SCHOOLS = Number(process.env.RS_BENCH_SCHOOLS ?? 1000);
 const LIMIT = Number(process.env.RS_BENCH_LIMIT ?? 100);

@@ -11,8 +11,8 @@ import {
   generateSchool,
   startFactsServer,
 } from "@rostersync/facts/testing";
-import { createSqliteStore, type SqliteStore } from "@rostersync/storage-sqlite";
-import { createSqliteDirectory, createSync } from "@rostersync/sync";
+import { createSqliteDirectory, createSqliteStore, type SqliteStore } from "@rostersync/storage-sqlite";
+import { createSync } from "@rostersync/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmbeddedFleet, type Fleet, type JobOutcome, type OpenSchool } from "../src/index.ts";
 
@@ -33,10 +33,10 @@ describe("the embedded fleet (SQLite, one process)", () => {
   const writes = new Map<string, number>();
   let onCreate: ((school: string, n: number) => void) | null = null;
 
-  const open: OpenSchool = (school, ctx) => {
+  const open: OpenSchool = async (school, ctx) => {
     const server = servers.get(school.tenantId) as FactsServer;
     const client = createFactsClient({ ...KEYS, baseUrl: server.url, budget: ctx.budget(KEYS.subscriptionKey) });
-    const directory = createSqliteDirectory({ path: join(dir, `${school.tenantId}.db`) });
+    const directory = (await createSqliteDirectory({ path: join(dir, `${school.tenantId}.db`) }))._unsafeUnwrap();
     const counted: TargetDirectory = {
       ...directory,
       createAccount(account, key) {
@@ -77,7 +77,7 @@ describe("the embedded fleet (SQLite, one process)", () => {
       });
       servers.set(id, await startFactsServer(sim));
       const client = createFactsClient({ ...KEYS, baseUrl: servers.get(id)?.url });
-      const directory = createSqliteDirectory({ path: join(dir, `${id}.db`) });
+      const directory = (await createSqliteDirectory({ path: join(dir, `${id}.db`) }))._unsafeUnwrap();
       const sync = createSync({ tenantId: id, source: createFactsSource({ client }), directory, store });
       // A school's first sync is attended (an unattended run never applies it): the admin syncs the
       // kindergarten first; then the setup takes every grade, which the fleet's unattended runs apply.
@@ -96,7 +96,7 @@ describe("the embedded fleet (SQLite, one process)", () => {
         });
         servers.set(id, await startFactsServer(other));
       }
-      directory.close();
+      await directory.close();
     }
   }, 300_000);
 

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { createFactsClient, createFactsSource } from "@rostersync/facts";
 import { createFactsSimulator, generateSchool } from "@rostersync/facts/testing";
 import { createPostgresStore, type PostgresStore } from "@rostersync/storage-postgres";
-import { createSqliteDirectory, createSync } from "@rostersync/sync";
+import { createSqliteDirectory } from "@rostersync/storage-sqlite";
+import { createSync } from "@rostersync/sync";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createPostgresFleet, type Fleet, type SchoolStatus } from "../src/index.ts";
@@ -108,7 +109,7 @@ describe.skipIf(pgUrl === null)(`the fleet: ${COUNT} schools, 4 worker processes
         baseUrl: gatewayUrl,
         budget: { windows: [{ requests: 10_000, windowMs: 1000 }] },
       });
-      const directory = createSqliteDirectory({ path: join(dataDir, `${id}.db`) });
+      const directory = (await createSqliteDirectory({ path: join(dataDir, `${id}.db`) }))._unsafeUnwrap();
       const sync = createSync({ tenantId: id, source: createFactsSource({ client }), directory, store });
       if (id !== HELD) {
         // A school's first sync is attended (an unattended run never applies it): the admin syncs the
@@ -135,7 +136,7 @@ describe.skipIf(pgUrl === null)(`the fleet: ${COUNT} schools, 4 worker processes
         must(await sync.apply(plan));
         gateway.routes.set(apiKeyOf(id), simOf(id, 9001, 16));
       }
-      directory.close();
+      await directory.close();
     }
     gateway.limiter.reset();
     gateway.perKey.clear();
@@ -229,9 +230,9 @@ describe.skipIf(pgUrl === null)(`the fleet: ${COUNT} schools, 4 worker processes
         runs.map((r) => r.status),
         id,
       ).toEqual(["completed", "completed"]);
-      const directory = createSqliteDirectory({ path: join(dataDir, `${id}.db`) });
+      const directory = (await createSqliteDirectory({ path: join(dataDir, `${id}.db`) }))._unsafeUnwrap();
       const accounts = (await directory.listAccounts())._unsafeUnwrap();
-      directory.close();
+      await directory.close();
       const created = events.filter((e) => e.type === "write" && e.school === id && e.created).length;
       expect(created, id).toBe(accounts.length - (firstAccounts.get(id) ?? 0));
       expect(new Set(accounts.map((a) => a.sourceId)).size, id).toBe(accounts.length);

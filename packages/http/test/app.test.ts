@@ -13,9 +13,7 @@ function host(options: Partial<RosterHandlerOptions> = {}) {
   const sync = createSync({
     tenantId: "a",
     source: createMemoryRosterSource({
-      people: school.people,
-      schools: school.schools,
-      gradeLevels: school.gradeLevels,
+      snapshot: { people: school.people, schools: school.schools, gradeLevels: school.gradeLevels },
     }),
     directory: createMemoryDirectory(),
     store: createMemoryStore(),

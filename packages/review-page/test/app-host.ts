@@ -110,7 +110,7 @@ export async function startAppHost(options: AppHostOptions = {}): Promise<AppHos
   let listener: ProgressListener | null = null;
 
   const sourceFor = (key: string): { source: RosterSource; hours?: ReturnType<typeof createFactsHoursSink> } => {
-    if (options.roster !== undefined) return { source: createMemoryRosterSource(options.roster) };
+    if (options.roster !== undefined) return { source: createMemoryRosterSource({ snapshot: options.roster }) };
     const client = createFactsClient({
       subscriptionKey: SUBSCRIPTION_KEY,
       // Before the admin enters a key, FACTS refuses this one: "test the key" says so.
@@ -118,7 +118,7 @@ export async function startAppHost(options: AppHostOptions = {}): Promise<AppHos
       baseUrl: (factsServer as FactsServer).url,
       budget: { windows: [{ requests: 10_000, windowMs: 1000 }] },
     });
-    return { source: createFactsSource(client), hours: createFactsHoursSink(client) };
+    return { source: createFactsSource({ client }), hours: createFactsHoursSink({ client }) };
   };
   const sync = (): Sync => {
     if (current === null) {

@@ -65,7 +65,7 @@ function comparable(accounts: readonly Account[]) {
 }
 
 function appSuite(executablePath: string): void {
-  describe("review app in Chromium: an admin syncs the demo school by clicking", { timeout: 180_000 }, () => {
+  describe("review app in Chromium: an admin syncs the demo school by clicking", { timeout: 300_000 }, () => {
     let browser: Browser;
     let host: AppHost;
     let page: Page;

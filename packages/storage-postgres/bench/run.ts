@@ -3,8 +3,8 @@
 // @rostersync/storage-postgres build, then node --expose-gc bench/run.ts
 import { fileURLToPath } from "node:url";
 import { createPostgresStore } from "@rostersync/storage-postgres";
-import { benchStore, printTable, saveResults } from "../../storage-testing/bench/workload.ts";
-import { missingPostgres, startPostgres } from "../test/pg-server.ts";
+import { benchStore, printTable, saveResults } from "../../testing/bench/workload.ts";
+import { missingPostgres, startPostgres } from "../../testing/src/postgres-server.ts";
 
 const missing = process.env.RS_PG_URL ? null : missingPostgres();
 if (missing) {

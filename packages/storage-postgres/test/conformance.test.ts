@@ -1,6 +1,6 @@
 import type { SyncStore } from "@rostersync/core";
 import { createPostgresStore, type PostgresStore } from "@rostersync/storage-postgres";
-import { runStoreConformance } from "@rostersync/storage-testing";
+import { runStoreConformance } from "@rostersync/testing/store";
 import pg from "pg";
 import { afterAll, describe, inject } from "vitest";
 

@@ -1,5 +1,5 @@
 import { createPostgresStore, LATEST_VERSION, MIGRATIONS } from "@rostersync/storage-postgres";
-import { journalLines, sampleRun } from "@rostersync/storage-testing";
+import { journalLines, sampleRun } from "@rostersync/testing/store";
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
 

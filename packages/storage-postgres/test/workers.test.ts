@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { createPostgresStore } from "@rostersync/storage-postgres";
-import { checkLeaseWorkload, prepareLeaseWorkload } from "@rostersync/storage-testing";
+import { checkLeaseWorkload, prepareLeaseWorkload } from "@rostersync/testing/store";
 import { describe, expect, inject, it } from "vitest";
-import { forkWorkers } from "../../storage-testing/support/fork-workers.ts";
+import { forkWorkers } from "../../testing/support/fork-workers.ts";
 
 const url = inject("pgUrl");
 const workload = { schools: 50, lines: 40 };

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSqliteStore } from "@rostersync/storage-sqlite";
-import { benchStore, printTable, saveResults } from "../../storage-testing/bench/workload.ts";
+import { benchStore, printTable, saveResults } from "../../testing/bench/workload.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "rs-sqlite-bench-"));
 try {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SyncStore } from "@rostersync/core";
 import { createSqliteStore, type SqliteStore } from "@rostersync/storage-sqlite";
-import { runStoreConformance } from "@rostersync/storage-testing";
+import { runStoreConformance } from "@rostersync/testing/store";
 import { afterAll } from "vitest";
 
 const dir = mkdtempSync(join(tmpdir(), "rs-sqlite-conformance-"));

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const KILLS = 40;
 const writer = fileURLToPath(new URL("./fixtures/crash-writer.ts", import.meta.url));
-const hooks = fileURLToPath(new URL("../../storage-testing/support/register-sources.mjs", import.meta.url));
+const hooks = fileURLToPath(new URL("../../testing/support/register-sources.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "rs-sqlite-crash-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { createSqliteStore, LATEST_VERSION, MIGRATIONS } from "@rostersync/storage-sqlite";
-import { journalLines, sampleRun } from "@rostersync/storage-testing";
+import { journalLines, sampleRun } from "@rostersync/testing/store";
 import { afterAll, describe, expect, it } from "vitest";
 
 const dir = mkdtempSync(join(tmpdir(), "rs-sqlite-upgrade-"));

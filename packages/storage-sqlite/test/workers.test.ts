@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSqliteStore } from "@rostersync/storage-sqlite";
-import { checkLeaseWorkload, prepareLeaseWorkload } from "@rostersync/storage-testing";
+import { checkLeaseWorkload, prepareLeaseWorkload } from "@rostersync/testing/store";
 import { afterAll, describe, expect, it } from "vitest";
-import { forkWorkers } from "../../storage-testing/support/fork-workers.ts";
+import { forkWorkers } from "../../testing/support/fork-workers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "rs-sqlite-workers-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -21,7 +21,8 @@ import {
   type SyncProfile,
   type SyncStore,
 } from "@rostersync/core";
-import { createSqliteDirectory, createSync } from "@rostersync/sync";
+import { createSqliteDirectory } from "@rostersync/storage-sqlite";
+import { createSync } from "@rostersync/sync";
 
 // tsup's default `removeNodeProtocol` turns `node:sqlite` into a bare `sqlite` in a dist that was built
 // without opting out; point it back at the builtin so the benchmark runs on any build.
@@ -93,7 +94,7 @@ async function once(variant: string, roster: SourcePerson[], batch: number | "au
               ? () => real.getHoursLedger(TENANT, []).map(() => undefined)
               : Reflect.get(target, property, receiver),
         });
-    const directory = createSqliteDirectory({ path: join(dir, "accounts.db") });
+    const directory = (await createSqliteDirectory({ path: join(dir, "accounts.db") }))._unsafeUnwrap();
     const sync = createSync({
       tenantId: TENANT,
       source: createMemoryRosterSource({ snapshot: { people: roster, schools: [], gradeLevels: [] } }),

@@ -23,7 +23,6 @@ export {
 export type { ProgressListener, SyncProgress } from "./progress.js";
 export type { Acknowledgement, PlanReference } from "./reference.js";
 export { describeProblems } from "./setup.js";
-export { createSqliteDirectory, type SqliteDirectory, type SqliteDirectoryOptions } from "./sqlite-directory.js";
 export {
   type ApplyOptions,
   createSync,

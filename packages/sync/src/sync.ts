@@ -54,7 +54,7 @@ export interface SyncOptions {
   readonly tenantId: string;
   /** Where the roster comes from (e.g. `createFactsSource`). */
   readonly source: RosterSource;
-  /** The host app's accounts (e.g. `createSqliteDirectory`, or the host's own adapter). */
+  /** The host app's accounts (the host's own adapter, or `createSqliteDirectory` of `@rostersync/storage-sqlite`). */
   readonly directory: TargetDirectory;
   /** Where profile, decisions, runs, journal, ledger and locks live (e.g. `createSqliteStore`). */
   readonly store: SyncStore;

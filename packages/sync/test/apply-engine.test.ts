@@ -5,10 +5,10 @@ import {
   type JournalEntry,
   type SyncPlan,
 } from "@rostersync/core";
+import { createSqliteDirectory } from "@rostersync/storage-sqlite";
 import { ok } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { resumeRun, startRun } from "../src/apply.js";
-import { createSqliteDirectory } from "../src/index.js";
 import { comparable, duplicates, engineContext, handPlan } from "./helpers.js";
 
 const verified = (plan: SyncPlan) => async () =>
@@ -119,7 +119,7 @@ describe("apply engine (docs/applying.md)", () => {
   });
 
   it("re-executes an intent without outcome idempotently after a thrown directory", async () => {
-    const inner = createSqliteDirectory({ path: ":memory:" });
+    const inner = (await createSqliteDirectory({ path: ":memory:" }))._unsafeUnwrap();
     let throwAt = 7;
     const directory = {
       ...inner,
@@ -138,7 +138,7 @@ describe("apply engine (docs/applying.md)", () => {
     const accounts = (await inner.listAccounts())._unsafeUnwrap();
     expect(accounts).toHaveLength(10);
     expect(duplicates(accounts)).toEqual([]);
-    const uninterrupted = createSqliteDirectory({ path: ":memory:" });
+    const uninterrupted = (await createSqliteDirectory({ path: ":memory:" }))._unsafeUnwrap();
     (await startRun(engineContext(createMemoryStore(), uninterrupted), {}, verified(handPlan(10))))._unsafeUnwrap();
     expect(comparable(accounts)).toEqual(comparable((await uninterrupted.listAccounts())._unsafeUnwrap()));
   });

@@ -4,10 +4,10 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createMemoryRosterSource, simulateApply } from "@rostersync/core";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSqliteDirectory, createSync } from "../src/index.js";
+import { createSync } from "../src/index.js";
 import { bundleChild } from "./crash/bundle.js";
 import type { ChildConfig } from "./crash/child.js";
 import { type CrashScenario, copyScenario, crashScenario } from "./crash/scenario.js";
@@ -118,7 +118,7 @@ async function runSchedule(index: number, s: Schedule, scenario: CrashScenario) 
     );
     resumeKilled = second.signal === "SIGKILL";
   }
-  const directory = createSqliteDirectory({ path: directoryPath });
+  const directory = (await createSqliteDirectory({ path: directoryPath }))._unsafeUnwrap();
   const sync = createSync({
     tenantId: scenario.tenantId,
     source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
@@ -223,7 +223,7 @@ describe("crash anywhere, resume, same state (docs/applying.md)", () => {
     const [a, b] = await Promise.all([runChild(config(), dir, "a"), runChild(config(), dir, "b")]);
     const outcomes = [a.stdout, b.stdout].map((o) => JSON.parse(o) as { ok?: string; err?: string });
     expect(outcomes.map((o) => o.ok ?? o.err).sort()).toEqual(["Locked", "completed"]);
-    const directory = createSqliteDirectory({ path: directoryPath });
+    const directory = (await createSqliteDirectory({ path: directoryPath }))._unsafeUnwrap();
     const final = (await directory.listAccounts())._unsafeUnwrap();
     directory.close();
     expect(comparable(final)).toEqual(comparable(simulateApply(scenario.accounts, scenario.plan)));

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMemoryRosterSource } from "@rostersync/core";
 import { generatedProfile, generateSchool } from "@rostersync/core/testing";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
 import { afterAll, describe, expect, it } from "vitest";
-import { createSqliteDirectory, createSync } from "../src/index.js";
+import { createSync } from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rs-lock-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +26,7 @@ describe("run lock", () => {
     const workers = await Promise.all(
       [1, 2].map(async () => {
         const store = (await createSqliteStore({ path: storePath }))._unsafeUnwrap();
-        const directory = createSqliteDirectory({ path: directoryPath });
+        const directory = (await createSqliteDirectory({ path: directoryPath }))._unsafeUnwrap();
         return { store, directory, sync: createSync({ tenantId: "school-1", source, directory, store }) };
       }),
     );

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMemoryRosterSource } from "@rostersync/core";
 import { generatedProfile, generateSchool } from "@rostersync/core/testing";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
 import { afterAll, expect, it } from "vitest";
-import { createSqliteDirectory, createSync, type SyncProgress } from "../src/index.js";
+import { createSync, type SyncProgress } from "../src/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rs-readme-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,7 +25,7 @@ it("runs the README's embedding example as written (SQLite store and directory)"
   const sync = createSync({
     tenantId: "school-1",
     source,
-    directory: createSqliteDirectory({ path: join(dir, "accounts.db") }),
+    directory: (await createSqliteDirectory({ path: join(dir, "accounts.db") }))._unsafeUnwrap(),
     store,
     onProgress: (p) => progress.push(p),
   });

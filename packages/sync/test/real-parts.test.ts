@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMemoryRosterSource, type RosterSnapshot, simulateApply } from "@rostersync/core";
 import { generatedProfile, generateSchool } from "@rostersync/core/testing";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
 import { afterAll, describe, expect, it } from "vitest";
-import { createSqliteDirectory, createSync } from "../src/index.js";
+import { createSync } from "../src/index.js";
 import { comparable } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rs-real-"));
@@ -16,7 +16,7 @@ async function onSqlite(name: string) {
   const school = generateSchool({ seed: 21, people: 300, accountsFor: "both" });
   let roster: RosterSnapshot = { people: school.people, schools: school.schools, gradeLevels: school.gradeLevels };
   const store = (await createSqliteStore({ path: join(dir, `${name}-store.db`) }))._unsafeUnwrap();
-  const directory = createSqliteDirectory({ path: join(dir, `${name}-accounts.db`) });
+  const directory = (await createSqliteDirectory({ path: join(dir, `${name}-accounts.db`) }))._unsafeUnwrap();
   directory.seed(school.accounts);
   const sync = createSync({
     tenantId: name,

@@ -18,8 +18,7 @@ import {
   schoolFrom,
   startFactsServer,
 } from "@rostersync/facts/testing";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
-import { createSqliteDirectory } from "@rostersync/sync";
+import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
 import { divisionOf, historicHoursFor, hostAccountsFor, type LifeWorld } from "./world.js";
 
 const SCHOOL_CODES = ["ES", "MS", "HS"];
@@ -67,7 +66,7 @@ export async function factsWorld(seed: number, size: number): Promise<LifeWorld>
   });
   const dir = mkdtempSync(join(tmpdir(), "rs-life-"));
   const store = (await createSqliteStore({ path: join(dir, "store.db") }))._unsafeUnwrap();
-  const directory = createSqliteDirectory({ path: join(dir, "accounts.db") });
+  const directory = (await createSqliteDirectory({ path: join(dir, "accounts.db") }))._unsafeUnwrap();
   directory.seed(hostAccountsFor(people(), seed));
   const sink = createFactsHoursSink({ client });
   return {

@@ -9,7 +9,7 @@ import {
 } from "../../src/ports/sync-store.js";
 import { EMPTY_DECISIONS } from "../../src/types.js";
 
-// The full contract is checked by @rostersync/storage-testing (packages/storage-testing/test/memory.test.ts);
+// The full contract is checked by @rostersync/testing (packages/testing/test/memory.test.ts);
 // these are the shared helpers every store uses, and what is particular to the memory store.
 
 describe("store ids", () => {

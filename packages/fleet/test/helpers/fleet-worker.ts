@@ -6,7 +6,8 @@ import { join } from "node:path";
 import type { CreateResult, DirectoryError, TargetDirectory } from "@rostersync/core";
 import { createFactsClient, createFactsSource } from "@rostersync/facts";
 import { createPostgresStore } from "@rostersync/storage-postgres";
-import { createSqliteDirectory, createSync } from "@rostersync/sync";
+import { createSqliteDirectory } from "@rostersync/storage-sqlite";
+import { createSync } from "@rostersync/sync";
 import { ResultAsync } from "neverthrow";
 import { createPostgresFleet } from "../../dist/index.js";
 import { apiKeyOf, FLEET_SCHEMA, STORE_SCHEMA, SUBSCRIPTION_KEY, TEST_WINDOWS, type WorkerEvent } from "./world.ts";
@@ -61,14 +62,14 @@ const fleet = await createPostgresFleet({
   pollingIntervalSeconds: 0.5,
   retry: { limit: 10, delaySeconds: 1, maxDelaySeconds: 4 },
   boss: { monitorIntervalSeconds: 1, superviseIntervalSeconds: 1 },
-  open(school, ctx) {
+  async open(school, ctx) {
     const client = createFactsClient({
       subscriptionKey: SUBSCRIPTION_KEY,
       apiKey: apiKeyOf(school.tenantId),
       baseUrl: gateway,
       budget: ctx.budget(SUBSCRIPTION_KEY),
     });
-    const directory = createSqliteDirectory({ path: join(dataDir, `${school.tenantId}.db`) });
+    const directory = (await createSqliteDirectory({ path: join(dataDir, `${school.tenantId}.db`) }))._unsafeUnwrap();
     const sync = createSync({
       tenantId: school.tenantId,
       source: createFactsSource({ client }),

@@ -11,8 +11,8 @@ import {
   type SyncStore,
   type TargetDirectory,
 } from "@rostersync/core";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
-import { createSqliteDirectory, createSync, type TenantPlan } from "../../src/index.js";
+import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSync, type TenantPlan } from "../../src/index.js";
 
 /** What the parent asks this process to do. */
 export interface ChildConfig {
@@ -58,7 +58,7 @@ const store = new Proxy(inner, {
     property === "appendJournal" ? appendJournal : Reflect.get(target, property, receiver),
 }) as SyncStore;
 
-const sqlite = createSqliteDirectory({ path: config.directoryPath });
+const sqlite = (await createSqliteDirectory({ path: config.directoryPath }))._unsafeUnwrap();
 let writes = 0;
 const guard =
   <A extends unknown[], R>(write: (...args: A) => R) =>

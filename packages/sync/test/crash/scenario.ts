@@ -2,8 +2,8 @@ import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Account, createMemoryRosterSource, type Role, type RosterSnapshot } from "@rostersync/core";
 import { generatedProfile, generateSchool, nextSchoolYear } from "@rostersync/core/testing";
-import { createSqliteStore } from "@rostersync/storage-sqlite";
-import { createSqliteDirectory, createSync, type TenantPlan } from "../../src/index.js";
+import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
+import { createSync, type TenantPlan } from "../../src/index.js";
 
 /** One crash scenario: files to copy per schedule, the plan, and what the directory starts with. */
 export interface CrashScenario {
@@ -39,7 +39,7 @@ export async function crashScenario(
   const roster: RosterSnapshot = { people: school.people, schools: school.schools, gradeLevels: school.gradeLevels };
   const storeTemplate = join(dir, `${name}-store.db`);
   const directoryTemplate = join(dir, `${name}-accounts.db`);
-  const directory = createSqliteDirectory({ path: directoryTemplate });
+  const directory = (await createSqliteDirectory({ path: directoryTemplate }))._unsafeUnwrap();
   directory.seed(school.accounts);
   const store = (await createSqliteStore({ path: storeTemplate }))._unsafeUnwrap();
   const sync = createSync({ tenantId, source: createMemoryRosterSource({ snapshot: roster }), directory, store });

@@ -21,7 +21,7 @@ function context(over: Partial<HoursContext> = {}): HoursContext {
   return {
     tenantId: "school-1",
     store: createMemoryStore(),
-    directory: createMemoryDirectory([]),
+    directory: createMemoryDirectory(),
     sink: createMemoryHoursSink(),
     source: createMemoryHoursSource(),
     clock: { now: () => 0 },

@@ -45,26 +45,30 @@ const entry = (hourId: string, accountId: string, role: HostHourEntry["role"], u
 describe("a profile sees only its own role's hours (docs/hours.md)", () => {
   it("guards, pushes and imports the students' hours, leaving the parents' to the parents' profile", async () => {
     // FACTS holds a parent's hour the students' ledger never saw: it is the parents' profile's to import.
-    const sink = createMemoryHoursSink([
-      {
-        serviceHoursId: "900",
-        personId: "2001",
-        role: "parent",
-        date: "2025-11-01",
-        hours: 3,
-        description: "Bake sale",
-        hostHourId: null,
-      },
-    ]);
+    const sink = createMemoryHoursSink({
+      hours: [
+        {
+          serviceHoursId: "900",
+          personId: "2001",
+          role: "parent",
+          date: "2025-11-01",
+          hours: 3,
+          description: "Bake sale",
+          hostHourId: null,
+        },
+      ],
+    });
     const hoursSource = createMemoryHoursSource();
     const sync = createSync({
       tenantId: "school-1",
       source: createMemoryRosterSource({
-        people: [],
-        schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
-        gradeLevels: [{ code: "08", name: "08", sortOrder: 8, final: true }],
+        snapshot: {
+          people: [],
+          schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
+          gradeLevels: [{ code: "08", name: "08", sortOrder: 8, final: true }],
+        },
       }),
-      directory: createMemoryDirectory([account("a1", "1001"), account("a2", "2001")]),
+      directory: createMemoryDirectory({ accounts: [account("a1", "1001"), account("a2", "2001")] }),
       store: createMemoryStore(),
       hours: sink,
       hoursSource,

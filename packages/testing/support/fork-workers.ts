@@ -3,7 +3,7 @@
 // slow-booting worker does not find the work done), and collects the report each sends before it exits.
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { LeaseReport } from "../src/leases.ts";
+import type { LeaseReport } from "../src/store/leases.ts";
 
 const hooks = fileURLToPath(new URL("./register-sources.mjs", import.meta.url));
 

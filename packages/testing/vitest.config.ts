@@ -3,9 +3,5 @@ import { hangGuards, sourceAliases } from "../../vitest.shared.ts";
 
 export default defineProject({
   resolve: { alias: sourceAliases },
-  test: {
-    ...hangGuards,
-    name: "storage-testing",
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-  },
+  test: { ...hangGuards, name: "testing", include: ["src/**/*.test.ts", "test/**/*.test.ts"] },
 });

@@ -1,6 +1,7 @@
 /**
- * `@rostersync/storage-testing`: the conformance suite every rostersync `SyncStore` must pass. Call
- * {@link runStoreConformance} from a vitest test file with a factory that opens a fresh, empty store.
+ * `@rostersync/testing/store`: the conformance suite every rostersync `SyncStore` must pass. Call
+ * {@link runStoreConformance} from a vitest test file with a factory that opens a fresh, empty store, or
+ * compose the concerns yourself ({@link useStore}, then {@link documentTests}, {@link lockTests}…).
  *
  * @packageDocumentation
  */
@@ -13,7 +14,7 @@ import { runTests } from "./runs.js";
 import { tenancyTests } from "./tenancy.js";
 import { valueTests } from "./values.js";
 
-export type { ConformanceOptions, MakeStore } from "./context.js";
+export type { ConformanceOptions, MakeStore, SuiteContext } from "./context.js";
 export {
   fails,
   journalLines,
@@ -23,11 +24,15 @@ export {
   sampleHour,
   sampleProfile,
   sampleRun,
+  useStore,
 } from "./context.js";
 export type { LeaseReport, LeaseWorkload } from "./leases.js";
 export { checkLeaseWorkload, prepareLeaseWorkload, runLeaseWorker } from "./leases.js";
 export { CRAFTED_TENANT_IDS } from "./tenancy.js";
 export { AWKWARD_STRINGS } from "./values.js";
+// Each concern on its own, for an adapter that runs only some of them (each registers its tests in the
+// current `describe`, on the store `useStore` opens).
+export { documentTests, ledgerTests, lockTests, runTests, tenancyTests, valueTests };
 
 /**
  * Registers the whole `SyncStore` contract as vitest tests under `describe(name)`: round-trips of every
@@ -41,7 +46,7 @@ export { AWKWARD_STRINGS } from "./values.js";
  * @example
  * ```ts
  * // test/conformance.test.ts
- * import { runStoreConformance } from "@rostersync/storage-testing";
+ * import { runStoreConformance } from "@rostersync/testing/store";
  * import { createMemoryStore } from "@rostersync/core";
  *
  * runStoreConformance("memory", () => createMemoryStore());

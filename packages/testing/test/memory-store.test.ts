@@ -1,4 +1,4 @@
 import { createMemoryStore } from "@rostersync/core";
-import { runStoreConformance } from "@rostersync/storage-testing";
+import { runStoreConformance } from "@rostersync/testing/store";
 
 runStoreConformance("memory", () => createMemoryStore());

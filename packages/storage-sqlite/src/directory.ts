@@ -10,7 +10,8 @@ import type {
   TargetField,
 } from "@rostersync/core";
 import { releasedEmail } from "@rostersync/core";
-import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import { nodeSqlite } from "./node-sqlite.js";
 
 /** Options of {@link createSqliteDirectory}. */
 export interface SqliteDirectoryOptions {
@@ -18,6 +19,13 @@ export interface SqliteDirectoryOptions {
   readonly path: string;
   /** Makes account ids; default `randomUUID`. */
   readonly newId?: (() => string) | undefined;
+}
+
+/** Why {@link createSqliteDirectory} could not open its database (`Unavailable`: the path cannot be opened). */
+export interface SqliteDirectoryError extends DirectoryError {
+  readonly type: "Unavailable";
+  /** The path given in the options. */
+  readonly path: string;
 }
 
 /** The reference account directory on SQLite, plus a few host-side helpers for examples and tests. */
@@ -28,8 +36,8 @@ export interface SqliteDirectory extends TargetDirectory {
   markAccessed(accountId: string): void;
   /** The underlying database, for hosts that need more than the port. */
   getInstance(): DatabaseSync;
-  /** Closes the database. */
-  close(): void;
+  /** Closes the database; calling it again does nothing. */
+  close(): Promise<void>;
 }
 
 interface AccountRow {
@@ -97,27 +105,46 @@ const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constrai
 
 /**
  * A real, small account directory on `node:sqlite`: an accounts table with unique emails and a unique
- * idempotency-key index, so a replayed create answers with the account it made the first time.
- * It behaves like core's in-memory directory and is what the examples, tests and benchmark write to.
+ * idempotency-key index, so a replayed create answers with the account it made the first time. It keeps the
+ * whole `TargetDirectory` contract (`@rostersync/testing/directory`) and is what the examples, tests and
+ * benchmark write to: a reference for a host's own directory (docs/adapters.md).
+ *
+ * Opening creates the file and its tables when missing; it fails with `Unavailable` when the path cannot be
+ * opened (a missing folder, a file that is not a SQLite database).
  *
  * @example
  * ```ts
- * const directory = createSqliteDirectory({ path: "accounts.db" });
+ * const opened = await createSqliteDirectory({ path: "accounts.db" });
+ * if (opened.isErr()) throw new Error(opened.error.message);
+ * const directory = opened.value;
  * const sync = createSync({ tenantId: "school-1", source, directory, store });
+ * // …
+ * await directory.close();
  * ```
  */
-export function createSqliteDirectory(options: SqliteDirectoryOptions): SqliteDirectory {
-  const sqlite = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.("node:sqlite") as
-    | typeof import("node:sqlite")
-    | undefined;
-  // A static import would fail on an older Node before any code runs, for every user of this package.
-  if (sqlite === undefined) {
-    throw new Error(`createSqliteDirectory needs Node ≥ 22.13 (node:sqlite); this is Node ${process.version}.`);
+export function createSqliteDirectory(
+  options: SqliteDirectoryOptions,
+): ResultAsync<SqliteDirectory, SqliteDirectoryError> {
+  return ResultAsync.fromThrowable(
+    () => Promise.resolve(openDirectory(options)),
+    (cause): SqliteDirectoryError => ({
+      type: "Unavailable",
+      path: options.path,
+      message: `Could not open the account directory ${options.path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    }),
+  )();
+}
+
+function openDirectory(options: SqliteDirectoryOptions): SqliteDirectory {
+  const db = new (nodeSqlite().DatabaseSync)(options.path);
+  try {
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+    db.exec(SCHEMA);
+  } catch (cause) {
+    db.close();
+    throw cause;
   }
-  const db = new sqlite.DatabaseSync(options.path);
   const newId = options.newId ?? randomUUID;
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-  db.exec(SCHEMA);
 
   const statements = new Map<string, StatementSync>();
   const sql = (text: string) => {
@@ -306,9 +333,9 @@ export function createSqliteDirectory(options: SqliteDirectoryOptions): SqliteDi
 
     getInstance: () => db,
 
-    close() {
+    async close() {
       statements.clear();
-      db.close();
+      if (db.isOpen) db.close();
     },
   };
 }

@@ -1,15 +1,38 @@
-// Starts and stops a private PostgreSQL 15 on a temporary data directory and a free loopback port.
-// Used by the tests' globalSetup and by the benchmark. Plain erasable TypeScript: Node runs it as is.
+/**
+ * `@rostersync/testing/postgres-server`: a private PostgreSQL 15 for tests and benchmarks, on a temporary
+ * data directory and a free loopback port. {@link postgresGlobalSetup} is a whole vitest `globalSetup`;
+ * {@link startPostgres} is for benchmarks and scripts. Plain erasable TypeScript: Node runs it as is.
+ *
+ * @packageDocumentation
+ */
 import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** URL of the PostgreSQL the tests use, or `null` when none could be had. */
+    pgUrl: string | null;
+    /** Why `pgUrl` is `null`. */
+    pgSkipReason: string;
+  }
+}
 
 /** A running private server. */
 export interface PrivateServer {
+  /** `postgres://postgres:…@127.0.0.1:<port>/postgres`. */
   readonly url: string;
+  /** Stops the server and removes its data directory. */
   stop(): void;
+}
+
+/** Options of {@link startPostgres}. */
+export interface StartPostgresOptions {
+  /** Keep fsync and synchronous commits on (benchmarks that measure the disk). Default `false`. */
+  readonly durable?: boolean | undefined;
 }
 
 const BIN = process.env.RS_PG_BIN ?? "/usr/lib/postgresql/15/bin";
@@ -37,8 +60,19 @@ const freePort = () =>
 /**
  * initdb + pg_ctl start, as the `postgres` user when running as root. Unless `durable`, fsync and
  * synchronous commits are off: the server is thrown away afterwards and tests measure the store, not the disk.
+ * The binaries are taken from `RS_PG_BIN` (default `/usr/lib/postgresql/15/bin`).
+ *
+ * @example
+ * ```ts
+ * const server = await startPostgres();
+ * try {
+ *   await runBenchmark(server.url);
+ * } finally {
+ *   server.stop();
+ * }
+ * ```
  */
-export async function startPostgres(options: { readonly durable?: boolean } = {}): Promise<PrivateServer> {
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PrivateServer> {
   const root = process.getuid?.() === 0;
   const asPostgres = (command: string, args: string[]) =>
     root
@@ -91,5 +125,44 @@ export async function startPostgres(options: { readonly durable?: boolean } = {}
         rmSync(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/**
+ * A vitest `globalSetup` for a package whose tests need PostgreSQL. It starts a private server (unless
+ * `RS_PG_URL` points at one), provides its URL to the tests as `inject("pgUrl")`, and stops and removes it
+ * afterwards. Without PostgreSQL binaries it provides `null` and the reason as `inject("pgSkipReason")`,
+ * and prints a loud banner naming `packageName`, so that the tests can skip themselves visibly.
+ *
+ * @example
+ * ```ts
+ * // test/global-setup.ts, named in vitest.config.ts as `globalSetup: ["test/global-setup.ts"]`
+ * import { postgresGlobalSetup } from "@rostersync/testing/postgres-server";
+ *
+ * export default postgresGlobalSetup("storage-postgres");
+ * ```
+ */
+export function postgresGlobalSetup(packageName: string): (project: TestProject) => Promise<(() => void) | undefined> {
+  return async (project) => {
+    if (process.env.RS_PG_URL) {
+      project.provide("pgUrl", process.env.RS_PG_URL);
+      project.provide("pgSkipReason", "");
+      return undefined;
+    }
+    const missing = missingPostgres();
+    if (missing) {
+      const bar = "!".repeat(78);
+      process.stderr.write(
+        `\n${bar}\n!! ${packageName}: THE POSTGRESQL TESTS ARE SKIPPED\n!! ${missing}\n` +
+          `!! install postgresql-15 (apt-get install -y postgresql-15) or set RS_PG_URL=postgres://user:pw@host:port/db\n${bar}\n\n`,
+      );
+      project.provide("pgUrl", null);
+      project.provide("pgSkipReason", missing);
+      return undefined;
+    }
+    const server = await startPostgres();
+    project.provide("pgUrl", server.url);
+    project.provide("pgSkipReason", "");
+    return () => server.stop();
   };
 }

@@ -1,0 +1,4 @@
+import { createMemoryTardySink } from "@rostersync/core";
+import { runTardySinkContract } from "@rostersync/testing/tardy-sink";
+
+runTardySinkContract("memory", () => createMemoryTardySink());
