@@ -14,6 +14,8 @@ const post = (headers: Record<string, string>, body?: string) =>
 describe("the route table", () => {
   it("lists every operation once, by METHOD /path", () => {
     expect([...ROUTES.keys()]).toEqual([
+      "GET /",
+      "PUT /key",
       "GET /catalogue",
       "GET /access",
       "GET /setup",
