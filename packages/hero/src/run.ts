@@ -87,7 +87,7 @@ function slug(name: string): string {
 }
 
 /** The planned records of a run, before delivery. */
-interface PlannedRecord {
+export interface PlannedRecord {
   readonly record: TardyRecord;
   readonly fingerprint: string;
   readonly previous: ExportLedgerEntry | undefined;

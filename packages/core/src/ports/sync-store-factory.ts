@@ -16,7 +16,8 @@ import {
  */
 export type StoreOutcome<T, E> = Result<T, E> | Promise<Result<T, E>>;
 
-type RawOperation<F> = F extends (...args: infer A) => ResultAsync<infer T, infer E>
+/** One `SyncStore` method as a store writes it: the same arguments, answering a {@link StoreOutcome}. */
+export type RawOperation<F> = F extends (...args: infer A) => ResultAsync<infer T, infer E>
   ? (...args: A) => StoreOutcome<T, E>
   : never;
 
