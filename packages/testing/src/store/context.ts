@@ -4,12 +4,10 @@ import type {
   HoursLedgerEntry,
   JournalEntry,
   RunRecord,
-  StoreError,
   SyncProfile,
   SyncStore,
 } from "@rostersync/core";
-import type { ResultAsync } from "neverthrow";
-import { afterEach, beforeEach, expect } from "vitest";
+import { afterEach, beforeEach } from "vitest";
 
 /** Opens a fresh, empty store. Called once per test; the suite closes what it opens. */
 export type MakeStore = () => SyncStore | Promise<SyncStore>;
@@ -71,22 +69,8 @@ export function useStore(makeStore: MakeStore, options: SuiteContext["options"])
   };
 }
 
-/** Awaits a store call that must succeed; fails the test with the store's message otherwise. */
-export async function must<T>(result: ResultAsync<T, StoreError>): Promise<T> {
-  const settled = await result;
-  if (settled.isErr()) throw new Error(`expected success, got ${settled.error.type}: ${settled.error.message}`);
-  return settled.value;
-}
-
-/** Awaits a store call that must fail with `type`; returns the error. */
-export async function fails(result: ResultAsync<unknown, StoreError>, type: string): Promise<StoreError> {
-  const settled = await result;
-  if (settled.isOk()) throw new Error(`expected ${type}, got success: ${JSON.stringify(settled.value)}`);
-  expect(settled.error.type).toBe(type);
-  expect(typeof settled.error.message).toBe("string");
-  expect(settled.error.message.length).toBeGreaterThan(0);
-  return settled.error;
-}
+// `must` and `fails` are the ones every port suite uses (any tagged error, a store's included).
+export { fails, must } from "../results.js";
 
 /** A students profile with one of everything. */
 export function sampleProfile(overrides: Partial<SyncProfile> = {}): SyncProfile {
