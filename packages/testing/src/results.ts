@@ -3,7 +3,7 @@ import type { ResultAsync } from "neverthrow";
 import { expect } from "vitest";
 
 /** Any port's error: tagged with `type`, carrying a message. */
-type TaggedError = Pick<PortError, "message"> & { readonly type: string };
+export type TaggedError = Pick<PortError, "message"> & { readonly type: string };
 
 /** Awaits a port call that must succeed; fails the test with the adapter's message otherwise. */
 export async function must<T, E extends TaggedError = PortError>(result: ResultAsync<T, E>): Promise<T> {

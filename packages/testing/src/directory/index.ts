@@ -14,7 +14,7 @@ import { fieldTests } from "./fields.js";
 import { mergeTests } from "./merge.js";
 import { writeTests } from "./writes.js";
 
-export { fails, must } from "../results.js";
+export { fails, must, type TaggedError } from "../results.js";
 export type { DirectoryContractOptions, DirectorySuiteContext, MakeDirectory } from "./context.js";
 export { accountOf, created, newAccount, useDirectory } from "./context.js";
 export { accountTests, emailTests, fieldTests, mergeTests, writeTests };

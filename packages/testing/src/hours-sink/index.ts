@@ -11,7 +11,7 @@ import { type HoursSinkContractOptions, type MakeHoursSink, useHoursSink } from 
 import { idempotencyTests } from "./idempotency.js";
 import { writeTests } from "./writes.js";
 
-export { fails, must } from "../results.js";
+export { fails, must, type TaggedError } from "../results.js";
 export type { HoursSinkContractOptions, HoursSinkSuiteContext, MakeHoursSink } from "./context.js";
 export { useHoursSink, written } from "./context.js";
 export { batchTests, idempotencyTests, writeTests };

@@ -11,7 +11,7 @@ import { type MakeRosterSource, type RosterSourceContractOptions, useRosterSourc
 import { readTests } from "./reads.js";
 import { setupTests } from "./setup.js";
 
-export { fails, must } from "../results.js";
+export { fails, must, type TaggedError } from "../results.js";
 export type { MakeRosterSource, RosterSourceContractOptions, RosterSourceSuiteContext } from "./context.js";
 export { useRosterSource } from "./context.js";
 export { readTests, setupTests };

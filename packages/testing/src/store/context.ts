@@ -70,7 +70,7 @@ export function useStore(makeStore: MakeStore, options: SuiteContext["options"])
 }
 
 // `must` and `fails` are the ones every port suite uses (any tagged error, a store's included).
-export { fails, must } from "../results.js";
+export { fails, must, type TaggedError } from "../results.js";
 
 /** A students profile with one of everything. */
 export function sampleProfile(overrides: Partial<SyncProfile> = {}): SyncProfile {

@@ -14,7 +14,7 @@ import { runTests } from "./runs.js";
 import { tenancyTests } from "./tenancy.js";
 import { valueTests } from "./values.js";
 
-export type { ConformanceOptions, MakeStore, SuiteContext } from "./context.js";
+export type { ConformanceOptions, MakeStore, SuiteContext, TaggedError } from "./context.js";
 export {
   fails,
   journalLines,

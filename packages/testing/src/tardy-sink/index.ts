@@ -9,7 +9,7 @@ import { describe } from "vitest";
 import { type MakeTardySink, type TardySinkContractOptions, useTardySink } from "./context.js";
 import { deliveryTests } from "./deliveries.js";
 
-export { fails, must } from "../results.js";
+export { fails, must, type TaggedError } from "../results.js";
 export type { MakeTardySink, TardySinkContractOptions, TardySinkSuiteContext } from "./context.js";
 export { useTardySink } from "./context.js";
 export { deliveryTests };
