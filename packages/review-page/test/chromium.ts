@@ -8,3 +8,10 @@ export const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/**
+ * The hang guard of a browser test that walks a whole workflow in Chromium (a hundred clicks and page loads).
+ * It only catches a hang: with two busy loops on both cores, the review app's first sync alone took over five
+ * minutes, so the default guard (five minutes) is too short for these.
+ */
+export const browserHangGuard = 900_000;
