@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { defineProject } from "vitest/config";
 
 const pkg = (name: string, entry = "src/index.ts") =>
   fileURLToPath(new URL(`./packages/${name}/${entry}`, import.meta.url));
@@ -30,3 +31,32 @@ export const sourceAliases = [
  * machine (two busy loops on both cores, or several builds beside it).
  */
 export const hangGuards = { testTimeout: 300_000, hookTimeout: 300_000 } as const;
+
+/** What a package's project may add to {@link packageProject}'s settings. */
+export interface PackageProjectOptions {
+  /** Files run once before the package's tests (a private PostgreSQL server, say). */
+  readonly globalSetup?: string[] | undefined;
+}
+
+/**
+ * A package's vitest project as docs/architecture.md ("Where tests live") lays it out: named after the
+ * package's folder (`pnpm exec vitest run --project <name>`), every `*.test.ts` under its `test/` folder,
+ * workspace packages imported from their sources ({@link sourceAliases}), the shared {@link hangGuards}.
+ *
+ * @example
+ * ```ts
+ * // packages/fleet/vitest.config.ts
+ * export default packageProject("fleet", { globalSetup: ["test/global-setup.ts"] });
+ * ```
+ */
+export function packageProject(name: string, options: PackageProjectOptions = {}) {
+  return defineProject({
+    resolve: { alias: sourceAliases },
+    test: {
+      ...hangGuards,
+      name,
+      include: ["test/**/*.test.ts"],
+      ...(options.globalSetup === undefined ? {} : { globalSetup: options.globalSetup }),
+    },
+  });
+}

@@ -1,13 +1,4 @@
-import { defineProject } from "vitest/config";
-import { hangGuards, sourceAliases } from "../../vitest.shared.ts";
+import { packageProject } from "../../vitest.shared.ts";
 
-export default defineProject({
-  resolve: { alias: sourceAliases },
-  test: {
-    ...hangGuards,
-    name: "fleet",
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    // Starts (and stops) a private PostgreSQL 15 unless RS_PG_URL is set.
-    globalSetup: ["test/global-setup.ts"],
-  },
-});
+// Starts (and stops) a private PostgreSQL 15 unless RS_PG_URL is set.
+export default packageProject("fleet", { globalSetup: ["test/global-setup.ts"] });

@@ -1,11 +1,3 @@
-import { defineProject } from "vitest/config";
-import { hangGuards, sourceAliases } from "../../vitest.shared.ts";
+import { packageProject } from "../../vitest.shared.ts";
 
-export default defineProject({
-  resolve: { alias: sourceAliases },
-  test: {
-    ...hangGuards,
-    name: "sync",
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-  },
-});
+export default packageProject("sync");

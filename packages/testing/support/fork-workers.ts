@@ -1,9 +1,11 @@
 // Forks lease-test workers as plain `node` processes that run the workspace's TypeScript sources, starts
 // them together (each says "ready" once its store is open; all get "go" when every one is ready, so a
 // slow-booting worker does not find the work done), and collects the report each sends before it exits.
+// `workForParent` is the other end of that exchange, run by each worker.
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { LeaseReport } from "../src/store/leases.ts";
+import type { SyncStore } from "@rostersync/core";
+import { type LeaseReport, type LeaseWorkload, runLeaseWorker } from "../src/store/leases.ts";
 
 const hooks = fileURLToPath(new URL("./register-sources.mjs", import.meta.url));
 
@@ -39,4 +41,18 @@ export function forkWorkers(file: string, count: number, args: (index: number) =
         }),
     ),
   );
+}
+
+/**
+ * A forked worker's side (call it once its store is open): says "ready", waits for the parent's "go", runs
+ * the lease workload as `worker`, closes the store and sends its report to the parent.
+ */
+export async function workForParent(store: SyncStore, worker: string, workload: LeaseWorkload): Promise<void> {
+  await new Promise((resolve) => {
+    process.once("message", resolve);
+    process.send?.("ready");
+  });
+  const report = await runLeaseWorker(store, worker, workload);
+  await store.close();
+  process.send?.(report, () => process.disconnect());
 }

@@ -1,6 +1,6 @@
 import type { Account, NewAccount, TargetDirectory } from "@rostersync/core";
-import { afterEach, beforeEach } from "vitest";
-import { closeIfClosable, must } from "../results.js";
+import { useAdapter } from "../lifecycle.js";
+import { must } from "../results.js";
 
 /** Opens a fresh, empty directory (no accounts, no fields). Called once per test. */
 export type MakeDirectory = () => TargetDirectory | Promise<TargetDirectory>;
@@ -19,22 +19,7 @@ export interface DirectorySuiteContext {
 
 /** Registers the per-test directory lifecycle in the current `describe` and returns the context. */
 export function useDirectory(make: MakeDirectory, options: DirectoryContractOptions = {}): DirectorySuiteContext {
-  let current: TargetDirectory | undefined;
-  beforeEach(async () => {
-    current = await make();
-  });
-  afterEach(async () => {
-    const directory = current;
-    current = undefined;
-    if (directory === undefined) return;
-    await (options.close ? options.close(directory) : closeIfClosable(directory));
-  });
-  return {
-    directory: () => {
-      if (!current) throw new Error("no directory is open outside a test");
-      return current;
-    },
-  };
+  return { directory: useAdapter("directory", make, options.close) };
 }
 
 /** Person `n` as a create carries it: `person<n>@example.org`, source id `s<n>`, one field. */

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { describe } from "vitest";
+import { describeContract } from "../lifecycle.js";
 import { accountTests } from "./accounts.js";
 import { type DirectoryContractOptions, type MakeDirectory, useDirectory } from "./context.js";
 import { emailTests } from "./emails.js";
@@ -27,7 +27,7 @@ export { accountTests, emailTests, fieldTests, mergeTests, writeTests };
  * what it names and `familyGroupId: null` clears the group; unknown accounts are `NotFound`; archive is
  * soft; fields are created once; and, when the directory has it, `mergeAccounts` retires the duplicate.
  *
- * `makeDirectory` is called before every test and must return a fresh, empty directory; the suite closes it
+ * `make` is called before every test and must return a fresh, empty directory; the suite closes it
  * after the test (`options.close`, or the directory's own `close()`). Only the port's methods are used, so
  * the suite runs against any directory.
  *
@@ -40,17 +40,7 @@ export { accountTests, emailTests, fieldTests, mergeTests, writeTests };
  * runDirectoryContract("my-app", () => createAppDirectory(freshTestDatabase()));
  * ```
  */
-export function runDirectoryContract(
-  name: string,
-  makeDirectory: MakeDirectory,
-  options: DirectoryContractOptions = {},
-): void {
-  describe(`${name}: TargetDirectory contract`, () => {
-    const ctx = useDirectory(makeDirectory, options);
-    accountTests(ctx);
-    emailTests(ctx);
-    writeTests(ctx);
-    fieldTests(ctx);
-    mergeTests(ctx);
-  });
+export function runDirectoryContract(name: string, make: MakeDirectory, options?: DirectoryContractOptions): void {
+  const concerns = [accountTests, emailTests, writeTests, fieldTests, mergeTests];
+  describeContract(`${name}: TargetDirectory contract`, () => useDirectory(make, options), concerns);
 }

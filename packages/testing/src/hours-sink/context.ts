@@ -1,6 +1,6 @@
 import type { HoursSink, HourWrite, HourWriteOutcome, Role } from "@rostersync/core";
-import { afterEach, beforeEach, expect } from "vitest";
-import { closeIfClosable } from "../results.js";
+import { expect } from "vitest";
+import { useAdapter } from "../lifecycle.js";
 
 /** Opens a fresh hours sink (an SIS with no service-hours records). Called once per test. */
 export type MakeHoursSink = () => HoursSink | Promise<HoursSink>;
@@ -27,20 +27,8 @@ export interface HoursSinkSuiteContext {
 /** Registers the per-test sink lifecycle in the current `describe` and returns the context. */
 export function useHoursSink(make: MakeHoursSink, options: HoursSinkContractOptions = {}): HoursSinkSuiteContext {
   const people = options.people ?? { student: ["1001", "1002", "1003"], parent: ["2001", "2002", "2003"] };
-  let current: HoursSink | undefined;
-  beforeEach(async () => {
-    current = await make();
-  });
-  afterEach(async () => {
-    const sink = current;
-    current = undefined;
-    if (sink !== undefined) await (options.close ? options.close(sink) : closeIfClosable(sink));
-  });
   return {
-    sink: () => {
-      if (!current) throw new Error("no hours sink is open outside a test");
-      return current;
-    },
+    sink: useAdapter("hours sink", make, options.close),
     create: (n, role = "student") => {
       const ids = people[role];
       return {

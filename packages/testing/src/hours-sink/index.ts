@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { describe } from "vitest";
+import { describeContract } from "../lifecycle.js";
 import { batchTests } from "./batches.js";
 import { type HoursSinkContractOptions, type MakeHoursSink, useHoursSink } from "./context.js";
 import { idempotencyTests } from "./idempotency.js";
@@ -31,15 +31,7 @@ export { batchTests, idempotencyTests, writeTests };
  * runHoursSinkContract("memory", () => createMemoryHoursSink());
  * ```
  */
-export function runHoursSinkContract(
-  name: string,
-  makeSink: MakeHoursSink,
-  options: HoursSinkContractOptions = {},
-): void {
-  describe(`${name}: HoursSink contract`, () => {
-    const ctx = useHoursSink(makeSink, options);
-    writeTests(ctx);
-    idempotencyTests(ctx);
-    batchTests(ctx);
-  });
+export function runHoursSinkContract(name: string, make: MakeHoursSink, options?: HoursSinkContractOptions): void {
+  const concerns = [writeTests, idempotencyTests, batchTests];
+  describeContract(`${name}: HoursSink contract`, () => useHoursSink(make, options), concerns);
 }

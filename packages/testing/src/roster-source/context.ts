@@ -1,6 +1,5 @@
 import type { RosterSource } from "@rostersync/core";
-import { afterEach, beforeEach } from "vitest";
-import { closeIfClosable } from "../results.js";
+import { useAdapter } from "../lifecycle.js";
 
 /** Opens a source over a roster of at least one student and one parent. Called once per test. */
 export type MakeRosterSource = () => RosterSource | Promise<RosterSource>;
@@ -22,19 +21,5 @@ export function useRosterSource(
   make: MakeRosterSource,
   options: RosterSourceContractOptions = {},
 ): RosterSourceSuiteContext {
-  let current: RosterSource | undefined;
-  beforeEach(async () => {
-    current = await make();
-  });
-  afterEach(async () => {
-    const source = current;
-    current = undefined;
-    if (source !== undefined) await (options.close ? options.close(source) : closeIfClosable(source));
-  });
-  return {
-    source: () => {
-      if (!current) throw new Error("no roster source is open outside a test");
-      return current;
-    },
-  };
+  return { source: useAdapter("roster source", make, options.close) };
 }

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-import { describe } from "vitest";
+import { describeContract } from "../lifecycle.js";
 import { type MakeRosterSource, type RosterSourceContractOptions, useRosterSource } from "./context.js";
 import { readTests } from "./reads.js";
 import { setupTests } from "./setup.js";
@@ -37,9 +37,6 @@ export function runRosterSourceContract(
   makeSource: MakeRosterSource,
   options: RosterSourceContractOptions = {},
 ): void {
-  describe(`${name}: RosterSource contract`, () => {
-    const ctx = useRosterSource(makeSource, options);
-    readTests(ctx);
-    setupTests(ctx);
-  });
+  const concerns = [readTests, setupTests];
+  describeContract(`${name}: RosterSource contract`, () => useRosterSource(makeSource, options), concerns);
 }

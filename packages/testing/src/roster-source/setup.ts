@@ -1,5 +1,5 @@
-import { ROLES } from "@rostersync/core";
-import { describe, expect, it } from "vitest";
+import { ROLES, type RosterSource } from "@rostersync/core";
+import { describe, expect, type TestContext, it as vitestIt } from "vitest";
 import { must } from "../results.js";
 import type { RosterSourceSuiteContext } from "./context.js";
 
@@ -9,10 +9,8 @@ import type { RosterSourceSuiteContext } from "./context.js";
  */
 export function setupTests(ctx: RosterSourceSuiteContext): void {
   describe("catalogue and checkAccess (optional)", () => {
-    it("answers a catalogue that agrees with the roster: its schools, grades in order, user types, fields", async ({
-      skip,
-    }) => {
-      const source = ctx.source();
+    const it = itWithSetup(ctx);
+    it("answers a catalogue that agrees with the roster: its schools, grades in order, user types, fields", async (source, skip) => {
       if (source.catalogue === undefined) return skip("this source has no catalogue");
       const catalogue = await must(source.catalogue());
       const snapshot = await must(source.read());
@@ -36,10 +34,7 @@ export function setupTests(ctx: RosterSourceSuiteContext): void {
       expect(kinds).toEqual([...kinds].sort((a, b) => (a === b ? 0 : a === "builtin" ? -1 : 1)));
     });
 
-    it("answers checkAccess with named permissions, ok exactly when every required one is granted", async ({
-      skip,
-    }) => {
-      const source = ctx.source();
+    it("answers checkAccess with named permissions, ok exactly when every required one is granted", async (source, skip) => {
       if (source.checkAccess === undefined) return skip("this source has no checkAccess");
       const access = await must(source.checkAccess());
       expect(typeof access.authenticated).toBe("boolean");
@@ -52,8 +47,7 @@ export function setupTests(ctx: RosterSourceSuiteContext): void {
       expect(access.ok).toBe(access.permissions.every((p) => !p.required || p.granted === true));
     });
 
-    it("fails a catalogue or access check whose signal is already aborted", async ({ skip }) => {
-      const source = ctx.source();
+    it("fails a catalogue or access check whose signal is already aborted", async (source, skip) => {
       if (source.catalogue === undefined && source.checkAccess === undefined) return skip("no setup capabilities");
       const controller = new AbortController();
       controller.abort();
@@ -61,4 +55,14 @@ export function setupTests(ctx: RosterSourceSuiteContext): void {
       if (source.checkAccess) expect((await source.checkAccess({ signal: controller.signal })).isErr()).toBe(true);
     });
   });
+}
+
+/**
+ * `it` for the optional capabilities: the test receives the running test's source and vitest's `skip`, with
+ * which it skips itself when the source lacks what it checks.
+ */
+function itWithSetup(ctx: RosterSourceSuiteContext) {
+  return (title: string, body: (source: RosterSource, skip: TestContext["skip"]) => Promise<void>): void => {
+    vitestIt(title, ({ skip }) => body(ctx.source(), skip));
+  };
 }

@@ -7,7 +7,7 @@ import type {
   SyncProfile,
   SyncStore,
 } from "@rostersync/core";
-import { afterEach, beforeEach } from "vitest";
+import { useAdapter } from "../lifecycle.js";
 
 /** Opens a fresh, empty store. Called once per test; the suite closes what it opens. */
 export type MakeStore = () => SyncStore | Promise<SyncStore>;
@@ -43,28 +43,21 @@ export interface SuiteContext {
 
 /** Registers the per-test store lifecycle in the current `describe` and returns the context. */
 export function useStore(makeStore: MakeStore, options: SuiteContext["options"]): SuiteContext {
-  let current: SyncStore | undefined;
   const extra: SyncStore[] = [];
-  beforeEach(async () => {
-    current = await makeStore();
-  });
-  afterEach(async () => {
-    await Promise.all(extra.splice(0).map((store) => store.close()));
-    await current?.close();
-    current = undefined;
+  // Every other handle the test opened closes first, then the test's store.
+  const store = useAdapter("store", makeStore, async (current: SyncStore) => {
+    await Promise.all(extra.splice(0).map((other) => other.close()));
+    await current.close();
   });
   return {
     options,
-    store: () => {
-      if (!current) throw new Error("no store is open outside a test");
-      return current;
-    },
+    store,
     open: async () => {
-      if (!current) throw new Error("no store is open outside a test");
+      const current = store();
       if (!options.reopen) return current;
-      const store = await options.reopen(current);
-      extra.push(store);
-      return store;
+      const other = await options.reopen(current);
+      extra.push(other);
+      return other;
     },
   };
 }

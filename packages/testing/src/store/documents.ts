@@ -2,10 +2,16 @@ import { EMPTY_DECISIONS } from "@rostersync/core";
 import { describe, expect, it } from "vitest";
 import { fails, must, type SuiteContext, sampleDecisions, sampleProfile } from "./context.js";
 
+// The school every test here writes to (tenancy.ts covers many schools).
+const t = "school-1";
+
 /** Profiles, decisions and the last-run summary: round-trips and optimistic concurrency. */
 export function documentTests(ctx: SuiteContext): void {
-  const t = "school-1";
+  for (const concern of [profileTests, malformedVersionTests, decisionTests, lastRunTests]) concern(ctx);
+}
 
+/** Profiles: round-trip, versions, stale writes, no shared objects. */
+function profileTests(ctx: SuiteContext): void {
   describe("profiles", () => {
     it("starts empty and round-trips a profile with version 1", async () => {
       const store = ctx.store();
@@ -47,7 +53,10 @@ export function documentTests(ctx: SuiteContext): void {
       expect(read?.value.schools).toEqual(["A"]);
     });
   });
+}
 
+/** A malformed `expectedVersion` is `Invalid` on every versioned document. */
+function malformedVersionTests(ctx: SuiteContext): void {
   describe("malformed expectedVersion", () => {
     const bad: readonly unknown[] = [
       "1",
@@ -81,7 +90,10 @@ export function documentTests(ctx: SuiteContext): void {
       expect(await must(store.getProfile("school-empty"))).toBeNull();
     });
   });
+}
 
+/** Decisions: round-trip, stale and racing writers, read-modify-write loops, a second handle. */
+function decisionTests(ctx: SuiteContext): void {
   describe("decisions", () => {
     it("round-trips decisions, including empty ones", async () => {
       const store = ctx.store();
@@ -154,7 +166,10 @@ export function documentTests(ctx: SuiteContext): void {
       expect(await must(other.getDecisions(t))).toEqual({ value: sampleDecisions(), version: 1 });
     });
   });
+}
 
+/** The last successful run's summary. */
+function lastRunTests(ctx: SuiteContext): void {
   describe("last run", () => {
     it("round-trips and overwrites the last successful run", async () => {
       const store = ctx.store();

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { describe } from "vitest";
+import { describeContract } from "../lifecycle.js";
 import { type ConformanceOptions, type MakeStore, useStore } from "./context.js";
 import { documentTests } from "./documents.js";
 import { ledgerTests } from "./ledgers.js";
@@ -53,18 +53,12 @@ export { documentTests, ledgerTests, lockTests, runTests, tenancyTests, valueTes
  * ```
  */
 export function runStoreConformance(name: string, makeStore: MakeStore, options: ConformanceOptions = {}): void {
-  describe(`${name}: SyncStore conformance`, () => {
-    const ctx = useStore(makeStore, {
-      largeEntries: options.largeEntries ?? 1_000_000,
-      writers: options.writers ?? 8,
-      timeoutMs: options.timeoutMs ?? 300_000,
-      reopen: options.reopen,
-    });
-    documentTests(ctx);
-    runTests(ctx);
-    ledgerTests(ctx);
-    lockTests(ctx);
-    tenancyTests(ctx);
-    valueTests(ctx);
-  });
+  const settings = {
+    largeEntries: options.largeEntries ?? 1_000_000,
+    writers: options.writers ?? 8,
+    timeoutMs: options.timeoutMs ?? 300_000,
+    reopen: options.reopen,
+  };
+  const concerns = [documentTests, runTests, ledgerTests, lockTests, tenancyTests, valueTests];
+  describeContract(`${name}: SyncStore conformance`, () => useStore(makeStore, settings), concerns);
 }

@@ -2,10 +2,16 @@ import { AUDIT_KINDS, type AuditKind, type AuditRecord } from "@rostersync/core"
 import { describe, expect, it } from "vitest";
 import { fails, journalLines, must, type SuiteContext, sampleAudit, sampleRun } from "./context.js";
 
+// The school every test here writes to (tenancy.ts covers many schools).
+const t = "school-1";
+
 /** Runs, their journals and the audit trail. */
 export function runTests(ctx: SuiteContext): void {
-  const t = "school-1";
+  for (const concern of [runRecordTests, journalTests, auditTests]) concern(ctx);
+}
 
+/** Runs: round-trip, duplicate ids, newest-first listing, finishing, unknown runs. */
+function runRecordTests(ctx: SuiteContext): void {
   describe("runs", () => {
     it("round-trips a run with its plan", async () => {
       const store = ctx.store();
@@ -59,7 +65,10 @@ export function runTests(ctx: SuiteContext): void {
       expect(await must(store.readJournal(t, "nope"))).toEqual([]);
     });
   });
+}
 
+/** A run's journal: batches in `seq` order, atomic duplicate rejection, resume, racing appenders. */
+function journalTests(ctx: SuiteContext): void {
   describe("journal", () => {
     it("appends in batches and reads back in seq order", async () => {
       const store = ctx.store();
@@ -152,7 +161,10 @@ export function runTests(ctx: SuiteContext): void {
       expect(await must(store.readJournal(t, "run-1"))).toEqual([failed]);
     });
   });
+}
 
+/** The audit trail: newest-first listing, duplicate ids, every kind, listing by kind. */
+function auditTests(ctx: SuiteContext): void {
   describe("audit", () => {
     it("appends and lists audit records newest first, with a limit", async () => {
       const store = ctx.store();

@@ -1,6 +1,5 @@
 import type { TardyDelivery, TardyRecord, TardySink } from "@rostersync/core";
-import { afterEach, beforeEach } from "vitest";
-import { closeIfClosable } from "../results.js";
+import { useAdapter } from "../lifecycle.js";
 
 /** Opens a fresh tardy sink. Called once per test. */
 export type MakeTardySink = () => TardySink | Promise<TardySink>;
@@ -31,20 +30,8 @@ export function useTardySink(make: MakeTardySink, options: TardySinkContractOpti
   const values =
     options.values ??
     ((n: number) => ({ studentId: String(5000 + n), date: "2026-03-02", period: 1 + (n % 3), code: "T" }));
-  let current: TardySink | undefined;
-  beforeEach(async () => {
-    current = await make();
-  });
-  afterEach(async () => {
-    const sink = current;
-    current = undefined;
-    if (sink !== undefined) await (options.close ? options.close(sink) : closeIfClosable(sink));
-  });
   return {
-    sink: () => {
-      if (!current) throw new Error("no tardy sink is open outside a test");
-      return current;
-    },
+    sink: useAdapter("tardy sink", make, options.close),
     tardy: (n) => ({ eventId: `tardy-${n}`, kind: "new", values: values(n) }),
     delivery: (runId, records) => {
       const header = [...new Set(records.flatMap((r) => Object.keys(r.values)))];

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { describe } from "vitest";
+import { describeContract } from "../lifecycle.js";
 import { type MakeTardySink, type TardySinkContractOptions, useTardySink } from "./context.js";
 import { deliveryTests } from "./deliveries.js";
 
@@ -28,12 +28,6 @@ export { deliveryTests };
  * runTardySinkContract("memory", () => createMemoryTardySink());
  * ```
  */
-export function runTardySinkContract(
-  name: string,
-  makeSink: MakeTardySink,
-  options: TardySinkContractOptions = {},
-): void {
-  describe(`${name}: TardySink contract`, () => {
-    deliveryTests(useTardySink(makeSink, options));
-  });
+export function runTardySinkContract(name: string, make: MakeTardySink, options?: TardySinkContractOptions): void {
+  describeContract(`${name}: TardySink contract`, () => useTardySink(make, options), [deliveryTests]);
 }
