@@ -26,7 +26,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { HourWrite } from "@rostersync/core";
 import { createBudget, createFactsClient, createFactsHoursSink, createFactsSource } from "@rostersync/facts";
 import { generateSchool } from "@rostersync/facts/testing";
-import { boundMs, startSimulatorThread, type Window } from "./support.ts";
+import { boundMs, type SimFinish, startSimulatorThread, type Window } from "./support.ts";
 
 const env = process.env;
 const sizes = (env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
@@ -59,6 +59,34 @@ interface Row {
 }
 const rows: Row[] = [];
 
+/**
+ * One result row: what was run and measured, with the bound of its request count (and the 429s and busiest
+ * windows the simulator saw) worked out the same way for every run.
+ */
+function rowOf(
+  run: Pick<Row, "run" | "budget" | "size" | "requests" | "minimalRequests">,
+  measured: Pick<Row, "perEntry" | "concurrency" | "ms" | "correct"> & {
+    readonly windows: Window[];
+    readonly stats: SimFinish["stats"];
+  },
+): Row {
+  const { perEntry, concurrency, ms, windows, stats, correct } = measured;
+  const b = boundMs(run.requests, windows, meanLatency, concurrency);
+  return {
+    ...run,
+    perEntry,
+    concurrency,
+    ms,
+    rateBoundMs: b.rate,
+    latencyBoundMs: b.latency,
+    ratio: ms / b.bound,
+    over429: stats.rejected,
+    maxPerMinute: stats.maxInWindow[0] ?? 0,
+    maxPerSecond: stats.maxInWindow[1] ?? 0,
+    correct,
+  };
+}
+
 const client = (url: string, windows: Window[], concurrency: number, countFrom?: "response") =>
   createFactsClient({
     subscriptionKey: "bench-subscription-key-0000000000",
@@ -80,24 +108,12 @@ async function roster(size: number, windows: Window[], label: string, concurrenc
   if (result.isErr()) throw new Error(`roster ${size}: ${result.error.type} ${result.error.message}`);
   const people = result.value.people;
   const requests = facts.stats().requests;
-  const b = boundMs(requests, windows, meanLatency, concurrency);
-  rows.push({
-    run: "roster read",
-    budget: label,
-    size,
-    requests,
-    minimalRequests: server.report.minimalRosterRequests,
-    perEntry: null,
-    concurrency,
-    ms,
-    rateBoundMs: b.rate,
-    latencyBoundMs: b.latency,
-    ratio: ms / b.bound,
-    over429: stats.rejected,
-    maxPerMinute: stats.maxInWindow[0] ?? 0,
-    maxPerSecond: stats.maxInWindow[1] ?? 0,
-    correct: isDeepStrictEqual(people, expectedPeople),
-  });
+  rows.push(
+    rowOf(
+      { run: "roster read", budget: label, size, requests, minimalRequests: server.report.minimalRosterRequests },
+      { perEntry: null, concurrency, ms, windows, stats, correct: isDeepStrictEqual(people, expectedPeople) },
+    ),
+  );
 }
 
 async function hours(entries: number, windows: Window[], label: string, concurrency: number) {
@@ -126,24 +142,13 @@ async function hours(entries: number, windows: Window[], label: string, concurre
   if (result.isErr()) throw new Error(`hours ${entries}: ${result.error.type} ${result.error.message}`);
   const created = result.value.filter((o) => o.status === "created").length;
   const requests = facts.stats().requests;
-  const b = boundMs(requests, windows, meanLatency, concurrency);
-  rows.push({
-    run: "hours push",
-    budget: label,
-    size: entries,
-    requests,
-    minimalRequests: entries,
-    perEntry: requests / entries,
-    concurrency,
-    ms,
-    rateBoundMs: b.rate,
-    latencyBoundMs: b.latency,
-    ratio: ms / b.bound,
-    over429: stats.rejected,
-    maxPerMinute: stats.maxInWindow[0] ?? 0,
-    maxPerSecond: stats.maxInWindow[1] ?? 0,
-    correct: created === entries && stored === entries && distinctMarkers === entries,
-  });
+  const correct = created === entries && stored === entries && distinctMarkers === entries;
+  rows.push(
+    rowOf(
+      { run: "hours push", budget: label, size: entries, requests, minimalRequests: entries },
+      { perEntry: requests / entries, concurrency, ms, windows, stats, correct },
+    ),
+  );
 }
 
 // Node loads its fetch implementation on first use (~100 ms): do that before anything is timed.

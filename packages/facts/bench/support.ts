@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { firstAfter } from "../src/sorted.ts";
 
 export interface Window {
   readonly requests: number;
@@ -74,6 +75,17 @@ export function generateTables(people: number, seed = 1): Record<string, Row[]> 
   let id = 100_000;
   let family = 0;
   let made = 0;
+  /** A parent or student of the current family: their `/People` row and their `/People/PersonFamily` link. */
+  const addMember = (personId: number, parent: boolean, familyOrder: number | null) => {
+    const initial = parent ? "p" : "s";
+    t["/People"]?.push({
+      personId,
+      firstName: `${initial.toUpperCase()}${personId}`,
+      lastName: `Family ${family}`,
+      email: `${initial}${personId}@x.test`,
+    });
+    t["/People/PersonFamily"]?.push({ personId, familyId: family, parent, student: !parent, familyOrder });
+  };
   while (made < people) {
     family++;
     t["/Families"]?.push({ familyID: family, familyName: `Family ${family}`, familyUDID: `F${family}` });
@@ -82,43 +94,19 @@ export function generateTables(people: number, seed = 1): Record<string, Row[]> 
     for (let p = 0; p < parents; p++) {
       const pid = id++;
       parentIds.push(pid);
-      t["/People"]?.push({
-        personId: pid,
-        firstName: `P${pid}`,
-        lastName: `Family ${family}`,
-        email: `p${pid}@x.test`,
-      });
-      t["/People/PersonFamily"]?.push({
-        personId: pid,
-        familyId: family,
-        parent: true,
-        student: false,
-        familyOrder: p + 1,
-      });
+      addMember(pid, true, p + 1);
       made++;
     }
     const kids = Math.min(people - made, 1 + Math.floor(rand() * 2));
     for (let k = 0; k < kids; k++) {
       const sid = id++;
-      t["/People"]?.push({
-        personId: sid,
-        firstName: `S${sid}`,
-        lastName: `Family ${family}`,
-        email: `s${sid}@x.test`,
-      });
+      addMember(sid, false, null);
       t["/Students"]?.push({
         personStudentId: sid + 5_000_000,
         studentId: sid,
         configSchoolId: 1,
         schoolCode: "MAIN",
         school: { status: "Enrolled", gradeLevel: grades[Math.floor(rand() * grades.length)] },
-      });
-      t["/People/PersonFamily"]?.push({
-        personId: sid,
-        familyId: family,
-        parent: false,
-        student: true,
-        familyOrder: null,
       });
       for (const pid of parentIds) {
         t["/People/ParentStudent"]?.push({ parentID: pid, studentID: sid, relationship: "Parent", custody: true });
@@ -138,18 +126,6 @@ export interface StandIn {
   /** Requests answered, 429s sent, and the most requests seen in any rolling window. */
   readonly stats: { requests: number; rejected: number; maxInWindow: number[] };
   close(): Promise<void>;
-}
-
-/** Index of the first arrival later than `t` (arrivals are sorted). */
-function firstAfter(arrivals: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = arrivals.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((arrivals[mid] as number) > t) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
 
 function matches(row: Row, filters: string | null): boolean {

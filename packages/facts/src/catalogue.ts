@@ -204,26 +204,15 @@ export function readFactsCatalogue(
   });
 }
 
+/** A permission a sync cannot do without: reading, probed with the first row of a listing. */
+const readPermission = (name: string, neededFor: string, endpoint: string) =>
+  ({ name, neededFor, required: true, probe: { method: "GET", endpoint } }) as const;
+
 /** What each permission a sync uses is for, and whether the sync can do without it. */
 const PERMISSIONS = [
-  {
-    name: "School Configuration: Read",
-    neededFor: "listing the schools",
-    required: true,
-    probe: { method: "GET", endpoint: "/SchoolConfigurations" },
-  },
-  {
-    name: "Academics: Read",
-    neededFor: "listing the grade levels",
-    required: true,
-    probe: { method: "GET", endpoint: "/Academics/GradeLevels" },
-  },
-  {
-    name: "People: Read",
-    neededFor: "reading students, parents, families and their fields",
-    required: true,
-    probe: { method: "GET", endpoint: "/People" },
-  },
+  readPermission("School Configuration: Read", "listing the schools", "/SchoolConfigurations"),
+  readPermission("Academics: Read", "listing the grade levels", "/Academics/GradeLevels"),
+  readPermission("People: Read", "reading students, parents, families and their fields", "/People"),
   {
     name: "People: Write",
     neededFor: "writing approved volunteer hours back to FACTS (only with hours sync on)",

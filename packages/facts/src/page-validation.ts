@@ -38,6 +38,23 @@ export function recordIdOf(raw: unknown, idKey: readonly string[]): string | nul
 }
 
 /**
+ * The `InvalidPayload` error of a `GET endpoint` answer that failed a schema, from zod's first issue:
+ * `say` words the message from the dotted path of the bad field (empty for the whole value) and zod's
+ * reason.
+ */
+function invalidAnswer(
+  endpoint: string,
+  error: z.ZodError,
+  recordId: string | null,
+  page: number | undefined,
+  say: (field: string, reason: string) => string,
+): FactsError {
+  const issue = error.issues[0];
+  const path = pathOf(issue);
+  return invalidPayload("GET", endpoint, recordId, path, say(path.join("."), issue?.message ?? "invalid"), page);
+}
+
+/**
  * Page `page` of a `GET endpoint` listing: the envelope checked, then every record against `schema`.
  *
  * @example
@@ -55,16 +72,13 @@ export function validatePage<T>(
 ): Result<ValidPage<T>, FactsError> {
   const envelope = envelopeSchema.safeParse(body);
   if (!envelope.success) {
-    const issue = envelope.error.issues[0];
-    const path = pathOf(issue);
     return err(
-      invalidPayload(
-        "GET",
+      invalidAnswer(
         endpoint,
+        envelope.error,
         null,
-        path,
-        `GET ${endpoint} page ${page}: not a FACTS page (${path.join(".") || "body"}: ${issue?.message ?? "invalid"}).`,
         page,
+        (field, reason) => `GET ${endpoint} page ${page}: not a FACTS page (${field || "body"}: ${reason}).`,
       ),
     );
   }
@@ -72,17 +86,15 @@ export function validatePage<T>(
   for (const raw of envelope.data.results) {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = pathOf(issue);
       const recordId = recordIdOf(raw, idKey);
       return err(
-        invalidPayload(
-          "GET",
+        invalidAnswer(
           endpoint,
+          parsed.error,
           recordId,
-          path,
-          `GET ${endpoint}: record ${recordId ?? "(no id)"} has a bad ${path.join(".") || "value"}: ${issue?.message ?? "invalid"}.`,
           page,
+          (field, reason) =>
+            `GET ${endpoint}: record ${recordId ?? "(no id)"} has a bad ${field || "value"}: ${reason}.`,
         ),
       );
     }
@@ -102,15 +114,13 @@ export function validatePage<T>(
 export function validateBody<T>(endpoint: string, schema: z.ZodType<T>, body: unknown): Result<T, FactsError> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return ok(parsed.data);
-  const issue = parsed.error.issues[0];
-  const path = pathOf(issue);
   return err(
-    invalidPayload(
-      "GET",
+    invalidAnswer(
       endpoint,
+      parsed.error,
       null,
-      path,
-      `GET ${endpoint}: bad ${path.join(".") || "body"}: ${issue?.message ?? "invalid"}.`,
+      undefined,
+      (field, reason) => `GET ${endpoint}: bad ${field || "body"}: ${reason}.`,
     ),
   );
 }

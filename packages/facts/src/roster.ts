@@ -15,7 +15,7 @@ import type {
   SourcePerson,
   SourceSchool,
 } from "@rostersync/core";
-import { err, ok, type Result } from "neverthrow";
+import { type Err, err, ok, type Result } from "neverthrow";
 import type { z } from "zod";
 import type { FactsError } from "./errors.js";
 import { invalidPayload } from "./http-errors.js";
@@ -87,6 +87,14 @@ export type RosterEndpoint = (typeof ROSTER_READS)[keyof RosterData]["endpoint"]
 export const ROSTER_ENDPOINTS: readonly RosterEndpoint[] = Object.freeze(
   Object.values(ROSTER_READS).map((r) => r.endpoint),
 );
+
+/**
+ * The failure of a record that cannot be placed, which fails the whole snapshot: the record of `endpoint`
+ * named `recordId` has a `field` naming something the read did not list.
+ */
+function unplaced(endpoint: RosterEndpoint, recordId: number, field: string, message: string): Err<never, FactsError> {
+  return err(invalidPayload("GET", endpoint, String(recordId), [field], `GET ${endpoint}: ${message}`));
+}
 
 /** What decides a person's status and where user-defined values go. */
 export interface RosterRules {
@@ -194,14 +202,11 @@ export function udfValues(
   for (const v of d.udfData) {
     const field = fieldById.get(v.fieldId);
     if (field === undefined) {
-      return err(
-        invalidPayload(
-          "GET",
-          "/UserDefinedData",
-          String(v.linkedId),
-          ["fieldId"],
-          `GET /UserDefinedData: a value of person or family ${v.linkedId} names field ${v.fieldId}, which /UserDefinedFields does not list.`,
-        ),
+      return unplaced(
+        "/UserDefinedData",
+        v.linkedId,
+        "fieldId",
+        `a value of person or family ${v.linkedId} names field ${v.fieldId}, which /UserDefinedFields does not list.`,
       );
     }
     const data = v.data ?? null;
@@ -284,14 +289,11 @@ function familyFields(l: Lookups, personId: number): Values {
 function studentPerson(l: Lookups, s: FactsStudent): Result<SourcePerson, FactsError> {
   const person = l.peopleById.get(s.studentId);
   if (person === undefined) {
-    return err(
-      invalidPayload(
-        "GET",
-        "/Students",
-        String(s.studentId),
-        ["studentId"],
-        `GET /Students: student ${s.studentId} has no /People record with personId ${s.studentId}.`,
-      ),
+    return unplaced(
+      "/Students",
+      s.studentId,
+      "studentId",
+      `student ${s.studentId} has no /People record with personId ${s.studentId}.`,
     );
   }
   const families: FamilyLink[] = (l.families.familiesOf.get(s.studentId) ?? [])
@@ -344,15 +346,7 @@ function parentPerson(
 ): Result<SourcePerson, FactsError> {
   const person = l.peopleById.get(parentId);
   if (person === undefined) {
-    return err(
-      invalidPayload(
-        "GET",
-        "/People/ParentStudent",
-        String(parentId),
-        ["parentID"],
-        `GET /People/ParentStudent: parent ${parentId} has no /People record.`,
-      ),
-    );
+    return unplaced("/People/ParentStudent", parentId, "parentID", `parent ${parentId} has no /People record.`);
   }
   const childIds = [...new Set(links.map((link) => link.studentID))];
   const children = childIds.map((id) => studentById.get(id)).filter((s) => s !== undefined);

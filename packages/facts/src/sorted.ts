@@ -1,6 +1,7 @@
 /**
- * Binary search over sorted timestamps, shared by the client's request budget and the simulator's rate
- * limiter (both count requests in rolling windows). Internal: not exported from the package.
+ * Binary search over sorted timestamps, shared by the client's request budget, the simulator's rate
+ * limiter and the benchmark's stand-in FACTS (all count requests in rolling windows). Internal: not
+ * exported from the package.
  *
  * @internal
  * @module

@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createFactsClient, createFactsSource, FACTS_PARENT_FIELDS, FACTS_STUDENT_FIELDS } from "../src/index.js";
 import { createFactsSimulator, generateSchool } from "../src/testing/index.js";
-import { FAST, KEYS, useServers } from "./simulator/support.js";
+import { FAST, KEYS, serveSchool, useServers } from "./simulator/support.js";
 
 const serve = useServers();
 
 describe("the setup catalogue (a few small requests, never the roster)", () => {
   it("lists schools, grades with order and final grade, user types and every UDF with its list items in 7 requests (user-defined groups once per type)", async () => {
-    const school = generateSchool({ seed: 7, people: 3000, schools: ["MAIN", "EAST"] });
-    const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
-    const { client } = await serve(sim);
+    const { school, sim, client } = await serveSchool(serve, { seed: 7, people: 3000, schools: ["MAIN", "EAST"] });
     const catalogue = (await createFactsSource({ client }).catalogue())._unsafeUnwrap();
 
     const stats = sim.stats();
@@ -38,9 +36,7 @@ describe("the setup catalogue (a few small requests, never the roster)", () => {
   });
 
   it("names exactly the fields a full read gives each role (built-ins and UDFs)", async () => {
-    const school = generateSchool({ seed: 3, people: 400 });
-    const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
-    const { client } = await serve(sim);
+    const { client } = await serveSchool(serve, { seed: 3, people: 400 });
     const source = createFactsSource({ client });
     const catalogue = (await source.catalogue())._unsafeUnwrap();
     const snapshot = (await source.read())._unsafeUnwrap();
@@ -56,8 +52,7 @@ describe("the setup catalogue (a few small requests, never the roster)", () => {
 
 describe("test the key (permissions named as FACTS names them)", () => {
   it("grants everything to a full key, probing the write without writing anything", async () => {
-    const sim = createFactsSimulator({ school: generateSchool({ seed: 1, people: 50 }), keys: KEYS, rateLimit: false });
-    const { client } = await serve(sim);
+    const { sim, client } = await serveSchool(serve, { seed: 1, people: 50 });
     const access = (await createFactsSource({ client }).checkAccess())._unsafeUnwrap();
     expect(access).toMatchObject({ authenticated: true, ok: true });
     expect(access.permissions.map((p) => [p.name, p.granted])).toEqual([
@@ -88,8 +83,7 @@ describe("test the key (permissions named as FACTS names them)", () => {
   });
 
   it("answers unauthenticated for wrong keys, and never shows a key", async () => {
-    const sim = createFactsSimulator({ school: generateSchool({ seed: 1, people: 50 }), keys: KEYS, rateLimit: false });
-    const { server } = await serve(sim);
+    const { server } = await serveSchool(serve, { seed: 1, people: 50 });
     const wrongKey = `FK-${"0".repeat(100)}wrong`;
     const client = createFactsClient({
       subscriptionKey: KEYS.subscriptionKey,

@@ -215,6 +215,26 @@ describe("retries, rate limits, abort, progress", () => {
 });
 
 // Every budget test runs on vitest's fake clock: waits are exact and a loaded machine cannot make them flake.
+/**
+ * Takes `n` requests from `budget` at once, releasing each as soon as it starts, and returns when each
+ * started (milliseconds after the call), in the order they started.
+ */
+async function startTimes(budget: RequestBudget, n: number): Promise<number[]> {
+  const start = Date.now();
+  const times: number[] = [];
+  await settle(
+    Promise.all(
+      Array.from({ length: n }, () =>
+        budget.take().then((release) => {
+          times.push(Date.now() - start);
+          release();
+        }),
+      ),
+    ),
+  );
+  return times;
+}
+
 describe("budget (fake timers)", () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -223,18 +243,7 @@ describe("budget (fake timers)", () => {
   it("never lets more than `requests` start in any rolling window", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const budget = createBudget({ windows: [{ requests: 5, windowMs: 200 }], marginMs: 0 });
-    const start = Date.now();
-    const times: number[] = [];
-    await settle(
-      Promise.all(
-        Array.from({ length: 15 }, () =>
-          budget.take().then((release) => {
-            times.push(Date.now() - start);
-            release();
-          }),
-        ),
-      ),
-    );
+    const times = await startTimes(budget, 15);
     times.sort((a, b) => a - b);
     for (let i = 5; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 5] ?? 0)).toBeGreaterThanOrEqual(200);
     expect(budget.spent).toBe(15);
@@ -251,18 +260,7 @@ describe("budget (fake timers)", () => {
       ],
       marginMs: 0,
     });
-    const start = Date.now();
-    const times: number[] = [];
-    await settle(
-      Promise.all(
-        Array.from({ length: 6 }, () =>
-          budget.take().then((release) => {
-            times.push(Date.now() - start);
-            release();
-          }),
-        ),
-      ),
-    );
+    const times = await startTimes(budget, 6);
     expect(times).toEqual([0, 0, 100, 100, 200, 200]);
     // The seventh must wait for the minute-like window: a second after the first.
     expect(budget.estimate(1)).toBe(1000 - 200);

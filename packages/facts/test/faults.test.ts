@@ -1,7 +1,7 @@
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { createFactsSource, type FactsError, factsErrorCodes } from "../src/index.js";
-import { envelope, type FakeFacts, type FakeRequest, type FaultAction } from "./helpers/fake-facts.js";
+import { envelope, type FakeFacts, type FakeRequest, type FaultAction, problemResponse } from "./helpers/fake-facts.js";
 import { testClient, useMsw } from "./helpers/msw.js";
 import { smallSchool } from "./helpers/school.js";
 
@@ -186,17 +186,7 @@ const cases: Case[] = [
   {
     name: "a Sieve 500 with a stack trace (never echoed whole)",
     type: "ServerError",
-    fault: on("/Students", () =>
-      HttpResponse.json(
-        {
-          type: "https://tools.ietf.org/html/rfc7231#section-6.6.1",
-          title: "An error occurred",
-          status: 500,
-          detail: sieveTrace,
-        },
-        { status: 500 },
-      ),
-    ),
+    fault: on("/Students", () => problemResponse(500, "An error occurred", sieveTrace)),
     check: (e) => {
       // The exception is for the host's log (detail), not for the admin's message.
       expect(e.message).not.toContain("SieveMethodNotFoundException");

@@ -1,6 +1,7 @@
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { createFactsSource } from "../src/index.js";
+import { problemResponse } from "./helpers/fake-facts.js";
 import { testClient, useMsw } from "./helpers/msw.js";
 import { smallSchool } from "./helpers/school.js";
 
@@ -9,18 +10,11 @@ const msw = useMsw();
 describe("messages meant for an admin", () => {
   it("keeps a FACTS 500's .NET exception out of the message, in detail for the log", async () => {
     const fake = msw.facts(smallSchool());
+    const trace =
+      "System.NullReferenceException: Object reference not set to an instance of an object.\n   at Facts.Api.Students.Get()";
     fake.fault = (req) =>
       req.endpoint === "/Students"
-        ? HttpResponse.json(
-            {
-              type: "https://tools.ietf.org/html/rfc7231#section-6.6.1",
-              title: "An error occurred while processing your request.",
-              status: 500,
-              detail:
-                "System.NullReferenceException: Object reference not set to an instance of an object.\n   at Facts.Api.Students.Get()",
-            },
-            { status: 500 },
-          )
+        ? problemResponse(500, "An error occurred while processing your request.", trace)
         : undefined;
     const error = (
       await createFactsSource({ client: testClient({ retry: { limit: 0, baseDelayMs: 1, jitter: (d) => d } }) }).read()

@@ -2,6 +2,7 @@ import type { SourcePerson } from "@rostersync/core";
 import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { createFactsSource, factsErrorCodes, ROSTER_ENDPOINTS } from "../src/index.js";
+import { problemResponse } from "./helpers/fake-facts.js";
 import { testClient, useMsw } from "./helpers/msw.js";
 import { smallSchool } from "./helpers/school.js";
 
@@ -175,18 +176,7 @@ describe("mapping to SourcePerson", () => {
 describe("permissions", () => {
   it("names the permission and the endpoint when the key lacks it (403)", async () => {
     const fake = msw.facts(smallSchool());
-    fake.fault = (req) =>
-      req.endpoint === "/Students"
-        ? HttpResponse.json(
-            {
-              type: "https://tools.ietf.org/html/rfc7231#section-6.5.3",
-              title: "Forbidden",
-              status: 403,
-              detail: null,
-            },
-            { status: 403 },
-          )
-        : undefined;
+    fake.fault = (req) => (req.endpoint === "/Students" ? problemResponse(403, "Forbidden", null) : undefined);
     const error = (await createFactsSource({ client: testClient() }).read())._unsafeUnwrapErr();
     expect(error).toMatchObject({ type: "Forbidden", endpoint: "/Students", permission: "People: Read", fatal: true });
     expect(error.message).toContain("People: Read");

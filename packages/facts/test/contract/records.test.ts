@@ -4,19 +4,13 @@ import type { z } from "zod";
 import {
   createFactsHoursSink,
   createFactsSource,
-  familySchema,
-  gradeLevelSchema,
-  parentStudentSchema,
-  personFamilySchema,
   personSchema,
-  schoolSchema,
   serviceHourSchema,
   studentSchema,
   studentStatusSchema,
-  udfDataSchema,
   udfFieldSchema,
-  udfGroupSchema,
 } from "../../src/index.js";
+import { ROSTER_READS } from "../../src/roster.js";
 import { testClient, useMsw } from "../helpers/msw.js";
 import { flatten, type GenerateMode, generate, operationOf, responseSchemaOf, swagger } from "./swagger.js";
 
@@ -29,18 +23,12 @@ import { flatten, type GenerateMode, generate, operationOf, responseSchemaOf, sw
 
 const msw = useMsw();
 
-/** Each endpoint the adapter reads, and the zod schema it reads its records with. */
+/**
+ * Each endpoint the adapter reads, and the zod schema it reads its records with: the roster's from the one
+ * table the source reads by (`ROSTER_READS`), then the hours sink's and the status list's.
+ */
 const READS: readonly (readonly [endpoint: string, schema: z.ZodObject])[] = [
-  ["/SchoolConfigurations", schoolSchema],
-  ["/Academics/GradeLevels", gradeLevelSchema],
-  ["/Students", studentSchema],
-  ["/People", personSchema],
-  ["/People/ParentStudent", parentStudentSchema],
-  ["/People/PersonFamily", personFamilySchema],
-  ["/Families", familySchema],
-  ["/UserDefinedGroups", udfGroupSchema],
-  ["/UserDefinedFields", udfFieldSchema],
-  ["/UserDefinedData", udfDataSchema],
+  ...Object.values(ROSTER_READS).map((r) => [r.endpoint, r.schema] as const),
   ["/Students/ServiceHours", serviceHourSchema],
   ["/Parents/ServiceHours", serviceHourSchema],
   ["/Students/Status", studentStatusSchema],

@@ -145,6 +145,26 @@ export function fakeFacts(initial: Record<string, Row[]> = {}): FakeFacts {
   return fake;
 }
 
+/**
+ * An RFC 7807 problem as FACTS's .NET answers a `403` or a `500` (`detail` is where a stack trace lands).
+ *
+ * @example
+ * ```ts
+ * fake.fault = (req) => (req.endpoint === "/Students" ? problemResponse(403, "Forbidden", null) : undefined);
+ * ```
+ */
+export function problemResponse(status: 403 | 500, title: string, detail: string | null): Response {
+  return HttpResponse.json(
+    {
+      type: `https://tools.ietf.org/html/rfc7231#section-${status === 403 ? "6.5.3" : "6.6.1"}`,
+      title,
+      status,
+      detail,
+    },
+    { status },
+  );
+}
+
 /** A page envelope, for faults that answer with a hand-made page. */
 export function envelope(results: unknown[], page = 1, pageCount = 1, rowCount = results.length): Row {
   return { results, currentPage: page, pageCount, pageSize: 1000, rowCount, nextPage: "" };

@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createFactsSource, ROSTER_ENDPOINTS } from "../../src/index.js";
 import { createFactsSimulator, generateSchool, nextSchoolYear } from "../../src/testing/index.js";
-import { KEYS, useServers } from "./support.js";
+import { KEYS, serveSchool, useServers } from "./support.js";
 
 const serve = useServers();
 
 describe("a full read through the HTTP simulator", () => {
   it("returns exactly the expected people of a 10k-person school", async () => {
-    const school = generateSchool({ seed: 7, people: 10_000, schools: ["MAIN", "EAST"] });
-    const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
-    const { client } = await serve(sim);
+    const { school, sim, client } = await serveSchool(serve, { seed: 7, people: 10_000, schools: ["MAIN", "EAST"] });
     const snapshot = await createFactsSource({ client }).read();
     if (snapshot.isErr()) throw new Error(snapshot.error.message);
     expect(snapshot.value.people.length).toBe(school.expectedPeople.length);

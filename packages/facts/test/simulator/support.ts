@@ -1,6 +1,13 @@
 import { afterEach } from "vitest";
 import { createFactsClient, type FactsClientOptions } from "../../src/index.js";
-import { type FactsServer, type FactsSimulator, startFactsServer } from "../../src/testing/index.js";
+import {
+  createFactsSimulator,
+  type FactsServer,
+  type FactsSimulator,
+  type GenerateSchoolOptions,
+  generateSchool,
+  startFactsServer,
+} from "../../src/testing/index.js";
 
 /** Keys shaped like real ones (32 and 108 characters), so a leak would be visible. */
 export const KEYS = {
@@ -39,4 +46,18 @@ export function useServers() {
         }),
     };
   };
+}
+
+/**
+ * Generates a school, simulates it with the test {@link KEYS} and no rate limit, and serves it with `serve`
+ * (from {@link useServers}): the school, the simulator and what `serve` gives back.
+ */
+export async function serveSchool(
+  serve: ReturnType<typeof useServers>,
+  options: GenerateSchoolOptions,
+  client: Partial<FactsClientOptions> = {},
+) {
+  const school = generateSchool(options);
+  const sim = createFactsSimulator({ school, keys: KEYS, rateLimit: false });
+  return { school, sim, ...(await serve(sim, client)) };
 }

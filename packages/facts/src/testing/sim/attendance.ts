@@ -5,21 +5,19 @@
  * @module
  */
 
+import {
+  type Checked,
+  checkDateTime,
+  checked,
+  checkInteger,
+  checkOptionalText,
+  isJsonObject,
+  NOT_AN_OBJECT,
+  type Problem,
+} from "./body-checks.js";
 import { page } from "./paging.js";
 import { SIM_API_USER_ID, type SimAttendance } from "./records.js";
-import {
-  applyPatch,
-  badRequest,
-  DATE_TIME,
-  isJsonObject,
-  json,
-  notFoundRecord,
-  notFoundRoute,
-  type Problem,
-  type Reply,
-  type Row,
-  TEXT_MAX,
-} from "./replies.js";
+import { applyPatch, badRequest, json, notFoundRecord, notFoundRoute, type Reply, type Row } from "./replies.js";
 import type { RouteRequest, SimRoute } from "./route.js";
 import { type SimState, visible } from "./state.js";
 
@@ -68,13 +66,7 @@ export function checkAttendanceFlags(b: Row, problems: Problem[]): void {
     if (typeof b[key] !== "boolean") problems.push({ target: key, message: `${key} is required (true or false).` });
   if (b.notified !== undefined && b.notified !== null && typeof b.notified !== "boolean")
     problems.push({ target: "notified", message: "notified must be true or false." });
-  for (const key of ["attendanceCode", "attendanceEventReason", "lastCode"] as const) {
-    const v = b[key];
-    if (v !== undefined && v !== null && typeof v !== "string")
-      problems.push({ target: key, message: `${key} must be text.` });
-    else if (typeof v === "string" && v.length > TEXT_MAX)
-      problems.push({ target: key, message: `${key} is longer than ${TEXT_MAX} characters.` });
-  }
+  checkOptionalText(b, ["attendanceCode", "attendanceEventReason", "lastCode"], problems);
 }
 
 /** The editable fields of a checked body, as stored. */
@@ -93,32 +85,23 @@ function flagsOf(b: Row) {
 export function checkAttendance(
   studentIds: ReadonlySet<number>,
   body: unknown,
-): { problems: Problem[]; value: Omit<SimAttendance, "attendanceId"> | null } {
+): Checked<Omit<SimAttendance, "attendanceId">> {
   const problems: Problem[] = [];
-  if (!isJsonObject(body))
-    return { problems: [{ target: "body", message: "The body must be a JSON object." }], value: null };
+  if (!isJsonObject(body)) return { problems: [NOT_AN_OBJECT], value: null };
   const b = body;
   if (typeof b.studentId !== "number" || !studentIds.has(b.studentId))
     problems.push({ target: "studentId", message: `No student has studentId ${String(b.studentId)}.` });
-  if (typeof b.classId !== "number" || !Number.isInteger(b.classId))
-    problems.push({ target: "classId", message: "classId is required (an integer)." });
-  const date = typeof b.attendanceDate === "string" ? DATE_TIME.exec(b.attendanceDate) : null;
-  if (date === null)
-    problems.push({ target: "attendanceDate", message: "attendanceDate must be a date-time (YYYY-MM-DDThh:mm:ss)." });
-  if (typeof b.column !== "number" || !Number.isInteger(b.column))
-    problems.push({ target: "column", message: "column is required (an integer)." });
+  checkInteger(b, "classId", problems);
+  const date = checkDateTime(b, "attendanceDate", problems);
+  checkInteger(b, "column", problems);
   checkAttendanceFlags(b, problems);
-  if (problems.length > 0) return { problems, value: null };
-  return {
-    problems,
-    value: {
-      studentId: b.studentId as number,
-      classId: b.classId as number,
-      attendanceDate: `${(date as RegExpExecArray)[1]}T00:00:00`,
-      column: b.column as number,
-      ...flagsOf(b),
-    },
-  };
+  return checked(problems, () => ({
+    studentId: b.studentId as number,
+    classId: b.classId as number,
+    attendanceDate: date as string,
+    column: b.column as number,
+    ...flagsOf(b),
+  }));
 }
 
 /** GET (a page) or POST (create; `200` with the record) on the collection. */
@@ -149,7 +132,7 @@ function attendanceRecord(state: SimState, request: RouteRequest, id: string): R
   let merged: Row | null;
   if (method === "PUT") {
     // UpdateStudentAttendanceDto: only the code, the reason and the flags; ids, date and column stay.
-    if (!isJsonObject(body)) return badRequest([{ target: "body", message: "The body must be a JSON object." }]);
+    if (!isJsonObject(body)) return badRequest([NOT_AN_OBJECT]);
     merged = body;
   } else {
     merged = applyPatch(attendanceDto(found.record), body, ATTENDANCE_EDITABLE);

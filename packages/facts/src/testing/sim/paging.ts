@@ -7,7 +7,8 @@
 
 import { stackTrace } from "../faults.js";
 import { applySorts, compileFilters, SieveFailure } from "../sieve.js";
-import { badRequest, json, type Problem, param, problem, type Reply, type Row } from "./replies.js";
+import type { Problem } from "./body-checks.js";
+import { badRequest, json, param, problem, type Reply, type Row } from "./replies.js";
 
 /** Nested filter paths FACTS maps, per endpoint (FACTS.md: `school.status` works on `/Students`). */
 const NESTED: Record<string, ReadonlySet<string>> = {

@@ -1,12 +1,13 @@
 /**
  * The simulator's answers and request helpers, shared by every route: FACTS's error bodies, JSON bodies,
- * JSON Patch, query parameters.
+ * JSON Patch, query parameters. The checks of a request body are in `body-checks.ts`.
  *
  * @internal
  * @module
  */
 
 import type { FactsRow } from "../sieve.js";
+import type { Problem } from "./body-checks.js";
 
 /** A stored or served row. */
 export type Row = FactsRow;
@@ -20,18 +21,6 @@ export interface Reply {
   /** Applied after the answer is built (a `shrink` fault). */
   readonly after?: (() => void) | undefined;
 }
-
-/** A problem FACTS lists in a `400` (`target` is the field). */
-export interface Problem {
-  target: string;
-  message: string;
-}
-
-/** The longest text field FACTS takes. */
-export const TEXT_MAX = 255;
-
-/** A Swagger `date-time`: a date and a time, with or without an offset (FACTS answers without one). */
-export const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?$/;
 
 /** A JSON answer. */
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => ({
@@ -119,7 +108,3 @@ export function applyPatch(current: Row, body: unknown, editable: ReadonlySet<st
   }
   return next;
 }
-
-/** Whether a body is a JSON object (not null, not an array). */
-export const isJsonObject = (body: unknown): body is Row =>
-  body !== null && typeof body === "object" && !Array.isArray(body);

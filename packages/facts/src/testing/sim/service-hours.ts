@@ -5,21 +5,20 @@
  * @module
  */
 
+import {
+  type Checked,
+  checkDateTime,
+  checked,
+  checkInteger,
+  checkOptionalText,
+  checkRequiredText,
+  isJsonObject,
+  NOT_AN_OBJECT,
+  type Problem,
+} from "./body-checks.js";
 import { page } from "./paging.js";
 import { SIM_API_USER_ID, type SimServiceHour } from "./records.js";
-import {
-  applyPatch,
-  badRequest,
-  DATE_TIME,
-  isJsonObject,
-  json,
-  notFoundRecord,
-  notFoundRoute,
-  type Problem,
-  type Reply,
-  type Row,
-  TEXT_MAX,
-} from "./replies.js";
+import { applyPatch, badRequest, json, notFoundRecord, notFoundRoute, type Reply, type Row } from "./replies.js";
 import type { RouteRequest, SimRoute } from "./route.js";
 import { type SimState, visible } from "./state.js";
 
@@ -45,46 +44,29 @@ export function checkHour(
   role: Role,
   body: unknown,
   withYear: boolean,
-): { problems: Problem[]; value: CheckedHour | null } {
+): Checked<CheckedHour> {
   const problems: Problem[] = [];
-  if (!isJsonObject(body)) {
-    return { problems: [{ target: "body", message: "The body must be a JSON object." }], value: null };
-  }
+  if (!isJsonObject(body)) return { problems: [NOT_AN_OBJECT], value: null };
   const b = body;
-  if (typeof b.serviceHoursId !== "number" || !Number.isInteger(b.serviceHoursId))
-    problems.push({ target: "serviceHoursId", message: "serviceHoursId is required (an integer)." });
+  checkInteger(b, "serviceHoursId", problems);
   checkPersonId(state, role, b.personId, problems);
-  if (typeof b.description !== "string" || b.description.trim() === "")
-    problems.push({ target: "description", message: "description is required." });
-  else if (b.description.length > TEXT_MAX)
-    problems.push({ target: "description", message: `description is longer than ${TEXT_MAX} characters.` });
+  checkRequiredText(b, "description", problems);
   if (typeof b.hours !== "number" || !Number.isFinite(b.hours))
     problems.push({ target: "hours", message: "hours must be a number." });
-  const date = typeof b.date === "string" ? DATE_TIME.exec(b.date) : null;
-  if (date === null) problems.push({ target: "date", message: "date must be a date-time (YYYY-MM-DDThh:mm:ss)." });
-  for (const key of ["note", "verifiedBy"] as const) {
-    const v = b[key];
-    if (v !== undefined && v !== null && typeof v !== "string")
-      problems.push({ target: key, message: `${key} must be text.` });
-    else if (typeof v === "string" && v.length > TEXT_MAX)
-      problems.push({ target: key, message: `${key} is longer than ${TEXT_MAX} characters.` });
-  }
+  const date = checkDateTime(b, "date", problems);
+  checkOptionalText(b, ["note", "verifiedBy"], problems);
   if (b.createdBy !== undefined && b.createdBy !== null && !Number.isInteger(b.createdBy))
     problems.push({ target: "createdBy", message: "createdBy must be an integer." });
   if (withYear && b.yearId !== undefined && b.yearId !== null && !Number.isInteger(b.yearId))
     problems.push({ target: "yearId", message: "yearId must be an integer." });
-  if (problems.length > 0) return { problems, value: null };
-  return {
-    problems,
-    value: {
-      personId: b.personId as number,
-      description: b.description as string,
-      hours: b.hours as number,
-      date: `${(date as RegExpExecArray)[1]}T00:00:00`,
-      note: (b.note as string | null | undefined) ?? null,
-      verifiedBy: (b.verifiedBy as string | null | undefined) ?? null,
-    },
-  };
+  return checked(problems, () => ({
+    personId: b.personId as number,
+    description: b.description as string,
+    hours: b.hours as number,
+    date: date as string,
+    note: (b.note as string | null | undefined) ?? null,
+    verifiedBy: (b.verifiedBy as string | null | undefined) ?? null,
+  }));
 }
 
 /** `personId` names a student (by the id the simulator expects) or a parent of the roster. */
