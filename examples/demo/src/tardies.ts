@@ -18,6 +18,7 @@ import {
   saveAndRunNow,
   validateExport,
 } from "@rostersync/hero";
+import { TARDIES_TO_SIS } from "../../hero-export/src/exports.ts";
 import { fact, note, table } from "./show.ts";
 
 /** The tardies of the students the demo synced, in a small scripted Hero. */
@@ -87,9 +88,10 @@ export async function heroStory(options: {
   });
   const folder = join(options.out, "sis-inbox");
   const sinks = { "sis-inbox": createFileDirectorySink({ directory: folder }) };
+  // The hero-export example's "Tardies to the SIS" (weekdays at 16:30 New York time, CSV into the SIS's
+  // inbox), for this one school and with eight columns.
   const input: ExportConfigInput = {
-    exportId: "tardies-to-sis",
-    name: "Tardies to the SIS",
+    ...TARDIES_TO_SIS,
     schoolIds: [school.schoolId],
     behaviorCodeIds: CODES.map((c) => c.codeId),
     fields: [
@@ -102,10 +104,6 @@ export async function heroStory(options: {
       { field: "comment" },
       { field: "action" },
     ],
-    format: "csv",
-    preset: "generic",
-    sink: "sis-inbox",
-    schedule: { frequency: { type: "weekdays" }, timeOfDay: "16:30", timezone: "America/New_York" },
   };
   const config = exportConfigSchema.parse(input);
   const state = hero.getInstance();

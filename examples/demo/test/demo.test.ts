@@ -7,6 +7,7 @@ import { isValidEmail, normaliseEmail } from "@rostersync/core";
 import { createFactsSimulator, startFactsServer } from "@rostersync/facts/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schoolInFacts, summerInFacts } from "../src/school.ts";
+import { readCsv } from "./csv.ts";
 
 // The demo runs the built packages, exactly as `bash scripts/run.sh demo` does.
 const out = mkdtempSync(join(tmpdir(), "rostersync-demo-"));
@@ -46,30 +47,7 @@ function demoAsync(env: Record<string, string>, ...args: string[]) {
 
 /** RFC 4180 rows (quoted cells, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += c;
-  }
+  const { rows, quoted, row, cell } = readCsv(text);
   expect(quoted, "unterminated quote").toBe(false);
   expect(cell + row.join(""), "text after the last CRLF").toBe("");
   return rows;

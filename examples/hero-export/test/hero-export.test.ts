@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { readCsv } from "../../demo/test/csv.ts";
 import { BELL_SCHEDULES } from "../src/hero.ts";
 
 // The example runs as `pnpm start` runs it (the built packages), twice over the same folder.
@@ -20,30 +21,7 @@ function start() {
 
 /** RFC 4180 rows (quoted cells, doubled quotes, CRLF line ends). */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += c;
-  }
+  const { rows, quoted, row, cell } = readCsv(text);
   expect(quoted || cell !== "" || row.length > 0, "the file ends with a whole CRLF-terminated row").toBe(false);
   return rows;
 }

@@ -64,141 +64,11 @@ export function createApp(host: Host): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.use(express.json({ limit: "1mb" }));
-
-  const school = (req: Request, res: Response): School | null => {
-    const found = host.schools.get(String(req.params.id));
-    if (found === undefined) {
-      res.status(404).json({ error: { type: "UnknownSchool", message: `no school ${String(req.params.id)}` } });
-      return null;
-    }
-    return found;
-  };
-
-  app.get("/schools/:id/review", async (req, res) => {
-    const s = school(req, res);
-    if (s === null) return;
-    const query = reviewQuerySchema.safeParse(req.query);
-    if (!query.success) return sendProblems(res, problemsOf(query.error));
-    const report = await s.sync.refresh();
-    if (report.isErr()) return sendSyncError(res, report.error);
-    const { offset, limit, status, newOnly, search } = query.data;
-    const filter: RowFilter = {
-      ...(status === undefined ? {} : { status }),
-      ...(newOnly === "true" ? { newOnly: true } : {}),
-      ...(search === undefined ? {} : { search }),
-    };
-    const rows = filterRows(report.value, filter);
-    res.json({
-      schoolId: s.id,
-      role: report.value.role,
-      totals: report.value.totals,
-      duplicateGroups: report.value.duplicateGroups,
-      page: { offset, limit, matched: rows.length },
-      rows: rows.slice(offset, offset + limit),
-    });
-  });
-
-  app.post("/schools/:id/decisions", async (req, res) => {
-    const s = school(req, res);
-    if (s === null) return;
-    const parsed = parseDecisions(req.body);
-    if (!parsed.ok) return sendProblems(res, parsed.problems);
-    const report = await s.sync.refresh();
-    if (report.isErr()) return sendSyncError(res, report.error);
-    const accounts = await s.directory.listAccounts();
-    if (accounts.isErr()) return res.status(502).json({ error: accounts.error });
-    const problems = checkAgainstReview(parsed.ops, report.value, new Set(accounts.value.map((a) => a.accountId)));
-    if (problems.length > 0) return sendProblems(res, problems);
-    const after = await s.sync.decide((draft) => applyOps(draft, parsed.ops));
-    if (after.isErr()) return sendSyncError(res, after.error);
-    res.json({ schoolId: s.id, applied: parsed.ops.length, totals: after.value.totals });
-  });
-
-  app.post("/schools/:id/plan", async (req, res) => {
-    const s = school(req, res);
-    if (s === null) return;
-    // A plan is made against the roster as it is now, never against an old read.
-    const report = await s.sync.refresh();
-    if (report.isErr()) return sendSyncError(res, report.error);
-    const plan = await s.sync.plan();
-    if (plan.isErr()) return sendSyncError(res, plan.error);
-    const p = plan.value;
-    s.plans.set(p.planHash, p);
-    res.json({
-      schoolId: s.id,
-      planHash: p.planHash,
-      counts: p.counts,
-      holds: p.holds,
-      needsAcknowledgement: p.holds.length > 0,
-      askAtFirstLogin: p.askAtFirstLogin,
-      actions: p.actions.slice(0, 20).map((a) => ({
-        actionId: a.actionId,
-        type: a.type,
-        reasons: a.reasons,
-        ...("sourceId" in a ? { sourceId: a.sourceId } : {}),
-      })),
-      totalActions: p.actions.length,
-    });
-  });
-
-  app.post("/schools/:id/apply", async (req, res) => {
-    const s = school(req, res);
-    if (s === null) return;
-    const body = applyBodySchema.safeParse(req.body);
-    if (!body.success) return sendProblems(res, problemsOf(body.error));
-    const { planHash, acknowledge, actor } = body.data;
-    if (acknowledge !== undefined && acknowledge !== planHash) {
-      return sendProblems(res, [{ path: "acknowledge", message: "acknowledge must repeat the planHash of the plan" }]);
-    }
-    if (!s.plans.has(planHash)) {
-      return res.status(404).json({
-        error: { type: "UnknownPlan", message: `no plan ${planHash} for ${s.id}: POST /schools/${s.id}/plan first` },
-      });
-    }
-    // Only the hash is needed: apply plans again under the lock and runs its own plan (docs/applying.md).
-    const run = await s.sync.apply(planHash, {
-      ...(acknowledge === undefined ? {} : { acknowledge }),
-      actor: actor ?? "host-express",
-    });
-    if (run.isErr()) return sendSyncError(res, run.error);
-    s.plans.delete(planHash);
-    const r = run.value;
-    res.json({
-      schoolId: s.id,
-      runId: r.runId,
-      status: r.status,
-      total: r.total,
-      done: r.done,
-      failed: r.failed,
-      counts: r.counts,
-      created: r.createdAccountIds.length,
-      toInvite: r.inviteCandidates.length,
-      run: `/runs/${r.runId}`,
-    });
-  });
-
-  app.get("/runs/:id", async (req, res) => {
-    const runId = String(req.params.id);
-    for (const s of host.schools.values()) {
-      const run = await host.store.getRun(s.id, runId);
-      if (run.isErr()) return res.status(500).json({ error: run.error });
-      if (run.value === null) continue;
-      const journal = await host.store.readJournal(s.id, runId);
-      if (journal.isErr()) return res.status(500).json({ error: journal.error });
-      const lines = journal.value;
-      const { plan: _plan, ...record } = run.value; // the stored plan is large; GET /plan-style summaries suffice
-      return res.json({
-        schoolId: s.id,
-        ...record,
-        journal: {
-          intents: lines.filter((l) => l.phase === "intent").length,
-          outcomes: lines.filter((l) => l.phase === "outcome").length,
-          failed: lines.filter((l) => l.outcome === "failed").length,
-        },
-      });
-    }
-    res.status(404).json({ error: { type: "RunNotFound", message: `no run ${runId}` } });
-  });
+  app.get("/schools/:id/review", forSchool(host, reviewRoute));
+  app.post("/schools/:id/decisions", forSchool(host, decisionsRoute));
+  app.post("/schools/:id/plan", forSchool(host, planRoute));
+  app.post("/schools/:id/apply", forSchool(host, applyRoute));
+  app.get("/runs/:id", (req, res) => runOf(host, req, res));
 
   app.use((_req, res) => {
     res.status(404).json({ error: { type: "NotFound", message: "no such route" } });
@@ -214,4 +84,142 @@ export function createApp(host: Host): express.Express {
   };
   app.use(onError);
   return app;
+}
+
+/** A route under `/schools/:id`, given the school it names. */
+type SchoolRoute = (s: School, req: Request, res: Response) => Promise<unknown>;
+
+/** The route for the school `:id` names; 404 when the host has no such school. */
+function forSchool(host: Host, route: SchoolRoute): (req: Request, res: Response) => Promise<unknown> {
+  return async (req, res) => {
+    const found = host.schools.get(String(req.params.id));
+    if (found === undefined) {
+      res.status(404).json({ error: { type: "UnknownSchool", message: `no school ${String(req.params.id)}` } });
+      return;
+    }
+    return route(found, req, res);
+  };
+}
+
+/** `GET /schools/:id/review`: the totals, the shared emails and one page of rows. */
+const reviewRoute: SchoolRoute = async (s, req, res) => {
+  const query = reviewQuerySchema.safeParse(req.query);
+  if (!query.success) return sendProblems(res, problemsOf(query.error));
+  const report = await s.sync.refresh();
+  if (report.isErr()) return sendSyncError(res, report.error);
+  const { offset, limit, status, newOnly, search } = query.data;
+  const filter: RowFilter = {
+    ...(status === undefined ? {} : { status }),
+    ...(newOnly === "true" ? { newOnly: true } : {}),
+    ...(search === undefined ? {} : { search }),
+  };
+  const rows = filterRows(report.value, filter);
+  res.json({
+    schoolId: s.id,
+    role: report.value.role,
+    totals: report.value.totals,
+    duplicateGroups: report.value.duplicateGroups,
+    page: { offset, limit, matched: rows.length },
+    rows: rows.slice(offset, offset + limit),
+  });
+};
+
+/** `POST /schools/:id/decisions`: the operations, checked for shape and then against the review. */
+const decisionsRoute: SchoolRoute = async (s, req, res) => {
+  const parsed = parseDecisions(req.body);
+  if (!parsed.ok) return sendProblems(res, parsed.problems);
+  const report = await s.sync.refresh();
+  if (report.isErr()) return sendSyncError(res, report.error);
+  const accounts = await s.directory.listAccounts();
+  if (accounts.isErr()) return res.status(502).json({ error: accounts.error });
+  const problems = checkAgainstReview(parsed.ops, report.value, new Set(accounts.value.map((a) => a.accountId)));
+  if (problems.length > 0) return sendProblems(res, problems);
+  const after = await s.sync.decide((draft) => applyOps(draft, parsed.ops));
+  if (after.isErr()) return sendSyncError(res, after.error);
+  res.json({ schoolId: s.id, applied: parsed.ops.length, totals: after.value.totals });
+};
+
+/** `POST /schools/:id/plan`: a fresh plan, kept by its hash for `POST /apply`. */
+const planRoute: SchoolRoute = async (s, _req, res) => {
+  // A plan is made against the roster as it is now, never against an old read.
+  const report = await s.sync.refresh();
+  if (report.isErr()) return sendSyncError(res, report.error);
+  const plan = await s.sync.plan();
+  if (plan.isErr()) return sendSyncError(res, plan.error);
+  const p = plan.value;
+  s.plans.set(p.planHash, p);
+  res.json({
+    schoolId: s.id,
+    planHash: p.planHash,
+    counts: p.counts,
+    holds: p.holds,
+    needsAcknowledgement: p.holds.length > 0,
+    askAtFirstLogin: p.askAtFirstLogin,
+    actions: p.actions.slice(0, 20).map((a) => ({
+      actionId: a.actionId,
+      type: a.type,
+      reasons: a.reasons,
+      ...("sourceId" in a ? { sourceId: a.sourceId } : {}),
+    })),
+    totalActions: p.actions.length,
+  });
+};
+
+/** `POST /schools/:id/apply`: applies the plan `POST /plan` answered with that hash. */
+const applyRoute: SchoolRoute = async (s, req, res) => {
+  const body = applyBodySchema.safeParse(req.body);
+  if (!body.success) return sendProblems(res, problemsOf(body.error));
+  const { planHash, acknowledge, actor } = body.data;
+  if (acknowledge !== undefined && acknowledge !== planHash) {
+    return sendProblems(res, [{ path: "acknowledge", message: "acknowledge must repeat the planHash of the plan" }]);
+  }
+  if (!s.plans.has(planHash)) {
+    return res.status(404).json({
+      error: { type: "UnknownPlan", message: `no plan ${planHash} for ${s.id}: POST /schools/${s.id}/plan first` },
+    });
+  }
+  // Only the hash is needed: apply plans again under the lock and runs its own plan (docs/applying.md).
+  const run = await s.sync.apply(planHash, {
+    ...(acknowledge === undefined ? {} : { acknowledge }),
+    actor: actor ?? "host-express",
+  });
+  if (run.isErr()) return sendSyncError(res, run.error);
+  s.plans.delete(planHash);
+  const r = run.value;
+  res.json({
+    schoolId: s.id,
+    runId: r.runId,
+    status: r.status,
+    total: r.total,
+    done: r.done,
+    failed: r.failed,
+    counts: r.counts,
+    created: r.createdAccountIds.length,
+    toInvite: r.inviteCandidates.length,
+    run: `/runs/${r.runId}`,
+  });
+};
+
+/** `GET /runs/:id`: a run of any of the host's schools, with its journal counted. */
+async function runOf(host: Host, req: Request, res: Response): Promise<unknown> {
+  const runId = String(req.params.id);
+  for (const s of host.schools.values()) {
+    const run = await host.store.getRun(s.id, runId);
+    if (run.isErr()) return res.status(500).json({ error: run.error });
+    if (run.value === null) continue;
+    const journal = await host.store.readJournal(s.id, runId);
+    if (journal.isErr()) return res.status(500).json({ error: journal.error });
+    const lines = journal.value;
+    const { plan: _plan, ...record } = run.value; // the stored plan is large; GET /plan-style summaries suffice
+    return res.json({
+      schoolId: s.id,
+      ...record,
+      journal: {
+        intents: lines.filter((l) => l.phase === "intent").length,
+        outcomes: lines.filter((l) => l.phase === "outcome").length,
+        failed: lines.filter((l) => l.outcome === "failed").length,
+      },
+    });
+  }
+  res.status(404).json({ error: { type: "RunNotFound", message: `no run ${runId}` } });
 }

@@ -105,42 +105,29 @@ export function checkAgainstReview(
   return problems;
 }
 
+/** Each operation as a call on core's decisions builder. */
+const PLAY: {
+  readonly [K in DecisionOp["op"]]: (d: DecisionsBuilder, op: Extract<DecisionOp, { op: K }>) => DecisionsBuilder;
+} = {
+  select: (d, op) => d.select(op.sourceIds),
+  unselect: (d, op) => d.unselect(op.sourceIds),
+  // zod gives a key left out as `undefined`; the builder's filter wants it absent.
+  selectAll: (d, op) =>
+    d.selectAll(Object.fromEntries(Object.entries(op.filter).filter(([, v]) => v !== undefined)), op.selected),
+  resolveDuplicate: (d, op) => d.resolveDuplicate(op.email, op.sourceId),
+  unresolveDuplicate: (d, op) => d.unresolveDuplicate(op.email),
+  manualMerge: (d, op) => d.manualMerge(op.sourceId, op.accountId),
+  removeMerge: (d, op) => d.removeMerge(op.sourceId),
+  markReviewed: (d) => d.markReviewed(),
+  recordDefaults: (d) => d.recordDefaults(),
+  acknowledgeHold: (d, op) => d.acknowledgeHold(op.planHash),
+};
+
 /** Plays the operations onto core's decisions builder, in order. */
 export function applyOps(draft: DecisionsBuilder, ops: readonly DecisionOp[]): DecisionsBuilder {
-  let d = draft;
-  for (const op of ops) {
-    switch (op.op) {
-      case "select":
-        d = d.select(op.sourceIds);
-        break;
-      case "unselect":
-        d = d.unselect(op.sourceIds);
-        break;
-      case "selectAll":
-        d = d.selectAll(Object.fromEntries(Object.entries(op.filter).filter(([, v]) => v !== undefined)), op.selected);
-        break;
-      case "resolveDuplicate":
-        d = d.resolveDuplicate(op.email, op.sourceId);
-        break;
-      case "unresolveDuplicate":
-        d = d.unresolveDuplicate(op.email);
-        break;
-      case "manualMerge":
-        d = d.manualMerge(op.sourceId, op.accountId);
-        break;
-      case "removeMerge":
-        d = d.removeMerge(op.sourceId);
-        break;
-      case "markReviewed":
-        d = d.markReviewed();
-        break;
-      case "recordDefaults":
-        d = d.recordDefaults();
-        break;
-      case "acknowledgeHold":
-        d = d.acknowledgeHold(op.planHash);
-        break;
-    }
-  }
-  return d;
+  // `op.op` picks the entry made for that very operation, which TypeScript cannot follow through the union.
+  return ops.reduce(
+    (d, op) => (PLAY[op.op] as (d: DecisionsBuilder, op: DecisionOp) => DecisionsBuilder)(d, op),
+    draft,
+  );
 }

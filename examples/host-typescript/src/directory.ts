@@ -1,17 +1,9 @@
-// The host's own accounts, behind rostersync's TargetDirectory port. A real host writes these methods over its
-// users table; the contract is in docs/adapters.md ("A directory over your accounts").
+// The host's own accounts, behind rostersync's TargetDirectory port. This example keeps them in core's
+// in-memory directory; a real host writes the port's methods over its users table, as docs/adapters.md shows
+// ("A directory over your accounts"), with `createSqliteDirectory` of @rostersync/storage-sqlite as a complete
+// reference.
 
-import type {
-  Account,
-  AccountPatch,
-  CreateResult,
-  DirectoryError,
-  NewAccount,
-  TargetDirectory,
-  TargetField,
-} from "@rostersync/core";
-import { normaliseEmail } from "@rostersync/core";
-import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { type Account, createMemoryDirectory, type TargetDirectory } from "@rostersync/core";
 
 /** The host's accounts directory, with a look at its rows for the example's checks. */
 export interface AccountsDirectory extends TargetDirectory {
@@ -19,79 +11,19 @@ export interface AccountsDirectory extends TargetDirectory {
   rows(): readonly Account[];
 }
 
-const failure = (type: DirectoryError["type"], message: string): ResultAsync<never, DirectoryError> =>
-  errAsync({ type, message, fatal: false, retryable: false });
-
-/** An accounts directory in memory: ids `u1`, `u2`…, emails unique as R1 compares them (trimmed, NFC, any case). */
+/**
+ * An accounts directory in memory: ids `u1`, `u2`…, emails unique as R1 compares them (trimmed, NFC, any case),
+ * a create replayed with its key answers the first account. It has no `mergeAccounts`: a merge after the fact
+ * fails as `Unsupported`, as it does in a host that has not written one.
+ */
 export function createAccountsDirectory(initial: readonly Account[] = []): AccountsDirectory {
-  const accounts = new Map(initial.map((a) => [a.accountId, a]));
-  const fields = new Map<string, TargetField>();
-  /** Idempotency key → account id: a create retried after a crash answers the first account. */
-  const created = new Map<string, string>();
-  let next = accounts.size + 1;
-  const owner = (email: string) => {
-    const wanted = normaliseEmail(email);
-    for (const a of accounts.values()) if (normaliseEmail(a.email) === wanted) return a.accountId;
-    return null;
-  };
-  const patched = (
-    accountId: string,
-    patch: AccountPatch,
-    extra: Partial<Account>,
-  ): ResultAsync<void, DirectoryError> => {
-    const current = accounts.get(accountId);
-    if (current === undefined) return failure("NotFound", `No account ${accountId}.`);
-    if (patch.email !== undefined) {
-      const other = owner(patch.email);
-      if (other !== null && other !== accountId) return failure("EmailTaken", `Another account uses ${patch.email}.`);
-    }
-    const { familyGroupId: _old, ...rest } = current;
-    // `familyGroupId: null` clears the group; `undefined` leaves it as it is.
-    const familyGroupId =
-      patch.familyGroupId === undefined ? current.familyGroupId : (patch.familyGroupId ?? undefined);
-    accounts.set(accountId, {
-      ...rest,
-      ...(patch.email === undefined ? {} : { email: patch.email }),
-      ...(patch.firstName === undefined ? {} : { firstName: patch.firstName }),
-      ...(patch.lastName === undefined ? {} : { lastName: patch.lastName }),
-      ...(familyGroupId === undefined ? {} : { familyGroupId }),
-      fields: { ...current.fields, ...patch.fields },
-      ...extra,
-    });
-    return okAsync(undefined);
-  };
-  return {
-    name: "host-accounts",
-    rows: () => [...accounts.values()],
-    listAccounts: () => okAsync([...accounts.values()]),
-    listFields: () => okAsync([...fields.values()]),
-    createField(field: TargetField) {
-      fields.set(field.name, field);
-      return okAsync(undefined);
-    },
-    createAccount(account: NewAccount, idempotencyKey: string): ResultAsync<CreateResult, DirectoryError> {
-      const known = created.get(idempotencyKey);
-      if (known !== undefined) return okAsync({ accountId: known, created: false });
-      if (owner(account.email) !== null) return failure("EmailTaken", `Another account uses ${account.email}.`);
-      const accountId = `u${next++}`;
-      accounts.set(accountId, {
-        accountId,
-        email: account.email,
-        firstName: account.firstName,
-        lastName: account.lastName,
-        sourceId: account.sourceId,
-        archived: false,
-        managed: true,
-        ...(account.familyGroupId === undefined ? {} : { familyGroupId: account.familyGroupId }),
-        fields: { ...account.fields },
-        neverAccessed: true,
-      });
-      created.set(idempotencyKey, accountId);
-      return okAsync({ accountId, created: true });
-    },
-    linkAccount: (accountId, sourceId, patch) => patched(accountId, patch, { sourceId, managed: true }),
-    updateAccount: (accountId, patch) => patched(accountId, patch, {}),
-    restoreAccount: (accountId, patch) => patched(accountId, patch, { archived: false }),
-    archiveAccount: (accountId) => patched(accountId, {}, { archived: true }),
-  };
+  // Only the port's methods: the memory directory's state and write count are core's test aids.
+  const {
+    getInstance: _state,
+    snapshot,
+    writes: _writes,
+    mergeAccounts: _merge,
+    ...port
+  } = createMemoryDirectory({ accounts: initial, idPrefix: "u" });
+  return { ...port, name: "host-accounts", rows: snapshot };
 }

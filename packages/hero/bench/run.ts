@@ -32,26 +32,11 @@ import {
   runExport,
 } from "@rostersync/hero";
 import { createFakeFacts, type FakeFactsOptions } from "../test/helpers/fake-facts-attendance.ts";
+// The tests' school (Lincoln High, `hs`, periods p1–p3): the exports select its two tardy codes.
+import { behaviorCodes, bellSchedules, factsFields, schools } from "../test/helpers/school.ts";
 
 const TOTAL = Number(process.argv[2] ?? 100_000);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-
-const schools = [{ schoolId: "hs", name: "Lincoln High", sisSchoolCode: "LHS" }];
-const behaviorCodes = [
-  { codeId: "tardy", name: "Tardy", externalReferenceCode: "T" },
-  { codeId: "tardy-unexcused", name: "Unexcused Tardy", externalReferenceCode: "TU" },
-];
-const bellSchedules = [
-  {
-    scheduleId: "hs",
-    schoolId: "hs",
-    periods: [
-      { periodId: "p1", name: "1", start: "08:00", end: "08:50" },
-      { periodId: "p2", name: "2", start: "08:55", end: "09:45" },
-      { periodId: "p3", name: "3", start: "09:50", end: "10:40" },
-    ],
-  },
-];
 
 /** `n` tardies, each in its own FACTS slot (student × date × period). */
 function tardies(n: number): TardyEvent[] {
@@ -110,14 +95,7 @@ const factsConfig: ExportConfig = exportConfigSchema.parse({
   name: "Bench FACTS",
   preset: "facts",
   sink: "facts",
-  fields: [
-    { field: "studentSisId" },
-    { field: "schoolCode" },
-    { field: "date" },
-    { field: "period" },
-    { field: "externalReferenceCode" },
-    { field: "comment" },
-  ],
+  fields: factsFields,
 });
 const classes = {
   "LHS/1": { classId: 501, column: "1" },

@@ -35,62 +35,98 @@ const quote = (s: string) => `"${s}"`;
  */
 export function validateExport(config: ExportConfig, context: ValidationContext): ExportProblem[] {
   const problems: ExportProblem[] = [];
-  const add = (code: ExportProblem["code"], path: (string | number)[], message: string) =>
+  const add: Report = (code, path, message) => {
     problems.push({ code, path, message });
-
+  };
   if (config.name.trim() === "") add(problemCodes.EmptyName, ["name"], "Give the export a name.");
+  const selectedSchools = checkSchools(config, context, add);
+  checkBehaviorCodes(config, context, add);
+  checkFields(config, context, selectedSchools, add);
+  checkSchedule(config, add);
+  if (context.sinkNames !== undefined && !context.sinkNames.includes(config.sink)) {
+    add(
+      problemCodes.UnknownSink,
+      ["sink"],
+      `The destination ${quote(config.sink)} is not set up; choose one of: ${context.sinkNames.join(", ") || "none"}.`,
+    );
+  }
+  return problems;
+}
 
-  // Schools.
-  const schoolsById = new Map(context.schools.map((s) => [s.schoolId, s]));
-  const schedules = new Set(context.bellSchedules.filter((b) => b.periods.length > 0).map((b) => b.schoolId));
-  const selectedSchools: TardySchool[] = [];
+/** Records one problem; {@link validateExport} keeps them in the order they are found. */
+type Report = (code: ExportProblem["code"], path: (string | number)[], message: string) => void;
+
+/**
+ * Walks the ids an export selects, in order: `missing` for an id `byId` does not hold, `found` with the
+ * entry of every other, so that the problems of each position come out in the position's order.
+ */
+function eachSelected<T>(
+  ids: readonly string[],
+  byId: ReadonlyMap<string, T>,
+  missing: (id: string, index: number) => void,
+  found: (entry: T, index: number) => void,
+): void {
+  ids.forEach((id, index) => {
+    const entry = byId.get(id);
+    if (entry === undefined) missing(id, index);
+    else found(entry, index);
+  });
+}
+
+/** The selected schools Hero knows; reports an empty selection and every unknown school. */
+function checkSchools(config: ExportConfig, context: ValidationContext, add: Report): TardySchool[] {
+  const selected: TardySchool[] = [];
   if (config.schoolIds.length === 0) add(problemCodes.NoSchools, ["schoolIds"], "Choose at least one school.");
-  config.schoolIds.forEach((id, i) => {
-    const school = schoolsById.get(id);
-    if (school === undefined) {
+  eachSelected(
+    config.schoolIds,
+    new Map(context.schools.map((s) => [s.schoolId, s])),
+    (id, i) =>
       add(
         problemCodes.UnknownSchool,
         ["schoolIds", i],
         `School ${quote(id)} is not one of the schools in Hero; remove it from the export.`,
-      );
-    } else selectedSchools.push(school);
-  });
+      ),
+    (school) => selected.push(school),
+  );
+  return selected;
+}
 
-  // Behaviour codes and their External Reference Codes.
-  const codesById = new Map(context.behaviorCodes.map((c) => [c.codeId, c]));
+/** Behaviour codes and their External Reference Codes: unknown, empty, not the SIS's, or shared. */
+function checkBehaviorCodes(config: ExportConfig, context: ValidationContext, add: Report): void {
   const sisCodes = context.sisCodes === undefined ? null : new Set(context.sisCodes.map((c) => c.trim()));
   const byReference = new Map<string, string[]>();
   if (config.behaviorCodeIds.length === 0) {
     add(problemCodes.NoBehaviorCodes, ["behaviorCodeIds"], "Choose at least one behaviour code to export.");
   }
-  config.behaviorCodeIds.forEach((id, i) => {
-    const code = codesById.get(id);
-    if (code === undefined) {
+  eachSelected(
+    config.behaviorCodeIds,
+    new Map(context.behaviorCodes.map((c) => [c.codeId, c])),
+    (id, i) =>
       add(
         problemCodes.UnknownBehaviorCode,
         ["behaviorCodeIds", i],
         `Behaviour code ${quote(id)} does not exist in Hero; remove it from the export.`,
-      );
-      return;
-    }
-    const reference = code.externalReferenceCode?.trim() ?? "";
-    if (reference === "") {
-      add(
-        problemCodes.EmptyExternalReferenceCode,
-        ["behaviorCodeIds", i],
-        `Behaviour code ${quote(code.name)} has no External Reference Code. Enter the SIS's code for it under Config > Behavior Codes (pencil icon).`,
-      );
-      return;
-    }
-    byReference.set(reference, [...(byReference.get(reference) ?? []), code.name]);
-    if (sisCodes !== null && !sisCodes.has(reference)) {
-      add(
-        problemCodes.ExternalReferenceCodeNotInSis,
-        ["behaviorCodeIds", i],
-        `Behaviour code ${quote(code.name)} has External Reference Code ${quote(reference)}, which is not one of the SIS's codes (${[...sisCodes].sort().join(", ") || "none"}). Correct it under Config > Behavior Codes.`,
-      );
-    }
-  });
+      ),
+    (code, i) => {
+      const reference = code.externalReferenceCode?.trim() ?? "";
+      if (reference === "") {
+        add(
+          problemCodes.EmptyExternalReferenceCode,
+          ["behaviorCodeIds", i],
+          `Behaviour code ${quote(code.name)} has no External Reference Code. Enter the SIS's code for it under Config > Behavior Codes (pencil icon).`,
+        );
+        return;
+      }
+      byReference.set(reference, [...(byReference.get(reference) ?? []), code.name]);
+      if (sisCodes !== null && !sisCodes.has(reference)) {
+        add(
+          problemCodes.ExternalReferenceCodeNotInSis,
+          ["behaviorCodeIds", i],
+          `Behaviour code ${quote(code.name)} has External Reference Code ${quote(reference)}, which is not one of the SIS's codes (${[...sisCodes].sort().join(", ") || "none"}). Correct it under Config > Behavior Codes.`,
+        );
+      }
+    },
+  );
   for (const [reference, names] of byReference) {
     if (names.length > 1) {
       add(
@@ -100,8 +136,19 @@ export function validateExport(config: ExportConfig, context: ValidationContext)
       );
     }
   }
+}
 
-  // Fields.
+/**
+ * The columns: none, unknown or repeated fields, repeated headers, a field that needs a bell schedule some
+ * selected school has not mapped, and a field the preset needs but the export leaves out.
+ */
+function checkFields(
+  config: ExportConfig,
+  context: ValidationContext,
+  selectedSchools: readonly TardySchool[],
+  add: Report,
+): void {
+  const schedules = new Set(context.bellSchedules.filter((b) => b.periods.length > 0).map((b) => b.schoolId));
   const preset = PRESET_REGISTRY[config.preset];
   if (config.fields.length === 0) {
     add(problemCodes.EmptyFieldList, ["fields"], "Add at least one field to the export (the + next to a field).");
@@ -147,8 +194,10 @@ export function validateExport(config: ExportConfig, context: ValidationContext)
       );
     }
   }
+}
 
-  // Schedule.
+/** The schedule: an unknown time zone, a time of day that is not HH:MM, a weekly export without days. */
+function checkSchedule(config: ExportConfig, add: Report): void {
   const { frequency, timeOfDay, timezone } = config.schedule;
   if (!isValidTimeZone(timezone)) {
     add(
@@ -167,14 +216,6 @@ export function validateExport(config: ExportConfig, context: ValidationContext)
   if (frequency.type === "weekly" && frequency.days.length === 0) {
     add(problemCodes.NoWeekdays, ["schedule", "frequency", "days"], "Choose the days a weekly export runs on.");
   }
-  if (context.sinkNames !== undefined && !context.sinkNames.includes(config.sink)) {
-    add(
-      problemCodes.UnknownSink,
-      ["sink"],
-      `The destination ${quote(config.sink)} is not set up; choose one of: ${context.sinkNames.join(", ") || "none"}.`,
-    );
-  }
-  return problems;
 }
 
 /** The header of the config's `index`-th column: its own, else the preset's, else the field's label. */

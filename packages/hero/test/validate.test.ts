@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { exportConfigSchema, parseExportConfig, problemCodes, validateExport } from "../src/index.js";
 import { behaviorCodes, bellSchedules, config, schools, sisCodes } from "./helpers/school.js";
@@ -98,6 +99,43 @@ describe("validateExport (the article's checks)", () => {
       problemCodes.DuplicateHeader,
       problemCodes.UnknownTimezone,
     ]);
+  });
+
+  it("reports each selected school and code at its place in the selection, unknown ones between known ones", () => {
+    const problems = validateExport(
+      config({ schoolIds: ["nowhere", "hs", "elsewhere"], behaviorCodeIds: ["gone", "late-bus", "tardy", "lost"] }),
+      context,
+    );
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      [problemCodes.UnknownSchool, ["schoolIds", 0]],
+      [problemCodes.UnknownSchool, ["schoolIds", 2]],
+      [problemCodes.UnknownBehaviorCode, ["behaviorCodeIds", 0]],
+      [problemCodes.EmptyExternalReferenceCode, ["behaviorCodeIds", 1]],
+      [problemCodes.UnknownBehaviorCode, ["behaviorCodeIds", 3]],
+    ]);
+  });
+
+  it("names every unknown school and code once, at its position, whatever the selection (property)", () => {
+    const knownSchools = new Set(schools.map((s) => s.schoolId));
+    const knownCodes = new Set(behaviorCodes.map((c) => c.codeId));
+    const unknownAt = (ids: readonly string[], known: ReadonlySet<string>) =>
+      ids.flatMap((id, i) => (known.has(id) ? [] : [i]));
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom("hs", "ms", "x", " hs", ""), { maxLength: 6 }),
+        fc.array(fc.constantFrom("tardy", "late-bus", "tardy-typo", "TARDY", "nope"), { maxLength: 6 }),
+        (schoolIds, behaviorCodeIds) => {
+          const problems = validateExport(config({ schoolIds, behaviorCodeIds }), context);
+          const positions = (code: string) => problems.filter((p) => p.code === code).map((p) => p.path[1]);
+          expect(positions(problemCodes.UnknownSchool)).toEqual(unknownAt(schoolIds, knownSchools));
+          expect(positions(problemCodes.UnknownBehaviorCode)).toEqual(unknownAt(behaviorCodeIds, knownCodes));
+          // A code Hero knows is checked at its own place: an empty External Reference Code where late-bus is.
+          expect(positions(problemCodes.EmptyExternalReferenceCode)).toEqual(
+            behaviorCodeIds.flatMap((id, i) => (id === "late-bus" ? [i] : [])),
+          );
+        },
+      ),
+    );
   });
 
   it("asks for the fields the FACTS preset needs", () => {

@@ -1,5 +1,8 @@
+// The school every hero test and the benchmark share: its schools, behaviour codes, bell schedule, SIS codes,
+// export configs and tardies. No relative imports: the benchmark loads it with Node's type stripping (the
+// tests resolve `@rostersync/hero` to the sources, the benchmark to the build).
 import type { BehaviorCode, BellSchedule, TardyEvent, TardySchool } from "@rostersync/core";
-import { type ExportConfig, type ExportConfigInput, exportConfigSchema } from "../../src/index.js";
+import { type ExportConfig, type ExportConfigInput, exportConfigSchema } from "@rostersync/hero";
 
 export const schools: TardySchool[] = [
   { schoolId: "hs", name: "Lincoln High", sisSchoolCode: "LHS" },
@@ -80,6 +83,16 @@ export function edit(event: TardyEvent, changes: Partial<TardyEvent>): TardyEven
   return { ...event, ...changes, updatedAt: new Date(clock).toISOString() };
 }
 
+/** The columns of an export to FACTS attendance: what the FACTS attendance sink reads from each tardy. */
+export const factsFields: ExportConfigInput["fields"] = [
+  { field: "studentSisId" },
+  { field: "schoolCode" },
+  { field: "date" },
+  { field: "period" },
+  { field: "externalReferenceCode" },
+  { field: "comment" },
+];
+
 /** An export to FACTS attendance with the FACTS preset: the config the FACTS sink tests share. */
 export function factsExportConfig(): ExportConfig {
   return config({
@@ -87,13 +100,6 @@ export function factsExportConfig(): ExportConfig {
     name: "Tardies to FACTS",
     preset: "facts",
     sink: "facts",
-    fields: [
-      { field: "studentSisId" },
-      { field: "schoolCode" },
-      { field: "date" },
-      { field: "period" },
-      { field: "externalReferenceCode" },
-      { field: "comment" },
-    ],
+    fields: factsFields,
   });
 }
