@@ -1,5 +1,4 @@
 import {
-  type Account,
   createMemoryDirectory,
   createMemoryHoursSink,
   createMemoryHoursSource,
@@ -16,67 +15,44 @@ import { seededRandom } from "@rostersync/core/testing";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { createSync, HOURS_WATERMARK } from "../src/index.js";
+import {
+  EMPTY_SCHOOL,
+  historicHour,
+  hostHour,
+  hoursSchool,
+  manualClock,
+  numberedAccounts,
+  studentProfile,
+} from "./support/hours.js";
 
-const PROFILE: SyncProfile = {
-  role: "student",
-  schools: ["MAIN"],
-  gradeLevels: ["08"],
-  fieldMap: [],
-  defaultSelection: true,
-  hoursSync: { enabled: true, historicImportDone: false },
-};
+const PROFILE: SyncProfile = studentProfile({ hoursSync: { enabled: true, historicImportDone: false } });
 
-/** A school with no people yet: the setup's school and grade exist (setup checks them). */
-const EMPTY_SCHOOL = {
-  people: [],
-  schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
-  gradeLevels: [{ code: "08", name: "08", sortOrder: 8, final: true }],
-};
-
-const linked = (n: number): Account[] =>
-  Array.from({ length: n }, (_, i) => ({
-    accountId: `a${i + 1}`,
-    email: `p${i + 1}@example.org`,
-    sourceId: `${100000 + i + 1}`,
-    archived: false,
-    managed: true,
-    fields: {},
-    neverAccessed: false,
-  }));
+const linked = (n: number) => numberedAccounts(n, { sourceBase: 100000 });
 
 let clockTick = 0;
 const stamp = () => new Date(Date.UTC(2026, 0, 1) + ++clockTick * 1000).toISOString();
 
-const entry = (i: number, accounts: number, extra: Partial<HostHourEntry> = {}): HostHourEntry => ({
-  hourId: `h${i}`,
-  accountId: `a${(i % accounts) + 1}`,
-  role: "student",
-  date: "2026-01-15",
-  hours: 1 + (i % 4),
-  description: `Library shift ${i}`,
-  approved: true,
-  deleted: false,
-  updatedAt: stamp(),
-  ...extra,
-});
+const entry = (i: number, accounts: number, extra: Partial<HostHourEntry> = {}): HostHourEntry =>
+  hostHour({
+    hourId: `h${i}`,
+    accountId: `a${(i % accounts) + 1}`,
+    date: "2026-01-15",
+    hours: 1 + (i % 4),
+    description: `Library shift ${i}`,
+    updatedAt: stamp(),
+    ...extra,
+  });
 
 async function setUp(options: { sink?: MemoryHoursSink; profile?: SyncProfile; accounts?: number } = {}) {
-  const store = createMemoryStore();
   const n = options.accounts ?? 50;
-  const directory = createMemoryDirectory({ accounts: linked(n) });
-  const sink = options.sink ?? createMemoryHoursSink();
-  const hoursSource = createMemoryHoursSource();
-  const sync = createSync({
-    tenantId: "school-1",
-    source: createMemoryRosterSource({ snapshot: EMPTY_SCHOOL }),
-    directory,
-    store,
-    hours: sink,
-    hoursSource,
+  const school = hoursSchool({
+    accounts: linked(n),
+    sink: options.sink ?? createMemoryHoursSink(),
+    roster: EMPTY_SCHOOL,
     hoursBatchSize: 25,
   });
-  (await sync.setup(options.profile ?? PROFILE))._unsafeUnwrap();
-  return { store, directory, sink, hoursSource, sync, n };
+  (await school.sync.setup(options.profile ?? PROFILE))._unsafeUnwrap();
+  return { ...school, n };
 }
 
 /** What the SIS should hold: one record per approved, live entry, with the entry's details. */
@@ -200,15 +176,14 @@ describe("pushHours (docs/hours.md)", () => {
 });
 
 describe("historic hours and the enable guard (docs/hours.md)", () => {
-  const historic = (i: number): SisServiceHour => ({
-    serviceHoursId: `old-${i}`,
-    hostHourId: null,
-    personId: `${100000 + i}`,
-    role: "student",
-    date: "2025-05-01",
-    hours: 2,
-    description: `Old shift ${i}`,
-  });
+  const historic = (i: number): SisServiceHour =>
+    historicHour({
+      serviceHoursId: `old-${i}`,
+      personId: `${100000 + i}`,
+      date: "2025-05-01",
+      hours: 2,
+      description: `Old shift ${i}`,
+    });
   const off: SyncProfile = { ...PROFILE, hoursSync: { enabled: false, historicImportDone: false } };
 
   it("refuses to enable while the SIS holds hours the ledger never saw, unless forced", async () => {
@@ -232,17 +207,16 @@ describe("historic hours and the enable guard (docs/hours.md)", () => {
 
     // The host now shows the imported hours as its own entries: pushing them must write nothing.
     const h1 = historic(1);
-    hoursSource.put({
-      hourId: "host-9",
-      accountId: "a1",
-      role: "student",
-      date: h1.date,
-      hours: h1.hours,
-      description: h1.description,
-      approved: true,
-      deleted: false,
-      updatedAt: stamp(),
-    });
+    hoursSource.put(
+      hostHour({
+        hourId: "host-9",
+        accountId: "a1",
+        date: h1.date,
+        hours: h1.hours,
+        description: h1.description,
+        updatedAt: stamp(),
+      }),
+    );
     const pushed = (await sync.pushHours())._unsafeUnwrap();
     expect(pushed.writes).toBe(0);
     expect(pushed.outcomes[0]?.status).toBe("from-sis");
@@ -294,23 +268,22 @@ function slowSink(
 describe("pushHours keeps the school's lease inside a batch", () => {
   async function twoWorkers(sink: (clock: { at: number }) => HoursSink) {
     const store = createMemoryStore();
-    const clock = { at: 1_000_000, now: () => clock.at };
+    const clock = manualClock(1_000_000);
     const directory = createMemoryDirectory({ accounts: linked(50) });
     const hoursSource = createMemoryHoursSource();
     const make = (who: string) => {
       let id = 0;
-      return createSync({
-        tenantId: "school-1",
-        source: createMemoryRosterSource({ snapshot: EMPTY_SCHOOL }),
+      return hoursSchool({
+        roster: EMPTY_SCHOOL,
         directory,
         store,
-        hours: sink(clock),
+        sink: sink(clock),
         hoursSource,
         hoursBatchSize: 200,
         clock,
         lockTtlMs: 100,
         newId: () => `${who}-${++id}`,
-      });
+      }).sync;
     };
     const a = make("a");
     (await a.setup(PROFILE))._unsafeUnwrap();
