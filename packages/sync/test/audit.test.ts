@@ -1,23 +1,8 @@
-import {
-  type AuditRecord,
-  createMemoryDirectory,
-  createMemoryHoursSink,
-  createMemoryRosterSource,
-  createMemoryStore,
-  type RosterSnapshot,
-} from "@rostersync/core";
+import { type AuditRecord, createMemoryHoursSink, type RosterSnapshot } from "@rostersync/core";
 import { generatedProfile, generateSchool } from "@rostersync/core/testing";
 import { describe, expect, it } from "vitest";
-import { createSync } from "../src/index.js";
-import {
-  historicHour,
-  hostHour,
-  hoursSchool,
-  manualClock,
-  must,
-  numberedAccounts,
-  studentProfile,
-} from "./support/hours.js";
+import { historicHour, hostHour, hoursSchool } from "./support/hours.js";
+import { manualClock, memorySchool, must, numberedAccounts, studentProfile } from "./support/school.js";
 
 const T = "school-audit";
 let ids = 0;
@@ -99,15 +84,7 @@ describe("everything that writes leaves an audit record (issue 15, item 9)", () 
   it("apply: a held plan and a stale plan are refused with a record, an applied run has one, an unattended stop too", async () => {
     const school = generateSchool({ seed: 21, people: 80, accountsFor: "none" });
     let roster: RosterSnapshot = { people: school.people, schools: school.schools, gradeLevels: school.gradeLevels };
-    const directory = createMemoryDirectory();
-    const store = createMemoryStore();
-    const sync = createSync({
-      tenantId: T,
-      source: createMemoryRosterSource({ snapshot: () => roster }),
-      directory,
-      store,
-      newId,
-    });
+    const { sync, directory, store } = memorySchool({ tenantId: T, roster: () => roster, newId });
     must(await sync.setup(generatedProfile(school, "student")));
 
     // The first sync, unattended: stopped for a person.
@@ -156,12 +133,7 @@ describe("everything that writes leaves an audit record (issue 15, item 9)", () 
     });
     expect(must(await sync.audit({ kind: "apply-refused", limit: 1 })).map((a) => a.planHash)).toEqual([held.planHash]);
     // Queryable per school: another school in the same store has none of them.
-    const other = createSync({
-      tenantId: "other-school",
-      source: createMemoryRosterSource({ snapshot: () => roster }),
-      directory,
-      store,
-    });
+    const { sync: other } = memorySchool({ tenantId: "other-school", roster: () => roster, directory, store });
     expect(must(await other.audit())).toEqual([]);
   });
 });

@@ -1,24 +1,7 @@
-import {
-  createMemoryDirectory,
-  createMemoryHoursSink,
-  createMemoryRosterSource,
-  createMemoryStore,
-  type HostHourEntry,
-  type MemoryHoursSink,
-  type SyncProfile,
-} from "@rostersync/core";
+import { createMemoryHoursSink, type HostHourEntry, type MemoryHoursSink, type SyncProfile } from "@rostersync/core";
 import { describe, expect, it } from "vitest";
-import { createSync } from "../src/index.js";
-import {
-  EMPTY_ROSTER,
-  historicHour,
-  hostHour,
-  hoursSchool,
-  manualClock,
-  must,
-  numberedAccounts,
-  studentProfile,
-} from "./support/hours.js";
+import { historicHour, hostHour, hoursSchool } from "./support/hours.js";
+import { manualClock, memorySchool, must, numberedAccounts, studentProfile } from "./support/school.js";
 
 const OFF: SyncProfile = studentProfile();
 const ON: SyncProfile = { ...OFF, hoursSync: { enabled: true, historicImportDone: false } };
@@ -119,12 +102,7 @@ describe("the historic-hours guard on every path that switches write-back on (is
   });
 
   it("needs both hours ports to switch on through setup", async () => {
-    const sync = createSync({
-      tenantId: "t",
-      source: createMemoryRosterSource({ snapshot: EMPTY_ROSTER }),
-      directory: createMemoryDirectory(),
-      store: createMemoryStore(),
-    });
+    const { sync } = memorySchool({ tenantId: "t" });
     const refused = await sync.setup(ON);
     expect(refused.isErr() && refused.error.type).toBe("HoursNotConfigured");
   });

@@ -1,29 +1,19 @@
 import {
-  createMemoryDirectory,
   createMemoryHoursSink,
-  createMemoryHoursSource,
-  createMemoryRosterSource,
-  createMemoryStore,
   type HostHourEntry,
   type HoursSink,
   type HourWriteOutcome,
   type MemoryHoursSink,
+  type MemoryStore,
   type SisServiceHour,
   type SyncProfile,
 } from "@rostersync/core";
 import { seededRandom } from "@rostersync/core/testing";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
-import { createSync, HOURS_WATERMARK } from "../src/index.js";
-import {
-  EMPTY_SCHOOL,
-  historicHour,
-  hostHour,
-  hoursSchool,
-  manualClock,
-  numberedAccounts,
-  studentProfile,
-} from "./support/hours.js";
+import { HOURS_WATERMARK, type Sync } from "../src/index.js";
+import { type HoursSchool, historicHour, hostHour, hoursSchool } from "./support/hours.js";
+import { EMPTY_SCHOOL, manualClock, memorySchool, numberedAccounts, studentProfile } from "./support/school.js";
 
 const PROFILE: SyncProfile = studentProfile({ hoursSync: { enabled: true, historicImportDone: false } });
 
@@ -111,12 +101,7 @@ describe("pushHours (docs/hours.md)", () => {
   });
 
   it("needs both hours ports (HoursNotConfigured)", async () => {
-    const sync = createSync({
-      tenantId: "t",
-      source: createMemoryRosterSource({ snapshot: EMPTY_SCHOOL }),
-      directory: createMemoryDirectory(),
-      store: createMemoryStore(),
-    });
+    const { sync } = memorySchool({ tenantId: "t", roster: EMPTY_SCHOOL });
     expect((await sync.pushHours())._unsafeUnwrapErr().type).toBe("HoursNotConfigured");
   });
 
@@ -267,34 +252,32 @@ function slowSink(
 
 describe("pushHours keeps the school's lease inside a batch", () => {
   async function twoWorkers(sink: (clock: { at: number }) => HoursSink) {
-    const store = createMemoryStore();
     const clock = manualClock(1_000_000);
-    const directory = createMemoryDirectory({ accounts: linked(50) });
-    const hoursSource = createMemoryHoursSource();
-    const make = (who: string) => {
+    // Both workers share the school's directory, store and host hours; each has its own sink and ids.
+    const make = (who: string, shared?: HoursSchool<HoursSink>) => {
       let id = 0;
       return hoursSchool({
         roster: EMPTY_SCHOOL,
-        directory,
-        store,
+        accounts: linked(50),
+        ...(shared && { directory: shared.directory, store: shared.store, hoursSource: shared.hoursSource }),
         sink: sink(clock),
-        hoursSource,
         hoursBatchSize: 200,
         clock,
         lockTtlMs: 100,
         newId: () => `${who}-${++id}`,
-      }).sync;
+      });
     };
-    const a = make("a");
+    const first = make("a");
+    const { store, hoursSource, sync: a } = first;
     (await a.setup(PROFILE))._unsafeUnwrap();
     for (let i = 1; i <= 40; i++) hoursSource.put(entry(i, 50));
-    return { store, clock, hoursSource, a, b: make("b") };
+    return { store, clock, hoursSource, a, b: make("b", first).sync };
   }
 
   it("renews it while one batch outlasts it many times over: a second push is Locked throughout", async () => {
     const base = createMemoryHoursSink();
     const refused: string[] = [];
-    let other: ReturnType<typeof createSync> | undefined;
+    let other: Sync | undefined;
     const { a, b, hoursSource, store } = await twoWorkers((clock) =>
       // 40 entries × 30 ms in one batch: 1.2 s of a 100 ms lease.
       slowSink(base, clock, 30, async (n) => {
@@ -312,8 +295,8 @@ describe("pushHours keeps the school's lease inside a batch", () => {
 
   it("stops the batch once the lease ran out and another worker took it; the next push settles it once", async () => {
     const base = createMemoryHoursSink();
-    let thief: Awaited<ReturnType<ReturnType<typeof createMemoryStore>["acquireLock"]>> | undefined;
-    let store!: ReturnType<typeof createMemoryStore>;
+    let thief: Awaited<ReturnType<MemoryStore["acquireLock"]>> | undefined;
+    let store!: MemoryStore;
     let clockRef!: { at: number };
     const setup = await twoWorkers((clock) => {
       clockRef = clock;

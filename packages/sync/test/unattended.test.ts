@@ -1,16 +1,10 @@
-import { createMemoryDirectory, createMemoryRosterSource, createMemoryStore } from "@rostersync/core";
+import { createMemoryDirectory, createMemoryStore } from "@rostersync/core";
 import { generatedProfile, generateSchool as generateHostSchool } from "@rostersync/core/testing";
 import { createFactsClient, createFactsSource } from "@rostersync/facts";
 import { createFactsSimulator, type FactsServer, generateSchool, startFactsServer } from "@rostersync/facts/testing";
-import type { Result } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSync } from "../src/index.js";
-
-/** The value of a result, or a throw that shows the error. */
-function must<T, E>(result: Result<T, E>): T {
-  if (result.isErr()) throw new Error(JSON.stringify(result.error));
-  return result.value;
-}
+import { ALL_GRADES, memorySchool, must, rosterOf, studentProfile } from "./support/school.js";
 
 const keys = { subscriptionKey: "0123456789abcdef0123456789abcdef", apiKey: `FK-${"ef".repeat(50)}` };
 const sim = createFactsSimulator({ school: generateSchool({ seed: 7, people: 600 }), keys, rateLimit: false });
@@ -35,16 +29,7 @@ describe("unattended runs (issue 15, item 8)", () => {
       directory,
       store: createMemoryStore(),
     });
-    must(
-      await sync.setup({
-        role: "student",
-        schools: ["MAIN"],
-        gradeLevels: ["K", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"],
-        fieldMap: [],
-        defaultSelection: true,
-        hoursSync: { enabled: false, historicImportDone: false },
-      }),
-    );
+    must(await sync.setup(studentProfile({ gradeLevels: ALL_GRADES })));
     // The attended first sync.
     sim.resetStats();
     must(await sync.refresh());
@@ -72,20 +57,7 @@ describe("the first sync of a school is attended (issue 15, item 8)", () => {
       missingEmailRate: 0,
       invalidEmailRate: 0,
     });
-    const directory = createMemoryDirectory();
-    const store = createMemoryStore();
-    const sync = createSync({
-      tenantId: "school-new",
-      source: createMemoryRosterSource({
-        snapshot: {
-          people: school.people,
-          schools: school.schools,
-          gradeLevels: school.gradeLevels,
-        },
-      }),
-      directory,
-      store,
-    });
+    const { sync, directory, store } = memorySchool({ tenantId: "school-new", roster: rosterOf(school) });
     must(await sync.setup(generatedProfile(school, "student")));
     const first = must(await sync.run({ unattended: true }));
     expect(first.applied).toBe(false);

@@ -1,6 +1,7 @@
 import { createMemoryHoursSink, type HostHourEntry } from "@rostersync/core";
 import { describe, expect, it } from "vitest";
-import { EMPTY_SCHOOL, historicHour, hostAccount, hostHour, hoursSchool, studentProfile } from "../support/hours.js";
+import { historicHour, hostHour, hoursSchool } from "../support/hours.js";
+import { EMPTY_SCHOOL, hostAccount, studentProfile } from "../support/school.js";
 
 const PROFILE = studentProfile();
 
