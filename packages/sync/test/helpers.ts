@@ -50,6 +50,10 @@ export function handPlan(n: number, extra: PlanAction[] = [], hash = "hash-1"): 
   };
 }
 
+/** The check under the lock, answering `plan` as verified with nothing reviewed, selected or acknowledged. */
+export const verified = (plan: SyncPlan) => async () =>
+  ok({ plan, reviewedIds: [], selections: {}, errorFingerprints: [], acknowledged: false });
+
 /** An apply context over the given store and directory, with no post-run bookkeeping. */
 export function engineContext(
   store: SyncStore = createMemoryStore(),

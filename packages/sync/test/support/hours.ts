@@ -7,11 +7,13 @@ import {
   createMemoryHoursSource,
   type HostHourEntry,
   type HoursSink,
+  type HourWrite,
   type MemoryDirectory,
   type MemoryHoursSink,
   type MemoryHoursSource,
   type SisServiceHour,
 } from "@rostersync/core";
+import type { PlannedWrite } from "../../src/hours/types.js";
 import { type MemorySchool, type MemorySchoolOptions, memorySchool } from "./school.js";
 
 /** A host hour entry of a student, approved and live unless `fields` say otherwise. */
@@ -70,4 +72,27 @@ export function hoursSchool<S extends HoursSink = MemoryHoursSink>(
     ...rest
   } = options;
   return { ...memorySchool({ ...rest, hours: sink, hoursSource }), sink, hoursSource };
+}
+
+/**
+ * A write decided on for host entry `hourId`, with the ledger entry that marks it pending, for tests of one
+ * hours step. The write names `serviceHoursId` only when one is given (`null` included).
+ */
+export function plannedWrite(
+  write: Pick<HourWrite, "hourId" | "op" | "hour"> & { readonly serviceHoursId?: string | null },
+): PlannedWrite {
+  const { hourId, op, serviceHoursId, hour } = write;
+  return {
+    write: { hourId, op, ...(serviceHoursId === undefined ? {} : { serviceHoursId }), hour },
+    ledger: {
+      hourId,
+      serviceHoursId: serviceHoursId ?? null,
+      personId: hour.personId,
+      role: hour.role,
+      fingerprint: "f",
+      origin: "host",
+      state: "pending",
+      updatedAt: "2026-03-01T00:00:00.000Z",
+    },
+  };
 }
