@@ -1,8 +1,9 @@
 import type { HostHourEntry } from "@rostersync/core";
 import { seededRandom } from "@rostersync/core/testing";
-import { createFactsClient, createFactsHoursSink, type FactsClientOptions, parseMarker } from "@rostersync/facts";
+import { createFactsHoursSink, parseMarker } from "@rostersync/facts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServiceHoursServer, startServiceHoursServer } from "./facts/service-hours-server.js";
+import { testFactsClient } from "./support/facts.js";
 import { hostHour, hoursSchool } from "./support/hours.js";
 import { EMPTY_ROSTER, hostAccount, PUSHING_PROFILE, studentProfile } from "./support/school.js";
 
@@ -20,22 +21,10 @@ afterAll(() => server.close());
 let tick = 0;
 const stamp = () => new Date(Date.UTC(2026, 2, 1) + ++tick * 1000).toISOString();
 
-/** A FACTS client of the stand-in server, with a budget and retries that never slow a test down. */
-function factsClient(extra: Partial<FactsClientOptions> = {}) {
-  return createFactsClient({
-    subscriptionKey: "0123456789abcdef0123456789abcdef",
-    apiKey: `FK-${"ab".repeat(50)}`,
-    baseUrl: server.url,
-    budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
-    retry: { baseDelayMs: 1, jitter: (d) => d },
-    ...extra,
-  });
-}
-
 describe("hours write-back through the FACTS hours sink over HTTP (docs/hours.md)", () => {
   it("1,000 entries with edits, un-approvals and lost answers: FACTS holds exactly the approved set", async () => {
     const random = seededRandom(1000);
-    const client = factsClient({ timeoutMs: 5000, concurrency: 8 });
+    const client = testFactsClient(server.url, { timeoutMs: 5000, concurrency: 8 });
     const { sync, hoursSource } = hoursSchool({
       tenantId: "school-hours",
       roster: { ...EMPTY_ROSTER, schools: [{ schoolCode: "MAIN", name: "Main", active: true }] },
@@ -127,7 +116,7 @@ describe("removing an hour from FACTS, which cannot delete", () => {
     const { sync, hoursSource, store } = hoursSchool({
       tenantId: "school-withdraw",
       accounts,
-      sink: createFactsHoursSink({ client: factsClient(), readBackDelayMs: 0, readBackAttempts: 1 }),
+      sink: createFactsHoursSink({ client: testFactsClient(server.url), readBackDelayMs: 0, readBackAttempts: 1 }),
     });
     const profile = studentProfile({
       schools: [],

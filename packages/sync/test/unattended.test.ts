@@ -1,9 +1,8 @@
-import { createMemoryDirectory, createMemoryStore } from "@rostersync/core";
 import { generatedProfile, generateSchool as generateHostSchool } from "@rostersync/core/testing";
-import { createFactsClient, createFactsSource } from "@rostersync/facts";
+import { createFactsSource } from "@rostersync/facts";
 import { createFactsSimulator, type FactsServer, generateSchool, startFactsServer } from "@rostersync/facts/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSync } from "../src/index.js";
+import { testFactsClient } from "./support/facts.js";
 import { ALL_GRADES, memorySchool, must, rosterOf, studentProfile } from "./support/school.js";
 
 const keys = { subscriptionKey: "0123456789abcdef0123456789abcdef", apiKey: `FK-${"ef".repeat(50)}` };
@@ -16,19 +15,8 @@ afterAll(() => server.close());
 
 describe("unattended runs (issue 15, item 8)", () => {
   it("reads the roster from FACTS once: as many requests as one refresh", async () => {
-    const client = createFactsClient({
-      ...keys,
-      baseUrl: server.url,
-      budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
-      retry: { baseDelayMs: 1, jitter: (d) => d },
-    });
-    const directory = createMemoryDirectory();
-    const sync = createSync({
-      tenantId: "school-nightly",
-      source: createFactsSource({ client }),
-      directory,
-      store: createMemoryStore(),
-    });
+    const client = testFactsClient(server.url, keys);
+    const { sync } = memorySchool({ tenantId: "school-nightly", source: createFactsSource({ client }) });
     must(await sync.setup(studentProfile({ gradeLevels: ALL_GRADES })));
     // The attended first sync.
     sim.resetStats();

@@ -118,14 +118,15 @@ export function manualClock(start: number): { at: number; now: () => number } {
 }
 
 /** What {@link memorySchool} wires; every other `createSync` option passes through unchanged. */
-export type MemorySchoolOptions<D extends TargetDirectory> = Partial<
-  Omit<SyncOptions, "source" | "directory" | "store">
-> & {
+export type MemorySchoolOptions<D extends TargetDirectory> = Partial<Omit<SyncOptions, "directory" | "store">> & {
   /** The host's accounts, in a new memory directory. Default none. */
   readonly accounts?: readonly Account[] | undefined;
   /** A directory of the test's own, or one shared with another instance (then `accounts` is not read). */
   readonly directory?: D | undefined;
-  /** What the roster source answers, or a function read on each refresh. Default {@link EMPTY_ROSTER}. */
+  /**
+   * What a memory roster source answers, or a function read on each refresh. Default {@link EMPTY_ROSTER}.
+   * Not read when the test brings its own `source`.
+   */
   readonly roster?: RosterSnapshot | (() => RosterSnapshot) | undefined;
   /** A store to share with another instance. Default a new memory store. */
   readonly store?: MemoryStore | undefined;
@@ -139,20 +140,20 @@ export interface MemorySchool<D extends TargetDirectory> {
 }
 
 /**
- * A `createSync` over a memory roster source, directory and store: tenant `school-1` unless `tenantId` says
+ * A `createSync` over a memory roster source (unless `source` is given), directory and store: tenant `school-1` unless `tenantId` says
  * otherwise. Setup is left to the test (what it saves is often what the test is about).
  */
 export function memorySchool<D extends TargetDirectory = MemoryDirectory>(
   options: MemorySchoolOptions<D> = {},
 ): MemorySchool<D> {
-  const { accounts, directory, roster, store = createMemoryStore(), ...rest } = options;
+  const { accounts, directory, roster, source, store = createMemoryStore(), ...rest } = options;
   const parts = {
     directory: directory ?? (createMemoryDirectory(accounts === undefined ? {} : { accounts }) as TargetDirectory as D),
     store,
   };
   const sync = createSync({
     tenantId: "school-1",
-    source: createMemoryRosterSource({ snapshot: roster ?? EMPTY_ROSTER }),
+    source: source ?? createMemoryRosterSource({ snapshot: roster ?? EMPTY_ROSTER }),
     ...parts,
     ...rest,
   });
