@@ -4,7 +4,7 @@ import { createFactsHoursSink, parseMarker } from "@rostersync/facts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServiceHoursServer, startServiceHoursServer } from "./facts/service-hours-server.js";
 import { testFactsClient } from "./support/facts.js";
-import { hostHour, hoursSchool } from "./support/hours.js";
+import { editedHour, hostHour, hoursSchool } from "./support/hours.js";
 import { EMPTY_ROSTER, hostAccount, PUSHING_PROFILE, studentProfile } from "./support/school.js";
 
 const PEOPLE = 150;
@@ -63,16 +63,8 @@ describe("hours write-back through the FACTS hours sink over HTTP (docs/hours.md
     for (let round = 0; round < 4; round++) {
       for (let k = 0; k < 120; k++) {
         const current = hoursSource.getInstance().entries.get(`hour-${random.int(0, 999)}`) as HostHourEntry;
-        const roll = random.next();
-        hoursSource.put(
-          roll < 0.4
-            ? { ...current, hours: current.hours + 0.5, updatedAt: stamp() }
-            : roll < 0.75
-              ? { ...current, approved: !current.approved, updatedAt: stamp() }
-              : roll < 0.85
-                ? { ...current, deleted: true, updatedAt: stamp() }
-                : { ...current, description: `${current.description} (edited)`, updatedAt: stamp() },
-        );
+        const edits = { cuts: [0.4, 0.75, 0.85], moreHours: 0.5, suffix: " (edited)" } as const;
+        hoursSource.put(editedHour(current, random.next(), stamp(), edits));
       }
       await sync.pushHours();
     }

@@ -12,7 +12,7 @@ import { seededRandom } from "@rostersync/core/testing";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { HOURS_WATERMARK, type Sync } from "../src/index.js";
-import { type HoursSchool, historicHour, hostHour, hoursSchool } from "./support/hours.js";
+import { editedHour, type HoursSchool, historicHour, hostHour, hoursSchool } from "./support/hours.js";
 import { EMPTY_SCHOOL, manualClock, memorySchool, numberedAccounts, studentProfile } from "./support/school.js";
 
 const PROFILE: SyncProfile = studentProfile({ hoursSync: { enabled: true, historicImportDone: false } });
@@ -139,15 +139,8 @@ describe("pushHours (docs/hours.md)", () => {
       for (let k = 0; k < 150; k++) {
         const i = 1 + random.int(0, 999);
         const current = hoursSource.getInstance().entries.get(`h${i}`)!;
-        const roll = random.next();
         hoursSource.put(
-          roll < 0.4
-            ? { ...current, hours: current.hours + 1, updatedAt: stamp() }
-            : roll < 0.7
-              ? { ...current, approved: !current.approved, updatedAt: stamp() }
-              : roll < 0.8
-                ? { ...current, deleted: true, updatedAt: stamp() }
-                : { ...current, description: `${current.description}!`, updatedAt: stamp() },
+          editedHour(current, random.next(), stamp(), { cuts: [0.4, 0.7, 0.8], moreHours: 1, suffix: "!" }),
         );
       }
     }

@@ -96,3 +96,22 @@ export function plannedWrite(
     },
   };
 }
+
+/** How {@link editedHour} edits: the cut points of `roll`, and what an edit adds. */
+export interface HourEdits {
+  /** `roll` below the first: more hours; below the second: (un)approved; below the third: deleted; else described anew. */
+  readonly cuts: readonly [number, number, number];
+  /** Hours an edit adds. */
+  readonly moreHours: number;
+  /** What an edit appends to the description. */
+  readonly suffix: string;
+}
+
+/** The host entry `current` after one edit chosen by `roll` (a number in [0, 1)), made at `updatedAt`. */
+export function editedHour(current: HostHourEntry, roll: number, updatedAt: string, edits: HourEdits): HostHourEntry {
+  const [more, approval, deletion] = edits.cuts;
+  if (roll < more) return { ...current, hours: current.hours + edits.moreHours, updatedAt };
+  if (roll < approval) return { ...current, approved: !current.approved, updatedAt };
+  if (roll < deletion) return { ...current, deleted: true, updatedAt };
+  return { ...current, description: `${current.description}${edits.suffix}`, updatedAt };
+}
