@@ -2,7 +2,7 @@ import { createMemoryDirectory, createMemoryStore, type DirectoryError, type Jou
 import { createSqliteDirectory } from "@rostersync/storage-sqlite";
 import { describe, expect, it } from "vitest";
 import { resumeRun, startRun } from "../src/apply.js";
-import { comparable, duplicates, engineContext, handPlan, verified } from "./helpers.js";
+import { comparable, duplicates, engineContext, handPlan, verified } from "./helpers/engine.js";
 
 describe("apply engine (docs/applying.md)", () => {
   it("journals an intent before and an outcome after every write, in batches", async () => {

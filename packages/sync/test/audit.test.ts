@@ -1,8 +1,8 @@
 import { type AuditRecord, createMemoryHoursSink, type RosterSnapshot } from "@rostersync/core";
 import { generatedProfile, generateSchool } from "@rostersync/core/testing";
 import { describe, expect, it } from "vitest";
-import { historicHour, hostHour, hoursSchool } from "./support/hours.js";
-import { manualClock, memorySchool, must, numberedAccounts, studentProfile } from "./support/school.js";
+import { historicHour, hostHour, hoursSchool } from "./helpers/hours.js";
+import { manualClock, memorySchool, must, numberedAccounts, studentProfile } from "./helpers/school.js";
 
 const T = "school-audit";
 let ids = 0;

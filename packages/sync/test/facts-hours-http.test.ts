@@ -3,9 +3,9 @@ import { seededRandom } from "@rostersync/core/testing";
 import { createFactsHoursSink, parseMarker } from "@rostersync/facts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServiceHoursServer, startServiceHoursServer } from "./facts/service-hours-server.js";
-import { testFactsClient } from "./support/facts.js";
-import { editedHour, hostHour, hoursSchool } from "./support/hours.js";
-import { EMPTY_ROSTER, hostAccount, PUSHING_PROFILE, studentProfile } from "./support/school.js";
+import { testFactsClient } from "./helpers/facts.js";
+import { editedHour, hostHour, hoursSchool } from "./helpers/hours.js";
+import { EMPTY_ROSTER, hostAccount, PUSHING_PROFILE, studentProfile } from "./helpers/school.js";
 
 const PEOPLE = 150;
 const accounts = Array.from({ length: PEOPLE }, (_, i) =>

@@ -3,8 +3,8 @@ import { generatedProfile, generateSchool } from "@rostersync/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HOURS_PARKED } from "../src/index.js";
-import { hostHour, hoursSchool } from "./support/hours.js";
-import { manualClock, must, numberedAccounts, PUSHING_PROFILE, rosterOf } from "./support/school.js";
+import { hostHour, hoursSchool } from "./helpers/hours.js";
+import { manualClock, must, numberedAccounts, PUSHING_PROFILE, rosterOf } from "./helpers/school.js";
 
 const TENANT = "school-life";
 

@@ -2,8 +2,8 @@ import { createMemoryHoursSink, type HostHourEntry, type HoursSink } from "@rost
 import fc from "fast-check";
 import { errAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
-import { hostHour, hoursSchool } from "./support/hours.js";
-import { numberedAccounts, PUSHING_PROFILE } from "./support/school.js";
+import { hostHour, hoursSchool } from "./helpers/hours.js";
+import { numberedAccounts, PUSHING_PROFILE } from "./helpers/school.js";
 
 const ACCOUNTS = numberedAccounts(12, { first: 0, sourceBase: 200000 });
 

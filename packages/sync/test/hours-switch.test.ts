@@ -1,7 +1,7 @@
 import { createMemoryHoursSink, type HostHourEntry, type MemoryHoursSink, type SyncProfile } from "@rostersync/core";
 import { describe, expect, it } from "vitest";
-import { historicHour, hostHour, hoursSchool } from "./support/hours.js";
-import { manualClock, memorySchool, must, numberedAccounts, studentProfile } from "./support/school.js";
+import { historicHour, hostHour, hoursSchool } from "./helpers/hours.js";
+import { manualClock, memorySchool, must, numberedAccounts, studentProfile } from "./helpers/school.js";
 
 const OFF: SyncProfile = studentProfile();
 const ON: SyncProfile = { ...OFF, hoursSync: { enabled: true, historicImportDone: false } };

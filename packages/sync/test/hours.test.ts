@@ -12,8 +12,8 @@ import { seededRandom } from "@rostersync/core/testing";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { HOURS_WATERMARK, type Sync } from "../src/index.js";
-import { editedHour, type HoursSchool, historicHour, hostHour, hoursSchool } from "./support/hours.js";
-import { EMPTY_SCHOOL, manualClock, memorySchool, numberedAccounts, studentProfile } from "./support/school.js";
+import { editedHour, type HoursSchool, historicHour, hostHour, hoursSchool } from "./helpers/hours.js";
+import { EMPTY_SCHOOL, manualClock, memorySchool, numberedAccounts, studentProfile } from "./helpers/school.js";
 
 const PROFILE: SyncProfile = studentProfile({ hoursSync: { enabled: true, historicImportDone: false } });
 

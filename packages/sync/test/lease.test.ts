@@ -10,7 +10,7 @@ import { ResultAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { resumeRun, startRun } from "../src/apply.js";
 import { storeFailed } from "../src/errors.js";
-import { duplicates, engineContext, handPlan, verified } from "./helpers.js";
+import { duplicates, engineContext, handPlan, verified } from "./helpers/engine.js";
 
 /** Lets the other tasks of the test run (their store calls and writes) before going on. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -10,8 +10,8 @@ import {
   type TargetDirectory,
 } from "@rostersync/core";
 import { describe, expect, it } from "vitest";
-import { hostHour } from "./support/hours.js";
-import { memorySchool } from "./support/school.js";
+import { hostHour } from "./helpers/hours.js";
+import { memorySchool } from "./helpers/school.js";
 
 const TENANT = "school-1";
 

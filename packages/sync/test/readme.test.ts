@@ -6,7 +6,7 @@ import { generatedProfile, generateSchool } from "@rostersync/core/testing";
 import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
 import { afterAll, expect, it } from "vitest";
 import { createSync, type SyncProgress } from "../src/index.js";
-import { rosterOf } from "./support/school.js";
+import { rosterOf } from "./helpers/school.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rs-readme-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

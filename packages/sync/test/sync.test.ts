@@ -11,8 +11,8 @@ import { type GeneratedSchool, generatedProfile, generateSchool } from "@rosters
 import { errAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { createSync, type SyncOptions, type TenantPlan } from "../src/index.js";
-import { comparable, duplicates } from "./helpers.js";
-import { rosterOf } from "./support/school.js";
+import { comparable, duplicates } from "./helpers/engine.js";
+import { rosterOf } from "./helpers/school.js";
 
 const TENANT = "school-1";
 

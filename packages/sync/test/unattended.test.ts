@@ -2,8 +2,8 @@ import { generatedProfile, generateSchool as generateHostSchool } from "@rosters
 import { createFactsSource } from "@rostersync/facts";
 import { createFactsSimulator, type FactsServer, generateSchool, startFactsServer } from "@rostersync/facts/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testFactsClient } from "./support/facts.js";
-import { ALL_GRADES, memorySchool, must, rosterOf, studentProfile } from "./support/school.js";
+import { testFactsClient } from "./helpers/facts.js";
+import { ALL_GRADES, memorySchool, must, rosterOf, studentProfile } from "./helpers/school.js";
 
 const keys = { subscriptionKey: "0123456789abcdef0123456789abcdef", apiKey: `FK-${"ef".repeat(50)}` };
 const sim = createFactsSimulator({ school: generateSchool({ seed: 7, people: 600 }), keys, rateLimit: false });

@@ -20,8 +20,8 @@ import { createSqliteStore } from "@rostersync/storage-sqlite";
 import { afterAll, describe, expect, it } from "vitest";
 import { startRun, unmanagedWrite } from "../../src/apply.js";
 import { createSync, type TenantPlan } from "../../src/index.js";
-import { engineContext, handPlan, verified } from "../helpers.js";
-import { memorySchool } from "../support/school.js";
+import { engineContext, handPlan, verified } from "../helpers/engine.js";
+import { memorySchool } from "../helpers/school.js";
 
 const TENANT = "school-1";
 const dirs: string[] = [];

@@ -2,7 +2,7 @@ import type { HoursLedgerEntry, HourWriteOutcome, SisServiceHour } from "@roster
 import { describe, expect, it } from "vitest";
 import { countWrites, NO_COUNTS } from "../../src/hours/counts.js";
 import { settleBatch, unseenHours } from "../../src/hours/reconcile.js";
-import { plannedWrite } from "../support/hours.js";
+import { plannedWrite } from "../helpers/hours.js";
 
 const hour = { personId: "p1", role: "student", date: "2026-02-10", hours: 2, description: "Library" } as const;
 

@@ -1,7 +1,7 @@
 import { createMemoryHoursSink, type HostHourEntry } from "@rostersync/core";
 import { describe, expect, it } from "vitest";
-import { historicHour, hostHour, hoursSchool } from "../support/hours.js";
-import { EMPTY_SCHOOL, hostAccount, studentProfile } from "../support/school.js";
+import { historicHour, hostHour, hoursSchool } from "../helpers/hours.js";
+import { EMPTY_SCHOOL, hostAccount, studentProfile } from "../helpers/school.js";
 
 const PROFILE = studentProfile();
 

@@ -6,7 +6,7 @@ import { type KeepAlive, lockLost } from "../../src/hours/lock.js";
 import { sendWrites } from "../../src/hours/send.js";
 import type { PlannedWrite } from "../../src/hours/types.js";
 import type { RoleHours } from "../../src/hours/view.js";
-import { plannedWrite } from "../support/hours.js";
+import { plannedWrite } from "../helpers/hours.js";
 
 const TENANT = "school-1";
 const hour = { personId: "p1", role: "student", date: "2026-02-10", hours: 1, description: "d" } as const;

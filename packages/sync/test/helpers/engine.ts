@@ -11,7 +11,7 @@ import {
   type TargetDirectory,
 } from "@rostersync/core";
 import { ok } from "neverthrow";
-import type { ApplyContext } from "../src/apply.js";
+import type { ApplyContext } from "../../src/apply.js";
 
 /** A hand-made plan: `n` adds, then the given extra actions. For engine-level tests only. */
 export function handPlan(n: number, extra: PlanAction[] = [], hash = "hash-1"): SyncPlan {
