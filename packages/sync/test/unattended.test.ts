@@ -1,9 +1,9 @@
-import { generatedProfile, generateSchool as generateHostSchool } from "@rostersync/core/testing";
+import { GRADE_CODES, generatedProfile, generateSchool as generateHostSchool } from "@rostersync/core/testing";
 import { createFactsSource } from "@rostersync/facts";
 import { createFactsSimulator, type FactsServer, generateSchool, startFactsServer } from "@rostersync/facts/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testFactsClient } from "./helpers/facts.js";
-import { ALL_GRADES, memorySchool, must, rosterOf, studentProfile } from "./helpers/school.js";
+import { memorySchool, must, rosterOf, studentProfile } from "./helpers/school.js";
 
 const keys = { subscriptionKey: "0123456789abcdef0123456789abcdef", apiKey: `FK-${"ef".repeat(50)}` };
 const sim = createFactsSimulator({ school: generateSchool({ seed: 7, people: 600 }), keys, rateLimit: false });
@@ -17,7 +17,7 @@ describe("unattended runs (issue 15, item 8)", () => {
   it("reads the roster from FACTS once: as many requests as one refresh", async () => {
     const client = testFactsClient(server.url, keys);
     const { sync } = memorySchool({ tenantId: "school-nightly", source: createFactsSource({ client }) });
-    must(await sync.setup(studentProfile({ gradeLevels: ALL_GRADES })));
+    must(await sync.setup(studentProfile({ gradeLevels: GRADE_CODES })));
     // The attended first sync.
     sim.resetStats();
     must(await sync.refresh());

@@ -37,23 +37,6 @@ export function rosterOf(school: Pick<RosterSnapshot, "people" | "schools" | "gr
   return { people: school.people, schools: school.schools, gradeLevels: school.gradeLevels };
 }
 
-/** Every grade FACTS's generated school has, K to 12. */
-export const ALL_GRADES: readonly string[] = [
-  "K",
-  "01",
-  "02",
-  "03",
-  "04",
-  "05",
-  "06",
-  "07",
-  "08",
-  "09",
-  "10",
-  "11",
-  "12",
-];
-
 /**
  * A students' profile with no fields mapped and new people selected. Default scope: school `MAIN`, grade `08`,
  * hours write-back off and the historic import not done.
