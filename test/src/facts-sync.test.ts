@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Account, isValidEmail, normaliseEmail, type SourcePerson, type SyncProfile } from "@rostersync/core";
 import { createFactsClient, createFactsSource } from "@rostersync/facts";
-import { createFactsSimulator, generateSchool, nextSchoolYear, startFactsServer } from "@rostersync/facts/testing";
+import {
+  createFactsSimulator,
+  FACTS_GRADE_CODES,
+  generateSchool,
+  nextSchoolYear,
+  startFactsServer,
+} from "@rostersync/facts/testing";
 import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
 import { createSync } from "@rostersync/sync";
 import { afterAll, describe, expect, it } from "vitest";
@@ -15,7 +21,7 @@ const keys = { subscriptionKey: "e2e-subscription-key-000000000000", apiKey: "e2
 const profile: SyncProfile = {
   role: "student",
   schools: ["MAIN"],
-  gradeLevels: ["K", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"],
+  gradeLevels: [...FACTS_GRADE_CODES],
   fieldMap: [
     { source: "udf:tshirt", target: "T-Shirt Size", createAs: "dropdown" },
     { source: "gender", target: "Gender" },

@@ -96,18 +96,13 @@ export function refusalAudit(reference: PlanReference, error: SyncError, actor: 
 }
 
 /**
- * Applies like `applyPlan`, and records an apply refused before writing in the audit; the refusal is still
- * what the caller gets. @internal
+ * Applies like `applyPlan` (the same arguments), and records an apply refused before writing in the audit;
+ * the refusal is still what the caller gets. @internal
  */
-export function auditedApply(
-  ctx: SyncContext,
-  engine: ApplyContext,
-  reference: PlanReference,
-  options: ApplyOptions,
-  pinned?: RosterSnapshot,
-): ResultAsync<ApplyResult, SyncError> {
+export function auditedApply(...args: Parameters<typeof applyPlan>): ResultAsync<ApplyResult, SyncError> {
+  const [ctx, , reference, options] = args;
   return guarded(() =>
-    applyPlan(ctx, engine, reference, options, pinned).orElse((error) => {
+    applyPlan(...args).orElse((error) => {
       const entry = refusalAudit(reference, error, options.actor);
       if (entry === null) return errAsync(error);
       return ResultAsync.fromSafePromise(auditBesides(ctx, entry)).andThen(() => errAsync(error));

@@ -1,7 +1,6 @@
 import type {
   Account,
   AccountPatch,
-  Clock,
   Logger as CoreLogger,
   DirectoryError,
   FieldChange,
@@ -14,13 +13,12 @@ import type {
   RunRecord,
   RunStatus,
   SyncPlan,
-  SyncStore,
-  TargetDirectory,
 } from "@rostersync/core";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from "neverthrow";
+import type { SyncContext } from "./context.js";
 import { directoryFailed, type SyncError, storeFailed, thrownToPortError } from "./errors.js";
 import { acquireLease, LeaseKeeper, type LeaseLoss } from "./lease.js";
-import { type ProgressListener, progressMeter } from "./progress.js";
+import { progressMeter } from "./progress.js";
 
 /**
  * A sink for what sync has to say: core's `Logger`, the one logger type of every package.
@@ -91,18 +89,16 @@ export interface RunEnvelope {
  */
 export type Verified = Omit<RunEnvelope, "tenantId"> & { readonly accounts?: readonly Account[] | undefined };
 
-/** Everything the apply engine needs. @internal */
-export interface ApplyContext {
-  readonly tenantId: string;
-  readonly store: SyncStore;
-  readonly directory: TargetDirectory;
-  readonly clock: Clock;
-  readonly newId: () => string;
-  readonly logger?: CoreLogger | undefined;
-  readonly onProgress?: ProgressListener | undefined;
-  readonly lockTtlMs: number;
-  /** A fixed number of actions per journal batch, or `auto` (adapts to what an append costs). */
-  readonly journalBatchSize: number | "auto";
+/**
+ * Everything the apply engine needs: the school's ports and knobs (as the sync holds them; `journalBatchSize`
+ * a fixed number of actions per batch, or `auto`, adapting to what an append costs) and its bookkeeping.
+ * @internal
+ */
+export interface ApplyContext
+  extends Pick<
+    SyncContext,
+    "tenantId" | "store" | "directory" | "clock" | "newId" | "logger" | "onProgress" | "lockTtlMs" | "journalBatchSize"
+  > {
   /** Called once per finished run with status `completed`, before the lock is released. */
   readonly onCompleted: (envelope: RunEnvelope, result: ApplyResult) => PromiseLike<Result<void, SyncError>>;
   readonly inviteCandidates: (accounts: readonly Account[], plan: SyncPlan) => readonly Invitation[];

@@ -1,16 +1,10 @@
-import type { AuditKind, AuditStatus, Clock, JsonValue, Logger, SyncStore } from "@rostersync/core";
+import type { AuditKind, AuditStatus, JsonValue } from "@rostersync/core";
 import { type Result, ResultAsync } from "neverthrow";
+import type { SyncContext } from "./context.js";
 import { type SyncError, storeFailed } from "./errors.js";
 
-/** What writing an audit record needs. @internal */
-export interface AuditContext {
-  readonly tenantId: string;
-  readonly store: SyncStore;
-  readonly clock: Clock;
-  /** Makes audit ids. */
-  readonly newId: () => string;
-  readonly logger?: Logger | undefined;
-}
+/** What writing an audit record needs (`newId` makes audit ids). @internal */
+export type AuditContext = Pick<SyncContext, "tenantId" | "store" | "clock" | "newId" | "logger">;
 
 /** One audit record to write, without its id and time. @internal */
 export interface AuditEntry {

@@ -1,18 +1,8 @@
-import {
-  createMemoryDirectory,
-  createMemoryStore,
-  type DirectoryError,
-  type JournalEntry,
-  type SyncPlan,
-} from "@rostersync/core";
+import { createMemoryDirectory, createMemoryStore, type DirectoryError, type JournalEntry } from "@rostersync/core";
 import { createSqliteDirectory } from "@rostersync/storage-sqlite";
-import { ok } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { resumeRun, startRun } from "../src/apply.js";
-import { comparable, duplicates, engineContext, handPlan } from "./helpers.js";
-
-const verified = (plan: SyncPlan) => async () =>
-  ok({ plan, reviewedIds: [], selections: {}, errorFingerprints: [], acknowledged: false });
+import { comparable, duplicates, engineContext, handPlan, verified } from "./helpers/engine.js";
 
 describe("apply engine (docs/applying.md)", () => {
   it("journals an intent before and an outcome after every write, in batches", async () => {

@@ -1,26 +1,8 @@
-import {
-  type Account,
-  type AuditRecord,
-  createMemoryDirectory,
-  createMemoryHoursSink,
-  createMemoryHoursSource,
-  createMemoryRosterSource,
-  createMemoryStore,
-  type HostHourEntry,
-  type RosterSnapshot,
-  type SisServiceHour,
-  type SyncProfile,
-} from "@rostersync/core";
+import { type AuditRecord, createMemoryHoursSink, type RosterSnapshot } from "@rostersync/core";
 import { generatedProfile, generateSchool } from "@rostersync/core/testing";
-import type { Result } from "neverthrow";
 import { describe, expect, it } from "vitest";
-import { createSync } from "../src/index.js";
-
-/** The value of a result, or a throw that shows the error. */
-function must<T, E>(result: Result<T, E>): T {
-  if (result.isErr()) throw new Error(JSON.stringify(result.error));
-  return result.value;
-}
+import { historicHour, hostHour, hoursSchool } from "./helpers/hours.js";
+import { manualClock, memorySchool, must, numberedAccounts, studentProfile } from "./helpers/school.js";
 
 const T = "school-audit";
 let ids = 0;
@@ -28,58 +10,33 @@ const newId = () => `id-${++ids}`;
 
 describe("everything that writes leaves an audit record (issue 15, item 9)", () => {
   it("hours: a refused switch-on, the import, the switch-on, pushes, a dry-run and a real backfill", async () => {
-    const accounts: Account[] = [1, 2, 3].map((i) => ({
-      accountId: `a${i}`,
-      email: `p${i}@example.org`,
-      sourceId: `${700 + i}`,
-      archived: false,
-      managed: true,
-      fields: {},
-      neverAccessed: false,
-    }));
-    const historic: SisServiceHour = {
+    const accounts = numberedAccounts(3, { sourceBase: 700 });
+    const historic = historicHour({
       serviceHoursId: "old-1",
-      hostHourId: null,
       personId: "701",
-      role: "student",
       date: "2026-04-01",
       hours: 1,
       description: "Old",
-    };
-    const store = createMemoryStore();
-    const hoursSource = createMemoryHoursSource();
-    let now = Date.UTC(2026, 8, 1);
-    const sync = createSync({
+    });
+    const clock = manualClock(Date.UTC(2026, 8, 1));
+    const { sync, hoursSource } = hoursSchool({
       tenantId: T,
-      source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
-      directory: createMemoryDirectory({ accounts }),
-      store,
-      hours: createMemoryHoursSink({ hours: [historic] }),
-      hoursSource,
-      clock: { now: () => now },
+      accounts,
+      sink: createMemoryHoursSink({ hours: [historic] }),
+      clock,
       newId,
     });
-    const profile: SyncProfile = {
-      role: "student",
-      schools: ["MAIN"],
-      gradeLevels: [],
-      fieldMap: [],
-      defaultSelection: true,
-      hoursSync: { enabled: false, historicImportDone: false },
-    };
+    const profile = studentProfile({ gradeLevels: [] });
     must(await sync.setup(profile));
-    const early: HostHourEntry = {
+    const early = hostHour({
       hourId: "early",
       accountId: "a2",
-      role: "student",
       date: "2026-08-20",
       hours: 2,
       description: "Before",
-      approved: true,
-      deleted: false,
-      updatedAt: new Date(now - 1000).toISOString(),
-      createdAt: new Date(now - 1000).toISOString(),
-    };
+      updatedAt: new Date(clock.at - 1000).toISOString(),
+      createdAt: new Date(clock.at - 1000).toISOString(),
+    });
     hoursSource.put(early);
     const refused = await sync.setup(
       { ...profile, hoursSync: { enabled: true, historicImportDone: false } },
@@ -88,12 +45,12 @@ describe("everything that writes leaves an audit record (issue 15, item 9)", () 
     expect(refused.isErr()).toBe(true);
     must(await sync.importHistoricHours({ actor: "admin-1" }));
     must(await sync.enableHoursSync({ actor: "admin-1" }));
-    now += 60_000;
+    clock.at += 60_000;
     hoursSource.put({
       ...early,
       hourId: "new",
-      createdAt: new Date(now).toISOString(),
-      updatedAt: new Date(now).toISOString(),
+      createdAt: new Date(clock.at).toISOString(),
+      updatedAt: new Date(clock.at).toISOString(),
     });
     must(await sync.pushHours({ actor: "cron" }));
     must(await sync.pushHours({ actor: "cron" })); // nothing to send: no record
@@ -127,15 +84,7 @@ describe("everything that writes leaves an audit record (issue 15, item 9)", () 
   it("apply: a held plan and a stale plan are refused with a record, an applied run has one, an unattended stop too", async () => {
     const school = generateSchool({ seed: 21, people: 80, accountsFor: "none" });
     let roster: RosterSnapshot = { people: school.people, schools: school.schools, gradeLevels: school.gradeLevels };
-    const directory = createMemoryDirectory();
-    const store = createMemoryStore();
-    const sync = createSync({
-      tenantId: T,
-      source: createMemoryRosterSource({ snapshot: () => roster }),
-      directory,
-      store,
-      newId,
-    });
+    const { sync, directory, store } = memorySchool({ tenantId: T, roster: () => roster, newId });
     must(await sync.setup(generatedProfile(school, "student")));
 
     // The first sync, unattended: stopped for a person.
@@ -184,12 +133,7 @@ describe("everything that writes leaves an audit record (issue 15, item 9)", () 
     });
     expect(must(await sync.audit({ kind: "apply-refused", limit: 1 })).map((a) => a.planHash)).toEqual([held.planHash]);
     // Queryable per school: another school in the same store has none of them.
-    const other = createSync({
-      tenantId: "other-school",
-      source: createMemoryRosterSource({ snapshot: () => roster }),
-      directory,
-      store,
-    });
+    const { sync: other } = memorySchool({ tenantId: "other-school", roster: () => roster, directory, store });
     expect(must(await other.audit())).toEqual([]);
   });
 });

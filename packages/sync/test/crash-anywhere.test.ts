@@ -11,7 +11,7 @@ import { createSync } from "../src/index.js";
 import { bundleChild } from "./crash/bundle.js";
 import type { ChildConfig } from "./crash/child.js";
 import { type CrashScenario, copyScenario, crashScenario } from "./crash/scenario.js";
-import { comparable, duplicates } from "./helpers.js";
+import { comparable, duplicates } from "./helpers/engine.js";
 
 const HOUR = 3_600_000;
 let work: string;

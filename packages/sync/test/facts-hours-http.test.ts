@@ -1,27 +1,16 @@
-import {
-  type Account,
-  createMemoryDirectory,
-  createMemoryHoursSource,
-  createMemoryRosterSource,
-  createMemoryStore,
-  type HostHourEntry,
-} from "@rostersync/core";
+import type { HostHourEntry } from "@rostersync/core";
 import { seededRandom } from "@rostersync/core/testing";
-import { createFactsClient, createFactsHoursSink, parseMarker } from "@rostersync/facts";
+import { createFactsHoursSink, parseMarker } from "@rostersync/facts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSync } from "../src/index.js";
 import { type ServiceHoursServer, startServiceHoursServer } from "./facts/service-hours-server.js";
+import { testFactsClient } from "./helpers/facts.js";
+import { editedHour, hostHour, hoursSchool } from "./helpers/hours.js";
+import { EMPTY_ROSTER, hostAccount, PUSHING_PROFILE, studentProfile } from "./helpers/school.js";
 
 const PEOPLE = 150;
-const accounts: Account[] = Array.from({ length: PEOPLE }, (_, i) => ({
-  accountId: `acct-${i}`,
-  email: `student${i}@example.org`,
-  sourceId: String(300001 + i),
-  archived: false,
-  managed: true,
-  fields: {},
-  neverAccessed: false,
-}));
+const accounts = Array.from({ length: PEOPLE }, (_, i) =>
+  hostAccount(`acct-${i}`, `student${i}@example.org`, String(300001 + i)),
+);
 
 let server: ServiceHoursServer;
 beforeAll(async () => {
@@ -35,54 +24,27 @@ const stamp = () => new Date(Date.UTC(2026, 2, 1) + ++tick * 1000).toISOString()
 describe("hours write-back through the FACTS hours sink over HTTP (docs/hours.md)", () => {
   it("1,000 entries with edits, un-approvals and lost answers: FACTS holds exactly the approved set", async () => {
     const random = seededRandom(1000);
-    const client = createFactsClient({
-      subscriptionKey: "0123456789abcdef0123456789abcdef",
-      apiKey: `FK-${"ab".repeat(50)}`,
-      baseUrl: server.url,
-      budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
-      retry: { baseDelayMs: 1, jitter: (d) => d },
-      timeoutMs: 5000,
-      concurrency: 8,
-    });
-    const hoursSource = createMemoryHoursSource();
-    const sync = createSync({
+    const client = testFactsClient(server.url, { timeoutMs: 5000, concurrency: 8 });
+    const { sync, hoursSource } = hoursSchool({
       tenantId: "school-hours",
-      source: createMemoryRosterSource({
-        snapshot: {
-          people: [],
-          schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
-          gradeLevels: [],
-        },
-      }),
-      directory: createMemoryDirectory({ accounts }),
-      store: createMemoryStore(),
-      hours: createFactsHoursSink({ client, readBackDelayMs: 0, readBackAttempts: 1 }),
-      hoursSource,
+      roster: { ...EMPTY_ROSTER, schools: [{ schoolCode: "MAIN", name: "Main", active: true }] },
+      accounts,
+      sink: createFactsHoursSink({ client, readBackDelayMs: 0, readBackAttempts: 1 }),
     });
-    (
-      await sync.setup({
-        role: "student",
-        schools: ["MAIN"],
-        gradeLevels: [],
-        fieldMap: [],
-        defaultSelection: true,
-        hoursSync: { enabled: true, historicImportDone: true },
-      })
-    )._unsafeUnwrap();
+    (await sync.setup(studentProfile({ gradeLevels: [], hoursSync: PUSHING_PROFILE.hoursSync })))._unsafeUnwrap();
 
     for (let i = 0; i < 1000; i++) {
-      hoursSource.put({
-        hourId: `hour-${i}`,
-        accountId: `acct-${i % PEOPLE}`,
-        role: "student",
-        date: `2026-02-${String(1 + (i % 28)).padStart(2, "0")}`,
-        hours: 1 + (i % 3),
-        description: `Library shift ${i}`,
-        note: i % 10 === 0 ? "x".repeat(300) : null,
-        approved: true,
-        deleted: false,
-        updatedAt: stamp(),
-      });
+      hoursSource.put(
+        hostHour({
+          hourId: `hour-${i}`,
+          accountId: `acct-${i % PEOPLE}`,
+          date: `2026-02-${String(1 + (i % 28)).padStart(2, "0")}`,
+          hours: 1 + (i % 3),
+          description: `Library shift ${i}`,
+          note: i % 10 === 0 ? "x".repeat(300) : null,
+          updatedAt: stamp(),
+        }),
+      );
     }
     // A clean first push: requests stay within the budget of docs/architecture.md, performance targets (≤ 1.05 per entry).
     const before = server.requests.length;
@@ -101,16 +63,8 @@ describe("hours write-back through the FACTS hours sink over HTTP (docs/hours.md
     for (let round = 0; round < 4; round++) {
       for (let k = 0; k < 120; k++) {
         const current = hoursSource.getInstance().entries.get(`hour-${random.int(0, 999)}`) as HostHourEntry;
-        const roll = random.next();
-        hoursSource.put(
-          roll < 0.4
-            ? { ...current, hours: current.hours + 0.5, updatedAt: stamp() }
-            : roll < 0.75
-              ? { ...current, approved: !current.approved, updatedAt: stamp() }
-              : roll < 0.85
-                ? { ...current, deleted: true, updatedAt: stamp() }
-                : { ...current, description: `${current.description} (edited)`, updatedAt: stamp() },
-        );
+        const edits = { cuts: [0.4, 0.75, 0.85], moreHours: 0.5, suffix: " (edited)" } as const;
+        hoursSource.put(editedHour(current, random.next(), stamp(), edits));
       }
       await sync.pushHours();
     }
@@ -151,47 +105,28 @@ describe("hours write-back through the FACTS hours sink over HTTP (docs/hours.md
 
 describe("removing an hour from FACTS, which cannot delete", () => {
   it("withdraws it (never `deleted` while it is there), the ledger knows, and a re-approval restores it", async () => {
-    const client = createFactsClient({
-      subscriptionKey: "0123456789abcdef0123456789abcdef",
-      apiKey: `FK-${"ab".repeat(50)}`,
-      baseUrl: server.url,
-      budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
-      retry: { baseDelayMs: 1, jitter: (d) => d },
-    });
-    const hoursSource = createMemoryHoursSource();
-    const store = createMemoryStore();
-    const sync = createSync({
+    const { sync, hoursSource, store } = hoursSchool({
       tenantId: "school-withdraw",
-      source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
-      directory: createMemoryDirectory({ accounts }),
-      store,
-      hours: createFactsHoursSink({ client, readBackDelayMs: 0, readBackAttempts: 1 }),
-      hoursSource,
+      accounts,
+      sink: createFactsHoursSink({ client: testFactsClient(server.url), readBackDelayMs: 0, readBackAttempts: 1 }),
     });
-    (
-      await sync.setup({
-        role: "student",
-        schools: [],
-        gradeLevels: [],
-        fieldMap: [],
-        defaultSelection: true,
-        hoursSync: { enabled: false, historicImportDone: true },
-      })
-    )._unsafeUnwrap();
+    const profile = studentProfile({
+      schools: [],
+      gradeLevels: [],
+      hoursSync: { enabled: false, historicImportDone: true },
+    });
+    (await sync.setup(profile))._unsafeUnwrap();
     // The stand-in FACTS still holds the hours of the test before: this school leaves them alone.
     (await sync.enableHoursSync({ force: true }))._unsafeUnwrap();
-    const entry: HostHourEntry = {
+    const entry = hostHour({
       hourId: "w-1",
       accountId: "acct-7",
-      role: "student",
       date: "2026-03-02",
       hours: 2,
       description: "Book fair",
       note: null,
-      approved: true,
-      deleted: false,
       updatedAt: stamp(),
-    };
+    });
     hoursSource.put(entry);
     const created = (await sync.pushHours())._unsafeUnwrap();
     const id = created.outcomes[0]?.serviceHoursId ?? "";

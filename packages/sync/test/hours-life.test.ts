@@ -1,26 +1,12 @@
-import {
-  type Account,
-  createMemoryDirectory,
-  createMemoryHoursSink,
-  createMemoryHoursSource,
-  createMemoryRosterSource,
-  createMemoryStore,
-  type HostHourEntry,
-  type SyncProfile,
-} from "@rostersync/core";
+import { type Account, createMemoryHoursSink, type HostHourEntry, type SyncProfile } from "@rostersync/core";
 import { generatedProfile, generateSchool } from "@rostersync/core/testing";
 import fc from "fast-check";
-import type { Result } from "neverthrow";
 import { describe, expect, it } from "vitest";
-import { createSync, HOURS_PARKED } from "../src/index.js";
+import { HOURS_PARKED } from "../src/index.js";
+import { hostHour, hoursSchool } from "./helpers/hours.js";
+import { manualClock, must, numberedAccounts, PUSHING_PROFILE, rosterOf } from "./helpers/school.js";
 
 const TENANT = "school-life";
-
-/** The value of a result, or a throw that shows the error (a test failure names it). */
-function must<T, E>(result: Result<T, E>): T {
-  if (result.isErr()) throw new Error(JSON.stringify(result.error));
-  return result.value;
-}
 
 /**
  * A school whose host accounts exist but are not linked yet (same email as the SIS, R6): a sync links them.
@@ -28,57 +14,33 @@ function must<T, E>(result: Result<T, E>): T {
  */
 async function unlinkedSchool(clockStart = Date.UTC(2026, 8, 1)) {
   const school = generateSchool({ seed: 15, people: 80, accountsFor: "both", linkedRate: 0, emailMatchRate: 0.6 });
-  const directory = createMemoryDirectory({ accounts: school.accounts });
-  const store = createMemoryStore();
-  const sink = createMemoryHoursSink();
-  const hoursSource = createMemoryHoursSource();
-  let now = clockStart;
-  const sync = createSync({
-    tenantId: TENANT,
-    source: createMemoryRosterSource({
-      snapshot: {
-        people: school.people,
-        schools: school.schools,
-        gradeLevels: school.gradeLevels,
-      },
-    }),
-    directory,
-    store,
-    hours: sink,
-    hoursSource,
-    clock: { now: () => now },
-  });
+  const clock = manualClock(clockStart);
+  const parts = hoursSchool({ tenantId: TENANT, accounts: school.accounts, roster: rosterOf(school), clock });
   const profile: SyncProfile = {
     ...generatedProfile(school, "student"),
     hoursSync: { enabled: false, historicImportDone: false },
   };
-  must(await sync.setup(profile));
-  must(await sync.enableHoursSync());
+  must(await parts.sync.setup(profile));
+  must(await parts.sync.enableHoursSync());
   return {
     school,
-    directory,
-    store,
-    sink,
-    hoursSource,
-    sync,
+    ...parts,
     tick: () => {
-      now += 60_000;
-      return new Date(now).toISOString();
+      clock.at += 60_000;
+      return new Date(clock.at).toISOString();
     },
   };
 }
 
-const hourOf = (account: Account, n: number, updatedAt: string): HostHourEntry => ({
-  hourId: `hour-${account.accountId}-${n}`,
-  accountId: account.accountId,
-  role: "student",
-  date: "2026-09-10",
-  hours: 1 + (n % 3),
-  description: `Library shift ${n}`,
-  approved: true,
-  deleted: false,
-  updatedAt,
-});
+const hourOf = (account: Account, n: number, updatedAt: string): HostHourEntry =>
+  hostHour({
+    hourId: `hour-${account.accountId}-${n}`,
+    accountId: account.accountId,
+    date: "2026-09-10",
+    hours: 1 + (n % 3),
+    description: `Library shift ${n}`,
+    updatedAt,
+  });
 
 describe("hours of accounts that are linked later (issue 15, item 2)", () => {
   it("log hours while unlinked → push → link → push: every hour is in FACTS exactly once", async () => {
@@ -179,41 +141,19 @@ describe("hours logged before and after linking, as a property (issue 15, item 2
     await fc.assert(
       fc.asyncProperty(fc.array(lifeStep, { minLength: 5, maxLength: 40 }), async (steps) => {
         // Six accounts, none linked at first; a `link` step links one (as a sync would, R6).
-        const accounts: Account[] = Array.from({ length: 6 }, (_, i) => ({
-          accountId: `a${i}`,
-          email: `p${i}@example.org`,
-          archived: false,
-          managed: true,
-          fields: {},
-          neverAccessed: false,
-        }));
-        const directory = createMemoryDirectory({ accounts });
         let failing = false;
         const sink = createMemoryHoursSink({
           fault: () => (failing ? { error: { type: "Unavailable", message: "FACTS is down" } } : null),
         });
-        const hoursSource = createMemoryHoursSource();
         let tick = 0;
         const stamp = () => new Date(Date.UTC(2026, 8, 1) + ++tick * 1000).toISOString();
-        const sync = createSync({
+        const { sync, directory, hoursSource } = hoursSchool({
           tenantId: "life",
-          source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
-          directory,
-          store: createMemoryStore(),
-          hours: sink,
-          hoursSource,
+          accounts: numberedAccounts(6, { first: 0 }),
+          sink,
           clock: { now: () => Date.UTC(2026, 7, 1) },
         });
-        must(
-          await sync.setup({
-            role: "student",
-            schools: [],
-            gradeLevels: [],
-            fieldMap: [],
-            defaultSelection: true,
-            hoursSync: { enabled: true, historicImportDone: true },
-          }),
-        );
+        must(await sync.setup(PUSHING_PROFILE));
         const entries = new Map<string, HostHourEntry>();
         const put = (e: HostHourEntry) => {
           entries.set(e.hourId, e);
@@ -234,17 +174,17 @@ describe("hours logged before and after linking, as a property (issue 15, item 2
         for (const s of steps) {
           const known = "hour" in s ? entries.get(`h${s.hour}`) : undefined;
           if (s.kind === "log" && known === undefined) {
-            put({
-              hourId: `h${s.hour}`,
-              accountId: `a${s.account}`,
-              role: "student",
-              date: "2026-09-10",
-              hours: 1,
-              description: `Shift ${s.hour}`,
-              approved: s.approved,
-              deleted: false,
-              updatedAt: stamp(),
-            });
+            put(
+              hostHour({
+                hourId: `h${s.hour}`,
+                accountId: `a${s.account}`,
+                date: "2026-09-10",
+                hours: 1,
+                description: `Shift ${s.hour}`,
+                approved: s.approved,
+                updatedAt: stamp(),
+              }),
+            );
           } else if (s.kind === "edit" && known !== undefined && !known.deleted) {
             put({ ...known, hours: s.hours, updatedAt: stamp() });
           } else if (s.kind === "approve" && known !== undefined && !known.deleted) {

@@ -1,27 +1,11 @@
-import {
-  type Account,
-  createMemoryDirectory,
-  createMemoryHoursSink,
-  createMemoryHoursSource,
-  createMemoryRosterSource,
-  createMemoryStore,
-  type HostHourEntry,
-  type HoursSink,
-} from "@rostersync/core";
+import { createMemoryHoursSink, type HostHourEntry, type HoursSink } from "@rostersync/core";
 import fc from "fast-check";
 import { errAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
-import { createSync } from "../src/index.js";
+import { hostHour, hoursSchool } from "./helpers/hours.js";
+import { numberedAccounts, PUSHING_PROFILE } from "./helpers/school.js";
 
-const ACCOUNTS: Account[] = Array.from({ length: 12 }, (_, i) => ({
-  accountId: `a${i}`,
-  email: `p${i}@example.org`,
-  sourceId: `${200000 + i}`,
-  archived: false,
-  managed: true,
-  fields: {},
-  neverAccessed: false,
-}));
+const ACCOUNTS = numberedAccounts(12, { first: 0, sourceBase: 200000 });
 
 type Step =
   | { readonly kind: "put"; readonly hour: number; readonly approved: boolean; readonly hours: number }
@@ -69,27 +53,8 @@ describe("hours push, exactly once (docs/hours.md)", () => {
               .andThen(() => errAsync({ type: "Network", message: "connection dropped" }));
           },
         };
-        const hoursSource = createMemoryHoursSource();
-        const store = createMemoryStore();
-        const sync = createSync({
-          tenantId: "t",
-          source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
-          directory: createMemoryDirectory({ accounts: ACCOUNTS }),
-          store,
-          hours: sink,
-          hoursSource,
-          hoursBatchSize: 4,
-        });
-        (
-          await sync.setup({
-            role: "student",
-            schools: [],
-            gradeLevels: [],
-            fieldMap: [],
-            defaultSelection: true,
-            hoursSync: { enabled: true, historicImportDone: true },
-          })
-        )._unsafeUnwrap();
+        const { sync, hoursSource } = hoursSchool({ tenantId: "t", accounts: ACCOUNTS, sink, hoursBatchSize: 4 });
+        (await sync.setup(PUSHING_PROFILE))._unsafeUnwrap();
         const entries = new Map<number, HostHourEntry>();
         for (const s of steps) {
           if (s.kind === "push") {
@@ -105,17 +70,15 @@ describe("hours push, exactly once (docs/hours.md)", () => {
               ? current === undefined
                 ? null!
                 : { ...current, deleted: true, updatedAt: at }
-              : {
+              : hostHour({
                   hourId: `h${s.hour}`,
                   accountId: `a${s.hour % ACCOUNTS.length}`,
-                  role: "student",
                   date: "2026-02-02",
                   hours: s.hours,
                   description: `Shift ${s.hour}`,
                   approved: s.approved,
-                  deleted: false,
                   updatedAt: at,
-                };
+                });
           if (next === null) continue;
           entries.set(s.hour, next);
           hoursSource.put(next);

@@ -1,109 +1,56 @@
-import {
-  type Account,
-  createMemoryDirectory,
-  createMemoryHoursSink,
-  createMemoryHoursSource,
-  createMemoryRosterSource,
-  createMemoryStore,
-  type HostHourEntry,
-  type MemoryHoursSink,
-  type SisServiceHour,
-  type SyncProfile,
-} from "@rostersync/core";
-import type { Result } from "neverthrow";
+import { createMemoryHoursSink, type HostHourEntry, type MemoryHoursSink, type SyncProfile } from "@rostersync/core";
 import { describe, expect, it } from "vitest";
-import { createSync } from "../src/index.js";
+import { historicHour, hostHour, hoursSchool } from "./helpers/hours.js";
+import { manualClock, memorySchool, must, numberedAccounts, studentProfile } from "./helpers/school.js";
 
-/** The value of a result, or a throw that shows the error. */
-function must<T, E>(result: Result<T, E>): T {
-  if (result.isErr()) throw new Error(JSON.stringify(result.error));
-  return result.value;
-}
-
-const OFF: SyncProfile = {
-  role: "student",
-  schools: ["MAIN"],
-  gradeLevels: ["08"],
-  fieldMap: [],
-  defaultSelection: true,
-  hoursSync: { enabled: false, historicImportDone: false },
-};
+const OFF: SyncProfile = studentProfile();
 const ON: SyncProfile = { ...OFF, hoursSync: { enabled: true, historicImportDone: false } };
 
-const accounts: Account[] = Array.from({ length: 5 }, (_, i) => ({
-  accountId: `a${i + 1}`,
-  email: `p${i + 1}@example.org`,
-  sourceId: `${500 + i + 1}`,
-  archived: false,
-  managed: true,
-  fields: {},
-  neverAccessed: false,
-}));
+const accounts = numberedAccounts(5, { sourceBase: 500 });
 
 /** An hour FACTS held before the integration (the school typed it in). */
-const historic: SisServiceHour = {
+const historic = historicHour({
   serviceHoursId: "old-1",
-  hostHourId: null,
   personId: "501",
-  role: "student",
   date: "2026-05-01",
   hours: 2,
   description: "Book fair",
-};
+});
 
 const NOW = Date.UTC(2026, 8, 1, 12);
 const at = (minutes: number) => new Date(NOW + minutes * 60_000).toISOString();
 
-const hour = (n: number, updatedAt: string, extra: Partial<HostHourEntry> = {}): HostHourEntry => ({
-  hourId: `h${n}`,
-  accountId: `a${(n % 5) + 1}`,
-  role: "student",
-  date: `2026-0${5 + (n % 4)}-1${n % 10}`,
-  hours: 1 + (n % 3),
-  description: `Shift ${n}`,
-  approved: true,
-  deleted: false,
-  updatedAt,
-  ...extra,
-});
+const hour = (n: number, updatedAt: string, extra: Partial<HostHourEntry> = {}): HostHourEntry =>
+  hostHour({
+    hourId: `h${n}`,
+    accountId: `a${(n % 5) + 1}`,
+    date: `2026-0${5 + (n % 4)}-1${n % 10}`,
+    hours: 1 + (n % 3),
+    description: `Shift ${n}`,
+    updatedAt,
+    ...extra,
+  });
 
 function school(sink: MemoryHoursSink = createMemoryHoursSink()) {
-  const store = createMemoryStore();
-  const hoursSource = createMemoryHoursSource();
-  let now = NOW;
-  const sync = createSync({
-    tenantId: "school-switch",
-    source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
-    directory: createMemoryDirectory({ accounts }),
-    store,
-    hours: sink,
-    hoursSource,
-    clock: { now: () => now },
-  });
+  const clock = manualClock(NOW);
   return {
-    sync,
-    sink,
-    store,
-    hoursSource,
+    ...hoursSchool({ tenantId: "school-switch", accounts, sink, clock }),
     setNow: (t: number) => {
-      now = t;
+      clock.at = t;
     },
   };
 }
 
 describe("the historic-hours guard on every path that switches write-back on (issue 15, item 3)", () => {
   // The school's own copy of the FACTS hour, brought into the host some other way than the import.
-  const hostCopy: HostHourEntry = {
+  const hostCopy = hostHour({
     hourId: "host-copy",
     accountId: "a1",
-    role: "student",
     date: historic.date,
     hours: historic.hours,
     description: historic.description,
-    approved: true,
-    deleted: false,
     updatedAt: at(5),
-  };
+  });
 
   it("setup({ hoursSync: { enabled: true } }) is refused while FACTS holds unseen hours, like enableHoursSync()", async () => {
     const { sync, sink, hoursSource } = school(createMemoryHoursSink({ hours: [historic] }));
@@ -155,12 +102,7 @@ describe("the historic-hours guard on every path that switches write-back on (is
   });
 
   it("needs both hours ports to switch on through setup", async () => {
-    const sync = createSync({
-      tenantId: "t",
-      source: createMemoryRosterSource({ snapshot: { people: [], schools: [], gradeLevels: [] } }),
-      directory: createMemoryDirectory(),
-      store: createMemoryStore(),
-    });
+    const { sync } = memorySchool({ tenantId: "t" });
     const refused = await sync.setup(ON);
     expect(refused.isErr() && refused.error.type).toBe("HoursNotConfigured");
   });

@@ -1,82 +1,48 @@
 import {
-  type Account,
-  createMemoryDirectory,
   createMemoryHoursSink,
-  createMemoryHoursSource,
-  createMemoryRosterSource,
-  createMemoryStore,
   type HostHourEntry,
   type HoursSink,
   type HourWriteOutcome,
   type MemoryHoursSink,
+  type MemoryStore,
   type SisServiceHour,
   type SyncProfile,
 } from "@rostersync/core";
 import { seededRandom } from "@rostersync/core/testing";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
-import { createSync, HOURS_WATERMARK } from "../src/index.js";
+import { HOURS_WATERMARK, type Sync } from "../src/index.js";
+import { editedHour, type HoursSchool, historicHour, hostHour, hoursSchool } from "./helpers/hours.js";
+import { EMPTY_SCHOOL, manualClock, memorySchool, numberedAccounts, studentProfile } from "./helpers/school.js";
 
-const PROFILE: SyncProfile = {
-  role: "student",
-  schools: ["MAIN"],
-  gradeLevels: ["08"],
-  fieldMap: [],
-  defaultSelection: true,
-  hoursSync: { enabled: true, historicImportDone: false },
-};
+const PROFILE: SyncProfile = studentProfile({ hoursSync: { enabled: true, historicImportDone: false } });
 
-/** A school with no people yet: the setup's school and grade exist (setup checks them). */
-const EMPTY_SCHOOL = {
-  people: [],
-  schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
-  gradeLevels: [{ code: "08", name: "08", sortOrder: 8, final: true }],
-};
-
-const linked = (n: number): Account[] =>
-  Array.from({ length: n }, (_, i) => ({
-    accountId: `a${i + 1}`,
-    email: `p${i + 1}@example.org`,
-    sourceId: `${100000 + i + 1}`,
-    archived: false,
-    managed: true,
-    fields: {},
-    neverAccessed: false,
-  }));
+const linked = (n: number) => numberedAccounts(n, { sourceBase: 100000 });
 
 let clockTick = 0;
 const stamp = () => new Date(Date.UTC(2026, 0, 1) + ++clockTick * 1000).toISOString();
 
-const entry = (i: number, accounts: number, extra: Partial<HostHourEntry> = {}): HostHourEntry => ({
-  hourId: `h${i}`,
-  accountId: `a${(i % accounts) + 1}`,
-  role: "student",
-  date: "2026-01-15",
-  hours: 1 + (i % 4),
-  description: `Library shift ${i}`,
-  approved: true,
-  deleted: false,
-  updatedAt: stamp(),
-  ...extra,
-});
+const entry = (i: number, accounts: number, extra: Partial<HostHourEntry> = {}): HostHourEntry =>
+  hostHour({
+    hourId: `h${i}`,
+    accountId: `a${(i % accounts) + 1}`,
+    date: "2026-01-15",
+    hours: 1 + (i % 4),
+    description: `Library shift ${i}`,
+    updatedAt: stamp(),
+    ...extra,
+  });
 
 async function setUp(options: { sink?: MemoryHoursSink; profile?: SyncProfile; accounts?: number } = {}) {
-  const store = createMemoryStore();
   const n = options.accounts ?? 50;
-  const directory = createMemoryDirectory({ accounts: linked(n) });
-  const sink = options.sink ?? createMemoryHoursSink();
-  const hoursSource = createMemoryHoursSource();
-  const sync = createSync({
-    tenantId: "school-1",
-    source: createMemoryRosterSource({ snapshot: EMPTY_SCHOOL }),
-    directory,
-    store,
-    hours: sink,
-    hoursSource,
+  const school = hoursSchool({
+    accounts: linked(n),
+    sink: options.sink ?? createMemoryHoursSink(),
+    roster: EMPTY_SCHOOL,
     hoursBatchSize: 25,
   });
-  (await sync.setup(options.profile ?? PROFILE))._unsafeUnwrap();
-  return { store, directory, sink, hoursSource, sync, n };
+  (await school.sync.setup(options.profile ?? PROFILE))._unsafeUnwrap();
+  return { ...school, n };
 }
 
 /** What the SIS should hold: one record per approved, live entry, with the entry's details. */
@@ -135,12 +101,7 @@ describe("pushHours (docs/hours.md)", () => {
   });
 
   it("needs both hours ports (HoursNotConfigured)", async () => {
-    const sync = createSync({
-      tenantId: "t",
-      source: createMemoryRosterSource({ snapshot: EMPTY_SCHOOL }),
-      directory: createMemoryDirectory(),
-      store: createMemoryStore(),
-    });
+    const { sync } = memorySchool({ tenantId: "t", roster: EMPTY_SCHOOL });
     expect((await sync.pushHours())._unsafeUnwrapErr().type).toBe("HoursNotConfigured");
   });
 
@@ -178,15 +139,8 @@ describe("pushHours (docs/hours.md)", () => {
       for (let k = 0; k < 150; k++) {
         const i = 1 + random.int(0, 999);
         const current = hoursSource.getInstance().entries.get(`h${i}`)!;
-        const roll = random.next();
         hoursSource.put(
-          roll < 0.4
-            ? { ...current, hours: current.hours + 1, updatedAt: stamp() }
-            : roll < 0.7
-              ? { ...current, approved: !current.approved, updatedAt: stamp() }
-              : roll < 0.8
-                ? { ...current, deleted: true, updatedAt: stamp() }
-                : { ...current, description: `${current.description}!`, updatedAt: stamp() },
+          editedHour(current, random.next(), stamp(), { cuts: [0.4, 0.7, 0.8], moreHours: 1, suffix: "!" }),
         );
       }
     }
@@ -200,15 +154,14 @@ describe("pushHours (docs/hours.md)", () => {
 });
 
 describe("historic hours and the enable guard (docs/hours.md)", () => {
-  const historic = (i: number): SisServiceHour => ({
-    serviceHoursId: `old-${i}`,
-    hostHourId: null,
-    personId: `${100000 + i}`,
-    role: "student",
-    date: "2025-05-01",
-    hours: 2,
-    description: `Old shift ${i}`,
-  });
+  const historic = (i: number): SisServiceHour =>
+    historicHour({
+      serviceHoursId: `old-${i}`,
+      personId: `${100000 + i}`,
+      date: "2025-05-01",
+      hours: 2,
+      description: `Old shift ${i}`,
+    });
   const off: SyncProfile = { ...PROFILE, hoursSync: { enabled: false, historicImportDone: false } };
 
   it("refuses to enable while the SIS holds hours the ledger never saw, unless forced", async () => {
@@ -232,17 +185,16 @@ describe("historic hours and the enable guard (docs/hours.md)", () => {
 
     // The host now shows the imported hours as its own entries: pushing them must write nothing.
     const h1 = historic(1);
-    hoursSource.put({
-      hourId: "host-9",
-      accountId: "a1",
-      role: "student",
-      date: h1.date,
-      hours: h1.hours,
-      description: h1.description,
-      approved: true,
-      deleted: false,
-      updatedAt: stamp(),
-    });
+    hoursSource.put(
+      hostHour({
+        hourId: "host-9",
+        accountId: "a1",
+        date: h1.date,
+        hours: h1.hours,
+        description: h1.description,
+        updatedAt: stamp(),
+      }),
+    );
     const pushed = (await sync.pushHours())._unsafeUnwrap();
     expect(pushed.writes).toBe(0);
     expect(pushed.outcomes[0]?.status).toBe("from-sis");
@@ -293,35 +245,32 @@ function slowSink(
 
 describe("pushHours keeps the school's lease inside a batch", () => {
   async function twoWorkers(sink: (clock: { at: number }) => HoursSink) {
-    const store = createMemoryStore();
-    const clock = { at: 1_000_000, now: () => clock.at };
-    const directory = createMemoryDirectory({ accounts: linked(50) });
-    const hoursSource = createMemoryHoursSource();
-    const make = (who: string) => {
+    const clock = manualClock(1_000_000);
+    // Both workers share the school's directory, store and host hours; each has its own sink and ids.
+    const make = (who: string, shared?: HoursSchool<HoursSink>) => {
       let id = 0;
-      return createSync({
-        tenantId: "school-1",
-        source: createMemoryRosterSource({ snapshot: EMPTY_SCHOOL }),
-        directory,
-        store,
-        hours: sink(clock),
-        hoursSource,
+      return hoursSchool({
+        roster: EMPTY_SCHOOL,
+        accounts: linked(50),
+        ...(shared && { directory: shared.directory, store: shared.store, hoursSource: shared.hoursSource }),
+        sink: sink(clock),
         hoursBatchSize: 200,
         clock,
         lockTtlMs: 100,
         newId: () => `${who}-${++id}`,
       });
     };
-    const a = make("a");
+    const first = make("a");
+    const { store, hoursSource, sync: a } = first;
     (await a.setup(PROFILE))._unsafeUnwrap();
     for (let i = 1; i <= 40; i++) hoursSource.put(entry(i, 50));
-    return { store, clock, hoursSource, a, b: make("b") };
+    return { store, clock, hoursSource, a, b: make("b", first).sync };
   }
 
   it("renews it while one batch outlasts it many times over: a second push is Locked throughout", async () => {
     const base = createMemoryHoursSink();
     const refused: string[] = [];
-    let other: ReturnType<typeof createSync> | undefined;
+    let other: Sync | undefined;
     const { a, b, hoursSource, store } = await twoWorkers((clock) =>
       // 40 entries × 30 ms in one batch: 1.2 s of a 100 ms lease.
       slowSink(base, clock, 30, async (n) => {
@@ -339,8 +288,8 @@ describe("pushHours keeps the school's lease inside a batch", () => {
 
   it("stops the batch once the lease ran out and another worker took it; the next push settles it once", async () => {
     const base = createMemoryHoursSink();
-    let thief: Awaited<ReturnType<ReturnType<typeof createMemoryStore>["acquireLock"]>> | undefined;
-    let store!: ReturnType<typeof createMemoryStore>;
+    let thief: Awaited<ReturnType<MemoryStore["acquireLock"]>> | undefined;
+    let store!: MemoryStore;
     let clockRef!: { at: number };
     const setup = await twoWorkers((clock) => {
       clockRef = clock;

@@ -3,18 +3,14 @@ import {
   createMemoryStore,
   type Lease,
   type StoreError,
-  type SyncPlan,
   type SyncStore,
   type TargetDirectory,
 } from "@rostersync/core";
-import { ok, ResultAsync } from "neverthrow";
+import { ResultAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { resumeRun, startRun } from "../src/apply.js";
 import { storeFailed } from "../src/errors.js";
-import { duplicates, engineContext, handPlan } from "./helpers.js";
-
-const verified = (plan: SyncPlan) => async () =>
-  ok({ plan, reviewedIds: [], selections: {}, errorFingerprints: [], acknowledged: false });
+import { duplicates, engineContext, handPlan, verified } from "./helpers/engine.js";
 
 /** Lets the other tasks of the test run (their store calls and writes) before going on. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -3,17 +3,15 @@ import {
   createMemoryDirectory,
   createMemoryHoursSink,
   createMemoryHoursSource,
-  createMemoryRosterSource,
-  createMemoryStore,
   filterRows,
-  type HostHourEntry,
   type RosterSnapshot,
   type SourcePerson,
   type SyncProfile,
   type TargetDirectory,
 } from "@rostersync/core";
 import { describe, expect, it } from "vitest";
-import { createSync } from "../src/index.js";
+import { hostHour } from "./helpers/hours.js";
+import { memorySchool } from "./helpers/school.js";
 
 const TENANT = "school-1";
 
@@ -31,19 +29,17 @@ const kid = (sourceId: string, over: Partial<SourcePerson> = {}): SourcePerson =
   fields: {},
   ...over,
 });
-const parentOf = (sourceId: string, child: string, over: Partial<SourcePerson> = {}): SourcePerson => ({
-  sourceId,
-  role: "parent",
-  firstName: `Parent${sourceId}`,
-  lastName: "Lee",
-  email: `parent${sourceId}@mail.org`,
-  schoolCode: "HS",
-  status: "enrolled",
-  families: [{ familyId: `F${child}`, relationship: "Mother", listedFirst: true }],
-  studentIds: [child],
-  fields: {},
-  ...over,
-});
+/** The first-listed mother of `child`: a kid's record as a parent, with no grade of her own. */
+const parentOf = (sourceId: string, child: string): SourcePerson => {
+  const { gradeLevel: _none, ...parent } = kid(sourceId, {
+    role: "parent",
+    firstName: `Parent${sourceId}`,
+    email: `parent${sourceId}@mail.org`,
+    families: [{ familyId: `F${child}`, relationship: "Mother", listedFirst: true }],
+    studentIds: [child],
+  });
+  return parent;
+};
 const profileOf = (role: "student" | "parent"): SyncProfile => ({
   role,
   schools: ["HS"],
@@ -56,14 +52,7 @@ const profileOf = (role: "student" | "parent"): SyncProfile => ({
 /** One school in memory whose roster a test swaps between years; every year is reviewed and applied. */
 async function school(role: "student" | "parent", people: SourcePerson[]) {
   let roster: RosterSnapshot = { people, schools: [], gradeLevels: [] };
-  const directory = createMemoryDirectory();
-  const store = createMemoryStore();
-  const sync = createSync({
-    tenantId: TENANT,
-    source: createMemoryRosterSource({ snapshot: () => roster }),
-    directory,
-    store,
-  });
+  const { sync, store, directory } = memorySchool({ tenantId: TENANT, roster: () => roster });
   (await sync.setup(profileOf(role)))._unsafeUnwrap();
   return {
     sync,
@@ -162,17 +151,8 @@ describe("merging through createSync (R6)", () => {
     fields: {},
     neverAccessed: false,
   };
-  const hour = (hourId: string, accountId: string, updatedAt: string): HostHourEntry => ({
-    hourId,
-    accountId,
-    role: "student",
-    date: "2026-09-10",
-    hours: 2,
-    description: "Library",
-    approved: true,
-    deleted: false,
-    updatedAt,
-  });
+  const hour = (hourId: string, accountId: string, updatedAt: string) =>
+    hostHour({ hourId, accountId, date: "2026-09-10", hours: 2, description: "Library", updatedAt });
 
   async function mergeSchool(withMerge: boolean) {
     const roster: RosterSnapshot = { people: [ann], schools: [], gradeLevels: [] };
@@ -191,15 +171,7 @@ describe("merging through createSync (R6)", () => {
           },
         }
       : (({ mergeAccounts: _none, ...rest }) => rest)(memory);
-    const store = createMemoryStore();
-    const sync = createSync({
-      tenantId: TENANT,
-      source: createMemoryRosterSource({ snapshot: roster }),
-      directory,
-      store,
-      hours: sink,
-      hoursSource,
-    });
+    const { sync } = memorySchool({ tenantId: TENANT, roster, directory, hours: sink, hoursSource });
     (await sync.setup({ ...profileOf("student"), defaultSelection: true }))._unsafeUnwrap();
     return { sync, memory, hoursSource, sink };
   }
@@ -283,13 +255,7 @@ describe("merging through createSync (R6)", () => {
   it("restores and links a same-email account the host archived and no sync linked (R6)", async () => {
     const retired: Account = { ...homeAccount, email: "kid1@school.org", archived: true };
     const roster: RosterSnapshot = { people: [ann], schools: [], gradeLevels: [] };
-    const directory = createMemoryDirectory({ accounts: [retired] });
-    const sync = createSync({
-      tenantId: TENANT,
-      source: createMemoryRosterSource({ snapshot: roster }),
-      directory,
-      store: createMemoryStore(),
-    });
+    const { sync, directory } = memorySchool({ tenantId: TENANT, roster, accounts: [retired] });
     (await sync.setup({ ...profileOf("student"), defaultSelection: true }))._unsafeUnwrap();
     const review = (await sync.refresh())._unsafeUnwrap();
     expect(review.rows[0]).toMatchObject({ status: "importable", flag: null });

@@ -6,6 +6,7 @@ import { generatedProfile, generateSchool } from "@rostersync/core/testing";
 import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSync } from "../src/index.js";
+import { rosterOf } from "./helpers/school.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rs-lock-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,13 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("run lock", () => {
   it("lets one of two workers applying the same school at once through; the other gets Locked", async () => {
     const school = generateSchool({ seed: 3, people: 120, accountsFor: "none" });
-    const source = createMemoryRosterSource({
-      snapshot: {
-        people: school.people,
-        schools: school.schools,
-        gradeLevels: school.gradeLevels,
-      },
-    });
+    const source = createMemoryRosterSource({ snapshot: rosterOf(school) });
     const storePath = join(dir, "store.db");
     const directoryPath = join(dir, "accounts.db");
     // Two workers: each its own connections to the same store and directory files.

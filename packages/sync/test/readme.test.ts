@@ -6,19 +6,14 @@ import { generatedProfile, generateSchool } from "@rostersync/core/testing";
 import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
 import { afterAll, expect, it } from "vitest";
 import { createSync, type SyncProgress } from "../src/index.js";
+import { rosterOf } from "./helpers/school.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rs-readme-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it("runs the README's embedding example as written (SQLite store and directory)", async () => {
   const school = generateSchool({ seed: 99, people: 400, accountsFor: "both" });
-  const source = createMemoryRosterSource({
-    snapshot: {
-      people: school.people,
-      schools: school.schools,
-      gradeLevels: school.gradeLevels,
-    },
-  });
+  const source = createMemoryRosterSource({ snapshot: rosterOf(school) });
   const progress: SyncProgress[] = [];
 
   const store = (await createSqliteStore({ path: join(dir, "rostersync.db") }))._unsafeUnwrap();

@@ -6,7 +6,7 @@ import { generatedProfile, generateSchool } from "@rostersync/core/testing";
 import { createSqliteDirectory, createSqliteStore } from "@rostersync/storage-sqlite";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSync } from "../src/index.js";
-import { comparable } from "./helpers.js";
+import { comparable } from "./helpers/engine.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rs-real-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

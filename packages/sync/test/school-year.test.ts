@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSync, type SyncProgress } from "../src/index.js";
 import { factsTables } from "./facts/roster-tables.js";
 import { type ServiceHoursServer, startServiceHoursServer } from "./facts/service-hours-server.js";
-import { comparable, duplicates } from "./helpers.js";
+import { comparable, duplicates } from "./helpers/engine.js";
 
 const snapshotOf = (s: GeneratedSchool): RosterSnapshot => ({
   people: s.people,

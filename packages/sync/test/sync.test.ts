@@ -11,13 +11,10 @@ import { type GeneratedSchool, generatedProfile, generateSchool } from "@rosters
 import { errAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { createSync, type SyncOptions, type TenantPlan } from "../src/index.js";
-import { comparable, duplicates } from "./helpers.js";
+import { comparable, duplicates } from "./helpers/engine.js";
+import { rosterOf } from "./helpers/school.js";
 
 const TENANT = "school-1";
-
-function snapshotOf(school: GeneratedSchool): RosterSnapshot {
-  return { people: school.people, schools: school.schools, gradeLevels: school.gradeLevels };
-}
 
 /** A school with its SIS, host directory and store in memory; `roster` can be swapped between reads. */
 async function schoolSync(
@@ -34,7 +31,7 @@ async function schoolSync(
     people: options.people ?? 150,
     accountsFor: options.accounts ?? "both",
   });
-  let roster = snapshotOf(school);
+  let roster = rosterOf(school);
   const source = createMemoryRosterSource({ snapshot: () => roster });
   const directory = createMemoryDirectory({ accounts: school.accounts });
   const store = createMemoryStore();
@@ -52,6 +49,16 @@ async function schoolSync(
       roster = next;
     },
   };
+}
+
+/** Applies a first sync, then the SIS answers 60% of the school (a source-shrink hold, R10): the plan after. */
+async function shrunkAfterFirstSync({ sync, school, setRoster }: Awaited<ReturnType<typeof schoolSync>>) {
+  (await sync.refresh())._unsafeUnwrap();
+  const first = (await sync.plan())._unsafeUnwrap();
+  (await sync.apply(first, { acknowledge: first.planHash }))._unsafeUnwrap();
+  setRoster({ ...rosterOf(school), people: school.people.slice(0, Math.floor(school.people.length * 0.6)) });
+  (await sync.refresh())._unsafeUnwrap();
+  return (await sync.plan())._unsafeUnwrap();
 }
 
 describe("createSync: refresh → decide → plan → apply", () => {
@@ -124,7 +131,7 @@ describe("createSync: refresh → decide → plan → apply", () => {
     const directory = createMemoryDirectory();
     const sync = createSync({
       tenantId: TENANT,
-      source: createMemoryRosterSource({ snapshot: snapshotOf(school) }),
+      source: createMemoryRosterSource({ snapshot: rosterOf(school) }),
       directory,
       store,
     });
@@ -153,7 +160,7 @@ describe("createSync: refresh → decide → plan → apply", () => {
     // A second instance (next year, another process) starts from the same setup and decisions.
     const later = createSync({
       tenantId: TENANT,
-      source: createMemoryRosterSource({ snapshot: snapshotOf(school) }),
+      source: createMemoryRosterSource({ snapshot: rosterOf(school) }),
       directory: createMemoryDirectory(),
       store,
     });
@@ -187,7 +194,7 @@ describe("createSync: refresh → decide → plan → apply", () => {
     const { sync, directory, school, setRoster } = await schoolSync();
     (await sync.refresh())._unsafeUnwrap();
     const plan = (await sync.plan())._unsafeUnwrap();
-    setRoster({ ...snapshotOf(school), people: school.people.slice(1) });
+    setRoster({ ...rosterOf(school), people: school.people.slice(1) });
     const stale = (await sync.apply(plan, { acknowledge: plan.planHash }))._unsafeUnwrapErr();
     expect(stale.type).toBe("StalePlan");
     expect(directory.writes()).toBe(0);
@@ -209,14 +216,9 @@ describe("createSync: refresh → decide → plan → apply", () => {
   });
 
   it("holds a plan when the source shrank by 40% (R10); acknowledged, it applies", async () => {
-    const { sync, directory, school, setRoster } = await schoolSync();
-    (await sync.refresh())._unsafeUnwrap();
-    const first = (await sync.plan())._unsafeUnwrap();
-    (await sync.apply(first, { acknowledge: first.planHash }))._unsafeUnwrap();
-
-    setRoster({ ...snapshotOf(school), people: school.people.slice(0, Math.floor(school.people.length * 0.6)) });
-    (await sync.refresh())._unsafeUnwrap();
-    const shrunk = (await sync.plan())._unsafeUnwrap();
+    const parts = await schoolSync();
+    const { sync, directory } = parts;
+    const shrunk = await shrunkAfterFirstSync(parts);
     expect(shrunk.holds.map((h) => h.type)).toContain("source-shrink");
     const writes = directory.writes();
     const held = (await sync.apply(shrunk))._unsafeUnwrapErr();
@@ -229,13 +231,9 @@ describe("createSync: refresh → decide → plan → apply", () => {
   });
 
   it("accepts a hold acknowledged in the decisions for that plan's hash", async () => {
-    const { sync, store, school, setRoster } = await schoolSync();
-    (await sync.refresh())._unsafeUnwrap();
-    const first = (await sync.plan())._unsafeUnwrap();
-    (await sync.apply(first, { acknowledge: first.planHash }))._unsafeUnwrap();
-    setRoster({ ...snapshotOf(school), people: school.people.slice(0, Math.floor(school.people.length * 0.6)) });
-    (await sync.refresh())._unsafeUnwrap();
-    const shrunk = (await sync.plan())._unsafeUnwrap();
+    const parts = await schoolSync();
+    const { sync, store } = parts;
+    const shrunk = await shrunkAfterFirstSync(parts);
     (await sync.decide((d) => d.acknowledgeHold(shrunk.planHash)))._unsafeUnwrap();
     expect((await sync.apply(shrunk))._unsafeUnwrap().status).toBe("completed");
     expect((await store.listAudit(TENANT))._unsafeUnwrap()[0]?.counts).toMatchObject({ acknowledgedHold: true });
@@ -260,7 +258,7 @@ describe("createSync: refresh → decide → plan → apply", () => {
   it("turns a malformed roster into InvalidInput listing the problems, planning nothing", async () => {
     const { sync, school, setRoster, directory } = await schoolSync();
     const twice = school.people[0]!;
-    setRoster({ ...snapshotOf(school), people: [...school.people, twice] });
+    setRoster({ ...rosterOf(school), people: [...school.people, twice] });
     const r = (await sync.refresh())._unsafeUnwrapErr();
     expect(r.type).toBe("InvalidInput");
     if (r.type === "InvalidInput") expect(r.problems.length).toBeGreaterThan(0);
@@ -317,7 +315,7 @@ describe("createSync: refresh → decide → plan → apply", () => {
     const nightly = (await sync.run({ unattended: true }))._unsafeUnwrap();
     expect(nightly.applied).toBe(true);
     // A truncated fetch is held and not applied.
-    setRoster({ ...snapshotOf(school), people: school.people.slice(0, Math.floor(school.people.length * 0.5)) });
+    setRoster({ ...rosterOf(school), people: school.people.slice(0, Math.floor(school.people.length * 0.5)) });
     const writes = directory.writes();
     const truncated = (await sync.run({ unattended: true }))._unsafeUnwrap();
     expect(truncated.applied).toBe(false);

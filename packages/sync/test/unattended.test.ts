@@ -1,16 +1,9 @@
-import { createMemoryDirectory, createMemoryRosterSource, createMemoryStore } from "@rostersync/core";
-import { generatedProfile, generateSchool as generateHostSchool } from "@rostersync/core/testing";
-import { createFactsClient, createFactsSource } from "@rostersync/facts";
+import { GRADE_CODES, generatedProfile, generateSchool as generateHostSchool } from "@rostersync/core/testing";
+import { createFactsSource } from "@rostersync/facts";
 import { createFactsSimulator, type FactsServer, generateSchool, startFactsServer } from "@rostersync/facts/testing";
-import type { Result } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSync } from "../src/index.js";
-
-/** The value of a result, or a throw that shows the error. */
-function must<T, E>(result: Result<T, E>): T {
-  if (result.isErr()) throw new Error(JSON.stringify(result.error));
-  return result.value;
-}
+import { testFactsClient } from "./helpers/facts.js";
+import { memorySchool, must, rosterOf, studentProfile } from "./helpers/school.js";
 
 const keys = { subscriptionKey: "0123456789abcdef0123456789abcdef", apiKey: `FK-${"ef".repeat(50)}` };
 const sim = createFactsSimulator({ school: generateSchool({ seed: 7, people: 600 }), keys, rateLimit: false });
@@ -22,29 +15,9 @@ afterAll(() => server.close());
 
 describe("unattended runs (issue 15, item 8)", () => {
   it("reads the roster from FACTS once: as many requests as one refresh", async () => {
-    const client = createFactsClient({
-      ...keys,
-      baseUrl: server.url,
-      budget: { windows: [{ requests: 100_000, windowMs: 1000 }], marginMs: 0 },
-      retry: { baseDelayMs: 1, jitter: (d) => d },
-    });
-    const directory = createMemoryDirectory();
-    const sync = createSync({
-      tenantId: "school-nightly",
-      source: createFactsSource({ client }),
-      directory,
-      store: createMemoryStore(),
-    });
-    must(
-      await sync.setup({
-        role: "student",
-        schools: ["MAIN"],
-        gradeLevels: ["K", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"],
-        fieldMap: [],
-        defaultSelection: true,
-        hoursSync: { enabled: false, historicImportDone: false },
-      }),
-    );
+    const client = testFactsClient(server.url, keys);
+    const { sync } = memorySchool({ tenantId: "school-nightly", source: createFactsSource({ client }) });
+    must(await sync.setup(studentProfile({ gradeLevels: GRADE_CODES })));
     // The attended first sync.
     sim.resetStats();
     must(await sync.refresh());
@@ -72,20 +45,7 @@ describe("the first sync of a school is attended (issue 15, item 8)", () => {
       missingEmailRate: 0,
       invalidEmailRate: 0,
     });
-    const directory = createMemoryDirectory();
-    const store = createMemoryStore();
-    const sync = createSync({
-      tenantId: "school-new",
-      source: createMemoryRosterSource({
-        snapshot: {
-          people: school.people,
-          schools: school.schools,
-          gradeLevels: school.gradeLevels,
-        },
-      }),
-      directory,
-      store,
-    });
+    const { sync, directory, store } = memorySchool({ tenantId: "school-new", roster: rosterOf(school) });
     must(await sync.setup(generatedProfile(school, "student")));
     const first = must(await sync.run({ unattended: true }));
     expect(first.applied).toBe(false);

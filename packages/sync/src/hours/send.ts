@@ -6,24 +6,19 @@
  * @module
  */
 
-import type { Clock, Logger, SyncStore } from "@rostersync/core";
 import { err, ok, type ResultAsync, safeTry } from "neverthrow";
+import type { SyncContext } from "../context.js";
 import { type SyncError, storeFailed } from "../errors.js";
-import { type ProgressListener, progressMeter } from "../progress.js";
+import { progressMeter } from "../progress.js";
 import { type KeepAlive, watchLease } from "./lock.js";
 import { type SettledBatch, settleBatch } from "./reconcile.js";
 import type { PlannedWrite } from "./types.js";
 import type { RoleHours } from "./view.js";
 
-/** What sending needs. @internal */
-export interface SendContext {
-  readonly tenantId: string;
-  readonly store: SyncStore;
-  readonly clock: Clock;
-  readonly lockTtlMs: number;
+/** What sending needs: the school's store, clock and lease length, and the hour writes per sink call. @internal */
+export interface SendContext
+  extends Pick<SyncContext, "tenantId" | "store" | "clock" | "lockTtlMs" | "onProgress" | "logger"> {
   readonly batchSize?: number | undefined;
-  readonly onProgress?: ProgressListener | undefined;
-  readonly logger?: Logger | undefined;
 }
 
 /** What a send did. @internal */

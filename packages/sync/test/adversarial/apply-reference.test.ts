@@ -17,11 +17,11 @@ import {
 } from "@rostersync/core";
 import { type GeneratedSchool, generatedProfile, generateSchool } from "@rostersync/core/testing";
 import { createSqliteStore } from "@rostersync/storage-sqlite";
-import { ok } from "neverthrow";
 import { afterAll, describe, expect, it } from "vitest";
 import { startRun, unmanagedWrite } from "../../src/apply.js";
 import { createSync, type TenantPlan } from "../../src/index.js";
-import { engineContext, handPlan } from "../helpers.js";
+import { engineContext, handPlan, verified } from "../helpers/engine.js";
+import { memorySchool } from "../helpers/school.js";
 
 const TENANT = "school-1";
 const dirs: string[] = [];
@@ -82,12 +82,10 @@ describe("apply runs its own plan, never the caller's (issue 14 §1)", () => {
       fields: {},
       neverAccessed: false,
     };
-    const directory = createMemoryDirectory({ accounts: [...school.accounts, host] });
-    const sync = createSync({
+    const { sync, directory } = memorySchool({
       tenantId: TENANT,
-      source: createMemoryRosterSource({ snapshot: () => snapshotOf(school) }),
-      directory,
-      store: createMemoryStore(),
+      roster: () => snapshotOf(school),
+      accounts: [...school.accounts, host],
     });
     (await sync.setup(generatedProfile(school, "student")))._unsafeUnwrap();
     (await sync.refresh())._unsafeUnwrap();
@@ -116,12 +114,10 @@ describe("apply runs its own plan, never the caller's (issue 14 §1)", () => {
 
   it("takes a bare hash or { planHash } as well as a plan object", async () => {
     const school = generateSchool({ seed: 3, people: 60, accountsFor: "both" });
-    const directory = createMemoryDirectory({ accounts: school.accounts });
-    const sync = createSync({
+    const { sync, directory } = memorySchool({
       tenantId: TENANT,
-      source: createMemoryRosterSource({ snapshot: () => snapshotOf(school) }),
-      directory,
-      store: createMemoryStore(),
+      roster: () => snapshotOf(school),
+      accounts: school.accounts,
     });
     (await sync.setup(generatedProfile(school, "student")))._unsafeUnwrap();
     (await sync.refresh())._unsafeUnwrap();
@@ -212,11 +208,7 @@ describe("the write guard at execution (R6, R7)", () => {
       { type: "update", actionId: "update:s9", reasons: [], sourceId: "s9", accountId: "u1", changes: change },
     ]);
     const ctx = engineContext(createMemoryStore(), directory);
-    const run = (
-      await startRun(ctx, {}, async () =>
-        ok({ plan, reviewedIds: [], selections: {}, errorFingerprints: [], acknowledged: false }),
-      )
-    )._unsafeUnwrap();
+    const run = (await startRun(ctx, {}, verified(plan)))._unsafeUnwrap();
     expect(run.failures).toEqual([
       {
         actionId: "update:s9",

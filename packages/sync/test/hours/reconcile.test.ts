@@ -2,24 +2,12 @@ import type { HoursLedgerEntry, HourWriteOutcome, SisServiceHour } from "@roster
 import { describe, expect, it } from "vitest";
 import { countWrites, NO_COUNTS } from "../../src/hours/counts.js";
 import { settleBatch, unseenHours } from "../../src/hours/reconcile.js";
-import type { PlannedWrite } from "../../src/hours/types.js";
+import { plannedWrite } from "../helpers/hours.js";
 
 const hour = { personId: "p1", role: "student", date: "2026-02-10", hours: 2, description: "Library" } as const;
 
 const planned = (hourId: string, op: "create" | "update" | "delete", serviceHoursId: string | null = null) =>
-  ({
-    write: { hourId, op, serviceHoursId, hour },
-    ledger: {
-      hourId,
-      serviceHoursId,
-      personId: "p1",
-      role: "student",
-      fingerprint: "f",
-      origin: "host",
-      state: "pending",
-      updatedAt: "2026-03-01T00:00:00.000Z",
-    },
-  }) satisfies PlannedWrite;
+  plannedWrite({ hourId, op, serviceHoursId, hour });
 
 describe("settling a batch by what the SIS answered", () => {
   it("records created, withdrawn and deleted writes with the SIS's own id (none once deleted)", () => {

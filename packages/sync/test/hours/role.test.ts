@@ -1,77 +1,34 @@
-import {
-  type Account,
-  createMemoryDirectory,
-  createMemoryHoursSink,
-  createMemoryHoursSource,
-  createMemoryRosterSource,
-  createMemoryStore,
-  type HostHourEntry,
-  type SyncProfile,
-} from "@rostersync/core";
+import { createMemoryHoursSink, type HostHourEntry } from "@rostersync/core";
 import { describe, expect, it } from "vitest";
-import { createSync } from "../../src/index.js";
+import { historicHour, hostHour, hoursSchool } from "../helpers/hours.js";
+import { EMPTY_SCHOOL, hostAccount, studentProfile } from "../helpers/school.js";
 
-const PROFILE: SyncProfile = {
-  role: "student",
-  schools: ["MAIN"],
-  gradeLevels: ["08"],
-  fieldMap: [],
-  defaultSelection: true,
-  hoursSync: { enabled: false, historicImportDone: false },
-};
+const PROFILE = studentProfile();
 
-const account = (accountId: string, sourceId: string): Account => ({
-  accountId,
-  email: `${accountId}@example.org`,
-  sourceId,
-  archived: false,
-  managed: true,
-  fields: {},
-  neverAccessed: false,
-});
+const account = (accountId: string, sourceId: string) => hostAccount(accountId, `${accountId}@example.org`, sourceId);
 
-const entry = (hourId: string, accountId: string, role: HostHourEntry["role"], updatedAt: string): HostHourEntry => ({
-  hourId,
-  accountId,
-  role,
-  date: "2026-02-10",
-  hours: 2,
-  description: `Shift ${hourId}`,
-  approved: true,
-  deleted: false,
-  updatedAt,
-});
+const entry = (hourId: string, accountId: string, role: HostHourEntry["role"], updatedAt: string): HostHourEntry =>
+  hostHour({ hourId, accountId, role, date: "2026-02-10", hours: 2, description: `Shift ${hourId}`, updatedAt });
 
 describe("a profile sees only its own role's hours (docs/hours.md)", () => {
   it("guards, pushes and imports the students' hours, leaving the parents' to the parents' profile", async () => {
     // FACTS holds a parent's hour the students' ledger never saw: it is the parents' profile's to import.
     const sink = createMemoryHoursSink({
       hours: [
-        {
+        historicHour({
           serviceHoursId: "900",
           personId: "2001",
           role: "parent",
           date: "2025-11-01",
           hours: 3,
           description: "Bake sale",
-          hostHourId: null,
-        },
+        }),
       ],
     });
-    const hoursSource = createMemoryHoursSource();
-    const sync = createSync({
-      tenantId: "school-1",
-      source: createMemoryRosterSource({
-        snapshot: {
-          people: [],
-          schools: [{ schoolCode: "MAIN", name: "Main", active: true }],
-          gradeLevels: [{ code: "08", name: "08", sortOrder: 8, final: true }],
-        },
-      }),
-      directory: createMemoryDirectory({ accounts: [account("a1", "1001"), account("a2", "2001")] }),
-      store: createMemoryStore(),
-      hours: sink,
-      hoursSource,
+    const { sync, hoursSource } = hoursSchool({
+      roster: EMPTY_SCHOOL,
+      accounts: [account("a1", "1001"), account("a2", "2001")],
+      sink,
     });
     (await sync.setup(PROFILE))._unsafeUnwrap();
 

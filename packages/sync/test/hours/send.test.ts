@@ -6,24 +6,13 @@ import { type KeepAlive, lockLost } from "../../src/hours/lock.js";
 import { sendWrites } from "../../src/hours/send.js";
 import type { PlannedWrite } from "../../src/hours/types.js";
 import type { RoleHours } from "../../src/hours/view.js";
+import { plannedWrite } from "../helpers/hours.js";
 
 const TENANT = "school-1";
 const hour = { personId: "p1", role: "student", date: "2026-02-10", hours: 1, description: "d" } as const;
 
 const planned = (n: number): PlannedWrite[] =>
-  Array.from({ length: n }, (_, i) => ({
-    write: { hourId: `h${i}`, op: "create", hour },
-    ledger: {
-      hourId: `h${i}`,
-      serviceHoursId: null,
-      personId: "p1",
-      role: "student",
-      fingerprint: "f",
-      origin: "host",
-      state: "pending",
-      updatedAt: "2026-03-01T00:00:00.000Z",
-    },
-  }));
+  Array.from({ length: n }, (_, i) => plannedWrite({ hourId: `h${i}`, op: "create", hour }));
 
 const held: KeepAlive = { ensure: async () => ok(undefined), remainingMs: () => 60_000 };
 

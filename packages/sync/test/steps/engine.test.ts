@@ -2,7 +2,7 @@ import { createMemoryDirectory, createMemoryStore } from "@rostersync/core";
 import { err, ok } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { checkInStep, outcomesOf, resumeRun, startRun, tallyRun } from "../../src/apply.js";
-import { engineContext, handPlan } from "../helpers.js";
+import { engineContext, handPlan } from "../helpers/engine.js";
 
 describe("the apply engine's lease is released whatever a step answers", () => {
   it("releases the lock when the check under it refuses (an early error inside the run's steps)", async () => {

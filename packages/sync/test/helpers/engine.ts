@@ -11,7 +11,7 @@ import {
   type TargetDirectory,
 } from "@rostersync/core";
 import { ok } from "neverthrow";
-import type { ApplyContext } from "../src/apply.js";
+import type { ApplyContext } from "../../src/apply.js";
 
 /** A hand-made plan: `n` adds, then the given extra actions. For engine-level tests only. */
 export function handPlan(n: number, extra: PlanAction[] = [], hash = "hash-1"): SyncPlan {
@@ -49,6 +49,10 @@ export function handPlan(n: number, extra: PlanAction[] = [], hash = "hash-1"): 
     accountCount: 0,
   };
 }
+
+/** The check under the lock, answering `plan` as verified with nothing reviewed, selected or acknowledged. */
+export const verified = (plan: SyncPlan) => async () =>
+  ok({ plan, reviewedIds: [], selections: {}, errorFingerprints: [], acknowledged: false });
 
 /** An apply context over the given store and directory, with no post-run bookkeeping. */
 export function engineContext(
