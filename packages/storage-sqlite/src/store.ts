@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import {
   type AuditRecord,
   checkJournalBatch,
@@ -23,7 +23,7 @@ import {
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS } from "./migrations.js";
-import { nodeSqlite } from "./node-sqlite.js";
+import { nodeSqlite, statementCache } from "./node-sqlite.js";
 
 /** Errors of the SQLite store: a {@link StoreError} whose `type` is one of core's `STORE_ERROR_CODES`. */
 export interface SqliteStoreError extends StoreError {
@@ -195,15 +195,7 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
 type Statements = ReturnType<typeof statementsOn>;
 
 function statementsOn(db: DatabaseSync) {
-  const statements = new Map<string, StatementSync>();
-  const sql = (text: string): StatementSync => {
-    let statement = statements.get(text);
-    if (!statement) {
-      statement = db.prepare(text);
-      statements.set(text, statement);
-    }
-    return statement;
-  };
+  const { sql } = statementCache(db);
   const get = (text: string, ...params: SQLInputValue[]) => sql(text).get(...params) as Row | undefined;
   const all = (text: string, ...params: SQLInputValue[]) => sql(text).all(...params) as Row[];
   const run = (text: string, ...params: SQLInputValue[]) => Number(sql(text).run(...params).changes);
