@@ -10,6 +10,7 @@ import { ResultAsync } from "neverthrow";
 import { nextCronTime } from "./cron.js";
 import {
   type FleetEngine,
+  type FleetRetry,
   type FleetTables,
   fleetOver,
   type JobEnvironment,
@@ -21,7 +22,7 @@ import {
   storeFailed,
 } from "./jobs.js";
 import { DEFAULT_NIGHTLY, EMPTY_STATUS, hoursCron, type StoredStatus } from "./status.js";
-import type { Fleet, FleetRetry, FleetSchool, FleetStoreError, JobKind, OpenSchool } from "./types.js";
+import type { Fleet, FleetSchool, FleetStoreError, JobKind, OpenSchool } from "./types.js";
 
 /** Options of {@link createEmbeddedFleet}. */
 export interface EmbeddedFleetOptions {

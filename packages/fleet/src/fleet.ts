@@ -11,6 +11,7 @@ import { type ConstructorOptions, PgBoss } from "pg-boss";
 import { createPostgresBudget, type PostgresBudget, type PostgresBudgetOptions } from "./budget.js";
 import {
   type FleetEngine,
+  type FleetRetry,
   fleetOver,
   type JobEnvironment,
   type JobOutcome,
@@ -22,7 +23,7 @@ import {
 import { postgresTables } from "./pg-tables.js";
 import { migrateFleetSchema } from "./schema.js";
 import { DEFAULT_NIGHTLY, hoursCron } from "./status.js";
-import type { Fleet, FleetError, FleetRetry, FleetStoreError, JobKind, OpenSchool } from "./types.js";
+import type { Fleet, FleetError, FleetStoreError, JobKind, OpenSchool } from "./types.js";
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 

@@ -11,7 +11,6 @@ import { EMPTY_STATUS, makeDigest, pauseAt, type StoredStatus, schoolProblems, s
 import type {
   Fleet,
   FleetError,
-  FleetRetry,
   FleetSchool,
   FleetStoreError,
   JobKind,
@@ -322,6 +321,16 @@ export const storeFailed = (e: unknown): FleetStoreError => ({
 
 /** A promise of the fleet's storage as a `ResultAsync` whose error is `FleetStoreFailed`. */
 export const lift = <T>(p: () => Promise<T>): ResultAsync<T, FleetError> => ResultAsync.fromPromise(p(), storeFailed);
+
+/** How a failed job is retried: exponential backoff from `delaySeconds`, at most `maxDelaySeconds` apart. */
+export interface FleetRetry {
+  /** Retries at most. Default 8. */
+  readonly limit?: number | undefined;
+  /** The first retry's delay, in seconds. Default 30. */
+  readonly delaySeconds?: number | undefined;
+  /** The longest delay, in seconds. Default 1,800 (30 min). */
+  readonly maxDelaySeconds?: number | undefined;
+}
 
 /** A {@link FleetRetry} with its defaults filled in. */
 export interface RetryPolicy {

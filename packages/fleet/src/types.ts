@@ -122,16 +122,6 @@ export interface FleetDigest {
   readonly stillHeld: number;
 }
 
-/** How a failed job is retried: exponential backoff from `delaySeconds`, at most `maxDelaySeconds` apart. */
-export interface FleetRetry {
-  /** Retries at most. Default 8. */
-  readonly limit?: number | undefined;
-  /** The first retry's delay, in seconds. Default 30. */
-  readonly delaySeconds?: number | undefined;
-  /** The longest delay, in seconds. Default 1,800 (30 min). */
-  readonly maxDelaySeconds?: number | undefined;
-}
-
 /** The fleet's own storage failed (a lost connection, a locked file). */
 export type FleetStoreError = Extract<FleetError, { readonly type: "FleetStoreFailed" }>;
 
