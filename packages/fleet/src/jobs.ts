@@ -332,19 +332,15 @@ export interface FleetRetry {
   readonly maxDelaySeconds?: number | undefined;
 }
 
-/** A {@link FleetRetry} with its defaults filled in. */
-export interface RetryPolicy {
-  readonly limit: number;
-  readonly delaySeconds: number;
-  readonly maxDelaySeconds: number;
-}
-
-/** Both engines' retry defaults: 8 retries from 30 s, at most 30 min apart. */
-export const retryPolicy = (retry: FleetRetry | undefined): RetryPolicy => ({
+/** A {@link FleetRetry} with both engines' defaults filled in: 8 retries from 30 s, at most 30 min apart. */
+export const retryPolicy = (retry: FleetRetry | undefined) => ({
   limit: retry?.limit ?? 8,
   delaySeconds: retry?.delaySeconds ?? 30,
   maxDelaySeconds: retry?.maxDelaySeconds ?? 1800,
 });
+
+/** What {@link retryPolicy} answers. */
+export type RetryPolicy = ReturnType<typeof retryPolicy>;
 
 /** What differs between the engines (pg-boss, the embedded loop): how work is scheduled, queued and run. */
 export interface FleetEngine {

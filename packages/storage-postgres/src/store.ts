@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import {
   type AuditRecord,
   checkStoreId,
-  type Decisions,
   type DocumentOperations,
   defineSyncStore,
   type ExportLedgerEntry,
@@ -17,11 +16,11 @@ import {
   parseStored as parse,
   type RunOperations,
   runFromRow,
-  type SyncProfile,
   type SyncStore,
   storedStateErrors as stored,
   storeError,
   type Versioned,
+  versionedDocumentOperations,
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import pg from "pg";
@@ -308,12 +307,11 @@ function queriesOn(pool: pg.Pool, s: string) {
 function documentOperations(db: Queries): DocumentOperations<PostgresStoreError> {
   const { s, query, readDoc, saveDoc } = db;
   return {
-    getProfile: (tenantId) => readDoc<SyncProfile>(tenantId, "profile"),
-    saveProfile: (tenantId, profile, expectedVersion) =>
-      saveDoc("documents", [tenantId, "profile"], expectedVersion, "the profile", profile),
-    getDecisions: (tenantId) => readDoc<Decisions>(tenantId, "decisions"),
-    saveDecisions: (tenantId, decisions, expectedVersion) =>
-      saveDoc("documents", [tenantId, "decisions"], expectedVersion, "the decisions", decisions),
+    ...versionedDocumentOperations({
+      read: readDoc,
+      save: (tenantId, kind, expectedVersion, what, value) =>
+        saveDoc("documents", [tenantId, kind], expectedVersion, what, value),
+    }),
     getLastRun: async (tenantId) => (await readDoc<LastRun>(tenantId, "last-run")).map((doc) => doc?.value ?? null),
     saveLastRun: async (tenantId, lastRun) => {
       await query(

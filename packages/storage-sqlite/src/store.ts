@@ -3,7 +3,6 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import {
   type AuditRecord,
   checkJournalBatch,
-  type Decisions,
   type DocumentOperations,
   defineSyncStore,
   type ExportLedgerEntry,
@@ -20,11 +19,11 @@ import {
   runFromRow,
   type StoreError,
   type StoreErrorType,
-  type SyncProfile,
   type SyncStore,
   storedStateErrors as stored,
   storeError,
   type Versioned,
+  versionedDocumentOperations,
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS } from "./migrations.js";
@@ -259,12 +258,11 @@ function statementsOn(db: DatabaseSync) {
 function documentOperations(db: Statements): DocumentOperations<SqliteStoreError> {
   const { run, readDoc, saveDoc } = db;
   return {
-    getProfile: (tenantId) => readDoc<SyncProfile>(tenantId, "profile"),
-    saveProfile: (tenantId, profile, expectedVersion) =>
-      saveDoc("documents", [tenantId, "profile"], expectedVersion, "the profile", profile),
-    getDecisions: (tenantId) => readDoc<Decisions>(tenantId, "decisions"),
-    saveDecisions: (tenantId, decisions, expectedVersion) =>
-      saveDoc("documents", [tenantId, "decisions"], expectedVersion, "the decisions", decisions),
+    ...versionedDocumentOperations({
+      read: readDoc,
+      save: (tenantId, kind, expectedVersion, what, value) =>
+        saveDoc("documents", [tenantId, kind], expectedVersion, what, value),
+    }),
     getLastRun: (tenantId) => readDoc<LastRun>(tenantId, "last-run").map((doc) => doc?.value ?? null),
     saveLastRun: (tenantId, lastRun) => {
       run(

@@ -1,16 +1,62 @@
 // What the SQL stores (storage-sqlite, storage-postgres) share beside their SQL: the groups their raw
 // operations are written in, how a stored row becomes a record, and the errors the stored state answers
 // (docs/architecture.md, "The adapter contract"). Pure: JSON in, values out.
-import type { JsonValue } from "../types.js";
-import type { ExportRecord, RunRecord, StoreError, StoreErrorType, SyncStore } from "./sync-store.js";
+import type { Decisions, JsonValue, SyncProfile } from "../types.js";
+import type { ExportRecord, RunRecord, StoreError, StoreErrorType, SyncStore, Versioned } from "./sync-store.js";
 import { storeError } from "./sync-store.js";
-import type { SyncStoreOperations } from "./sync-store-factory.js";
+import type { StoreOutcome, SyncStoreOperations } from "./sync-store-factory.js";
 
 /** The raw operations on the profile, the decisions and the last run. */
 export type DocumentOperations<E extends StoreError = StoreError> = Pick<
   SyncStoreOperations<E>,
   "getProfile" | "saveProfile" | "getDecisions" | "saveDecisions" | "getLastRun" | "saveLastRun"
 >;
+
+/** The versioned documents of a school: the profile and the decisions. */
+export type VersionedDocumentKind = "profile" | "decisions";
+
+/** How a store reads and saves one versioned document (see {@link versionedDocumentOperations}). */
+export interface VersionedDocuments<E extends StoreError> {
+  /** The document and its version, or `null` when none was saved. */
+  read<T>(tenantId: string, kind: VersionedDocumentKind): StoreOutcome<Versioned<T> | null, E>;
+  /**
+   * Saves when the stored version is `expectedVersion` (`null`: none yet) and answers the new version; else
+   * `storedStateErrors.versionConflict(what, …)`.
+   */
+  save(
+    tenantId: string,
+    kind: VersionedDocumentKind,
+    expectedVersion: number | null,
+    what: string,
+    value: unknown,
+  ): StoreOutcome<number, E>;
+}
+
+/**
+ * The profile and decisions operations on a store's versioned documents: the same two documents, named the
+ * same in every `Conflict`, whatever the store.
+ *
+ * @example
+ * ```ts
+ * const documents: DocumentOperations = {
+ *   ...versionedDocumentOperations({ read: readDocument, save: saveDocument }),
+ *   getLastRun: …,
+ *   saveLastRun: …,
+ * };
+ * ```
+ */
+export function versionedDocumentOperations<E extends StoreError>(
+  documents: VersionedDocuments<E>,
+): Pick<SyncStoreOperations<E>, "getProfile" | "saveProfile" | "getDecisions" | "saveDecisions"> {
+  return {
+    getProfile: (tenantId) => documents.read<SyncProfile>(tenantId, "profile"),
+    saveProfile: (tenantId, profile, expectedVersion) =>
+      documents.save(tenantId, "profile", expectedVersion, "the profile", profile),
+    getDecisions: (tenantId) => documents.read<Decisions>(tenantId, "decisions"),
+    saveDecisions: (tenantId, decisions, expectedVersion) =>
+      documents.save(tenantId, "decisions", expectedVersion, "the decisions", decisions),
+  };
+}
 
 /** The raw operations on runs, their journals and the audit. */
 export type RunOperations<E extends StoreError = StoreError> = Pick<
