@@ -389,9 +389,9 @@ async function readUsage(client: pg.PoolClient, s: BudgetSettings, now: number) 
 /**
  * How many more requests fit at `now`, and when the next one fits (`null`: when a request in flight answers),
  * given the finished requests' response `times` (ascending) and `inFlight` unanswered ones; `active` is each
- * window's count.
+ * window's count. Pure; exported for its tests only (not from the package).
  */
-function roomIn(
+export function roomIn(
   s: Pick<BudgetSettings, "windows" | "margin">,
   times: readonly number[],
   now: number,
