@@ -8,12 +8,13 @@ import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { createMemoryDirectory, createMemoryRosterSource } from "@rostersync/core";
-import { createFactsSimulator, FACTS_GRADE_CODES, generateSchool } from "@rostersync/facts/testing";
+import { createFactsSimulator, generateSchool } from "@rostersync/facts/testing";
 import { createPostgresStore } from "@rostersync/storage-postgres";
 import { createSync } from "@rostersync/sync";
 import { startPostgres } from "../../testing/src/postgres-server.ts";
 import { createPostgresFleet } from "../dist/index.js";
 import { startGateway } from "../test/helpers/gateway.ts";
+import { studentProfile } from "../test/helpers/world.ts";
 
 const SCHOOLS = Number(process.env.RS_BENCH_SCHOOLS ?? 1000);
 const LIMIT = Number(process.env.RS_BENCH_LIMIT ?? 100);
@@ -66,14 +67,7 @@ try {
   const store = (
     await createPostgresStore({ connectionString: server.url, schema: "fleet_bench_store" })
   )._unsafeUnwrap();
-  const profile = {
-    role: "student" as const,
-    schools: ["MAIN"],
-    gradeLevels: [...FACTS_GRADE_CODES],
-    fieldMap: [],
-    defaultSelection: true,
-    hoursSync: { enabled: false, historicImportDone: false },
-  };
+  const profile = studentProfile();
   const control = (
     await createPostgresFleet({
       connectionString: server.url,

@@ -10,11 +10,14 @@ import { ResultAsync } from "neverthrow";
 import { nextCronTime } from "./cron.js";
 import {
   type FleetEngine,
+  type FleetRetry,
   type FleetTables,
   fleetOver,
   type JobEnvironment,
   type JobOutcome,
   type JobRequest,
+  type RetryPolicy,
+  retryPolicy,
   runJob,
   storeFailed,
 } from "./jobs.js";
@@ -32,13 +35,7 @@ export interface EmbeddedFleetOptions {
   /** Jobs at once (each school one at a time). Default 2. */
   readonly concurrency?: number | undefined;
   /** Retries of a failed job, with exponential backoff. Default 8 from 30 s, at most 30 min apart. */
-  readonly retry?:
-    | {
-        readonly limit?: number | undefined;
-        readonly delaySeconds?: number | undefined;
-        readonly maxDelaySeconds?: number | undefined;
-      }
-    | undefined;
+  readonly retry?: FleetRetry | undefined;
   /** How often due work is looked for. Default 1 s. */
   readonly tickMs?: number | undefined;
   /** Default the system clock. */
@@ -137,123 +134,154 @@ export function createEmbeddedFleet(options: EmbeddedFleetOptions): ResultAsync<
       }
       return embeddedFleet(options, db);
     })(),
-    (e): FleetStoreError => ({ type: "FleetStoreFailed", message: e instanceof Error ? e.message : String(e) }),
+    storeFailed,
   );
+}
+
+/** A queued job's row. */
+interface QueuedJob {
+  job_id: string;
+  tenant_id: string;
+  kind: JobKind;
+  export_name: string | null;
+  attempt: number;
+}
+
+/** The embedded engine: its file, its settings, the jobs in hand (one per school) and its timer. */
+interface EmbeddedLoop {
+  readonly db: DatabaseSync;
+  readonly options: EmbeddedFleetOptions;
+  readonly tables: FleetTables;
+  readonly env: JobEnvironment;
+  readonly now: () => Date;
+  readonly retry: RetryPolicy;
+  readonly concurrency: number;
+  readonly active: Map<string, { stop: AbortController; done: Promise<void> }>;
+  timer: NodeJS.Timeout | undefined;
+  running: boolean;
 }
 
 function embeddedFleet(options: EmbeddedFleetOptions, db: DatabaseSync): Fleet {
   const tables = sqliteTables(db);
   const now = options.now ?? (() => new Date());
+  const loop: EmbeddedLoop = {
+    db,
+    options,
+    tables,
+    env: { tables, open: options.open, budget: sharedBudgets(options.windows), now, logger: options.logger },
+    now,
+    retry: retryPolicy(options.retry),
+    concurrency: Math.max(1, options.concurrency ?? 2),
+    active: new Map(),
+    timer: undefined,
+    running: false,
+  };
+  return fleetOver(tables, now, embeddedEngine(loop));
+}
+
+/** One in-process budget per FACTS key, shared by every school that sends with it. */
+function sharedBudgets(windows: readonly BudgetWindow[] | undefined): JobEnvironment["budget"] {
   const budgets = new Map<string, RequestBudget>();
-  const budget = (_tenantId: string, key: string) => {
+  return (_tenantId, key) => {
     let b = budgets.get(key);
     if (b === undefined) {
-      b = createBudget(options.windows === undefined ? {} : { windows: options.windows });
+      b = createBudget(windows === undefined ? {} : { windows });
       budgets.set(key, b);
     }
     return b;
   };
-  const env: JobEnvironment = { tables, open: options.open, budget, now, logger: options.logger };
-  const retryLimit = options.retry?.limit ?? 8;
-  const retryDelay = (options.retry?.delaySeconds ?? 30) * 1000;
-  const retryMax = (options.retry?.maxDelaySeconds ?? 1800) * 1000;
-  const concurrency = Math.max(1, options.concurrency ?? 2);
-  const active = new Map<string, { stop: AbortController; done: Promise<void> }>();
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
+}
 
-  const enqueue = (tenantId: string, kind: JobKind, at: number, exportName?: string) =>
-    db
-      .prepare("INSERT INTO queue (job_id, tenant_id, kind, export_name, run_at) VALUES (?, ?, ?, ?, ?)")
-      .run(randomUUID(), tenantId, kind, exportName ?? null, at);
+const enqueue = (db: DatabaseSync, tenantId: string, kind: JobKind, at: number, exportName?: string) =>
+  db
+    .prepare("INSERT INTO queue (job_id, tenant_id, kind, export_name, run_at) VALUES (?, ?, ?, ?, ?)")
+    .run(randomUUID(), tenantId, kind, exportName ?? null, at);
 
-  /** Queues the crons that came due, and notes when each fires next. */
-  async function crons(t: number) {
-    for (const school of await tables.schools()) {
-      for (const [kind, cron] of [
-        ["sync", school.nightly ?? DEFAULT_NIGHTLY],
-        ["hours", hoursCron(school)],
-      ] as const) {
-        const row = db
-          .prepare("SELECT next_at FROM crons WHERE tenant_id = ? AND kind = ?")
-          .get(school.tenantId, kind) as { next_at: number | null } | undefined;
-        if (row !== undefined && row.next_at !== null && row.next_at > t) continue;
-        // Occurrences missed while the process was down send one job, as pg-boss's `missed: once` would.
-        if (row !== undefined && row.next_at !== null) enqueue(school.tenantId, kind, t);
-        const next = nextCronTime(cron, school.timeZone, t)?.getTime() ?? null;
-        db.prepare(
-          "INSERT INTO crons (tenant_id, kind, next_at) VALUES (?, ?, ?) ON CONFLICT (tenant_id, kind) DO UPDATE SET next_at = excluded.next_at",
-        ).run(school.tenantId, kind, next);
-      }
+/** Queues the crons that came due, and notes when each fires next. */
+async function queueDueCrons({ db, tables }: EmbeddedLoop, t: number) {
+  for (const school of await tables.schools()) {
+    for (const [kind, cron] of [
+      ["sync", school.nightly ?? DEFAULT_NIGHTLY],
+      ["hours", hoursCron(school)],
+    ] as const) {
+      const row = db.prepare("SELECT next_at FROM crons WHERE tenant_id = ? AND kind = ?").get(school.tenantId, kind) as
+        | { next_at: number | null }
+        | undefined;
+      if (row !== undefined && row.next_at !== null && row.next_at > t) continue;
+      // Occurrences missed while the process was down send one job, as pg-boss's `missed: once` would.
+      if (row !== undefined && row.next_at !== null) enqueue(db, school.tenantId, kind, t);
+      const next = nextCronTime(cron, school.timeZone, t)?.getTime() ?? null;
+      db.prepare(
+        "INSERT INTO crons (tenant_id, kind, next_at) VALUES (?, ?, ?) ON CONFLICT (tenant_id, kind) DO UPDATE SET next_at = excluded.next_at",
+      ).run(school.tenantId, kind, next);
     }
   }
+}
 
-  async function work(
-    job: {
-      job_id: string;
-      tenant_id: string;
-      kind: JobKind;
-      export_name: string | null;
-      attempt: number;
-    },
-    stop: AbortController,
-  ) {
-    const request: JobRequest = {
-      jobId: job.job_id,
-      kind: job.kind,
-      tenantId: job.tenant_id,
-      exportName: job.export_name ?? undefined,
-      attempt: job.attempt,
-    };
-    let outcome: JobOutcome;
-    try {
-      outcome = await runJob(env, request, stop.signal);
-    } catch (e) {
-      outcome = { retry: true, error: storeFailed(e), exports: [], did: "failed" };
-    }
-    for (const e of outcome.exports) enqueue(job.tenant_id, "export", e.at.getTime(), e.name);
-    if (outcome.retry && job.attempt < retryLimit && !stop.signal.aborted) {
-      const delay = Math.min(retryMax, retryDelay * 2 ** job.attempt);
-      db.prepare("UPDATE queue SET active = 0, attempt = attempt + 1, run_at = ? WHERE job_id = ?").run(
-        now().getTime() + delay,
-        job.job_id,
-      );
-    } else if (stop.signal.aborted) {
-      // Stopped: the job stays for the next start, which resumes its run.
-      db.prepare("UPDATE queue SET active = 0 WHERE job_id = ?").run(job.job_id);
-    } else {
-      db.prepare("DELETE FROM queue WHERE job_id = ?").run(job.job_id);
-    }
-    options.onJob?.(request, outcome);
+/** Runs one job, then retries it later, keeps it for the next start (stopped), or removes it. */
+async function work(loop: EmbeddedLoop, job: QueuedJob, stop: AbortController) {
+  const { db, retry } = loop;
+  const request: JobRequest = {
+    jobId: job.job_id,
+    kind: job.kind,
+    tenantId: job.tenant_id,
+    exportName: job.export_name ?? undefined,
+    attempt: job.attempt,
+  };
+  let outcome: JobOutcome;
+  try {
+    outcome = await runJob(loop.env, request, stop.signal);
+  } catch (e) {
+    outcome = { retry: true, error: storeFailed(e), exports: [], did: "failed" };
   }
-
-  async function tick() {
-    if (!running) return;
-    const t = now().getTime();
-    try {
-      await crons(t);
-      const due = db
-        .prepare(
-          "SELECT job_id, tenant_id, kind, export_name, attempt FROM queue WHERE active = 0 AND run_at <= ? ORDER BY run_at, rowid",
-        )
-        .all(t) as unknown as Parameters<typeof work>[0][];
-      for (const job of due) {
-        if (active.size >= concurrency) break;
-        if (active.has(job.tenant_id)) continue; // one job per school at a time
-        db.prepare("UPDATE queue SET active = 1 WHERE job_id = ?").run(job.job_id);
-        const stop = new AbortController();
-        const done = work(job, stop).finally(() => {
-          active.delete(job.tenant_id);
-          if (running) setImmediate(() => void tick());
-        });
-        active.set(job.tenant_id, { stop, done });
-      }
-    } catch (e) {
-      options.logger?.warn?.("embedded fleet tick failed", { error: e instanceof Error ? e.message : String(e) });
-    }
+  for (const e of outcome.exports) enqueue(db, job.tenant_id, "export", e.at.getTime(), e.name);
+  if (outcome.retry && job.attempt < retry.limit && !stop.signal.aborted) {
+    const delay = Math.min(retry.maxDelaySeconds * 1000, retry.delaySeconds * 1000 * 2 ** job.attempt);
+    db.prepare("UPDATE queue SET active = 0, attempt = attempt + 1, run_at = ? WHERE job_id = ?").run(
+      loop.now().getTime() + delay,
+      job.job_id,
+    );
+  } else if (stop.signal.aborted) {
+    // Stopped: the job stays for the next start, which resumes its run.
+    db.prepare("UPDATE queue SET active = 0 WHERE job_id = ?").run(job.job_id);
+  } else {
+    db.prepare("DELETE FROM queue WHERE job_id = ?").run(job.job_id);
   }
+  loop.options.onJob?.(request, outcome);
+}
 
-  const engine: FleetEngine = {
+/** Queues due crons and starts due jobs, up to `concurrency` and one per school. */
+async function tick(loop: EmbeddedLoop) {
+  const { db, active } = loop;
+  if (!loop.running) return;
+  const t = loop.now().getTime();
+  try {
+    await queueDueCrons(loop, t);
+    const due = db
+      .prepare(
+        "SELECT job_id, tenant_id, kind, export_name, attempt FROM queue WHERE active = 0 AND run_at <= ? ORDER BY run_at, rowid",
+      )
+      .all(t) as unknown as QueuedJob[];
+    for (const job of due) {
+      if (active.size >= loop.concurrency) break;
+      if (active.has(job.tenant_id)) continue; // one job per school at a time
+      db.prepare("UPDATE queue SET active = 1 WHERE job_id = ?").run(job.job_id);
+      const stop = new AbortController();
+      const done = work(loop, job, stop).finally(() => {
+        active.delete(job.tenant_id);
+        if (loop.running) setImmediate(() => void tick(loop));
+      });
+      active.set(job.tenant_id, { stop, done });
+    }
+  } catch (e) {
+    loop.options.logger?.warn?.("embedded fleet tick failed", { error: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** How the embedded loop schedules, queues and runs work. */
+function embeddedEngine(loop: EmbeddedLoop): FleetEngine {
+  const { db } = loop;
+  return {
     async schedule(school) {
       // New crons (or changed ones) are worked out again at the next tick.
       db.prepare("DELETE FROM crons WHERE tenant_id = ?").run(school.tenantId);
@@ -263,24 +291,23 @@ function embeddedFleet(options: EmbeddedFleetOptions, db: DatabaseSync): Fleet {
       db.prepare("DELETE FROM queue WHERE tenant_id = ? AND active = 0").run(tenantId);
     },
     async enqueue(tenantId, kind, exportName) {
-      enqueue(tenantId, kind, now().getTime(), exportName);
-      if (running) setImmediate(() => void tick());
+      enqueue(db, tenantId, kind, loop.now().getTime(), exportName);
+      if (loop.running) setImmediate(() => void tick(loop));
     },
     async start() {
-      running = true;
+      loop.running = true;
       // Jobs a dead process had in hand are due again; their runs resume.
       db.exec("UPDATE queue SET active = 0 WHERE active = 1");
-      timer = setInterval(() => void tick(), options.tickMs ?? 1000);
-      void tick();
+      loop.timer = setInterval(() => void tick(loop), loop.options.tickMs ?? 1000);
+      void tick(loop);
     },
     async close() {
-      running = false;
-      if (timer !== undefined) clearInterval(timer);
+      loop.running = false;
+      if (loop.timer !== undefined) clearInterval(loop.timer);
       // Jobs in hand stop between two actions; the next start resumes their runs.
-      for (const a of active.values()) a.stop.abort(new Error("The fleet was stopped."));
-      await Promise.all([...active.values()].map((a) => a.done));
+      for (const a of loop.active.values()) a.stop.abort(new Error("The fleet was stopped."));
+      await Promise.all([...loop.active.values()].map((a) => a.done));
       db.close();
     },
   };
-  return fleetOver(tables, now, engine);
 }

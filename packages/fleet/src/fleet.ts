@@ -11,11 +11,13 @@ import { type ConstructorOptions, PgBoss } from "pg-boss";
 import { createPostgresBudget, type PostgresBudget, type PostgresBudgetOptions } from "./budget.js";
 import {
   type FleetEngine,
+  type FleetRetry,
   fleetOver,
   type JobEnvironment,
   type JobOutcome,
   type JobRequest,
   lift,
+  retryPolicy,
   runJob,
 } from "./jobs.js";
 import { postgresTables } from "./pg-tables.js";
@@ -43,13 +45,7 @@ export interface PostgresFleetOptions {
   /** Jobs this process works at once. Default 2. */
   readonly concurrency?: number | undefined;
   /** Retries of a failed job, with exponential backoff. Default 8 retries from 30 s, at most 30 min apart. */
-  readonly retry?:
-    | {
-        readonly limit?: number | undefined;
-        readonly delaySeconds?: number | undefined;
-        readonly maxDelaySeconds?: number | undefined;
-      }
-    | undefined;
+  readonly retry?: FleetRetry | undefined;
   /** A job whose worker has not beaten for this long is retried elsewhere. Default 30, at least 10. */
   readonly heartbeatSeconds?: number | undefined;
   /** How often an idle worker looks for jobs. Default 2 s. */
@@ -94,133 +90,161 @@ export function createPostgresFleet(options: PostgresFleetOptions): ResultAsync<
     const pool = new pg.Pool({ connectionString: options.connectionString, max: 6 });
     await migrateFleetSchema(pool, schema);
     const tables = postgresTables(pool, schema);
-    const boss = new PgBoss({
-      connectionString: options.connectionString,
-      schema: `${schema}_boss`,
-      max: 4,
-      ...options.boss,
-    });
-    boss.on("error", (e: unknown) => options.logger?.warn?.("pg-boss error", { error: messageOf(e) }));
-    await boss.start();
-    const existing = await boss.getQueue(FLEET_QUEUE);
-    if (existing === null || existing === undefined) {
-      await boss
-        .createQueue(FLEET_QUEUE, {
-          policy: "singleton",
-          retryLimit: options.retry?.limit ?? 8,
-          retryDelay: options.retry?.delaySeconds ?? 30,
-          retryBackoff: true,
-          retryDelayMax: options.retry?.maxDelaySeconds ?? 1800,
-          heartbeatSeconds: Math.max(10, Math.round(options.heartbeatSeconds ?? 30)),
-          // A sync of a large school may take hours under the shared budget; the heartbeat notices a death.
-          expireInSeconds: 6 * 3600,
-        })
-        // Another worker created it between our look and our create.
-        .catch(async (e: unknown) => {
-          if ((await boss.getQueue(FLEET_QUEUE)) == null) throw e;
-        });
-    }
-
-    const budgets = new Map<string, ResultAsync<PostgresBudget, FleetStoreError>>();
-    const budgetOf = (key: string) => {
-      let b = budgets.get(key);
-      if (b === undefined) {
-        b = createPostgresBudget({
-          ...options.budget,
-          key,
-          pool,
-          schema,
-          ...(options.windows === undefined ? {} : { windows: options.windows }),
-        });
-        budgets.set(key, b);
-      }
-      return b;
-    };
-    const schoolBudget = (tenantId: string, key: string): RequestBudget => {
-      let ready: RequestBudget | null = null;
-      const got = (async () => {
-        const b = await budgetOf(key);
-        if (b.isErr()) throw new Error(b.error.message);
-        ready = b.value.forSchool(tenantId);
-        return ready;
-      })();
-      return {
-        take: (signal) => got.then((b) => b.take(signal)),
-        pause: (ms) => void got.then((b) => b.pause(ms)),
-        estimate: (n) => (ready === null ? 0 : (ready as RequestBudget).estimate(n)),
-        get spent() {
-          return ready === null ? 0 : (ready as RequestBudget).spent;
-        },
-      };
-    };
-    const env: JobEnvironment = { tables, open: options.open, budget: schoolBudget, now, logger: options.logger };
-
-    const send = (data: JobData, startAfter?: Date) =>
-      boss.send(FLEET_QUEUE, data, {
-        singletonKey: data.tenantId,
-        ...(startAfter === undefined ? {} : { startAfter }),
-      });
-
-    const engine: FleetEngine = {
-      async schedule(school) {
-        const base = { tz: school.timeZone, singletonKey: school.tenantId };
-        await boss.schedule(
-          FLEET_QUEUE,
-          school.nightly ?? DEFAULT_NIGHTLY,
-          { tenantId: school.tenantId, kind: "sync" },
-          { ...base, key: scheduleKey(school.tenantId, "sync") },
-        );
-        await boss.schedule(
-          FLEET_QUEUE,
-          hoursCron(school),
-          { tenantId: school.tenantId, kind: "hours" },
-          { ...base, key: scheduleKey(school.tenantId, "hours") },
-        );
-      },
-      async unschedule(tenantId) {
-        await boss.unschedule(FLEET_QUEUE, scheduleKey(tenantId, "sync"));
-        await boss.unschedule(FLEET_QUEUE, scheduleKey(tenantId, "hours"));
-      },
-      async enqueue(tenantId, kind, exportName) {
-        await send({ tenantId, kind, ...(exportName === undefined ? {} : { exportName }) });
-      },
-      async start() {
-        await boss.work<JobData>(
-          FLEET_QUEUE,
-          {
-            localConcurrency: Math.max(1, options.concurrency ?? 2),
-            batchSize: 1,
-            pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
-          },
-          async ([job]) => {
-            if (job === undefined) return;
-            const request: JobRequest = {
-              jobId: job.id,
-              kind: job.data.kind,
-              tenantId: job.data.tenantId,
-              exportName: job.data.exportName,
-              attempt: job.retryCount,
-            };
-            const outcome = await runJob(env, request, job.signal);
-            for (const e of outcome.exports) {
-              await send({ tenantId: request.tenantId, kind: "export", exportName: e.name }, e.at);
-            }
-            options.onJob?.(request, outcome);
-            // pg-boss retries a failed attempt with backoff.
-            if (outcome.retry) throw new Error(`${outcome.error?.type}: ${outcome.error?.message}`);
-            return { did: outcome.did, runId: outcome.runId ?? null };
-          },
-        );
-      },
-      async close() {
-        await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);
-        for (const b of budgets.values()) {
-          const opened = await b;
-          if (opened.isOk()) await opened.value.close().catch(() => undefined);
-        }
+    const boss = await startBoss(options, schema);
+    const budgets = sharedBudgets(options, pool, schema);
+    const env: JobEnvironment = { tables, open: options.open, budget: budgets.forSchool, now, logger: options.logger };
+    return fleetOver(
+      tables,
+      now,
+      bossEngine(options, boss, env, async () => {
+        await budgets.close();
         await pool.end().catch(() => undefined);
+      }),
+    );
+  });
+}
+
+/** Starts pg-boss in `<schema>_boss` and creates the fleet's queue when no worker has yet. */
+async function startBoss(options: PostgresFleetOptions, schema: string): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString: options.connectionString,
+    schema: `${schema}_boss`,
+    max: 4,
+    ...options.boss,
+  });
+  boss.on("error", (e: unknown) => options.logger?.warn?.("pg-boss error", { error: messageOf(e) }));
+  await boss.start();
+  const existing = await boss.getQueue(FLEET_QUEUE);
+  if (existing === null || existing === undefined) {
+    const retry = retryPolicy(options.retry);
+    await boss
+      .createQueue(FLEET_QUEUE, {
+        policy: "singleton",
+        retryLimit: retry.limit,
+        retryDelay: retry.delaySeconds,
+        retryBackoff: true,
+        retryDelayMax: retry.maxDelaySeconds,
+        heartbeatSeconds: Math.max(10, Math.round(options.heartbeatSeconds ?? 30)),
+        // A sync of a large school may take hours under the shared budget; the heartbeat notices a death.
+        expireInSeconds: 6 * 3600,
+      })
+      // Another worker created it between our look and our create.
+      .catch(async (e: unknown) => {
+        if ((await boss.getQueue(FLEET_QUEUE)) == null) throw e;
+      });
+  }
+  return boss;
+}
+
+/** One PostgreSQL budget per FACTS key, opened when a school first sends with it, seen through each school. */
+function sharedBudgets(options: PostgresFleetOptions, pool: pg.Pool, schema: string) {
+  const budgets = new Map<string, ResultAsync<PostgresBudget, FleetStoreError>>();
+  const budgetOf = (key: string) => {
+    let b = budgets.get(key);
+    if (b === undefined) {
+      b = createPostgresBudget({
+        ...options.budget,
+        key,
+        pool,
+        schema,
+        ...(options.windows === undefined ? {} : { windows: options.windows }),
+      });
+      budgets.set(key, b);
+    }
+    return b;
+  };
+  const forSchool = (tenantId: string, key: string): RequestBudget => {
+    let ready: RequestBudget | null = null;
+    const got = (async () => {
+      const b = await budgetOf(key);
+      if (b.isErr()) throw new Error(b.error.message);
+      ready = b.value.forSchool(tenantId);
+      return ready;
+    })();
+    return {
+      take: (signal) => got.then((b) => b.take(signal)),
+      pause: (ms) => void got.then((b) => b.pause(ms)),
+      estimate: (n) => (ready === null ? 0 : (ready as RequestBudget).estimate(n)),
+      get spent() {
+        return ready === null ? 0 : (ready as RequestBudget).spent;
       },
     };
-    return fleetOver(tables, now, engine);
-  });
+  };
+  const close = async () => {
+    for (const b of budgets.values()) {
+      const opened = await b;
+      if (opened.isOk()) await opened.value.close().catch(() => undefined);
+    }
+  };
+  return { forSchool, close };
+}
+
+/** How pg-boss schedules, queues and runs the fleet's work; `release` closes the budgets and the pool. */
+function bossEngine(
+  options: PostgresFleetOptions,
+  boss: PgBoss,
+  env: JobEnvironment,
+  release: () => Promise<void>,
+): FleetEngine {
+  const send = (data: JobData, startAfter?: Date) =>
+    boss.send(FLEET_QUEUE, data, {
+      singletonKey: data.tenantId,
+      ...(startAfter === undefined ? {} : { startAfter }),
+    });
+  return {
+    async schedule(school) {
+      const base = { tz: school.timeZone, singletonKey: school.tenantId };
+      await boss.schedule(
+        FLEET_QUEUE,
+        school.nightly ?? DEFAULT_NIGHTLY,
+        { tenantId: school.tenantId, kind: "sync" },
+        { ...base, key: scheduleKey(school.tenantId, "sync") },
+      );
+      await boss.schedule(
+        FLEET_QUEUE,
+        hoursCron(school),
+        { tenantId: school.tenantId, kind: "hours" },
+        { ...base, key: scheduleKey(school.tenantId, "hours") },
+      );
+    },
+    async unschedule(tenantId) {
+      await boss.unschedule(FLEET_QUEUE, scheduleKey(tenantId, "sync"));
+      await boss.unschedule(FLEET_QUEUE, scheduleKey(tenantId, "hours"));
+    },
+    async enqueue(tenantId, kind, exportName) {
+      await send({ tenantId, kind, ...(exportName === undefined ? {} : { exportName }) });
+    },
+    async start() {
+      await boss.work<JobData>(
+        FLEET_QUEUE,
+        {
+          localConcurrency: Math.max(1, options.concurrency ?? 2),
+          batchSize: 1,
+          pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
+        },
+        async ([job]) => {
+          if (job === undefined) return;
+          const request: JobRequest = {
+            jobId: job.id,
+            kind: job.data.kind,
+            tenantId: job.data.tenantId,
+            exportName: job.data.exportName,
+            attempt: job.retryCount,
+          };
+          const outcome = await runJob(env, request, job.signal);
+          for (const e of outcome.exports) {
+            await send({ tenantId: request.tenantId, kind: "export", exportName: e.name }, e.at);
+          }
+          options.onJob?.(request, outcome);
+          // pg-boss retries a failed attempt with backoff.
+          if (outcome.retry) throw new Error(`${outcome.error?.type}: ${outcome.error?.message}`);
+          return { did: outcome.did, runId: outcome.runId ?? null };
+        },
+      );
+    },
+    async close() {
+      await boss.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);
+      await release();
+    },
+  };
 }

@@ -10,6 +10,6 @@ export { budgetKeyDigest, createPostgresBudget, type PostgresBudget, type Postgr
 export { type Cron, isTimeZone, nextCronTime, parseCron } from "./cron.js";
 export { createEmbeddedFleet, type EmbeddedFleetOptions } from "./embedded.js";
 export { createPostgresFleet, FLEET_QUEUE, type PostgresFleetOptions } from "./fleet.js";
-export type { FleetTables, JobOutcome, JobRequest } from "./jobs.js";
+export type { FleetRetry, FleetTables, JobOutcome, JobRequest } from "./jobs.js";
 export type { StoredStatus } from "./status.js";
 export type * from "./types.js";

@@ -8,7 +8,16 @@ import type { SyncError } from "@rostersync/sync";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { isTimeZone, parseCron } from "./cron.js";
 import { EMPTY_STATUS, makeDigest, pauseAt, type StoredStatus, schoolProblems, schoolStatus } from "./status.js";
-import type { Fleet, FleetError, FleetSchool, JobKind, OpenedSchool, OpenSchool, TypedError } from "./types.js";
+import type {
+  Fleet,
+  FleetError,
+  FleetSchool,
+  FleetStoreError,
+  JobKind,
+  OpenedSchool,
+  OpenSchool,
+  TypedError,
+} from "./types.js";
 
 /** Where the jobs keep what they learn; PostgreSQL or SQLite. */
 export interface FleetTables {
@@ -109,7 +118,7 @@ export async function runJob(env: JobEnvironment, job: JobRequest, signal: Abort
       case "sync":
         return await syncJob(env, job, school, opened, signal);
       case "hours":
-        return await hoursJob(env, job, school, opened);
+        return await hoursJob(env, job, school, opened, signal);
       default:
         return await exportJob(env, job, school, opened, signal);
     }
@@ -158,13 +167,16 @@ async function exportsToQueue(env: JobEnvironment, school: FleetSchool, opened: 
   return out;
 }
 
-async function syncJob(
+/** The work of one kind of job, once its school is open. */
+type SchoolJob = (
   env: JobEnvironment,
   job: JobRequest,
   school: FleetSchool,
   opened: OpenedSchool,
   signal: AbortSignal,
-): Promise<JobOutcome> {
+) => Promise<JobOutcome>;
+
+const syncJob: SchoolJob = async (env, job, school, opened, signal) => {
   const { sync, store } = opened;
   const exports = await exportsToQueue(env, school, opened);
   const runs = await listRuns(store, school.tenantId);
@@ -238,14 +250,9 @@ async function syncJob(
     };
   });
   return { retry: false, exports, did: holds.length > 0 ? "held" : "new-errors" };
-}
+};
 
-async function hoursJob(
-  env: JobEnvironment,
-  job: JobRequest,
-  school: FleetSchool,
-  opened: OpenedSchool,
-): Promise<JobOutcome> {
+const hoursJob: SchoolJob = async (env, job, school, opened) => {
   if (pauseAt(school, env.now()) !== undefined) return { retry: false, exports: [], did: "skipped" };
   const profile = await opened.sync.profile();
   if (profile.isErr()) return failedSync(env, job, profile.error);
@@ -266,15 +273,9 @@ async function hoursJob(
     };
   });
   return { retry: false, exports: [], did: "pushed" };
-}
+};
 
-async function exportJob(
-  env: JobEnvironment,
-  job: JobRequest,
-  school: FleetSchool,
-  opened: OpenedSchool,
-  signal: AbortSignal,
-): Promise<JobOutcome> {
+const exportJob: SchoolJob = async (env, job, school, opened, signal) => {
   const exp = opened.exports?.find((e) => e.name === job.exportName);
   if (exp === undefined) return { retry: false, exports: [], did: "skipped" };
   const next = () => {
@@ -308,18 +309,38 @@ async function exportJob(
   const queued = next();
   await record(queued);
   return { retry: false, exports: queued, did: "exported" };
-}
+};
 
 export { EMPTY_STATUS };
 
 /** The fleet's own storage failed (a lost connection, a locked file): the error every engine reports. */
-export const storeFailed = (e: unknown): FleetError => ({
+export const storeFailed = (e: unknown): FleetStoreError => ({
   type: "FleetStoreFailed",
   message: e instanceof Error ? e.message : String(e),
 });
 
 /** A promise of the fleet's storage as a `ResultAsync` whose error is `FleetStoreFailed`. */
 export const lift = <T>(p: () => Promise<T>): ResultAsync<T, FleetError> => ResultAsync.fromPromise(p(), storeFailed);
+
+/** How a failed job is retried: exponential backoff from `delaySeconds`, at most `maxDelaySeconds` apart. */
+export interface FleetRetry {
+  /** Retries at most. Default 8. */
+  readonly limit?: number | undefined;
+  /** The first retry's delay, in seconds. Default 30. */
+  readonly delaySeconds?: number | undefined;
+  /** The longest delay, in seconds. Default 1,800 (30 min). */
+  readonly maxDelaySeconds?: number | undefined;
+}
+
+/** A {@link FleetRetry} with both engines' defaults filled in: 8 retries from 30 s, at most 30 min apart. */
+export const retryPolicy = (retry: FleetRetry | undefined) => ({
+  limit: retry?.limit ?? 8,
+  delaySeconds: retry?.delaySeconds ?? 30,
+  maxDelaySeconds: retry?.maxDelaySeconds ?? 1800,
+});
+
+/** What {@link retryPolicy} answers. */
+export type RetryPolicy = ReturnType<typeof retryPolicy>;
 
 /** What differs between the engines (pg-boss, the embedded loop): how work is scheduled, queued and run. */
 export interface FleetEngine {

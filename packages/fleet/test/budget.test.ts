@@ -6,7 +6,12 @@ import { promisify } from "node:util";
 import { createRateLimiter } from "@rostersync/facts/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { budgetKeyDigest, createPostgresBudget } from "../src/index.ts";
+import {
+  budgetKeyDigest,
+  createPostgresBudget,
+  type PostgresBudget,
+  type PostgresBudgetOptions,
+} from "../src/index.ts";
 
 const run = promisify(execFile);
 const pgUrl = inject("pgUrl");
@@ -24,6 +29,19 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
   afterAll(async () => {
     await pool.end();
   });
+
+  /** A budget on the test's database and schema. */
+  const openBudget = async (key: string, more: Omit<PostgresBudgetOptions, "key"> = {}) =>
+    (await createPostgresBudget({ connectionString: url, key, schema: SCHEMA, ...more }))._unsafeUnwrap();
+  /** Takes one request as `school`, writes the school down in `order` once granted, and releases it. */
+  const takingInto = (budget: PostgresBudget, order: string[]) => (school: string) =>
+    budget
+      .forSchool(school)
+      .take()
+      .then((release) => {
+        order.push(school);
+        release();
+      });
 
   it("holds both rolling windows exactly across three processes: no 429, no window over its limit", async () => {
     // A gateway that counts arrivals as FACTS does (one limiter for the key) and refuses what does not fit.
@@ -105,7 +123,7 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
 
   it("stores the key's digest, never the key", async () => {
     const key = "the-secret-subscription-key";
-    const budget = (await createPostgresBudget({ connectionString: url, key, schema: SCHEMA }))._unsafeUnwrap();
+    const budget = await openBudget(key);
     try {
       const release = await budget.forSchool("school-1").take();
       release();
@@ -125,8 +143,8 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
 
   it("a 429 seen by one process pauses every other one for its Retry-After", async () => {
     const key = "pause-key";
-    const a = (await createPostgresBudget({ connectionString: url, key, schema: SCHEMA }))._unsafeUnwrap();
-    const b = (await createPostgresBudget({ connectionString: url, key, schema: SCHEMA }))._unsafeUnwrap();
+    const a = await openBudget(key);
+    const b = await openBudget(key);
     try {
       a.pause(700);
       // a's pause reaches the database with a's next round; make one happen.
@@ -150,24 +168,10 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
   });
 
   it("is fair between schools: a big school's queue does not keep small schools waiting", async () => {
-    const budget = (
-      await createPostgresBudget({
-        connectionString: url,
-        key: "fairness-key",
-        schema: SCHEMA,
-        windows: [{ requests: 2, windowMs: 150 }],
-      })
-    )._unsafeUnwrap();
+    const budget = await openBudget("fairness-key", { windows: [{ requests: 2, windowMs: 150 }] });
     try {
       const order: string[] = [];
-      const takeAs = (school: string) =>
-        budget
-          .forSchool(school)
-          .take()
-          .then((release) => {
-            order.push(school);
-            release();
-          });
+      const takeAs = takingInto(budget, order);
       // The big school asks for 20 at once, first; then five small schools one each.
       const big = Array.from({ length: 20 }, () => takeAs("big"));
       const small = ["s1", "s2", "s3", "s4", "s5"].map(takeAs);
@@ -182,25 +186,10 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
   });
 
   it("within their fair share, schools are served in the order they asked: one school's read finishes before the next one's", async () => {
-    const budget = (
-      await createPostgresBudget({
-        connectionString: url,
-        key: "order-key",
-        schema: SCHEMA,
-        windows: [{ requests: 2, windowMs: 150 }],
-        fairShare: 4,
-      })
-    )._unsafeUnwrap();
+    const budget = await openBudget("order-key", { windows: [{ requests: 2, windowMs: 150 }], fairShare: 4 });
     try {
       const order: string[] = [];
-      const takeAs = (school: string) =>
-        budget
-          .forSchool(school)
-          .take()
-          .then((release) => {
-            order.push(school);
-            release();
-          });
+      const takeAs = takingInto(budget, order);
       // Two small schools' reads, a asking first: served a, a, a, then b, b, b (not a, b, a, b, …, which
       // keeps both reads going until the end).
       await Promise.all([...["a", "a", "a"].map(takeAs), ...["b", "b", "b"].map(takeAs)]);
@@ -211,14 +200,7 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
   });
 
   it("a waiting request whose row another process removed as stale asks again instead of waiting for ever", async () => {
-    const budget = (
-      await createPostgresBudget({
-        connectionString: url,
-        key: "lost-waiter-key",
-        schema: SCHEMA,
-        windows: [{ requests: 1, windowMs: 300 }],
-      })
-    )._unsafeUnwrap();
+    const budget = await openBudget("lost-waiter-key", { windows: [{ requests: 1, windowMs: 300 }] });
     try {
       const first = await budget.take();
       const second = budget.forSchool("slow").take();
@@ -239,14 +221,7 @@ describe.skipIf(pgUrl === null)(`the PostgreSQL request budget ${pgUrl === null 
   }, 300_000);
 
   it("an aborted take rejects with the signal's reason and gives its turn away", async () => {
-    const budget = (
-      await createPostgresBudget({
-        connectionString: url,
-        key: "abort-key",
-        schema: SCHEMA,
-        windows: [{ requests: 1, windowMs: 60_000 }],
-      })
-    )._unsafeUnwrap();
+    const budget = await openBudget("abort-key", { windows: [{ requests: 1, windowMs: 60_000 }] });
     try {
       const first = await budget.take();
       const stop = new AbortController();

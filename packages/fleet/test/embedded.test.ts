@@ -4,27 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TargetDirectory } from "@rostersync/core";
 import { createFactsClient, createFactsSource } from "@rostersync/facts";
-import {
-  createFactsSimulator,
-  FACTS_GRADE_CODES,
-  type FactsServer,
-  generateSchool,
-  startFactsServer,
-} from "@rostersync/facts/testing";
+import { createFactsSimulator, type FactsServer, generateSchool, startFactsServer } from "@rostersync/facts/testing";
 import { createSqliteDirectory, createSqliteStore, type SqliteStore } from "@rostersync/storage-sqlite";
 import { createSync } from "@rostersync/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmbeddedFleet, type Fleet, type JobOutcome, type OpenSchool } from "../src/index.ts";
+import { studentProfile } from "./helpers/world.ts";
 
 const KEYS = { subscriptionKey: "embedded-sub", apiKey: "embedded-api" };
-const PROFILE = {
-  role: "student" as const,
-  schools: ["MAIN"],
-  gradeLevels: [...FACTS_GRADE_CODES],
-  fieldMap: [],
-  defaultSelection: true,
-  hoursSync: { enabled: false, historicImportDone: false },
-};
+const PROFILE = studentProfile();
 
 describe("the embedded fleet (SQLite, one process)", () => {
   const dir = mkdtempSync(join(tmpdir(), "rs-fleet-embedded-"));

@@ -2,21 +2,25 @@ import { randomUUID } from "node:crypto";
 import {
   type AuditRecord,
   checkStoreId,
-  type Decisions,
+  type DocumentOperations,
   defineSyncStore,
   type ExportLedgerEntry,
-  type ExportRecord,
+  exportFromRow,
+  finishedRun,
   type HoursLedgerEntry,
   type JournalEntry,
-  type JsonValue,
   type LastRun,
   type Lease,
-  type RunRecord,
-  type SyncProfile,
+  type LedgerOperations,
+  type LockOperations,
+  parseStored as parse,
+  type RunOperations,
+  runFromRow,
   type SyncStore,
-  type SyncStoreOperations,
+  storedStateErrors as stored,
   storeError,
   type Versioned,
+  versionedDocumentOperations,
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import pg from "pg";
@@ -64,7 +68,6 @@ type Row = Record<string, unknown>;
 type Outcome<T> = Result<T, PostgresStoreError>;
 type Query = (text: string, params?: readonly unknown[]) => Promise<pg.QueryResult<Row>>;
 
-const parse = <T>(json: unknown): T => JSON.parse(json as string) as T;
 const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** The first key of the advisory lock that serialises migrators ("RS"). */
 const MIGRATION_LOCK_CLASS = 0x5253;
@@ -207,8 +210,6 @@ function lastById<T>(entries: readonly T[], id: (entry: T) => string): T[] {
   return [...new Map(entries.map((entry) => [id(entry), entry] as const)).values()];
 }
 
-type Operations = SyncStoreOperations<PostgresStoreError>;
-
 function storeOn(
   pool: pg.Pool,
   owned: boolean,
@@ -296,26 +297,21 @@ function queriesOn(pool: pg.Pool, s: string) {
       ...key,
     ]);
     const have = current.rows[0] ? Number(current.rows[0].version) : null;
-    return err(storeError("Conflict", `${what} is at version ${have ?? "none"}, not ${expectedVersion ?? "none"}`));
+    return err(stored.versionConflict(what, have, expectedVersion));
   };
 
-  const runRecord = (row: Row): RunRecord => ({ ...parse<RunRecord>(row.record), plan: parse<JsonValue>(row.plan) });
-
-  return { s, query, transaction, readDoc, saveDoc, runRecord };
+  return { s, query, transaction, readDoc, saveDoc };
 }
 
 /** The raw operations on the profile, the decisions and the last run. */
-function documentOperations(
-  db: Queries,
-): Pick<Operations, "getProfile" | "saveProfile" | "getDecisions" | "saveDecisions" | "getLastRun" | "saveLastRun"> {
+function documentOperations(db: Queries): DocumentOperations<PostgresStoreError> {
   const { s, query, readDoc, saveDoc } = db;
   return {
-    getProfile: (tenantId) => readDoc<SyncProfile>(tenantId, "profile"),
-    saveProfile: (tenantId, profile, expectedVersion) =>
-      saveDoc("documents", [tenantId, "profile"], expectedVersion, "the profile", profile),
-    getDecisions: (tenantId) => readDoc<Decisions>(tenantId, "decisions"),
-    saveDecisions: (tenantId, decisions, expectedVersion) =>
-      saveDoc("documents", [tenantId, "decisions"], expectedVersion, "the decisions", decisions),
+    ...versionedDocumentOperations({
+      read: readDoc,
+      save: (tenantId, kind, expectedVersion, what, value) =>
+        saveDoc("documents", [tenantId, kind], expectedVersion, what, value),
+    }),
     getLastRun: async (tenantId) => (await readDoc<LastRun>(tenantId, "last-run")).map((doc) => doc?.value ?? null),
     saveLastRun: async (tenantId, lastRun) => {
       await query(
@@ -329,13 +325,8 @@ function documentOperations(
 }
 
 /** The raw operations on runs, their journals and the audit. */
-function runOperations(
-  db: Queries,
-): Pick<
-  Operations,
-  "createRun" | "getRun" | "listRuns" | "finishRun" | "appendJournal" | "readJournal" | "appendAudit" | "listAudit"
-> {
-  const { s, query, transaction, runRecord } = db;
+function runOperations(db: Queries): RunOperations<PostgresStoreError> {
+  const { s, query, transaction } = db;
   return {
     createRun: async (tenantId, record) => {
       const { plan, ...rest } = record;
@@ -344,23 +335,21 @@ function runOperations(
          ON CONFLICT DO NOTHING`,
         [tenantId, record.runId, record.startedAt, JSON.stringify(rest), JSON.stringify(plan)],
       );
-      return inserted.rowCount === 1
-        ? ok(undefined)
-        : err(storeError("Conflict", `run ${record.runId} exists already`));
+      return inserted.rowCount === 1 ? ok(undefined) : err(stored.runExists(record.runId));
     },
     getRun: async (tenantId, runId) => {
       const { rows } = await query(`SELECT record, plan FROM ${s}.runs WHERE tenant_id = $1 AND run_id = $2`, [
         tenantId,
         runId,
       ]);
-      return ok(rows[0] ? runRecord(rows[0]) : null);
+      return ok(rows[0] ? runFromRow(rows[0]) : null);
     },
     listRuns: async (tenantId, options) => {
       const { rows } = await query(
         `SELECT record, plan FROM ${s}.runs WHERE tenant_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
         [tenantId, options?.limit ?? null],
       );
-      return ok(rows.map(runRecord));
+      return ok(rows.map(runFromRow));
     },
     finishRun: (tenantId, runId, update) =>
       transaction(async (q) => {
@@ -369,17 +358,11 @@ function runOperations(
           runId,
         ]);
         const row = rows[0];
-        if (!row) return err(storeError("NotFound", `run ${runId} does not exist`));
-        const record = {
-          ...parse<Omit<RunRecord, "plan">>(row.record),
-          status: update.status,
-          finishedAt: update.finishedAt,
-          ...(update.summary === undefined ? {} : { summary: update.summary }),
-        };
+        if (!row) return err(stored.runMissing(runId));
         await q(`UPDATE ${s}.runs SET record = $3 WHERE tenant_id = $1 AND run_id = $2`, [
           tenantId,
           runId,
-          JSON.stringify(record),
+          JSON.stringify(finishedRun(row.record, update)),
         ]);
         return ok(undefined);
       }),
@@ -418,7 +401,7 @@ function runOperations(
         ],
       );
       const row = rows[0];
-      if (!row || row.found === 0) return err(storeError("NotFound", `run ${runId} does not exist`));
+      if (!row || row.found === 0) return err(stored.runMissing(runId));
       if (!first || row.accepted === 1) return ok(undefined);
       // Refused: read the head now (a fresh statement sees a racing winner's commit) to say what it is.
       const head = await query(`SELECT last_seq FROM ${s}.journal_heads WHERE tenant_id = $1 AND run_id = $2`, [
@@ -443,9 +426,7 @@ function runOperations(
         `INSERT INTO ${s}.audit (tenant_id, audit_id, at, record) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
         [tenantId, record.auditId, record.at, JSON.stringify(record)],
       );
-      return inserted.rowCount === 1
-        ? ok(undefined)
-        : err(storeError("Conflict", `audit ${record.auditId} exists already`));
+      return inserted.rowCount === 1 ? ok(undefined) : err(stored.auditExists(record.auditId));
     },
     listAudit: async (tenantId, options) => {
       // Records written before kinds existed have none: they are apply runs.
@@ -467,21 +448,7 @@ function runOperations(
 }
 
 /** The raw operations on the hours ledger, watermarks, tardy exports and their ledgers. */
-function ledgerOperations(
-  db: Queries,
-): Pick<
-  Operations,
-  | "getHoursLedger"
-  | "putHoursLedger"
-  | "getWatermark"
-  | "setWatermark"
-  | "listExports"
-  | "getExport"
-  | "saveExport"
-  | "deleteExport"
-  | "getExportLedger"
-  | "putExportLedger"
-> {
+function ledgerOperations(db: Queries): LedgerOperations<PostgresStoreError> {
   const { s, query, transaction, saveDoc } = db;
   return {
     getHoursLedger: async (tenantId, hourIds) => {
@@ -526,15 +493,7 @@ function ledgerOperations(
       const { rows } = await query(`SELECT export_id, version, config FROM ${s}.exports WHERE tenant_id = $1`, [
         tenantId,
       ]);
-      return ok(
-        rows.map(
-          (row): ExportRecord => ({
-            exportId: row.export_id as string,
-            config: parse<JsonValue>(row.config),
-            version: Number(row.version),
-          }),
-        ),
-      );
+      return ok(rows.map((row) => exportFromRow(row.export_id as string, row)));
     },
     getExport: async (tenantId, exportId) => {
       const { rows } = await query(`SELECT version, config FROM ${s}.exports WHERE tenant_id = $1 AND export_id = $2`, [
@@ -542,7 +501,7 @@ function ledgerOperations(
         exportId,
       ]);
       const row = rows[0];
-      return ok(row ? { exportId, config: parse<JsonValue>(row.config), version: Number(row.version) } : null);
+      return ok(row ? exportFromRow(exportId, row) : null);
     },
     saveExport: (tenantId, exportId, config, expectedVersion) =>
       saveDoc("exports", [tenantId, exportId], expectedVersion, `export ${exportId}`, config),
@@ -579,7 +538,7 @@ function ledgerOperations(
 }
 
 /** The raw operations on the run lock. */
-function lockOperations(db: Queries): Pick<Operations, "acquireLock" | "renewLock" | "releaseLock"> {
+function lockOperations(db: Queries): LockOperations<PostgresStoreError> {
   const { s, query } = db;
   return {
     acquireLock: async (tenantId, owner, ttlMs, now) => {
@@ -595,12 +554,7 @@ function lockOperations(db: Queries): Pick<Operations, "acquireLock" | "renewLoc
       );
       if (taken.rowCount === 1) return ok(lease);
       const { rows } = await query(`SELECT owner, expires_at FROM ${s}.locks WHERE tenant_id = $1`, [tenantId]);
-      return err(
-        storeError(
-          "Locked",
-          `school ${tenantId} is locked by ${String(rows[0]?.owner)} until ${String(rows[0]?.expires_at)}`,
-        ),
-      );
+      return err(stored.locked(tenantId, rows[0]?.owner, rows[0]?.expires_at));
     },
     renewLock: async (lease, ttlMs, now) => {
       const expiresAt = Math.round(now + ttlMs);
@@ -609,9 +563,7 @@ function lockOperations(db: Queries): Pick<Operations, "acquireLock" | "renewLoc
         lease.token,
         expiresAt,
       ]);
-      return renewed.rowCount === 1
-        ? ok({ ...lease, expiresAt })
-        : err(storeError("LockLost", `the run lock of school ${lease.tenantId} was released or taken over`));
+      return renewed.rowCount === 1 ? ok({ ...lease, expiresAt }) : err(stored.lockLost(lease.tenantId));
     },
     releaseLock: async (lease) => {
       await query(`DELETE FROM ${s}.locks WHERE tenant_id = $1 AND token = $2`, [lease.tenantId, lease.token]);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import type {
   Account,
   AccountPatch,
@@ -11,7 +11,7 @@ import type {
 } from "@rostersync/core";
 import { releasedEmail } from "@rostersync/core";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import { nodeSqlite } from "./node-sqlite.js";
+import { nodeSqlite, type StatementCache, statementCache } from "./node-sqlite.js";
 
 /** Options of {@link createSqliteDirectory}. */
 export interface SqliteDirectoryOptions {
@@ -135,6 +135,13 @@ export function createSqliteDirectory(
   )();
 }
 
+/** The open database of one directory, its statements and how it makes account ids. */
+interface DirectoryDb {
+  readonly db: DatabaseSync;
+  readonly statements: StatementCache;
+  readonly newId: () => string;
+}
+
 function openDirectory(options: SqliteDirectoryOptions): SqliteDirectory {
   const db = new (nodeSqlite().DatabaseSync)(options.path);
   try {
@@ -144,64 +151,8 @@ function openDirectory(options: SqliteDirectoryOptions): SqliteDirectory {
     db.close();
     throw cause;
   }
-  const newId = options.newId ?? randomUUID;
-
-  const statements = new Map<string, StatementSync>();
-  const sql = (text: string) => {
-    let s = statements.get(text);
-    if (s === undefined) {
-      s = db.prepare(text);
-      statements.set(text, s);
-    }
-    return s;
-  };
-  const byId = (accountId: string) =>
-    sql("SELECT * FROM accounts WHERE account_id = ?").get(accountId) as AccountRow | undefined;
-
-  /** Applies a patch inside the caller's statement; returns an error message key or null. */
-  function patchRow(row: AccountRow, patch: AccountPatch, extra: Partial<AccountRow>): DirectoryError | null {
-    const fields =
-      patch.fields === undefined
-        ? row.fields
-        : JSON.stringify({ ...(JSON.parse(row.fields) as Record<string, unknown>), ...patch.fields });
-    const email = patch.email ?? row.email;
-    try {
-      sql(
-        `UPDATE accounts SET email = ?, email_key = ?, first_name = ?, last_name = ?, family_group_id = ?, fields = ?,
-           source_id = ?, managed = ?, archived = ? WHERE account_id = ?`,
-      ).run(
-        email,
-        emailKey(email),
-        patch.firstName ?? row.first_name,
-        patch.lastName ?? row.last_name,
-        patch.familyGroupId === undefined ? row.family_group_id : patch.familyGroupId,
-        fields,
-        extra.source_id === undefined ? row.source_id : extra.source_id,
-        extra.managed ?? row.managed,
-        extra.archived ?? row.archived,
-        row.account_id,
-      );
-      return null;
-    } catch (e) {
-      if (isUniqueViolation(e)) {
-        return /email_key/.test((e as Error).message)
-          ? { type: "EmailTaken", message: `Another account already uses ${email}.` }
-          : { type: "Invalid", message: "Another account is already linked to this person." };
-      }
-      throw e;
-    }
-  }
-
-  function write(
-    accountId: string,
-    patch: AccountPatch,
-    extra: Partial<AccountRow>,
-  ): ResultAsync<void, DirectoryError> {
-    const row = byId(accountId);
-    if (row === undefined) return fail("NotFound", `No account ${accountId}.`);
-    const problem = patchRow(row, patch, extra);
-    return problem === null ? okAsync(undefined) : errAsync(problem);
-  }
+  const d: DirectoryDb = { db, statements: statementCache(db), newId: options.newId ?? randomUUID };
+  const { sql } = d.statements;
 
   return {
     name: "sqlite-directory",
@@ -211,22 +162,7 @@ function openDirectory(options: SqliteDirectoryOptions): SqliteDirectory {
       return okAsync(rows.map(toAccount));
     },
 
-    listFields() {
-      const rows = sql("SELECT name, kind, options FROM fields ORDER BY name").all() as unknown as {
-        name: string;
-        kind: "text" | "dropdown";
-        options: string | null;
-      }[];
-      return okAsync(
-        rows.map(
-          (r): TargetField => ({
-            name: r.name,
-            kind: r.kind,
-            ...(r.options === null ? {} : { options: JSON.parse(r.options) as string[] }),
-          }),
-        ),
-      );
-    },
+    listFields: () => okAsync(listFields(d)),
 
     createField(field: TargetField) {
       // Creating a field that exists is a replay: the first definition stays.
@@ -238,46 +174,18 @@ function openDirectory(options: SqliteDirectoryOptions): SqliteDirectory {
       return okAsync(undefined);
     },
 
-    createAccount(account: NewAccount, idempotencyKey: string): ResultAsync<CreateResult, DirectoryError> {
-      const seen = sql("SELECT account_id FROM accounts WHERE idempotency_key = ?").get(idempotencyKey) as
-        | { account_id: string }
-        | undefined;
-      if (seen !== undefined) return okAsync({ accountId: seen.account_id, created: false });
-      const accountId = newId();
-      try {
-        sql(
-          `INSERT INTO accounts (account_id, email, email_key, first_name, last_name, source_id, idempotency_key,
-             archived, managed, family_group_id, fields, never_accessed) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 1, ?, ?, 1)`,
-        ).run(
-          accountId,
-          account.email,
-          emailKey(account.email),
-          account.firstName,
-          account.lastName,
-          account.sourceId,
-          idempotencyKey,
-          account.familyGroupId ?? null,
-          JSON.stringify(account.fields),
-        );
-      } catch (e) {
-        if (!isUniqueViolation(e)) throw e;
-        return /email_key/.test((e as Error).message)
-          ? fail("EmailTaken", `Another account already uses ${account.email}.`)
-          : fail("Invalid", `Another account is already linked to person ${account.sourceId}.`);
-      }
-      return okAsync({ accountId, created: true });
-    },
+    createAccount: (account, idempotencyKey) => createAccount(d, account, idempotencyKey),
 
     linkAccount(accountId, sourceId, patch) {
-      return write(accountId, patch, { source_id: sourceId, managed: 1 });
+      return write(d, accountId, patch, { source_id: sourceId, managed: 1 });
     },
 
     updateAccount(accountId, patch) {
-      return write(accountId, patch, {});
+      return write(d, accountId, patch, {});
     },
 
     restoreAccount(accountId, patch) {
-      return write(accountId, patch, { archived: 0 });
+      return write(d, accountId, patch, { archived: 0 });
     },
 
     archiveAccount(accountId) {
@@ -285,47 +193,9 @@ function openDirectory(options: SqliteDirectoryOptions): SqliteDirectory {
       return changed.changes === 0 ? fail("NotFound", `No account ${accountId}.`) : okAsync(undefined);
     },
 
-    mergeAccounts(from, into) {
-      // This directory keeps no hours: merging retires `from` (archived, unlinked, its email released and
-      // its create key forgotten) so that `into` can take its person and email (R6).
-      if (byId(into) === undefined) return fail("NotFound", `No account ${into}.`);
-      const email = releasedEmail(from);
-      const changed = sql(
-        `UPDATE accounts SET archived = 1, source_id = NULL, idempotency_key = NULL, email = ?, email_key = ?
-           WHERE account_id = ?`,
-      ).run(email, emailKey(email), from);
-      return changed.changes === 0 ? fail("NotFound", `No account ${from}.`) : okAsync(undefined);
-    },
+    mergeAccounts: (from, into) => mergeAccounts(d, from, into),
 
-    seed(accounts) {
-      const insert = sql(
-        `INSERT OR REPLACE INTO accounts (account_id, email, email_key, first_name, last_name, birth_date, source_id,
-           archived, managed, family_group_id, fields, never_accessed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      db.exec("BEGIN");
-      try {
-        for (const a of accounts) {
-          insert.run(
-            a.accountId,
-            a.email,
-            emailKey(a.email),
-            a.firstName ?? null,
-            a.lastName ?? null,
-            a.birthDate ?? null,
-            a.sourceId ?? null,
-            a.archived ? 1 : 0,
-            a.managed ? 1 : 0,
-            a.familyGroupId ?? null,
-            JSON.stringify(a.fields),
-            a.neverAccessed ? 1 : 0,
-          );
-        }
-        db.exec("COMMIT");
-      } catch (e) {
-        db.exec("ROLLBACK");
-        throw e;
-      }
-    },
+    seed: (accounts) => seedAccounts(d, accounts),
 
     markAccessed(accountId) {
       sql("UPDATE accounts SET never_accessed = 0 WHERE account_id = ?").run(accountId);
@@ -334,8 +204,163 @@ function openDirectory(options: SqliteDirectoryOptions): SqliteDirectory {
     getInstance: () => db,
 
     async close() {
-      statements.clear();
+      d.statements.clear();
       if (db.isOpen) db.close();
     },
   };
+}
+
+const byId = (d: DirectoryDb, accountId: string) =>
+  d.statements.sql("SELECT * FROM accounts WHERE account_id = ?").get(accountId) as AccountRow | undefined;
+
+/** Applies a patch inside the caller's statement; returns the directory's error, or null. */
+function patchRow(
+  d: DirectoryDb,
+  row: AccountRow,
+  patch: AccountPatch,
+  extra: Partial<AccountRow>,
+): DirectoryError | null {
+  const fields =
+    patch.fields === undefined
+      ? row.fields
+      : JSON.stringify({ ...(JSON.parse(row.fields) as Record<string, unknown>), ...patch.fields });
+  const email = patch.email ?? row.email;
+  try {
+    d.statements
+      .sql(
+        `UPDATE accounts SET email = ?, email_key = ?, first_name = ?, last_name = ?, family_group_id = ?, fields = ?,
+           source_id = ?, managed = ?, archived = ? WHERE account_id = ?`,
+      )
+      .run(
+        email,
+        emailKey(email),
+        patch.firstName ?? row.first_name,
+        patch.lastName ?? row.last_name,
+        patch.familyGroupId === undefined ? row.family_group_id : patch.familyGroupId,
+        fields,
+        extra.source_id === undefined ? row.source_id : extra.source_id,
+        extra.managed ?? row.managed,
+        extra.archived ?? row.archived,
+        row.account_id,
+      );
+    return null;
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      return /email_key/.test((e as Error).message)
+        ? { type: "EmailTaken", message: `Another account already uses ${email}.` }
+        : { type: "Invalid", message: "Another account is already linked to this person." };
+    }
+    throw e;
+  }
+}
+
+/** Link, update and restore: a patch plus the columns the step itself sets. */
+function write(
+  d: DirectoryDb,
+  accountId: string,
+  patch: AccountPatch,
+  extra: Partial<AccountRow>,
+): ResultAsync<void, DirectoryError> {
+  const row = byId(d, accountId);
+  if (row === undefined) return fail("NotFound", `No account ${accountId}.`);
+  const problem = patchRow(d, row, patch, extra);
+  return problem === null ? okAsync(undefined) : errAsync(problem);
+}
+
+function listFields(d: DirectoryDb): TargetField[] {
+  const rows = d.statements.sql("SELECT name, kind, options FROM fields ORDER BY name").all() as unknown as {
+    name: string;
+    kind: "text" | "dropdown";
+    options: string | null;
+  }[];
+  return rows.map(
+    (r): TargetField => ({
+      name: r.name,
+      kind: r.kind,
+      ...(r.options === null ? {} : { options: JSON.parse(r.options) as string[] }),
+    }),
+  );
+}
+
+/** Creates an account once per idempotency key: a replay answers with the account made the first time. */
+function createAccount(
+  d: DirectoryDb,
+  account: NewAccount,
+  idempotencyKey: string,
+): ResultAsync<CreateResult, DirectoryError> {
+  const { sql } = d.statements;
+  const seen = sql("SELECT account_id FROM accounts WHERE idempotency_key = ?").get(idempotencyKey) as
+    | { account_id: string }
+    | undefined;
+  if (seen !== undefined) return okAsync({ accountId: seen.account_id, created: false });
+  const accountId = d.newId();
+  try {
+    sql(
+      `INSERT INTO accounts (account_id, email, email_key, first_name, last_name, source_id, idempotency_key,
+         archived, managed, family_group_id, fields, never_accessed) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 1, ?, ?, 1)`,
+    ).run(
+      accountId,
+      account.email,
+      emailKey(account.email),
+      account.firstName,
+      account.lastName,
+      account.sourceId,
+      idempotencyKey,
+      account.familyGroupId ?? null,
+      JSON.stringify(account.fields),
+    );
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    return /email_key/.test((e as Error).message)
+      ? fail("EmailTaken", `Another account already uses ${account.email}.`)
+      : fail("Invalid", `Another account is already linked to person ${account.sourceId}.`);
+  }
+  return okAsync({ accountId, created: true });
+}
+
+/**
+ * This directory keeps no hours: merging retires `from` (archived, unlinked, its email released and its
+ * create key forgotten) so that `into` can take its person and email (R6).
+ */
+function mergeAccounts(d: DirectoryDb, from: string, into: string): ResultAsync<void, DirectoryError> {
+  if (byId(d, into) === undefined) return fail("NotFound", `No account ${into}.`);
+  const email = releasedEmail(from);
+  const changed = d.statements
+    .sql(
+      `UPDATE accounts SET archived = 1, source_id = NULL, idempotency_key = NULL, email = ?, email_key = ?
+         WHERE account_id = ?`,
+    )
+    .run(email, emailKey(email), from);
+  return changed.changes === 0 ? fail("NotFound", `No account ${from}.`) : okAsync(undefined);
+}
+
+/** Puts accounts in as a host would have them, in one transaction. */
+function seedAccounts({ db, statements }: DirectoryDb, accounts: readonly Account[]): void {
+  const insert = statements.sql(
+    `INSERT OR REPLACE INTO accounts (account_id, email, email_key, first_name, last_name, birth_date, source_id,
+       archived, managed, family_group_id, fields, never_accessed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  db.exec("BEGIN");
+  try {
+    for (const a of accounts) {
+      insert.run(
+        a.accountId,
+        a.email,
+        emailKey(a.email),
+        a.firstName ?? null,
+        a.lastName ?? null,
+        a.birthDate ?? null,
+        a.sourceId ?? null,
+        a.archived ? 1 : 0,
+        a.managed ? 1 : 0,
+        a.familyGroupId ?? null,
+        JSON.stringify(a.fields),
+        a.neverAccessed ? 1 : 0,
+      );
+    }
+    db.exec("COMMIT");
+  } catch (e) {
+    db.exec("ROLLBACK");
+    throw e;
+  }
 }

@@ -27,3 +27,27 @@ export function nodeSqlite(runtime: NodeRuntime = process): typeof NodeSqlite {
   }
   return loaded;
 }
+
+/** Prepared statements of one database, each prepared once on first use. */
+export interface StatementCache {
+  /** The statement of `text`, prepared the first time it is asked for. */
+  sql(text: string): NodeSqlite.StatementSync;
+  /** Forgets every statement (before the database closes). */
+  clear(): void;
+}
+
+/** A {@link StatementCache} on `db`, shared by the store and the directory. */
+export function statementCache(db: NodeSqlite.DatabaseSync): StatementCache {
+  const statements = new Map<string, NodeSqlite.StatementSync>();
+  return {
+    sql(text) {
+      let statement = statements.get(text);
+      if (statement === undefined) {
+        statement = db.prepare(text);
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+    clear: () => statements.clear(),
+  };
+}

@@ -1,29 +1,33 @@
 import { randomUUID } from "node:crypto";
-import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import {
   type AuditRecord,
   checkJournalBatch,
-  type Decisions,
+  type DocumentOperations,
   defineSyncStore,
   type ExportLedgerEntry,
-  type ExportRecord,
+  exportFromRow,
+  finishedRun,
   type HoursLedgerEntry,
   type JournalEntry,
-  type JsonValue,
   type LastRun,
   type Lease,
-  type RunRecord,
+  type LedgerOperations,
+  type LockOperations,
+  parseStored as parse,
+  type RunOperations,
+  runFromRow,
   type StoreError,
   type StoreErrorType,
-  type SyncProfile,
   type SyncStore,
-  type SyncStoreOperations,
+  storedStateErrors as stored,
   storeError,
   type Versioned,
+  versionedDocumentOperations,
 } from "@rostersync/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { APPLICATION_ID, LATEST_VERSION, MIGRATIONS } from "./migrations.js";
-import { nodeSqlite } from "./node-sqlite.js";
+import { nodeSqlite, statementCache } from "./node-sqlite.js";
 
 /** Errors of the SQLite store: a {@link StoreError} whose `type` is one of core's `STORE_ERROR_CODES`. */
 export interface SqliteStoreError extends StoreError {
@@ -53,8 +57,6 @@ export interface SqliteStore extends SyncStore<SqliteStoreError> {
 
 type Row = Record<string, unknown>;
 type Outcome<T> = Result<T, SqliteStoreError>;
-
-const parse = <T>(json: unknown): T => JSON.parse(json as string) as T;
 
 /**
  * Opens (and creates or migrates) a SQLite store on `node:sqlite`: no native build, no download. The
@@ -170,8 +172,6 @@ function migrate(db: DatabaseSync, path: string): Outcome<number> {
   }
 }
 
-type Operations = SyncStoreOperations<SqliteStoreError>;
-
 function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteStore {
   const statements = statementsOn(db);
   const store = defineSyncStore({
@@ -195,15 +195,7 @@ function storeOn(db: DatabaseSync, path: string, schemaVersion: number): SqliteS
 type Statements = ReturnType<typeof statementsOn>;
 
 function statementsOn(db: DatabaseSync) {
-  const statements = new Map<string, StatementSync>();
-  const sql = (text: string): StatementSync => {
-    let statement = statements.get(text);
-    if (!statement) {
-      statement = db.prepare(text);
-      statements.set(text, statement);
-    }
-    return statement;
-  };
+  const { sql } = statementCache(db);
   const get = (text: string, ...params: SQLInputValue[]) => sql(text).get(...params) as Row | undefined;
   const all = (text: string, ...params: SQLInputValue[]) => sql(text).all(...params) as Row[];
   const run = (text: string, ...params: SQLInputValue[]) => Number(sql(text).run(...params).changes);
@@ -240,11 +232,7 @@ function statementsOn(db: DatabaseSync) {
       const [keyColumn, valueColumn] = table === "documents" ? ["kind", "body"] : ["export_id", "config"];
       const row = get(`SELECT version FROM ${table} WHERE tenant_id = ? AND ${keyColumn} = ?`, ...key);
       const have = row ? Number(row.version) : null;
-      if (have !== expectedVersion) {
-        return err(
-          storeError("Conflict", `${what} is at version ${have ?? "none"}, not ${expectedVersion ?? "none"}`),
-        ) as Outcome<number>;
-      }
+      if (have !== expectedVersion) return err(stored.versionConflict(what, have, expectedVersion)) as Outcome<number>;
       const json = JSON.stringify(value);
       if (have === null) {
         run(
@@ -263,23 +251,18 @@ function statementsOn(db: DatabaseSync) {
       return ok(have + 1);
     });
 
-  const runRecord = (row: Row): RunRecord => ({ ...parse<RunRecord>(row.record), plan: parse<JsonValue>(row.plan) });
-
-  return { sql, get, all, run, write, readDoc, saveDoc, runRecord };
+  return { sql, get, all, run, write, readDoc, saveDoc };
 }
 
 /** The raw operations on the profile, the decisions and the last run. */
-function documentOperations(
-  db: Statements,
-): Pick<Operations, "getProfile" | "saveProfile" | "getDecisions" | "saveDecisions" | "getLastRun" | "saveLastRun"> {
+function documentOperations(db: Statements): DocumentOperations<SqliteStoreError> {
   const { run, readDoc, saveDoc } = db;
   return {
-    getProfile: (tenantId) => readDoc<SyncProfile>(tenantId, "profile"),
-    saveProfile: (tenantId, profile, expectedVersion) =>
-      saveDoc("documents", [tenantId, "profile"], expectedVersion, "the profile", profile),
-    getDecisions: (tenantId) => readDoc<Decisions>(tenantId, "decisions"),
-    saveDecisions: (tenantId, decisions, expectedVersion) =>
-      saveDoc("documents", [tenantId, "decisions"], expectedVersion, "the decisions", decisions),
+    ...versionedDocumentOperations({
+      read: readDoc,
+      save: (tenantId, kind, expectedVersion, what, value) =>
+        saveDoc("documents", [tenantId, kind], expectedVersion, what, value),
+    }),
     getLastRun: (tenantId) => readDoc<LastRun>(tenantId, "last-run").map((doc) => doc?.value ?? null),
     saveLastRun: (tenantId, lastRun) => {
       run(
@@ -294,13 +277,8 @@ function documentOperations(
 }
 
 /** The raw operations on runs, their journals and the audit. */
-function runOperations(
-  db: Statements,
-): Pick<
-  Operations,
-  "createRun" | "getRun" | "listRuns" | "finishRun" | "appendJournal" | "readJournal" | "appendAudit" | "listAudit"
-> {
-  const { sql, get, all, run, write, runRecord } = db;
+function runOperations(db: Statements): RunOperations<SqliteStoreError> {
+  const { sql, get, all, run, write } = db;
   return {
     createRun: (tenantId, record) => {
       const { plan, ...rest } = record;
@@ -313,11 +291,11 @@ function runOperations(
         JSON.stringify(rest),
         JSON.stringify(plan),
       );
-      return inserted === 1 ? ok(undefined) : err(storeError("Conflict", `run ${record.runId} exists already`));
+      return inserted === 1 ? ok(undefined) : err(stored.runExists(record.runId));
     },
     getRun: (tenantId, runId) => {
       const row = get("SELECT record, plan FROM runs WHERE tenant_id = ? AND run_id = ?", tenantId, runId);
-      return ok(row ? runRecord(row) : null);
+      return ok(row ? runFromRow(row) : null);
     },
     listRuns: (tenantId, options) => {
       const rows = all(
@@ -325,19 +303,14 @@ function runOperations(
         tenantId,
         options?.limit ?? -1,
       );
-      return ok(rows.map(runRecord));
+      return ok(rows.map(runFromRow));
     },
     finishRun: (tenantId, runId, update) =>
       write(() => {
         const row = get("SELECT record FROM runs WHERE tenant_id = ? AND run_id = ?", tenantId, runId);
-        if (!row) return err(storeError("NotFound", `run ${runId} does not exist`));
-        const record = {
-          ...parse<Omit<RunRecord, "plan">>(row.record),
-          status: update.status,
-          finishedAt: update.finishedAt,
-          ...(update.summary === undefined ? {} : { summary: update.summary }),
-        };
-        run("UPDATE runs SET record = ? WHERE tenant_id = ? AND run_id = ?", JSON.stringify(record), tenantId, runId);
+        if (!row) return err(stored.runMissing(runId));
+        const record = JSON.stringify(finishedRun(row.record, update));
+        run("UPDATE runs SET record = ? WHERE tenant_id = ? AND run_id = ?", record, tenantId, runId);
         return ok(undefined);
       }),
     // Touches only the journal: the run's existence is answered by its (tenant_id, run_id) index and the
@@ -347,7 +320,7 @@ function runOperations(
     appendJournal: (tenantId, runId, entries) =>
       write(() => {
         if (!get("SELECT 1 AS found FROM runs WHERE tenant_id = ? AND run_id = ?", tenantId, runId)) {
-          return err(storeError("NotFound", `run ${runId} does not exist`));
+          return err(stored.runMissing(runId));
         }
         const head = get(
           "SELECT max(seq) AS last_seq FROM journal WHERE tenant_id = ? AND run_id = ?",
@@ -378,7 +351,7 @@ function runOperations(
         record.at,
         JSON.stringify(record),
       );
-      return inserted === 1 ? ok(undefined) : err(storeError("Conflict", `audit ${record.auditId} exists already`));
+      return inserted === 1 ? ok(undefined) : err(stored.auditExists(record.auditId));
     },
     listAudit: (tenantId, options) => {
       // Records written before kinds existed have none: they are apply runs.
@@ -402,21 +375,7 @@ function runOperations(
 }
 
 /** The raw operations on the hours ledger, watermarks, tardy exports and their ledgers. */
-function ledgerOperations(
-  db: Statements,
-): Pick<
-  Operations,
-  | "getHoursLedger"
-  | "putHoursLedger"
-  | "getWatermark"
-  | "setWatermark"
-  | "listExports"
-  | "getExport"
-  | "saveExport"
-  | "deleteExport"
-  | "getExportLedger"
-  | "putExportLedger"
-> {
+function ledgerOperations(db: Statements): LedgerOperations<SqliteStoreError> {
   const { sql, get, all, run, write, saveDoc } = db;
   return {
     getHoursLedger: (tenantId, hourIds) => {
@@ -456,17 +415,13 @@ function ledgerOperations(
 
     listExports: (tenantId) =>
       ok(
-        all("SELECT export_id, version, config FROM exports WHERE tenant_id = ?", tenantId).map(
-          (row): ExportRecord => ({
-            exportId: row.export_id as string,
-            config: parse<JsonValue>(row.config),
-            version: Number(row.version),
-          }),
+        all("SELECT export_id, version, config FROM exports WHERE tenant_id = ?", tenantId).map((row) =>
+          exportFromRow(row.export_id as string, row),
         ),
       ),
     getExport: (tenantId, exportId) => {
       const row = get("SELECT version, config FROM exports WHERE tenant_id = ? AND export_id = ?", tenantId, exportId);
-      return ok(row ? { exportId, config: parse<JsonValue>(row.config), version: Number(row.version) } : null);
+      return ok(row ? exportFromRow(exportId, row) : null);
     },
     saveExport: (tenantId, exportId, config, expectedVersion) =>
       saveDoc("exports", [tenantId, exportId], expectedVersion, `export ${exportId}`, config),
@@ -501,7 +456,7 @@ function ledgerOperations(
 }
 
 /** The raw operations on the run lock. */
-function lockOperations(db: Statements): Pick<Operations, "acquireLock" | "renewLock" | "releaseLock"> {
+function lockOperations(db: Statements): LockOperations<SqliteStoreError> {
   const { get, run } = db;
   return {
     acquireLock: (tenantId, owner, ttlMs, now) => {
@@ -520,12 +475,7 @@ function lockOperations(db: Statements): Pick<Operations, "acquireLock" | "renew
       );
       if (taken === 1) return ok(lease);
       const holder = get("SELECT owner, expires_at FROM locks WHERE tenant_id = ?", tenantId);
-      return err(
-        storeError(
-          "Locked",
-          `school ${tenantId} is locked by ${String(holder?.owner)} until ${String(holder?.expires_at)}`,
-        ),
-      );
+      return err(stored.locked(tenantId, holder?.owner, holder?.expires_at));
     },
     renewLock: (lease, ttlMs, now) => {
       const expiresAt = now + ttlMs;
@@ -535,9 +485,7 @@ function lockOperations(db: Statements): Pick<Operations, "acquireLock" | "renew
         lease.tenantId,
         lease.token,
       );
-      return renewed === 1
-        ? ok({ ...lease, expiresAt })
-        : err(storeError("LockLost", `the run lock of school ${lease.tenantId} was released or taken over`));
+      return renewed === 1 ? ok({ ...lease, expiresAt }) : err(stored.lockLost(lease.tenantId));
     },
     releaseLock: (lease) => {
       run("DELETE FROM locks WHERE tenant_id = ? AND token = ?", lease.tenantId, lease.token);

@@ -4,6 +4,7 @@ export * from "./hours-sink.js";
 export * from "./hours-source.js";
 export * from "./logger.js";
 export * from "./roster-source.js";
+export * from "./stored-rows.js";
 export * from "./sync-store.js";
 export * from "./sync-store-factory.js";
 export * from "./tardy-sink.js";

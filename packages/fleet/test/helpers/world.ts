@@ -18,15 +18,18 @@ export const TEST_WINDOWS = [
   { requests: Math.max(1, Math.round(Number(process.env.RS_FLEET_LIMIT ?? 100) / 8)), windowMs: 100 },
 ];
 
-/** The profile every school's admin saves. */
-export const PROFILE: SyncProfile = {
+/** A students profile of the simulator's MAIN school: every grade selected, hours write-back off. */
+export const studentProfile = (fieldMap: SyncProfile["fieldMap"] = []): SyncProfile => ({
   role: "student",
   schools: ["MAIN"],
   gradeLevels: [...FACTS_GRADE_CODES],
-  fieldMap: [{ source: "nextGradeLevel", target: "Next Grade" }],
+  fieldMap,
   defaultSelection: true,
   hoursSync: { enabled: false, historicImportDone: false },
-};
+});
+
+/** The profile every school's admin saves. */
+export const PROFILE: SyncProfile = studentProfile([{ source: "nextGradeLevel", target: "Next Grade" }]);
 
 /** `count` school ids: school-001 … */
 export const schoolIds = (count: number) =>
