@@ -16,7 +16,7 @@ import { nextSchoolYear } from "@rostersync/facts/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API, type AppHost, SCHOOL, SCHOOL_KEY, startAppHost } from "./app-host.ts";
-import { CHROMIUM_ARGS, describeInChromium, envFlag } from "./chromium.ts";
+import { browserHangGuard, CHROMIUM_ARGS, describeInChromium, envFlag } from "./chromium.ts";
 
 const screenshots = envFlag(process.env.RS_SCREENSHOTS);
 
@@ -34,7 +34,7 @@ function comparable(accounts: readonly Account[]) {
 }
 
 function appSuite(executablePath: string): void {
-  describe("review app in Chromium: an admin syncs the demo school by clicking", { timeout: 300_000 }, () => {
+  describe("review app in Chromium: an admin syncs the demo school by clicking", { timeout: browserHangGuard }, () => {
     let browser: Browser;
     let host: AppHost;
     let page: Page;

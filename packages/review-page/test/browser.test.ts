@@ -21,7 +21,7 @@ import { generatedProfile, generateSchool } from "@rostersync/core/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReviewHtml } from "../src/index.js";
-import { CHROMIUM_ARGS, describeInChromium } from "./chromium.ts";
+import { browserHangGuard, CHROMIUM_ARGS, describeInChromium } from "./chromium.ts";
 import { firstInput, HOSTILE, secondYearReport } from "./fixtures.ts";
 
 describeInChromium({ what: "review-page", describe: "review page in Chromium", skipped: "renders" }, browserSuite);
@@ -35,7 +35,7 @@ interface Incidents {
 const IN_SCOPE: ReviewStatus[] = ["importable", "excluded", "skipped"];
 
 function browserSuite(executablePath: string): void {
-  describe("review page in Chromium", { timeout: 300_000 }, () => {
+  describe("review page in Chromium", { timeout: browserHangGuard }, () => {
     let browser: Browser;
     let context: BrowserContext;
     let dir: string;

@@ -19,6 +19,13 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+/**
+ * The hang guard of a browser test that walks a whole workflow in Chromium (a hundred clicks and page loads).
+ * It only catches a hang: with two busy loops on both cores, the review app's first sync alone took over five
+ * minutes, so the default guard (five minutes) is too short for these.
+ */
+export const browserHangGuard = 900_000;
+
 /** Whether an environment variable is switched on: set, and neither empty, `0` nor `false`. */
 export const envFlag = (value: string | undefined): boolean =>
   value !== undefined && value !== "" && value !== "0" && value !== "false";
