@@ -115,21 +115,14 @@ function longText(s: string): void {
   }
 }
 
-function text(s: string): void {
+/**
+ * Finishes a string whose units {@link text} or {@link emailText} wrote one byte each from `start + 5`
+ * (`or`: all its units OR-ed): rewritten two bytes a unit when one is over 0xff, then its tag and u32
+ * length written in the five bytes left before it.
+ */
+function closeText(s: string, start: number, or: number): void {
   const n = s.length;
-  if (5 + 2 * n > CHUNK) {
-    longText(s);
-    return;
-  }
-  room(5 + 2 * n);
-  const start = pos;
   const p = start + 5;
-  let or = 0;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    or |= c;
-    buf[p + i] = c;
-  }
   if (or > 0xff) {
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
@@ -146,6 +139,24 @@ function text(s: string): void {
   buf[start + 2] = (n >>> 8) & 0xff;
   buf[start + 3] = (n >>> 16) & 0xff;
   buf[start + 4] = (n >>> 24) & 0xff;
+}
+
+function text(s: string): void {
+  const n = s.length;
+  if (5 + 2 * n > CHUNK) {
+    longText(s);
+    return;
+  }
+  room(5 + 2 * n);
+  const start = pos;
+  const p = start + 5;
+  let or = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    or |= c;
+    buf[p + i] = c;
+  }
+  closeText(s, start, or);
 }
 
 // What the last emailText learnt of its address, for the analysis (see emailFacts).
@@ -206,22 +217,7 @@ function emailText(s: string): void {
     } else if (c === 46) lastDot = even;
     h = Math.imul(h ^ c, 0x01000193);
   }
-  if (or > 0xff) {
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      buf[p + 2 * i] = c & 0xff;
-      buf[p + 2 * i + 1] = c >>> 8;
-    }
-    buf[start] = T_STR16;
-    pos = p + 2 * n;
-  } else {
-    buf[start] = T_STR8;
-    pos = p + n;
-  }
-  buf[start + 1] = n & 0xff;
-  buf[start + 2] = (n >>> 8) & 0xff;
-  buf[start + 3] = (n >>> 16) & 0xff;
-  buf[start + 4] = (n >>> 24) & 0xff;
+  closeText(s, start, or);
   emailHashSeen = finishTableHash(h);
   // Trimmed means no space at either end; a space inside makes the address invalid, not unclean.
   if (odd !== 0 || s.charCodeAt(0) <= 32 || s.charCodeAt(n - 1) <= 32) emailKindSeen = -1;
@@ -352,17 +348,31 @@ function maybeFlag(v: unknown): boolean {
 }
 
 /**
+ * The start of {@link person} and {@link account}: `value` as a record when it is an object whose `idKey`
+ * is a non-empty string, its type tag and id then written; `null` for anything else.
+ */
+function taggedRecord(
+  value: unknown,
+  idKey: "sourceId" | "accountId",
+  recordTag: number,
+): Record<string, unknown> | null {
+  if (typeof value !== "object" || value === null) return null;
+  const record = value as Record<string, unknown>;
+  const id = record[idKey];
+  if (typeof id !== "string" || id === "") return null;
+  tag(recordTag);
+  text(id);
+  return record;
+}
+
+/**
  * Encode one source person while checking the shape {@link SourcePerson} promises: the same checks as the
  * validator's fast path (`validate.ts`), made in the one read of each field. False for a malformed record
  * (the bytes written then mean nothing; the caller asks the validator what is wrong).
  */
 function person(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  const p = value as Record<string, unknown>;
-  const id = p.sourceId;
-  if (typeof id !== "string" || id === "") return false;
-  tag(T_PERSON);
-  text(id);
+  const p = taggedRecord(value, "sourceId", T_PERSON);
+  if (p === null) return false;
   const role = p.role;
   if (role !== "student" && role !== "parent") return false;
   text(role);
@@ -385,44 +395,46 @@ function person(value: unknown): boolean {
   if (status !== "enrolled" && status !== "graduated" && status !== "withdrawn" && status !== "inactive") return false;
   text(status);
   if (!maybeText(p.birthDate)) return false;
-  const families = p.families;
-  if (!Array.isArray(families)) return false;
-  tag(T_ARRAY);
-  u32(families.length);
-  for (let f = 0; f < families.length; f++) {
-    const link = families[f] as Record<string, unknown> | null;
-    if (typeof link !== "object" || link === null) return false;
-    const familyId = link.familyId;
-    if (typeof familyId !== "string" || familyId === "") return false;
-    text(familyId);
-    if (!maybeText(link.relationship) || !maybeFlag(link.listedFirst)) return false;
-    const order = link.parentOrder;
-    if (order === undefined) tag(T_UNDEFINED);
-    else if (order === null) tag(T_NULL);
-    else if (typeof order === "number") num(order);
-    else return false;
-    if (!maybeFlag(link.custody)) return false;
-  }
-  const children = p.studentIds;
-  if (!Array.isArray(children)) return false;
-  tag(T_ARRAY);
-  u32(children.length);
-  for (let c = 0; c < children.length; c++) {
-    const child = children[c];
-    if (typeof child !== "string") return false;
-    text(child);
-  }
+  if (!arrayOf(p.families, familyLink) || !arrayOf(p.studentIds, oneText)) return false;
   return textRecord(p.fields);
+}
+
+/** Encode an array, each item by `item`; false when `value` is not an array or `item` refuses one. */
+function arrayOf(value: unknown, item: (v: unknown) => boolean): boolean {
+  if (!Array.isArray(value)) return false;
+  tag(T_ARRAY);
+  u32(value.length);
+  for (let k = 0; k < value.length; k++) if (!item(value[k])) return false;
+  return true;
+}
+
+/** A string; false for anything else. */
+function oneText(v: unknown): boolean {
+  if (typeof v !== "string") return false;
+  text(v);
+  return true;
+}
+
+/** One of a person's family links, checked as {@link person} checks the person. */
+function familyLink(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const link = value as Record<string, unknown>;
+  const familyId = link.familyId;
+  if (typeof familyId !== "string" || familyId === "") return false;
+  text(familyId);
+  if (!maybeText(link.relationship) || !maybeFlag(link.listedFirst)) return false;
+  const order = link.parentOrder;
+  if (order === undefined) tag(T_UNDEFINED);
+  else if (order === null) tag(T_NULL);
+  else if (typeof order === "number") num(order);
+  else return false;
+  return maybeFlag(link.custody);
 }
 
 /** Encode one account while checking the shape `Account` promises, like {@link person}. */
 function account(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  const a = value as Record<string, unknown>;
-  const id = a.accountId;
-  if (typeof id !== "string" || id === "") return false;
-  tag(T_ACCOUNT);
-  text(id);
+  const a = taggedRecord(value, "accountId", T_ACCOUNT);
+  if (a === null) return false;
   const email = a.email;
   if (typeof email !== "string") return false;
   emailText(email);

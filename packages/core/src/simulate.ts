@@ -5,6 +5,7 @@
  * @module
  */
 
+import { createdAccount } from "./created-account.js";
 import type { Account, FieldChange, SyncPlan } from "./types.js";
 
 /**
@@ -68,19 +69,7 @@ export function simulateApply(accounts: readonly Account[], plan: SyncPlan): Acc
     switch (action.type) {
       case "add": {
         if (linked.has(action.sourceId)) break;
-        const n = action.account;
-        const created: Account = {
-          accountId: simulatedAccountId(action.sourceId),
-          email: n.email,
-          firstName: n.firstName,
-          lastName: n.lastName,
-          sourceId: n.sourceId,
-          archived: false,
-          managed: true,
-          ...(n.familyGroupId === undefined ? {} : { familyGroupId: n.familyGroupId }),
-          fields: { ...n.fields },
-          neverAccessed: true,
-        };
+        const created = createdAccount(simulatedAccountId(action.sourceId), action.account);
         position.set(created.accountId, result.length);
         linked.add(action.sourceId);
         result.push(created);

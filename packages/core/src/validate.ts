@@ -62,6 +62,54 @@ function checkFieldValues(value: unknown, record: string, path: string, problems
   }
 }
 
+/** What names a record: the key of its id and the word its problems call it by (`person 1042`). */
+interface RecordKind {
+  readonly idKey: "sourceId" | "accountId";
+  readonly noun: string;
+}
+
+const PERSON: RecordKind = { idKey: "sourceId", noun: "person" };
+const ACCOUNT: RecordKind = { idKey: "accountId", noun: "account" };
+
+/** An id seen before in `seen` is a problem of the record at `at` (then named by it); remembers the id. */
+function checkUnique(seen: Set<string>, id: string, kind: RecordKind, at: string, problems: InputProblem[]): void {
+  if (seen.has(id)) {
+    problems.push({
+      record: `${kind.noun} ${id}`,
+      path: `${at}.${kind.idKey}`,
+      message: `is a duplicate ${kind.idKey}`,
+    });
+  }
+  seen.add(id);
+}
+
+/**
+ * The labelled checks of a person or an account at `at`, in the order of its fields: that it is an object
+ * (else that is its one problem), its id, what `checkFields` checks, then its `fields`. Its problems go under
+ * `{noun} {id}`, or under `at` when the id is unusable. Answers whether it added no problem.
+ */
+function checkRecord(
+  value: unknown,
+  at: string,
+  kind: RecordKind,
+  problems: InputProblem[],
+  checkFields: (value: Record<string, unknown>, record: string, at: string, problems: InputProblem[]) => void,
+): boolean {
+  if (!isObject(value)) {
+    problems.push({ record: at, path: at, message: "must be an object" });
+    return false;
+  }
+  const before = problems.length;
+  const id = value[kind.idKey];
+  const record = isString(id) && id !== "" ? `${kind.noun} ${id}` : at;
+  if (!isString(id) || id === "") {
+    problems.push({ record, path: `${at}.${kind.idKey}`, message: "must be a non-empty string" });
+  }
+  checkFields(value, record, at, problems);
+  checkFieldValues(value.fields, record, `${at}.fields`, problems);
+  return problems.length === before;
+}
+
 /**
  * Check one source person; pushes its problems and answers whether it is usable.
  * @internal
@@ -70,16 +118,11 @@ export function checkPerson(p: unknown, i: number, problems: InputProblem[]): p 
   // Fast path: a well-formed person allocates nothing; the labelled checks below only run on a bad one.
   // The plan hash's walk checks the same shape as it reads the record (one copy of the rules).
   if (addPerson(SHAPE_ONLY, p)) return true;
-  const at = `people[${i}]`;
-  if (!isObject(p)) {
-    problems.push({ record: at, path: at, message: "must be an object" });
-    return false;
-  }
-  const before = problems.length;
-  const id = p.sourceId;
-  const record = isString(id) && id !== "" ? `person ${id}` : at;
-  if (!isString(id) || id === "")
-    problems.push({ record, path: `${at}.sourceId`, message: "must be a non-empty string" });
+  return checkRecord(p, `people[${i}]`, PERSON, problems, checkPersonFields);
+}
+
+/** The labelled checks of a person that is an object, between its id and its `fields`. */
+function checkPersonFields(p: Record<string, unknown>, record: string, at: string, problems: InputProblem[]): void {
   if (!isString(p.role) || !ROLE_SET.has(p.role)) {
     problems.push({ record, path: `${at}.role`, message: `must be one of ${ROLES.join(", ")}` });
   }
@@ -122,8 +165,6 @@ export function checkPerson(p: unknown, i: number, problems: InputProblem[]): p 
   if (!Array.isArray(studentIds) || !studentIds.every(isString)) {
     problems.push({ record, path: `${at}.studentIds`, message: "must be an array of strings" });
   }
-  checkFieldValues(p.fields, record, `${at}.fields`, problems);
-  return problems.length === before;
 }
 
 /**
@@ -132,16 +173,11 @@ export function checkPerson(p: unknown, i: number, problems: InputProblem[]): p 
  */
 export function checkAccount(a: unknown, i: number, problems: InputProblem[]): a is Account {
   if (addAccount(SHAPE_ONLY, a)) return true;
-  const at = `accounts[${i}]`;
-  if (!isObject(a)) {
-    problems.push({ record: at, path: at, message: "must be an object" });
-    return false;
-  }
-  const before = problems.length;
-  const id = a.accountId;
-  const record = isString(id) && id !== "" ? `account ${id}` : at;
-  if (!isString(id) || id === "")
-    problems.push({ record, path: `${at}.accountId`, message: "must be a non-empty string" });
+  return checkRecord(a, `accounts[${i}]`, ACCOUNT, problems, checkAccountFields);
+}
+
+/** The labelled checks of an account that is an object, between its id and its `fields`. */
+function checkAccountFields(a: Record<string, unknown>, record: string, at: string, problems: InputProblem[]): void {
   if (!isString(a.email)) problems.push({ record, path: `${at}.email`, message: "must be a string" });
   for (const key of ["firstName", "lastName", "birthDate"] as const) {
     if (a[key] != null && !isString(a[key])) {
@@ -159,8 +195,6 @@ export function checkAccount(a: unknown, i: number, problems: InputProblem[]): a
   if (typeof a.neverAccessed !== "boolean") {
     problems.push({ record, path: `${at}.neverAccessed`, message: "must be a boolean" });
   }
-  checkFieldValues(a.fields, record, `${at}.fields`, problems);
-  return problems.length === before;
 }
 
 function checkStringArray(v: unknown, record: string, path: string, problems: InputProblem[]): void {
@@ -409,16 +443,7 @@ export function checkPlanInput(input: PlanInput): InputProblem[] {
   else {
     const seen = new Set<string>();
     people.forEach((p: unknown, i: number) => {
-      if (checkPerson(p, i, problems)) {
-        if (seen.has(p.sourceId)) {
-          problems.push({
-            record: `person ${p.sourceId}`,
-            path: `people[${i}].sourceId`,
-            message: "is a duplicate sourceId",
-          });
-        }
-        seen.add(p.sourceId);
-      }
+      if (checkPerson(p, i, problems)) checkUnique(seen, p.sourceId, PERSON, `people[${i}]`, problems);
     });
   }
   if (!Array.isArray(accounts)) problems.push({ record: "accounts", path: "accounts", message: "must be an array" });
@@ -428,14 +453,7 @@ export function checkPlanInput(input: PlanInput): InputProblem[] {
     accounts.forEach((a: unknown, i: number) => {
       if (!checkAccount(a, i, problems)) return;
       // Two accounts with one id: every write by id would hit one of them, whichever the host picks.
-      if (accountIds.has(a.accountId)) {
-        problems.push({
-          record: `account ${a.accountId}`,
-          path: `accounts[${i}].accountId`,
-          message: "is a duplicate accountId",
-        });
-      }
-      accountIds.add(a.accountId);
+      checkUnique(accountIds, a.accountId, ACCOUNT, `accounts[${i}]`, problems);
       if (a.sourceId !== undefined) {
         if (linked.has(a.sourceId)) {
           problems.push({

@@ -3,7 +3,7 @@ import { manualMerge } from "../src/decisions.js";
 import { findAccount, indexAccounts } from "../src/matching.js";
 import { plan } from "../src/plan.js";
 import { EMPTY_DECISIONS } from "../src/types.js";
-import { account, inputOf, linkedStudentAccount, student } from "./test-fixtures.js";
+import { account, familyAccount, inputOf, linkedStudentAccount, student } from "./test-fixtures.js";
 
 describe("matching (R6)", () => {
   it("updates the account linked to the person when a mapped field changed, and does nothing otherwise (R6)", () => {
@@ -31,12 +31,7 @@ describe("matching (R6)", () => {
 
   it("links an unlinked account with the same normalised email: auto-merge, the account keeps its id and hours (R6)", () => {
     const kid = student("1", { email: "Kid1@School.org" });
-    const existing = account("host-9", {
-      email: "kid1@school.org",
-      managed: false,
-      firstName: "Kid1",
-      lastName: "Lee",
-    });
+    const existing = familyAccount("host-9", "kid1@school.org");
     const p = plan(inputOf([kid], [existing]));
     expect(p.actions).toEqual([
       {
@@ -72,12 +67,7 @@ describe("matching (R6)", () => {
 
   it("creates a new account for a person whose email no account has, never merging by name (R6)", () => {
     const kid = student("1", { birthDate: "2015-04-02" });
-    const lookalike = account("host-5", {
-      email: "kiddo@home.net",
-      managed: false,
-      firstName: "Kid1",
-      lastName: "Lee",
-    });
+    const lookalike = familyAccount("host-5", "kiddo@home.net");
     expect(plan(inputOf([kid], [lookalike])).actions.map((a) => a.actionId)).toEqual(["add:1"]);
   });
 

@@ -5,7 +5,7 @@ import { plan } from "../src/plan.js";
 import { review } from "../src/review.js";
 import { simulateApply } from "../src/simulate.js";
 import { EMPTY_DECISIONS } from "../src/types.js";
-import { account, inputOf, linkedStudentAccount, student } from "./test-fixtures.js";
+import { account, familyAccount, inputOf, linkedStudentAccount, student } from "./test-fixtures.js";
 
 describe("merge candidates (R6)", () => {
   it("creates a new account for a different email and lists the look-alike as a merge candidate, never merging it (R6)", () => {
@@ -17,7 +17,7 @@ describe("merge candidates (R6)", () => {
       lastName: "LEE",
       birthDate: "2015-04-02",
     });
-    const stranger = account("host-6", { email: "x@home.net", managed: false, firstName: "Kid1", lastName: "Lee" });
+    const stranger = familyAccount("host-6", "x@home.net");
     const input = inputOf([kid], [lookalike, stranger]);
     expect(plan(input).actions.map((a) => a.actionId)).toEqual(["add:1"]);
     expect(mergeCandidates(input)).toEqual([
@@ -47,13 +47,7 @@ describe("merge candidates (R6)", () => {
 
   it("suggests a merge for a shared family group too (R6)", () => {
     const kid = student("1");
-    const lookalike = account("host-5", {
-      email: "k@home.net",
-      managed: false,
-      firstName: "Kid1",
-      lastName: "Lee",
-      familyGroupId: "F1",
-    });
+    const lookalike = familyAccount("host-5", "k@home.net", { familyGroupId: "F1" });
     expect(mergeCandidates(inputOf([kid], [lookalike]))[0]).toMatchObject({
       evidence: ["same-name", "same-family"],
       strength: "strong",
@@ -62,21 +56,9 @@ describe("merge candidates (R6)", () => {
 
   it("suggests name-only look-alikes as weak candidates, but never an account with another birth date (R6)", () => {
     const kid = student("1", { birthDate: "2015-04-02" });
-    const nameOnly = account("host-5", { email: "k@home.net", managed: false, firstName: "Kid1", lastName: "Lee" });
-    const otherBirth = account("host-6", {
-      email: "k2@home.net",
-      managed: false,
-      firstName: "Kid1",
-      lastName: "Lee",
-      birthDate: "2001-01-01",
-    });
-    const archived = account("host-7", {
-      email: "k3@home.net",
-      managed: false,
-      archived: true,
-      firstName: "Kid1",
-      lastName: "Lee",
-    });
+    const nameOnly = familyAccount("host-5", "k@home.net");
+    const otherBirth = familyAccount("host-6", "k2@home.net", { birthDate: "2001-01-01" });
+    const archived = familyAccount("host-7", "k3@home.net", { archived: true });
     expect(
       mergeCandidates(inputOf([kid], [nameOnly, otherBirth, archived])).map((c) => [c.accountId, c.strength]),
     ).toEqual([["host-5", "weak"]]);
@@ -84,13 +66,7 @@ describe("merge candidates (R6)", () => {
 
   it("lists nobody for people who are matched by email, merged by hand or not importable (R6)", () => {
     const kid = student("1");
-    const lookalike = account("host-5", {
-      email: "k@home.net",
-      managed: false,
-      firstName: "Kid1",
-      lastName: "Lee",
-      familyGroupId: "F1",
-    });
+    const lookalike = familyAccount("host-5", "k@home.net", { familyGroupId: "F1" });
     expect(
       mergeCandidates(inputOf([kid], [account("a1", { email: kid.email ?? "", managed: false }), lookalike])),
     ).toEqual([]);
@@ -103,13 +79,7 @@ describe("merging after the fact (R6)", () => {
   const kid = student("1", { birthDate: "2015-04-02" });
   // The sync made kid 1 an account under the SIS email; the family had one already, with hours.
   const duplicate = linkedStudentAccount("a1", kid);
-  const before = account("host-5", {
-    email: "kiddo@home.net",
-    managed: false,
-    firstName: "Kid1",
-    lastName: "Lee",
-    birthDate: "2015-04-02",
-  });
+  const before = familyAccount("host-5", "kiddo@home.net", { birthDate: "2015-04-02" });
 
   it("still lists the look-alike once the duplicate account exists, naming the duplicate (R6)", () => {
     expect(mergeCandidates(inputOf([kid], [duplicate, before]))).toEqual([
@@ -168,13 +138,7 @@ describe("merging after the fact (R6)", () => {
 
 describe("a same-email account the host archived (R6)", () => {
   const kid = student("1");
-  const retired = account("host-9", {
-    email: "KID1@school.org",
-    managed: false,
-    archived: true,
-    firstName: "Kid1",
-    lastName: "Lee",
-  });
+  const retired = familyAccount("host-9", "KID1@school.org", { archived: true });
 
   it("restores and links an archived account no sync ever linked, instead of email-in-use (R6)", () => {
     const input = inputOf([kid], [retired]);

@@ -4,7 +4,6 @@ import { plan } from "../src/plan.js";
 import { simulateApply } from "../src/simulate.js";
 import { GRADE_CODES, generatedProfile, generateSchool, nextSchoolYear } from "../src/testing/index.js";
 import type { LastRun, PlanInput, SyncPlan } from "../src/types.js";
-import { EMPTY_DECISIONS } from "../src/types.js";
 import { checkPlanInput, RosterInputError } from "../src/validate.js";
 import { account, inputOf, linkedStudentAccount, parent, student } from "./test-fixtures.js";
 
@@ -21,12 +20,7 @@ const lastRunOf = (p: SyncPlan): LastRun => ({
 function afterFirstSync(seed: number, people: number, schools: readonly string[], role: "student" | "parent") {
   const school = generateSchool({ seed, people, schools });
   const profile = generatedProfile(school, role);
-  const first: PlanInput = {
-    people: school.people,
-    accounts: school.accounts,
-    profile,
-    decisions: EMPTY_DECISIONS,
-  };
+  const first = inputOf(school.people, school.accounts, { profile });
   const p = plan(first);
   const next: PlanInput = { ...first, accounts: simulateApply(school.accounts, p), lastRun: lastRunOf(p) };
   return { school, next };

@@ -6,20 +6,27 @@
  * @module
  */
 
-import type { Account, Decisions, PlanInput, SourcePerson, SyncProfile } from "../src/types.js";
+import type { Account, Decisions, PlanInput, Role, SourcePerson, SyncProfile } from "../src/types.js";
 import { EMPTY_DECISIONS } from "../src/types.js";
+
+/**
+ * What {@link student} and {@link parent} share, in a person's own key order: an enrolled Lee of MAIN,
+ * first name `Kid{id}` or `Parent{id}` by role.
+ */
+function enrolledLee(
+  sourceId: string,
+  role: Role,
+  email: string,
+  gradeLevel: string | null,
+): Omit<SourcePerson, "families" | "studentIds" | "fields"> {
+  const firstName = `${role === "student" ? "Kid" : "Parent"}${sourceId}`;
+  return { sourceId, role, firstName, lastName: "Lee", email, schoolCode: "MAIN", gradeLevel, status: "enrolled" };
+}
 
 /** An enrolled grade-5 student of MAIN in family F1 (override anything). */
 export function student(sourceId: string, over: Partial<SourcePerson> = {}): SourcePerson {
   return {
-    sourceId,
-    role: "student",
-    firstName: `Kid${sourceId}`,
-    lastName: "Lee",
-    email: `kid${sourceId}@school.org`,
-    schoolCode: "MAIN",
-    gradeLevel: "05",
-    status: "enrolled",
+    ...enrolledLee(sourceId, "student", `kid${sourceId}@school.org`, "05"),
     families: [{ familyId: "F1" }],
     studentIds: [],
     fields: { homeroom: "5A" },
@@ -30,14 +37,7 @@ export function student(sourceId: string, over: Partial<SourcePerson> = {}): Sou
 /** An enrolled parent of MAIN in family F1, first-listed mother of `children` (override anything). */
 export function parent(sourceId: string, children: readonly string[], over: Partial<SourcePerson> = {}): SourcePerson {
   return {
-    sourceId,
-    role: "parent",
-    firstName: `Parent${sourceId}`,
-    lastName: "Lee",
-    email: `parent${sourceId}@mail.org`,
-    schoolCode: "MAIN",
-    gradeLevel: null,
-    status: "enrolled",
+    ...enrolledLee(sourceId, "parent", `parent${sourceId}@mail.org`, null),
     families: [{ familyId: "F1", relationship: "Mother", listedFirst: true, parentOrder: 1 }],
     studentIds: children,
     fields: { phone: "555-0100" },
@@ -56,6 +56,14 @@ export function account(accountId: string, over: Partial<Account> = {}): Account
     neverAccessed: false,
     ...over,
   };
+}
+
+/**
+ * An account the family made on the host themselves (unmanaged, linked to nobody) for the child
+ * `student("1")` is: Kid1 Lee under `email`, a look-alike unless the email matches (R6).
+ */
+export function familyAccount(accountId: string, email: string, over: Partial<Account> = {}): Account {
+  return account(accountId, { email, managed: false, firstName: "Kid1", lastName: "Lee", ...over });
 }
 
 /** The account a sync would have made for a {@link student}. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { plan } from "../src/plan.js";
 import { review } from "../src/review.js";
-import type { PlanInput, SourcePerson } from "../src/types.js";
+import type { Account, PlanInput, SourcePerson } from "../src/types.js";
 import { checkPlanInput, RosterInputError } from "../src/validate.js";
 import { account, inputOf, student, studentProfile } from "./test-fixtures.js";
 
@@ -100,6 +100,32 @@ describe("input validation", () => {
       "profile.role",
       "profile.fieldMap[0].target",
       "decisions.selections.1",
+    ]);
+  });
+
+  it("names a record without a usable id by its position, and a repeated id under the record", () => {
+    const input = inputOf(
+      [
+        untyped({ ...student("1"), sourceId: "" }),
+        untyped({ ...student("2"), sourceId: 2, firstName: null }),
+        student("3"),
+        student("3"),
+      ],
+      [
+        { ...account("a1"), accountId: null as unknown as string },
+        "a2" as unknown as Account,
+        account("a3"),
+        account("a3"),
+      ],
+    );
+    expect(checkPlanInput(input)).toEqual([
+      { record: "people[0]", path: "people[0].sourceId", message: "must be a non-empty string" },
+      { record: "people[1]", path: "people[1].sourceId", message: "must be a non-empty string" },
+      { record: "people[1]", path: "people[1].firstName", message: "must be a string" },
+      { record: "person 3", path: "people[3].sourceId", message: "is a duplicate sourceId" },
+      { record: "accounts[0]", path: "accounts[0].accountId", message: "must be a non-empty string" },
+      { record: "accounts[1]", path: "accounts[1]", message: "must be an object" },
+      { record: "account a3", path: "accounts[3].accountId", message: "is a duplicate accountId" },
     ]);
   });
 

@@ -306,6 +306,30 @@ describe("the whole workflow over HTTP", () => {
     expect((applied.counts as { archive: number }).archive).toBeGreaterThan(0);
   });
 
+  it("changes one part of the saved setup (hours off, a family override), and refuses both before any setup", async () => {
+    const h = host();
+    for (const [path, request] of [
+      ["/hours", { enabled: false }],
+      ["/family-overrides", { familyId: "F1", groupId: "G1" }],
+    ] as const) {
+      const early = await h.call("POST", path, { body: request });
+      expect(early.status).toBe(409);
+      expect(await body(early)).toMatchObject({ code: "NoProfile" });
+    }
+    expect((await h.ports.a.store.getProfile("a"))._unsafeUnwrap()).toBeNull();
+
+    const profile = { ...profileOf(h), familyOverrides: { F9: "G9" } };
+    expect((await h.call("PUT", "/setup", { body: profile })).status).toBe(200);
+    const off = await h.call("POST", "/hours", { body: { enabled: false } });
+    expect(await body(off)).toEqual({ hoursSync: { ...profile.hoursSync, enabled: false } });
+    const set = await h.call("POST", "/family-overrides", { body: { familyId: "F1", groupId: "G1" } });
+    expect(await body(set)).toEqual({ familyOverrides: { F9: "G9", F1: "G1" } });
+    const removed = await h.call("POST", "/family-overrides", { body: { familyId: "F9", groupId: null } });
+    expect(await body(removed)).toEqual({ familyOverrides: { F1: "G1" } });
+    const saved = (await h.ports.a.store.getProfile("a"))._unsafeUnwrap()?.value;
+    expect(saved).toMatchObject({ familyOverrides: { F1: "G1" }, hoursSync: { enabled: false } });
+  });
+
   it("answers unknown routes and review-before-refresh with problems, never a stack", async () => {
     const h = host();
     expect((await h.call("GET", "/nope")).status).toBe(404);

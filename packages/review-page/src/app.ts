@@ -8,6 +8,7 @@
 import { APP_SCRIPT, APP_STYLE } from "./app-assets.js";
 import { APP_SCRIPT_SHA256, APP_STYLE_SHA256 } from "./csp.js";
 import { escapeHtml, scriptSafeJson } from "./escape.js";
+import { pageHead } from "./head.js";
 
 /** Options of {@link renderReviewApp}: what the handler knows about itself (it passes exactly these). */
 export interface ReviewAppOptions {
@@ -92,13 +93,7 @@ export function renderReviewApp(options: ReviewAppOptions): ReviewAppPage {
     ([id, name]) => `<li><button type="button" id="go-${id}">${escapeHtml(name)}</button></li>`,
   ).join("");
   const html = [
-    "<!doctype html>",
-    `<html lang="en"><head><meta charset="utf-8">`,
-    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
-    `<meta http-equiv="Content-Security-Policy" content="${policy(false)}">`,
-    `<meta name="generator" content="@rostersync/review-page">`,
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${APP_STYLE}</style>`,
+    ...pageHead(title, policy(false), APP_STYLE),
     `</head><body><div id="app">`,
     `<header><h1>${escapeHtml(title)}</h1></header>`,
     `<div class="layout"><nav aria-label="Sync steps"><ol>${nav}</ol></nav>`,

@@ -9,6 +9,7 @@ import { SCRIPT, STYLE } from "./assets.js";
 import { assertReviewReport } from "./check.js";
 import { SCRIPT_SHA256, STYLE_SHA256 } from "./csp.js";
 import { escapeHtml, scriptSafeJson } from "./escape.js";
+import { pageHead } from "./head.js";
 
 /** What the page says about itself. Everything is optional; nothing is read from a clock or the machine. */
 export interface ReviewPageOptions {
@@ -24,6 +25,10 @@ export interface ReviewPageOptions {
   /** The name the error report downloads as. Default `"error-report.csv"`. */
   readonly errorReportFileName?: string | undefined;
 }
+
+// Only this page's own style and script may run; an injected element would be refused even if an escape were
+// ever missed. `img-src`/`connect-src` stay closed: the page needs no network.
+const PAGE_POLICY = `default-src 'none'; style-src '${STYLE_SHA256}'; script-src '${SCRIPT_SHA256}'; base-uri 'none'; form-action 'none'`;
 
 const STATUS_LABELS: Readonly<Record<ReviewStatus, string>> = {
   importable: "Importable",
@@ -207,15 +212,7 @@ export function renderReviewHtml(report: ReviewReport, options: ReviewPageOption
 
   const out: string[] = [];
   out.push(
-    "<!doctype html>",
-    `<html lang="en"><head><meta charset="utf-8">`,
-    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
-    // Only this page's own style and script may run; an injected element would be refused even if an
-    // escape were ever missed. `img-src`/`connect-src` stay closed: the page needs no network.
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src '${STYLE_SHA256}'; script-src '${SCRIPT_SHA256}'; base-uri 'none'; form-action 'none'">`,
-    `<meta name="generator" content="@rostersync/review-page">`,
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${STYLE}</style>`,
+    ...pageHead(title, PAGE_POLICY, STYLE),
     "</head><body>",
     `<header><h1>${escapeHtml(title)}</h1><p class="meta">${meta.join(" · ")}</p></header>`,
     `<ul class="counts" aria-label="Review counts">`,

@@ -8,7 +8,6 @@
  * elsewhere. `RS_SCREENSHOTS=1` also writes each step to `docs/images/` (see `docs/review-workflow.md`).
  */
 
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -17,41 +16,11 @@ import { nextSchoolYear } from "@rostersync/facts/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API, type AppHost, SCHOOL, SCHOOL_KEY, startAppHost } from "./app-host.ts";
-import { browserHangGuard, CHROMIUM_ARGS } from "./chromium.ts";
+import { browserHangGuard, CHROMIUM_ARGS, describeInChromium, envFlag } from "./chromium.ts";
 
-function findChromium(): string | null {
-  if (process.env.RS_CHROMIUM) return process.env.RS_CHROMIUM;
-  try {
-    return execFileSync("which", ["chromium"], { encoding: "utf8" }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-const flag = (value: string | undefined) => value !== undefined && value !== "" && value !== "0" && value !== "false";
-const browserRequired = flag(process.env.CI) || flag(process.env.RS_REQUIRE_BROWSER);
-const screenshots = flag(process.env.RS_SCREENSHOTS);
-const chromiumPath = findChromium();
-const MISSING = [
-  "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
-  "!! review app browser test: no Chromium (`which chromium` found nothing, RS_CHROMIUM unset).",
-  "!! Install it from Debian: apt-get install -y chromium (scripts/ci-services.sh does this in CI).",
-  "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
-].join("\n");
+const screenshots = envFlag(process.env.RS_SCREENSHOTS);
 
-if (chromiumPath === null && browserRequired) {
-  describe("review app in Chromium", () => {
-    it("needs Chromium in CI", () => {
-      throw new Error(MISSING);
-    });
-  });
-} else if (chromiumPath === null) {
-  console.warn(`${MISSING}\n!! Skipping the browser test locally; CI=1 or RS_REQUIRE_BROWSER=1 makes this a failure.`);
-  describe.skip("review app in Chromium (skipped: no Chromium)", () => {
-    it("syncs", () => {});
-  });
-} else {
-  appSuite(chromiumPath);
-}
+describeInChromium({ what: "review app", describe: "review app in Chromium", skipped: "syncs" }, appSuite);
 
 const HOSTILE_NAME = `<img src=x onerror="window.__pwned = 1">`;
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");

@@ -5,13 +5,11 @@
  * review. Chromium missing: this file fails in CI (`CI` or `RS_REQUIRE_BROWSER=1`) and skips loudly elsewhere.
  */
 
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
-  EMPTY_DECISIONS,
   errorReportCsv,
   filterRows,
   type ReviewReport,
@@ -23,41 +21,10 @@ import { generatedProfile, generateSchool } from "@rostersync/core/testing";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReviewHtml } from "../src/index.js";
-import { browserHangGuard } from "./chromium.ts";
-import { HOSTILE, secondYearReport } from "./fixtures.ts";
+import { browserHangGuard, CHROMIUM_ARGS, describeInChromium } from "./chromium.ts";
+import { firstInput, HOSTILE, secondYearReport } from "./fixtures.ts";
 
-function findChromium(): string | null {
-  if (process.env.RS_CHROMIUM) return process.env.RS_CHROMIUM;
-  try {
-    return execFileSync("which", ["chromium"], { encoding: "utf8" }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-const flag = (value: string | undefined) => value !== undefined && value !== "" && value !== "0" && value !== "false";
-const browserRequired = flag(process.env.CI) || flag(process.env.RS_REQUIRE_BROWSER);
-const chromiumPath = findChromium();
-const MISSING = [
-  "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
-  "!! review-page browser test: no Chromium (`which chromium` found nothing, RS_CHROMIUM unset).",
-  "!! Install it from Debian: apt-get install -y chromium (scripts/ci-services.sh does this in CI).",
-  "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
-].join("\n");
-
-if (chromiumPath === null && browserRequired) {
-  describe("review page in Chromium", () => {
-    it("needs Chromium in CI", () => {
-      throw new Error(MISSING);
-    });
-  });
-} else if (chromiumPath === null) {
-  console.warn(`${MISSING}\n!! Skipping the browser test locally; CI=1 or RS_REQUIRE_BROWSER=1 makes this a failure.`);
-  describe.skip("review page in Chromium (skipped: no Chromium)", () => {
-    it("renders", () => {});
-  });
-} else {
-  browserSuite(chromiumPath);
-}
+describeInChromium({ what: "review-page", describe: "review page in Chromium", skipped: "renders" }, browserSuite);
 
 /** What each page recorded about itself: script errors, CSP refusals, dialogs. */
 interface Incidents {
@@ -82,18 +49,7 @@ function browserSuite(executablePath: string): void {
       dir = mkdtempSync(join(tmpdir(), "rs-review-page-"));
       writeFileSync(join(dir, "students.html"), renderReviewHtml(students, { title: "Student review" }));
       writeFileSync(join(dir, "parents.html"), renderReviewHtml(parents, { title: "Parent review" }));
-      browser = await chromium.launch({
-        executablePath,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      });
+      browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
       context = await browser.newContext({ acceptDownloads: true });
       // Before any page script: record CSP refusals, so an injected element that tried to run is seen.
       await context.addInitScript(() => {
@@ -275,13 +231,7 @@ function browserSuite(executablePath: string): void {
 
     it("renders and filters 10,000 people", async () => {
       const school = generateSchool({ seed: 5, people: 10_000 });
-      const big = review({
-        people: school.people,
-        accounts: school.accounts,
-        profile: generatedProfile(school, "student"),
-        decisions: EMPTY_DECISIONS,
-        lastRun: null,
-      });
+      const big = review(firstInput(school, generatedProfile(school, "student")));
       expect(big.rows.length).toBeGreaterThanOrEqual(10_000);
       let t = performance.now();
       const html = renderReviewHtml(big, { title: "Big school" });

@@ -14,8 +14,9 @@ import {
   type Role,
   review,
   type SourcePerson,
+  type SyncProfile,
 } from "@rostersync/core";
-import { generatedProfile, generateSchool, nextSchoolYear } from "@rostersync/core/testing";
+import { type GeneratedSchool, generatedProfile, generateSchool, nextSchoolYear } from "@rostersync/core/testing";
 
 /** The hostile person's fields; each would run script if it reached the page unescaped. */
 export const HOSTILE = {
@@ -26,18 +27,17 @@ export const HOSTILE = {
   email: "</script><script>window.__pwned = 'csv'</script><!--",
 } as const;
 
+/** The input of a generated school's first review under `profile`: no decisions yet, no run before. */
+export function firstInput(school: GeneratedSchool, profile: SyncProfile): PlanInput {
+  const { people, accounts } = school;
+  return { people, accounts, profile, decisions: EMPTY_DECISIONS, lastRun: null };
+}
+
 /** A second-year review of a generated school for one role, with {@link HOSTILE} joining an existing family. */
 export function secondYearReport(role: Role, people = 400, seed = 11): ReviewReport {
   const school = generateSchool({ seed, people, sharedEmailRate: 0.08 });
   const profile = generatedProfile(school, role);
-  const firstInput: PlanInput = {
-    people: school.people,
-    accounts: school.accounts,
-    profile,
-    decisions: EMPTY_DECISIONS,
-    lastRun: null,
-  };
-  const first = review(firstInput);
+  const first = review(firstInput(school, profile));
   let builder = decisionsBuilder(EMPTY_DECISIONS, first);
   // Resolve every other duplicate group: next year those members are gray, the rest still red.
   first.duplicateGroups.forEach((group, i) => {

@@ -59,6 +59,17 @@ export interface MemoryStore extends SyncStore {
 
 const parse = <T>(json: string): T => JSON.parse(json) as T;
 
+/** Every school's state in one store, and the counters its rows and leases take numbers from. */
+interface Memory {
+  readonly schools: Map<string, School>;
+  /** The creation order of runs and audit rows (one counter for both). */
+  order: number;
+  /** The number of the last lease handed out. */
+  tokens: number;
+}
+
+type Operations = SyncStoreOperations;
+
 /**
  * A {@link SyncStore} that keeps everything in this process's memory: for tests, demos and single-run
  * scripts. Values are kept as JSON text, so what you read back is a copy with the same semantics as the
@@ -71,60 +82,75 @@ const parse = <T>(json: string): T => JSON.parse(json) as T;
  * ```
  */
 export function createMemoryStore(): MemoryStore {
-  const schools = new Map<string, School>();
-  let order = 0;
-  let tokens = 0;
-
-  const school = (tenantId: string): School => {
-    let found = schools.get(tenantId);
-    if (!found) {
-      found = {
-        runs: new Map(),
-        audit: [],
-        auditIds: new Set(),
-        hours: new Map(),
-        watermarks: new Map(),
-        exports: new Map(),
-        exportLedgers: new Map(),
-      };
-      schools.set(tenantId, found);
-    }
-    return found;
+  const memory: Memory = { schools: new Map(), order: 0, tokens: 0 };
+  const operations: Operations = {
+    ...documentOperations(memory),
+    ...runOperations(memory),
+    ...ledgerOperations(memory),
+    ...lockOperations(memory),
   };
-
-  const saveDoc = (
-    current: Doc | undefined,
-    expectedVersion: number | null,
-    what: string,
-    value: unknown,
-    put: (doc: Doc) => void,
-  ): Result<number, StoreError> => {
-    const have = current?.version ?? null;
-    if (have !== expectedVersion) {
-      return err(storeError("Conflict", `${what} is at version ${have ?? "none"}, not ${expectedVersion ?? "none"}`));
-    }
-    const version = (have ?? 0) + 1;
-    put({ json: JSON.stringify(value), version });
-    return ok(version);
+  const close = async () => {
+    memory.schools.clear();
   };
+  return { ...defineSyncStore({ name: "memory", operations, close }), getInstance: () => memory.schools };
+}
 
-  const readDoc = <T>(doc: Doc | undefined): Versioned<T> | null =>
-    doc ? { value: parse<T>(doc.json), version: doc.version } : null;
+/** The state of one school, made empty on its first write. */
+function schoolOf(memory: Memory, tenantId: string): School {
+  let found = memory.schools.get(tenantId);
+  if (!found) {
+    found = {
+      runs: new Map(),
+      audit: [],
+      auditIds: new Set(),
+      hours: new Map(),
+      watermarks: new Map(),
+      exports: new Map(),
+      exportLedgers: new Map(),
+    };
+    memory.schools.set(tenantId, found);
+  }
+  return found;
+}
 
-  const newestFirst = <R extends { order: number; at: string }>(rows: R[], limit: number | undefined): R[] =>
-    rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.order - a.order)).slice(0, limit ?? rows.length);
+/** Stores `value` as the next version of a document when `expectedVersion` is the version it is at. */
+function saveDoc(
+  current: Doc | undefined,
+  expectedVersion: number | null,
+  what: string,
+  value: unknown,
+  put: (doc: Doc) => void,
+): Result<number, StoreError> {
+  const have = current?.version ?? null;
+  if (have !== expectedVersion) {
+    return err(storeError("Conflict", `${what} is at version ${have ?? "none"}, not ${expectedVersion ?? "none"}`));
+  }
+  const version = (have ?? 0) + 1;
+  put({ json: JSON.stringify(value), version });
+  return ok(version);
+}
 
-  const operations: SyncStoreOperations = {
+const readDoc = <T>(doc: Doc | undefined): Versioned<T> | null =>
+  doc ? { value: parse<T>(doc.json), version: doc.version } : null;
+
+/** Newest `at` first, ties by the later creation order; at most `limit` rows. Sorts `rows` in place. */
+const newestFirst = <R extends { order: number; at: string }>(rows: R[], limit: number | undefined): R[] =>
+  rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.order - a.order)).slice(0, limit ?? rows.length);
+
+/** The raw operations on the profile, the decisions and the last run. */
+function documentOperations(memory: Memory) {
+  const { schools } = memory;
+  return {
     getProfile: (tenantId) => ok(readDoc<SyncProfile>(schools.get(tenantId)?.profile)),
     saveProfile: (tenantId, profile, expectedVersion) => {
-      const s = school(tenantId);
+      const s = schoolOf(memory, tenantId);
       return saveDoc(s.profile, expectedVersion, "the profile", profile, (doc) => {
         s.profile = doc;
       });
     },
     getDecisions: (tenantId) => ok(readDoc<Decisions>(schools.get(tenantId)?.decisions)),
     saveDecisions: (tenantId, decisions, expectedVersion) => {
-      const s = school(tenantId);
+      const s = schoolOf(memory, tenantId);
       return saveDoc(s.decisions, expectedVersion, "the decisions", decisions, (doc) => {
         s.decisions = doc;
       });
@@ -134,14 +160,25 @@ export function createMemoryStore(): MemoryStore {
       return ok(json === undefined ? null : parse<LastRun>(json));
     },
     saveLastRun: (tenantId, lastRun) => {
-      school(tenantId).lastRun = JSON.stringify(lastRun);
+      schoolOf(memory, tenantId).lastRun = JSON.stringify(lastRun);
       return ok(undefined);
     },
+  } satisfies Partial<Operations>;
+}
 
+/** The raw operations on runs, their journals and the audit. */
+function runOperations(memory: Memory) {
+  const { schools } = memory;
+  return {
     createRun: (tenantId, run) => {
-      const s = school(tenantId);
+      const s = schoolOf(memory, tenantId);
       if (s.runs.has(run.runId)) return err(storeError("Conflict", `run ${run.runId} exists already`));
-      s.runs.set(run.runId, { order: ++order, record: JSON.stringify(run), startedAt: run.startedAt, journal: [] });
+      s.runs.set(run.runId, {
+        order: ++memory.order,
+        record: JSON.stringify(run),
+        startedAt: run.startedAt,
+        journal: [],
+      });
       return ok(undefined);
     },
     getRun: (tenantId, runId) => {
@@ -176,10 +213,10 @@ export function createMemoryStore(): MemoryStore {
     readJournal: (tenantId, runId) =>
       ok((schools.get(tenantId)?.runs.get(runId)?.journal ?? []).map((line) => parse<JournalEntry>(line.json))),
     appendAudit: (tenantId, record) => {
-      const s = school(tenantId);
+      const s = schoolOf(memory, tenantId);
       if (s.auditIds.has(record.auditId)) return err(storeError("Conflict", `audit ${record.auditId} exists already`));
       s.auditIds.add(record.auditId);
-      s.audit.push({ order: ++order, at: record.at, kind: auditKindOf(record), json: JSON.stringify(record) });
+      s.audit.push({ order: ++memory.order, at: record.at, kind: auditKindOf(record), json: JSON.stringify(record) });
       return ok(undefined);
     },
     listAudit: (tenantId, options) => {
@@ -187,17 +224,23 @@ export function createMemoryStore(): MemoryStore {
       const rows = (schools.get(tenantId)?.audit ?? []).filter((row) => kind === undefined || row.kind === kind);
       return ok(newestFirst(rows, options?.limit).map((row) => parse<AuditRecord>(row.json)));
     },
+  } satisfies Partial<Operations>;
+}
 
+/** The raw operations on the hours ledger, the watermarks, the exports and their ledgers. */
+function ledgerOperations(memory: Memory) {
+  const { schools } = memory;
+  return {
     getHoursLedger: (tenantId, hourIds) =>
       ok(pick(schools.get(tenantId)?.hours, hourIds).map((json) => parse<HoursLedgerEntry>(json))),
     putHoursLedger: (tenantId, entries) => {
-      const hours = school(tenantId).hours;
+      const hours = schoolOf(memory, tenantId).hours;
       for (const entry of entries) hours.set(entry.hourId, JSON.stringify(entry));
       return ok(undefined);
     },
     getWatermark: (tenantId, key) => ok(schools.get(tenantId)?.watermarks.get(key) ?? null),
     setWatermark: (tenantId, key, value) => {
-      school(tenantId).watermarks.set(key, value);
+      schoolOf(memory, tenantId).watermarks.set(key, value);
       return ok(undefined);
     },
 
@@ -212,7 +255,7 @@ export function createMemoryStore(): MemoryStore {
       return ok(doc ? { exportId, config: parse<JsonValue>(doc.json), version: doc.version } : null);
     },
     saveExport: (tenantId, exportId, config, expectedVersion) => {
-      const exports = school(tenantId).exports;
+      const exports = schoolOf(memory, tenantId).exports;
       return saveDoc(exports.get(exportId), expectedVersion, `export ${exportId}`, config, (doc) => {
         exports.set(exportId, doc);
       });
@@ -230,7 +273,7 @@ export function createMemoryStore(): MemoryStore {
         ),
       ),
     putExportLedger: (tenantId, exportId, entries) => {
-      const ledgers = school(tenantId).exportLedgers;
+      const ledgers = schoolOf(memory, tenantId).exportLedgers;
       let ledger = ledgers.get(exportId);
       if (!ledger) {
         ledger = new Map();
@@ -239,13 +282,19 @@ export function createMemoryStore(): MemoryStore {
       for (const entry of entries) ledger.set(entry.eventId, JSON.stringify(entry));
       return ok(undefined);
     },
+  } satisfies Partial<Operations>;
+}
 
+/** The raw operations on the run lock: one lease a school, taken over once it has expired. */
+function lockOperations(memory: Memory) {
+  const { schools } = memory;
+  return {
     acquireLock: (tenantId, owner, ttlMs, now) => {
-      const s = school(tenantId);
+      const s = schoolOf(memory, tenantId);
       if (s.lock && s.lock.expiresAt > now) {
         return err(storeError("Locked", `school ${tenantId} is locked by ${s.lock.owner} until ${s.lock.expiresAt}`));
       }
-      const lease: Lease = { tenantId, owner, token: `memory-${++tokens}`, expiresAt: now + ttlMs };
+      const lease: Lease = { tenantId, owner, token: `memory-${++memory.tokens}`, expiresAt: now + ttlMs };
       s.lock = lease;
       return ok(lease);
     },
@@ -263,12 +312,7 @@ export function createMemoryStore(): MemoryStore {
       if (s?.lock?.token === lease.token) delete s.lock;
       return ok(undefined);
     },
-  };
-
-  const close = async () => {
-    schools.clear();
-  };
-  return { ...defineSyncStore({ name: "memory", operations, close }), getInstance: () => schools };
+  } satisfies Partial<Operations>;
 }
 
 /** The JSON of the given ids (unknown ids left out, each id once), or of every entry when no ids are given. */

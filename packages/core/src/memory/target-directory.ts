@@ -1,4 +1,5 @@
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { createdAccount } from "../created-account.js";
 import { normaliseEmail } from "../email.js";
 import type { AccountPatch, CreateResult, DirectoryError, TargetDirectory } from "../ports/target-directory.js";
 import { releasedEmail } from "../simulate.js";
@@ -150,18 +151,7 @@ export function createMemoryDirectory(options: MemoryDirectoryOptions = {}): Mem
       if (known !== undefined && state.accounts.has(known)) return okAsync({ accountId: known, created: false });
       if (owner(account.email, null)) return fail("EmailTaken", `Another account already uses ${account.email}.`);
       const accountId = `${prefix}${nextId++}`;
-      const created: Account = {
-        accountId,
-        email: account.email,
-        firstName: account.firstName,
-        lastName: account.lastName,
-        sourceId: account.sourceId,
-        archived: false,
-        managed: true,
-        ...(account.familyGroupId === undefined ? {} : { familyGroupId: account.familyGroupId }),
-        fields: { ...account.fields },
-        neverAccessed: true,
-      };
+      const created = createdAccount(accountId, account);
       state.accounts.set(accountId, created);
       state.createKeys.set(idempotencyKey, accountId);
       writeCount += 1;

@@ -1,20 +1,15 @@
 import type { ResultAsync } from "neverthrow";
-import type { Role } from "../types.js";
 import type { PortError } from "./errors.js";
-import type { SisServiceHour } from "./hours-sink.js";
+import type { ServiceHour, SisServiceHour } from "./hours-sink.js";
 
-/** One hour entry in the host app. */
-export interface HostHourEntry {
+/**
+ * One hour entry in the host app: what the SIS record of it holds (role, date, hours, description, note,
+ * verifier; the SIS person is found through `accountId`), and the host's own bookkeeping.
+ */
+export interface HostHourEntry extends Omit<ServiceHour, "personId"> {
   readonly hourId: string;
   /** The host account that logged it; sync maps it to the SIS person through the account's link. */
   readonly accountId: string;
-  readonly role: Role;
-  /** `YYYY-MM-DD`. */
-  readonly date: string;
-  readonly hours: number;
-  readonly description: string;
-  readonly note?: string | null | undefined;
-  readonly verifiedBy?: string | null | undefined;
   readonly approved: boolean;
   readonly deleted: boolean;
   /** ISO 8601, increasing with every change; the push watermark. */

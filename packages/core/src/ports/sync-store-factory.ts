@@ -132,24 +132,22 @@ export function defineSyncStore<E extends StoreError>(definition: SyncStoreDefin
     }
     return new ResultAsync(Promise.resolve(outcome).catch(thrown));
   };
+  // The saves of a versioned document (profile, decisions, an export): `expectedVersion` checked first.
+  const save = <T>(
+    ids: Readonly<Record<string, unknown>>,
+    expectedVersion: number | null,
+    operation: () => StoreOutcome<T, E>,
+  ): ResultAsync<T, E> => call(ids, () => checkExpectedVersion(expectedVersion), operation);
 
   return {
     name: definition.name,
 
     getProfile: (tenantId) => call({ tenantId }, noCheck, () => raw.getProfile(tenantId)),
     saveProfile: (tenantId, profile, expectedVersion) =>
-      call(
-        { tenantId },
-        () => checkExpectedVersion(expectedVersion),
-        () => raw.saveProfile(tenantId, profile, expectedVersion),
-      ),
+      save({ tenantId }, expectedVersion, () => raw.saveProfile(tenantId, profile, expectedVersion)),
     getDecisions: (tenantId) => call({ tenantId }, noCheck, () => raw.getDecisions(tenantId)),
     saveDecisions: (tenantId, decisions, expectedVersion) =>
-      call(
-        { tenantId },
-        () => checkExpectedVersion(expectedVersion),
-        () => raw.saveDecisions(tenantId, decisions, expectedVersion),
-      ),
+      save({ tenantId }, expectedVersion, () => raw.saveDecisions(tenantId, decisions, expectedVersion)),
     getLastRun: (tenantId) => call({ tenantId }, noCheck, () => raw.getLastRun(tenantId)),
     saveLastRun: (tenantId, lastRun) => call({ tenantId }, noCheck, () => raw.saveLastRun(tenantId, lastRun)),
 
@@ -193,11 +191,7 @@ export function defineSyncStore<E extends StoreError>(definition: SyncStoreDefin
     listExports: (tenantId) => call({ tenantId }, noCheck, () => raw.listExports(tenantId)),
     getExport: (tenantId, exportId) => call({ tenantId, exportId }, noCheck, () => raw.getExport(tenantId, exportId)),
     saveExport: (tenantId, exportId, config, expectedVersion) =>
-      call(
-        { tenantId, exportId },
-        () => checkExpectedVersion(expectedVersion),
-        () => raw.saveExport(tenantId, exportId, config, expectedVersion),
-      ),
+      save({ tenantId, exportId }, expectedVersion, () => raw.saveExport(tenantId, exportId, config, expectedVersion)),
     deleteExport: (tenantId, exportId) =>
       call({ tenantId, exportId }, noCheck, () => raw.deleteExport(tenantId, exportId)),
     getExportLedger: (tenantId, exportId, eventIds) =>

@@ -6,11 +6,11 @@
  * @module
  */
 
-import type { ReviewReport } from "@rostersync/core";
+import type { ReviewReport, SyncProfile } from "@rostersync/core";
 import type { ApplyResult, Sync } from "@rostersync/sync";
 import type { z } from "zod";
 import type { ApiKeyStore, ReviewAppRenderer } from "../app.js";
-import { handlerCodes, problemResponse } from "../problem.js";
+import { handlerCodes, problemResponse, syncProblem } from "../problem.js";
 import { type ProgressSlot, readBody } from "../respond.js";
 
 /** What this process remembers per school between requests (a review to page, the last run's invites). */
@@ -69,3 +69,18 @@ export function reviewOrRefuse(school: SchoolState): ReviewReport | Response {
 /** The `NoProfile` problem: the school has no setup yet. */
 export const noProfile = (): Response =>
   problemResponse("NoProfile", "This school has no setup yet: save the setup first.");
+
+/**
+ * Reads the school's profile, changes it with `change` and saves it through the sync (which checks it):
+ * the profile saved, or the problem to answer (`NoProfile` without a setup, else the sync's error).
+ */
+export async function changeProfile(
+  sync: Sync,
+  change: (profile: SyncProfile) => SyncProfile,
+): Promise<SyncProfile | Response> {
+  const current = await sync.profile();
+  if (current.isErr()) return syncProblem(current.error);
+  if (current.value === null) return noProfile();
+  const saved = await sync.setup(change(current.value));
+  return saved.isOk() ? saved.value : syncProblem(saved.error);
+}

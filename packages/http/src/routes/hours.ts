@@ -8,7 +8,7 @@
 import { syncProblem } from "../problem.js";
 import { json } from "../respond.js";
 import { hoursBody } from "../schemas.js";
-import { bodyOf, noProfile, type Route } from "./context.js";
+import { bodyOf, changeProfile, type Route } from "./context.js";
 
 /** `POST /hours`: turn hours sync on (checked by the sync, `force` to skip the history check) or off. */
 export const postHours: Route = async (context) => {
@@ -19,12 +19,11 @@ export const postHours: Route = async (context) => {
     const r = await sync.enableHoursSync({ force: body.force === true });
     return r.isOk() ? json({ hoursSync: r.value.hoursSync }) : syncProblem(r.error);
   }
-  const current = await sync.profile();
-  if (current.isErr()) return syncProblem(current.error);
-  if (current.value === null) return noProfile();
-  const hoursSync = { ...current.value.hoursSync, enabled: false };
-  const r = await sync.setup({ ...current.value, hoursSync });
-  return r.isOk() ? json({ hoursSync: r.value.hoursSync }) : syncProblem(r.error);
+  const saved = await changeProfile(sync, (profile) => ({
+    ...profile,
+    hoursSync: { ...profile.hoursSync, enabled: false },
+  }));
+  return saved instanceof Response ? saved : json({ hoursSync: saved.hoursSync });
 };
 
 /** `GET /audit?limit=`: the latest audit records (50 by default, at most 500). */

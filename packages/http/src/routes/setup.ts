@@ -9,7 +9,7 @@ import type { SyncProfile } from "@rostersync/core";
 import { syncProblem } from "../problem.js";
 import { json } from "../respond.js";
 import { familyOverrideBody, profileBody } from "../schemas.js";
-import { bodyOf, noProfile, type Route } from "./context.js";
+import { bodyOf, changeProfile, type Route } from "./context.js";
 
 /** `GET /catalogue`: what the source offers to set up with. */
 export const getCatalogue: Route = async ({ request, sync }) => {
@@ -44,14 +44,14 @@ export const postFamilyOverride: Route = async (context) => {
   const { sync, school } = context;
   const body = await bodyOf(context, familyOverrideBody);
   if (body instanceof Response) return body;
-  const current = await sync.profile();
-  if (current.isErr()) return syncProblem(current.error);
-  if (current.value === null) return noProfile();
-  const overrides: Record<string, string> = { ...current.value.familyOverrides };
-  if (body.groupId === null) delete overrides[body.familyId];
-  else overrides[body.familyId] = body.groupId;
-  const r = await sync.setup({ ...current.value, familyOverrides: overrides });
-  if (r.isErr()) return syncProblem(r.error);
+  let overrides: Record<string, string> = {};
+  const saved = await changeProfile(sync, (profile) => {
+    overrides = { ...profile.familyOverrides };
+    if (body.groupId === null) delete overrides[body.familyId];
+    else overrides[body.familyId] = body.groupId;
+    return { ...profile, familyOverrides: overrides };
+  });
+  if (saved instanceof Response) return saved;
   school.review = null;
   return json({ familyOverrides: overrides });
 };
