@@ -114,19 +114,20 @@ export function finishedRun(record: unknown, update: Parameters<SyncStore["finis
 export const exportFromRow = (exportId: string, row: { readonly version?: unknown; readonly config?: unknown }) =>
   ({ exportId, config: parseStored<JsonValue>(row.config), version: Number(row.version) }) satisfies ExportRecord;
 
-type Typed = StoreError & { readonly type: StoreErrorType };
+/** A {@link StoreError} whose `type` is known where it is made (the errors of {@link storedStateErrors}). */
+export type TypedStoreError = StoreError & { readonly type: StoreErrorType };
 
 /** The errors a store answers from its stored state, worded the same by every store. */
 export const storedStateErrors = {
   /** A versioned save whose `expectedVersion` is not the stored one. */
-  versionConflict: (what: string, have: number | null, expected: number | null): Typed =>
+  versionConflict: (what: string, have: number | null, expected: number | null): TypedStoreError =>
     storeError("Conflict", `${what} is at version ${have ?? "none"}, not ${expected ?? "none"}`),
-  runExists: (runId: string): Typed => storeError("Conflict", `run ${runId} exists already`),
-  runMissing: (runId: string): Typed => storeError("NotFound", `run ${runId} does not exist`),
-  auditExists: (auditId: string): Typed => storeError("Conflict", `audit ${auditId} exists already`),
+  runExists: (runId: string): TypedStoreError => storeError("Conflict", `run ${runId} exists already`),
+  runMissing: (runId: string): TypedStoreError => storeError("NotFound", `run ${runId} does not exist`),
+  auditExists: (auditId: string): TypedStoreError => storeError("Conflict", `audit ${auditId} exists already`),
   /** Another owner's lease is live. */
-  locked: (tenantId: string, owner: unknown, expiresAt: unknown): Typed =>
+  locked: (tenantId: string, owner: unknown, expiresAt: unknown): TypedStoreError =>
     storeError("Locked", `school ${tenantId} is locked by ${String(owner)} until ${String(expiresAt)}`),
-  lockLost: (tenantId: string): Typed =>
+  lockLost: (tenantId: string): TypedStoreError =>
     storeError("LockLost", `the run lock of school ${tenantId} was released or taken over`),
 } as const;
